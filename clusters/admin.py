@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    AuditEntry,
+    Cluster,
+    EmulationYear,
+    FlagHandover,
+    Membership,
+    RoleGrant,
+    Unit,
+    UnitSuccession,
+    YearOffice,
+)
+
+
+class SuccessionInline(admin.TabularInline):
+    model = UnitSuccession
+    fk_name = "predecessor"
+    extra = 0
+    autocomplete_fields = ["successor"]
+    verbose_name = _("sáp nhập vào")
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "parent", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name", "short_name"]
+    autocomplete_fields = ["parent"]
+    inlines = [SuccessionInline]
+
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(admin.ModelAdmin):
+    list_display = ["predecessor", "successor", "effective_on"]
+    list_filter = ["effective_on"]
+    search_fields = ["predecessor__name", "successor__name"]
+    autocomplete_fields = ["predecessor", "successor"]
+
+
+class YearInline(admin.TabularInline):
+    model = EmulationYear
+    extra = 0
+    fields = ["year", "status", "reporting_deadline"]
+    show_change_link = True
+
+
+@admin.register(Cluster)
+class ClusterAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "supervising_unit"]
+    list_filter = ["kind", "supervising_unit"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["supervising_unit"]
+    inlines = [YearInline]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+class OfficeInline(admin.TabularInline):
+    model = YearOffice
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(EmulationYear)
+class EmulationYearAdmin(admin.ModelAdmin):
+    list_display = ["cluster", "year", "status", "reporting_deadline", "scheme", "is_dirty"]
+    list_filter = ["status", "year", "cluster"]
+    search_fields = ["cluster__name", "cluster__code"]
+    list_select_related = ["cluster", "scheme"]
+    readonly_fields = ["input_version", "scored_version", "dirty_since"]
+    inlines = [MembershipInline, OfficeInline]
+
+    @admin.display(boolean=True, description=_("cần tính lại"))
+    def is_dirty(self, obj: EmulationYear) -> bool:
+        return obj.is_dirty
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only the year's own scheme versions may be put in force.
+        if db_field.name == "scheme":
+            from scoring.models import Scheme
+
+            year_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = Scheme.objects.filter(emulation_year_id=year_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(FlagHandover)
+class FlagHandoverAdmin(admin.ModelAdmin):
+    list_display = ["cluster", "handed_on", "from_unit", "to_unit", "occasion"]
+    list_filter = ["cluster"]
+    autocomplete_fields = ["from_unit", "to_unit"]
+    list_select_related = ["cluster", "from_unit", "to_unit"]
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "unit", "cluster"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "unit__name", "cluster__name"]
+    autocomplete_fields = ["unit", "cluster"]
+    list_select_related = ["user", "unit", "cluster"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail cannot be edited or deleted from the app."""
+
+    list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["summary", "object_id", "reason"]
+    date_hierarchy = "at"
+    list_select_related = ["actor"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,28 @@
+"""How members are judged: schemes, targets, pledges, reports, scoring runs and standings."""
+
+from __future__ import annotations
+
+from .pledges import Pledge, PledgeSignature
+from .reports import EvidenceFile, ManualPoints, Objection, Report, ReportComment, ReportValue
+from .results import Score, ScoringRun, Standing
+from .schemes import Band, Criterion, CriterionGroup, DataElement, MemberTarget, Scheme
+
+__all__ = [
+    "Band",
+    "Criterion",
+    "CriterionGroup",
+    "DataElement",
+    "EvidenceFile",
+    "ManualPoints",
+    "MemberTarget",
+    "Objection",
+    "Pledge",
+    "PledgeSignature",
+    "Report",
+    "ReportComment",
+    "ReportValue",
+    "Scheme",
+    "Score",
+    "ScoringRun",
+    "Standing",
+]

@@ -1,0 +1,101 @@
+"""Results of a recompute: the run (what it read), a score line per member and criterion, and
+a standing per member. A year shows the lines of its one current run; a run's results appear
+all at once, in one transaction."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ScoringRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Đang tính")
+        DONE = "done", _("Hoàn tất")
+        FAILED = "failed", _("Lỗi")
+        SUPERSEDED = "superseded", _("Đã có kết quả mới hơn")
+
+    emulation_year = models.ForeignKey(
+        "clusters.EmulationYear", on_delete=models.CASCADE, related_name="runs"
+    )
+    scheme = models.ForeignKey("scoring.Scheme", on_delete=models.PROTECT, related_name="runs")
+    input_version = models.PositiveIntegerField(_("phiên bản dữ liệu"))
+    input_hash = models.CharField(_("mã băm dữ liệu"), max_length=64)
+    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.RUNNING)
+    is_current = models.BooleanField(_("đang áp dụng"), default=False)
+    warnings = models.JSONField(_("cảnh báo"), default=list, blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    started_at = models.DateTimeField(_("bắt đầu"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("thời gian (ms)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt chấm điểm")
+        verbose_name_plural = _("lượt chấm điểm")
+        ordering = ["emulation_year", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["emulation_year"], condition=Q(is_current=True), name="one_current_run_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_current=False) | Q(status="done"), name="current_run_is_done"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.emulation_year} #{self.pk} ({self.get_status_display()})"
+
+
+class Score(models.Model):
+    """One explanation line: a member's result on one criterion."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="scores")
+    unit = models.ForeignKey("clusters.Unit", on_delete=models.PROTECT, related_name="+")
+    criterion_code = models.CharField(_("mã tiêu chí"), max_length=40)
+    actual = models.FloatField(_("thực hiện"), null=True, blank=True)
+    target = models.FloatField(_("chỉ tiêu"), null=True, blank=True)
+    ratio = models.FloatField(_("tỷ lệ hoàn thành"), null=True, blank=True)
+    met = models.BooleanField(_("đạt"), default=False)
+    points = models.FloatField(_("điểm"))
+    explanation = models.TextField(_("diễn giải"))
+
+    class Meta:
+        verbose_name = _("điểm tiêu chí")
+        verbose_name_plural = _("điểm tiêu chí")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "unit", "criterion_code"], name="one_score_per_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.criterion_code}: {self.points}"
+
+
+class Standing(models.Model):
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="standings")
+    unit = models.ForeignKey("clusters.Unit", on_delete=models.PROTECT, related_name="+")
+    total = models.FloatField(_("tổng điểm"))
+    regular = models.FloatField(_("điểm tiêu chí"))
+    bonus = models.FloatField(_("điểm thưởng"))
+    deduction = models.FloatField(_("điểm trừ"))
+    met_count = models.PositiveSmallIntegerField(_("số chỉ tiêu đạt"))
+    rank = models.PositiveSmallIntegerField(_("xếp hạng"))
+    band = models.CharField(_("xếp loại"), max_length=100, blank=True)
+    eligible = models.BooleanField(_("đủ điều kiện xét khen thưởng"))
+    group_points = models.JSONField(_("điểm theo nội dung"), default=dict)
+
+    class Meta:
+        verbose_name = _("xếp hạng")
+        verbose_name_plural = _("xếp hạng")
+        ordering = ["run", "rank", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "unit"], name="one_standing_per_member"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="standing_rank_positive"),
+            models.CheckConstraint(
+                condition=Q(regular__gte=0) & Q(bonus__gte=0) & Q(deduction__gte=0),
+                name="standing_parts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.unit} ({self.total:.2f})"
