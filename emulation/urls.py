@@ -1,8 +1,24 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+from django.views.i18n import set_language
+
+from clusters import views as cluster_views
+from scoring import views as scoring_views
+
+admin.site.site_header = "Quản trị — Thi đua khen thưởng"
+admin.site.site_title = "Thi đua khen thưởng"
 
 urlpatterns = [
+    path("", cluster_views.home, name="home"),
+    path("cum/<int:pk>/", cluster_views.cluster_detail, name="cluster-detail"),
+    path("nam/<int:pk>/", scoring_views.year_detail, name="year-detail"),
+    path("nam/<int:pk>/don-vi/<int:unit_id>/", scoring_views.year_unit_sheet, name="year-unit-sheet"),
+    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

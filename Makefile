@@ -1,0 +1,55 @@
+# Two commands for a fresh clone (see README.md):
+#   make run   — install, migrate, load the demo cluster and serve http://127.0.0.1:8000
+#   make test  — install and run the whole test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run serve test lint format migrate demo worker beat gunicorn bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo --if-empty
+
+run: demo
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: install
+	TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Production shape (PostgreSQL + Redis): set DATABASE_URL and CELERY_BROKER_URL first.
+worker: install
+	$(BIN)/celery -A emulation worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(BIN)/celery -A emulation beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+gunicorn: install
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/gunicorn emulation.wsgi:application --bind $(HOST) --workers 3
+
+bench: install
+	$(BIN)/python manage.py bench_scoring
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache

@@ -1,0 +1,144 @@
+"""The one permission layer: every view asks here what the user may see and do.
+
+- Secretariat of a cluster: everything of that cluster's years (read and write).
+- Reporter of a unit: the years in which the unit is a member — its own unit's records; the
+  ranking only once the year is published.
+- Leadership of a supervising unit: read-only, every cluster supervised by it or by a unit below it.
+- Anyone else: nothing. An object outside one's scope is a 404, never a 403, so that ids reveal
+  nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from .models import Cluster, EmulationYear, RoleGrant, Unit
+
+
+@dataclass(frozen=True)
+class Scope:
+    secretariat_clusters: frozenset[int] = field(default_factory=frozenset)
+    reporter_units: frozenset[int] = field(default_factory=frozenset)
+    leadership_units: frozenset[int] = field(default_factory=frozenset)  # with the units below them
+    is_superuser: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.secretariat_clusters or self.reporter_units or self.leadership_units or self.is_superuser
+        )
+
+
+def user_scope(user) -> Scope:
+    """What a user may act for, read once per request (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return Scope()
+    cached = getattr(user, "_emulation_scope", None)
+    if cached is not None:
+        return cached
+    secretariat, reporter, leadership = set(), set(), set()
+    for role, unit_id, cluster_id in RoleGrant.objects.filter(user=user).values_list("role", "unit_id", "cluster_id"):
+        if role == RoleGrant.Role.SECRETARIAT:
+            secretariat.add(cluster_id)
+        elif role == RoleGrant.Role.REPORTER:
+            reporter.add(unit_id)
+        elif role == RoleGrant.Role.LEADERSHIP:
+            leadership.add(unit_id)
+    if leadership:
+        leadership |= _descendants(leadership)
+    scope = Scope(
+        frozenset(secretariat), frozenset(reporter), frozenset(leadership), bool(user.is_superuser)
+    )
+    user._emulation_scope = scope
+    return scope
+
+
+def _descendants(unit_ids: set[int]) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for pk, parent_id in Unit.objects.filter(parent__isnull=False).values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = set(), list(unit_ids)
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def visible_clusters(user) -> QuerySet[Cluster]:
+    scope = user_scope(user)
+    if scope.is_superuser:
+        return Cluster.objects.all()
+    return Cluster.objects.filter(
+        Q(pk__in=scope.secretariat_clusters)
+        | Q(supervising_unit__in=scope.leadership_units)
+        | Q(years__memberships__unit__in=scope.reporter_units)
+    ).distinct()
+
+
+def visible_years(user) -> QuerySet[EmulationYear]:
+    scope = user_scope(user)
+    if scope.is_superuser:
+        return EmulationYear.objects.all()
+    return EmulationYear.objects.filter(
+        Q(cluster__in=scope.secretariat_clusters)
+        | Q(cluster__supervising_unit__in=scope.leadership_units)
+        | Q(memberships__unit__in=scope.reporter_units)
+    ).distinct()
+
+
+def can_manage_cluster(user, cluster_id: int) -> bool:
+    scope = user_scope(user)
+    return scope.is_superuser or cluster_id in scope.secretariat_clusters
+
+
+def can_see_results(user, year: EmulationYear) -> bool:
+    """Rankings of other units: secretariat and leadership always, reporters once published."""
+    scope = user_scope(user)
+    return (
+        scope.is_superuser
+        or year.cluster_id in scope.secretariat_clusters
+        or year.cluster.supervising_unit_id in scope.leadership_units
+        or year.is_published
+    )
+
+
+def get_cluster_for_user(request: HttpRequest, pk: int) -> tuple[Cluster, bool]:
+    try:
+        cluster = visible_clusters(request.user).select_related("supervising_unit").get(pk=pk)
+    except Cluster.DoesNotExist:
+        raise Http404 from None
+    return cluster, can_manage_cluster(request.user, cluster.pk)
+
+
+def get_year_for_user(request: HttpRequest, pk: int) -> tuple[EmulationYear, bool]:
+    try:
+        year = (
+            visible_years(request.user)
+            .select_related("cluster__supervising_unit", "scheme")
+            .get(pk=pk)
+        )
+    except EmulationYear.DoesNotExist:
+        raise Http404 from None
+    return year, can_manage_cluster(request.user, year.cluster_id)
+
+
+def get_member_unit_for_user(request: HttpRequest, year: EmulationYear, unit_id: int) -> tuple[Unit, bool]:
+    """A member unit's records in a year: its own reporter (write), the secretariat (write),
+    leadership (read), and — once results are published — every member's reporter (read)."""
+    scope = user_scope(request.user)
+    try:
+        unit = Unit.objects.get(pk=unit_id, memberships__emulation_year=year)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+    manage = can_manage_cluster(request.user, year.cluster_id)
+    own = unit.pk in scope.reporter_units
+    if manage or own:
+        return unit, True
+    if can_see_results(request.user, year):
+        return unit, False
+    raise Http404

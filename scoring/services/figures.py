@@ -1,0 +1,111 @@
+"""Figures entered in bulk by the secretariat (a file of unit,year,element,value rows)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from clusters.audit import audit_record
+from clusters.models import EmulationYear, Membership
+
+from ..errors import ImportRefused, YearLocked
+from ..models import Report, ReportValue
+from .years import figures_mark_dirty
+
+
+def figures_import(
+    *,
+    cluster_id: int,
+    figures: dict[tuple[str, int, str], float],
+    filename: str,
+    actor=None,
+) -> dict[int, int]:
+    """Write figures into the members' reports of the cluster's years, all or nothing.
+
+    Every row must name a member of the cluster in that year and a data element of the year's
+    scheme. Reports it touches become submitted (the secretariat entered them from the members'
+    papers); each report's change is one audit row with the figures before and after. Returns
+    {emulation year id: values written}.
+    """
+    years = {
+        y.year: y
+        for y in EmulationYear.objects.filter(cluster_id=cluster_id).select_related("scheme")
+    }
+    members = defaultdict(dict)
+    for year_value, code, unit_id in Membership.objects.filter(
+        emulation_year__cluster_id=cluster_id
+    ).values_list("emulation_year__year", "unit__code", "unit_id"):
+        members[year_value][code] = unit_id
+    elements: dict[int, set[str]] = {}
+    problems: list[str] = []
+    by_report: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(dict)
+    for (unit_code, year_value, element), value in sorted(figures.items()):
+        year = years.get(year_value)
+        if year is None:
+            problems.append(f"{filename}: năm {year_value} chưa có năm thi đua của cụm này")
+            continue
+        if year.is_published:
+            raise YearLocked(f"{filename}: năm {year_value} đã công bố kết quả, không thể nhập số liệu.")
+        unit_id = members[year_value].get(unit_code)
+        if unit_id is None:
+            problems.append(f"{filename}: đơn vị “{unit_code}” không phải thành viên năm {year_value}")
+            continue
+        if year.scheme_id is not None:
+            if year.pk not in elements:
+                elements[year.pk] = set(year.scheme.data_elements.values_list("code", flat=True))
+            if element not in elements[year.pk]:
+                problems.append(
+                    f"{filename}: chỉ số “{element}” không có trong thang điểm năm {year_value}"
+                )
+                continue
+        by_report[(year.pk, unit_id)][element] = Decimal(str(value))
+    if problems:
+        raise ImportRefused("; ".join(sorted(set(problems))[:20]))
+
+    written: dict[int, int] = defaultdict(int)
+    with transaction.atomic():
+        for (year_id, unit_id), values in by_report.items():
+            report, _created = Report.objects.select_for_update().get_or_create(
+                emulation_year_id=year_id, unit_id=unit_id
+            )
+            existing = {v.element_code: v for v in report.values.all()}
+            before = {code: str(v.value) if v.value is not None else None for code, v in existing.items()}
+            new_rows = []
+            for code, value in values.items():
+                row = existing.get(code)
+                if row is None:
+                    new_rows.append(ReportValue(report=report, element_code=code, value=value))
+                elif row.value != value:
+                    row.value = value
+                    row.save(update_fields=["value"])
+            ReportValue.objects.bulk_create(new_rows)
+            if report.status in (Report.Status.DRAFT, Report.Status.RETURNED):
+                report.status = Report.Status.SUBMITTED
+                report.submitted_at = timezone.now()
+                report.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+            Report.objects.filter(pk=report.pk).update(
+                version=F("version") + 1,
+                status=report.status,
+                submitted_at=report.submitted_at,
+                submitted_by=report.submitted_by,
+            )
+            audit_record(
+                actor=actor,
+                action="figures.import",
+                obj=report,
+                emulation_year_id=year_id,
+                summary=f"Nhập {len(values)} số liệu từ tệp {filename}",
+                before=before,
+                after={code: str(v) for code, v in values.items()},
+            )
+            written[year_id] += len(values)
+        units_by_year: dict[int, set[int]] = defaultdict(set)
+        for year_id, unit_id in by_report:
+            units_by_year[year_id].add(unit_id)
+        for year_id, unit_ids in units_by_year.items():
+            figures_mark_dirty(emulation_year_id=year_id, unit_ids=unit_ids)
+    return dict(written)

@@ -1,0 +1,140 @@
+"""Scheme versions: import a scheme file into a year, store it as a new version, export it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from clusters.audit import audit_record
+from clusters.models import EmulationYear
+
+from .. import engine
+from ..errors import ReasonRequired, YearLocked
+from ..models import Band, Criterion, CriterionGroup, DataElement, Scheme
+from ..selectors import scheme_to_engine
+from .years import year_mark_dirty
+
+
+def _dec(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def scheme_create_version(
+    *,
+    emulation_year: EmulationYear,
+    scheme: engine.Scheme,
+    source: str = "",
+    reason: str = "",
+    actor=None,
+) -> Scheme:
+    """Store `scheme` as the year's next version and put it in force.
+
+    The first version needs no reason; every later one is an amendment and does. A published
+    year's scheme is immutable: reopen the year first.
+    """
+    with transaction.atomic():
+        year = EmulationYear.objects.select_for_update().get(pk=emulation_year.pk)
+        if year.is_published:
+            raise YearLocked(
+                f"Năm {year.year} của {year.cluster} đã công bố kết quả: thang điểm không thể thay đổi."
+            )
+        previous = year.schemes.order_by("-version").first()
+        if previous is not None and not reason.strip():
+            raise ReasonRequired("Thay đổi thang điểm đã có cần ghi rõ lý do (sửa đổi giao ước).")
+        row = Scheme.objects.create(
+            emulation_year=year,
+            version=(previous.version + 1) if previous else 1,
+            name=scheme.name,
+            format=scheme.format,
+            scale=_dec(scheme.scale),
+            tie_break=list(scheme.tie_break),
+            source=source,
+            reason=reason.strip(),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        DataElement.objects.bulk_create(
+            [
+                DataElement(
+                    scheme=row,
+                    position=i,
+                    code=e.code,
+                    name=e.name,
+                    definition=e.definition,
+                    type=e.type,
+                    min_value=_dec(e.min),
+                    max_value=_dec(e.max),
+                    max_element=e.max_element or "",
+                )
+                for i, e in enumerate(scheme.data_elements)
+            ]
+        )
+        groups = {}
+        for i, name in enumerate(scheme.groups):
+            groups[name] = CriterionGroup.objects.create(scheme=row, position=i, name=name)
+        Criterion.objects.bulk_create(
+            [
+                Criterion(
+                    scheme=row,
+                    group=groups[c.group],
+                    position=i,
+                    code=c.code,
+                    name=c.name,
+                    definition=c.definition,
+                    measure=c.measure,
+                    target=_dec(c.target),
+                    unit=c.unit or "",
+                    direction=c.direction,
+                    points=_dec(c.points),
+                    kind=c.kind,
+                    rule=c.rule,
+                    params=dict(c.params),
+                    knockout=c.knockout,
+                )
+                for i, c in enumerate(scheme.criteria)
+            ]
+        )
+        Band.objects.bulk_create(
+            [
+                Band(
+                    scheme=row,
+                    position=i,
+                    name=b.band,
+                    min_total=_dec(b.min_total),
+                    min_each=_dec(b.min_each),
+                )
+                for i, b in enumerate(scheme.classification)
+            ]
+        )
+        before = {"scheme": previous.pk, "version": previous.version} if previous else None
+        year.scheme = row
+        year.save(update_fields=["scheme"])
+        audit_record(
+            actor=actor,
+            action="scheme.version",
+            obj=row,
+            emulation_year_id=year.pk,
+            summary=f"Thang điểm “{row.name}” phiên bản {row.version} áp dụng cho năm {year.year}",
+            before=before,
+            after={"scheme": row.pk, "version": row.version, "criteria": len(scheme.criteria)},
+            reason=reason.strip(),
+        )
+        year_mark_dirty(emulation_year_id=year.pk)
+    return row
+
+
+def scheme_import(
+    *, emulation_year: EmulationYear, data: bytes | str, filename: str, reason: str = "", actor=None
+) -> tuple[Scheme, list[str]]:
+    """Parse a scheme file (YAML or JSON) and store it as the year's next version. Raises
+    engine.SchemeError naming the file and the place for a bad file; nothing is written then."""
+    parsed, warnings = engine.parse_scheme(data, filename=filename)
+    source = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    row = scheme_create_version(
+        emulation_year=emulation_year, scheme=parsed, source=source, reason=reason, actor=actor
+    )
+    return row, warnings
+
+
+def scheme_export(*, scheme: Scheme) -> str:
+    return engine.dump_scheme(scheme_to_engine(scheme))

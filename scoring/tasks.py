@@ -1,0 +1,41 @@
+"""Celery tasks: ids in, a service call, nothing else."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db.models import F
+
+from clusters.models import EmulationYear
+
+from .services.recompute import RecomputeBusy, year_recompute
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="scoring.tasks.recompute_year",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(RecomputeBusy,),
+    retry_backoff=2,
+    retry_backoff_max=30,
+    max_retries=20,
+)
+def recompute_year(emulation_year_id: int) -> dict:
+    outcome = year_recompute(emulation_year_id=emulation_year_id)
+    return {"status": outcome.status, "run": outcome.run_id, "seconds": round(outcome.seconds, 4)}
+
+
+@shared_task(name="scoring.tasks.recompute_dirty_years", acks_late=True)
+def recompute_dirty_years(limit: int = 200) -> int:
+    """Picks up years left dirty (a broker that was down, a worker that died) and queues them."""
+    ids = list(
+        EmulationYear.objects.filter(scored_version__lt=F("input_version"))
+        .order_by("dirty_since")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for year_id in ids:
+        recompute_year.delay(year_id)
+    return len(ids)
