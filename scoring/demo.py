@@ -88,25 +88,31 @@ def _constituents(code: str, year: int) -> list[str]:
 
 
 def _province_figures(code: str, year: int) -> dict[str, int]:
+    """Sample figures grown year on year from the province's profile, deterministic per province."""
     operating, effective_share, members, households, household_share = ALLIANCES[code][1]
-    rng = random.Random(f"{code}:{year}")  # noqa: S311 — sample data, not security
-    age = year - FIRST_YEAR
-    operating = int(operating * (1.03**age))
-    members_now = int(members * (1 + 0.065 + rng.uniform(-0.03, 0.05)) ** age)
-    staff = int(operating * 2.2 * (1.08 + rng.uniform(-0.06, 0.08)) ** age)
-    share = min(0.95, effective_share + 0.015 * age + rng.uniform(-0.04, 0.04))
-    h_share = min(0.9, household_share + 0.02 * age + rng.uniform(-0.02, 0.02))
+    staff = operating * 2.2
+    share, h_share = effective_share, household_share
+    for step in range(FIRST_YEAR + 1, year + 1):
+        rng = random.Random(f"{code}:growth:{step}")  # noqa: S311 — sample data, not security
+        operating *= 1.03
+        members *= 1 + rng.uniform(0.035, 0.12)
+        staff *= 1 + rng.uniform(0.0, 0.18)
+        share = min(0.95, share + rng.uniform(-0.02, 0.04))
+        h_share = min(0.9, h_share + rng.uniform(0.0, 0.035))
+        households *= 1.005
+    rng = random.Random(f"{code}:{year}")  # noqa: S311
+    operating = int(operating)
     prov_due = rng.randint(10, 14)
     vca_due = rng.randint(8, 10)
     return {
-        "new_coops": max(4, int(rng.gauss(operating / 14, 4))),
+        "new_coops": max(4, int(rng.gauss(operating / 13, 4))),
         "new_unions": rng.choice([0, 1, 1, 1, 2]),
         "coops_operating": operating,
         "coops_effective": int(operating * share),
-        "staff_trained": staff,
-        "coop_members": members_now,
-        "rural_households": int(households * 1.005**age),
-        "member_households": int(households * 1.005**age * h_share),
+        "staff_trained": int(staff),
+        "coop_members": int(members),
+        "rural_households": int(households),
+        "member_households": int(households * h_share),
         "alliance_courses": rng.choice([1, 2, 2, 3, 4]),
         "prov_resolutions_due": prov_due,
         "prov_resolutions_done": prov_due if rng.random() > 0.12 else prov_due - 1,

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from scoring import engine
+from scoring.management.base import BAD_INPUT, add_year_arguments, get_year
+from scoring.selectors import run_to_result, year_current_run
+
+
+class Command(BaseCommand):
+    help = "Export an emulation year's current ranking (JSON, CSV or XLSX)."
+
+    def add_arguments(self, parser):
+        add_year_arguments(parser)
+        parser.add_argument("--format", choices=["json", "csv", "xlsx", "table"], default="json")
+        parser.add_argument("--out", help="Write to this file instead of standard output (required for xlsx).")
+
+    def handle(self, *args, **options):
+        year = get_year(options)
+        run = year_current_run(emulation_year=year)
+        if run is None:
+            raise CommandError(f"{year}: no scores yet — run `recompute` first.", returncode=BAD_INPUT)
+        write_result(run_to_result(run=run), options["format"], options.get("out"))
+
+
+def write_result(result: engine.Result, fmt: str, out: str | None) -> None:
+    if fmt == "xlsx":
+        if not out:
+            raise CommandError("--format xlsx needs --out FILE", returncode=BAD_INPUT)
+        engine.write_xlsx(result, out)
+        return
+    writer = {"json": engine.write_json, "csv": engine.write_csv, "table": engine.write_table}[fmt]
+    if out:
+        newline = "" if fmt == "csv" else None
+        with open(out, "w", encoding="utf-8", newline=newline) as stream:
+            writer(result, stream)
+    else:
+        writer(result, sys.stdout)

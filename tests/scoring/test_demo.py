@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from clusters.models import Cluster, EmulationYear, FlagHandover, RoleGrant, Unit, UnitSuccession
+from scoring.demo import CLUSTER_CODE, SAMPLE_NOTE, demo_figures
+from scoring.models import Pledge, Report, ScoringRun
+from scoring.services.recompute import year_recompute
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(tmp_path, django_capture_on_commit_callbacks):
+    logins = tmp_path / "logins.txt"
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", "--force", "--logins-file", str(logins))
+    return logins
+
+
+def year(y: int) -> EmulationYear:
+    return EmulationYear.objects.get(cluster__code=CLUSTER_CODE, year=y)
+
+
+def members(y: int) -> list[str]:
+    return sorted(year(y).memberships.values_list("unit__code", flat=True))
+
+
+def test_it_loads_seven_members_until_2024_and_three_after_the_mergers(demo):
+    seven = ["an-giang", "bac-lieu", "ca-mau", "can-tho", "hau-giang", "kien-giang", "soc-trang"]
+    for y in range(2019, 2025):
+        assert members(y) == seven
+    assert members(2025) == members(2026) == ["an-giang", "ca-mau", "can-tho"]
+
+
+def test_it_links_the_merged_provinces_to_their_successors_on_1_july_2025(demo):
+    links = {
+        (s.predecessor.code, s.successor.code, s.effective_on)
+        for s in UnitSuccession.objects.select_related("predecessor", "successor")
+    }
+    merged = dt.date(2025, 7, 1)
+    assert links == {
+        ("kien-giang", "an-giang", merged),
+        ("soc-trang", "can-tho", merged),
+        ("hau-giang", "can-tho", merged),
+        ("bac-lieu", "ca-mau", merged),
+    }
+    assert not Unit.objects.get(code="kien-giang").is_active
+
+
+def test_heads_deputies_and_the_flag_follow_the_brief(demo):
+    def office(y, role):
+        return sorted(year(y).offices.filter(role=role).values_list("unit__code", flat=True))
+
+    assert office(2020, "head") == ["soc-trang"]
+    assert office(2021, "head") == ["an-giang"] and office(2021, "deputy") == ["can-tho"]
+    handover = FlagHandover.objects.get(emulation_year=year(2020))
+    assert (handover.from_unit.code, handover.to_unit.code, handover.handed_on) == (
+        "soc-trang",
+        "an-giang",
+        dt.date(2021, 1, 27),
+    )
+
+
+def test_the_2021_pledge_is_signed_by_every_member_and_its_scheme_carries_the_brief_targets(demo):
+    pledge = Pledge.objects.get(emulation_year=year(2021))
+    assert pledge.signatures.count() == 7 and pledge.locked_at is not None
+    criteria = {c.code: c for c in year(2021).scheme.criteria.all()}
+    assert criteria["1.1"].target == 20 and criteria["1.2"].target == 1
+    assert criteria["2.1"].target == 60 and criteria["2.2"].target == 10 and criteria["2.3"].target == 8
+    assert criteria["2.4"].target == 70 and criteria["3.2"].target == 100 and criteria["3.3"].target == 90
+
+
+def test_every_past_year_is_published_and_ranked_and_figures_are_marked_as_sample(demo):
+    for y in range(2020, 2026):
+        ey = year(y)
+        assert ey.status == EmulationYear.Status.PUBLISHED
+        assert not ey.is_dirty
+        run = ScoringRun.objects.get(emulation_year=ey, is_current=True)
+        ranks = sorted(run.standings.values_list("rank", flat=True))
+        assert ranks[0] == 1 and len(ranks) == len(members(y))
+    assert Report.objects.exclude(note=SAMPLE_NOTE).count() == 0
+    assert year(2026).status == EmulationYear.Status.REPORTING
+
+
+def test_a_merged_member_reports_the_sum_of_its_provinces(demo):
+    ag_2025 = demo_figures("an-giang", 2025)
+    from scoring.demo import _province_figures
+
+    assert ag_2025["coop_members"] == (
+        _province_figures("an-giang", 2025)["coop_members"] + _province_figures("kien-giang", 2025)["coop_members"]
+    )
+
+
+def test_recomputing_the_demo_again_changes_nothing(demo):
+    outcome = year_recompute(emulation_year_id=year(2021).pk)
+    assert outcome.status == "clean"
+    forced = year_recompute(emulation_year_id=year(2021).pk, force=True)
+    assert forced.status == "written"
+
+
+def test_it_creates_one_user_per_role_and_writes_their_passwords_outside_the_repository(demo):
+    text = demo.read_text(encoding="utf-8")
+    for username in ["thuky", "baocao.angiang", "baocao.cantho", "baocao.camau", "lanhdao", "quantri"]:
+        assert f"\n{username}\t" in text
+    assert RoleGrant.objects.get(user__username="thuky").cluster.code == CLUSTER_CODE
+    assert RoleGrant.objects.get(user__username="lanhdao").unit.code == "vca-phia-nam"
+
+
+def test_loading_twice_is_refused_unless_if_empty(demo):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="already loaded"):
+        call_command("load_demo", "--force", "--logins-file", str(demo))
+    call_command("load_demo", "--force", "--if-empty", "--logins-file", str(demo))
+    assert Cluster.objects.filter(code=CLUSTER_CODE).count() == 1
