@@ -87,7 +87,9 @@ class EmulationYearAdmin(admin.ModelAdmin):
         if db_field.name == "scheme":
             from scoring.models import Scheme
 
-            year_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            year_id = (
+                request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            )
             kwargs["queryset"] = Scheme.objects.filter(emulation_year_id=year_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -37,9 +37,7 @@ class Unit(models.Model):
         verbose_name_plural = _("đơn vị")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(parent=F("pk")), name="unit_not_own_parent"
-            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="unit_not_own_parent"),
         ]
 
     def __str__(self) -> str:
@@ -58,7 +56,10 @@ class UnitSuccession(models.Model):
         Unit, verbose_name=_("đơn vị cũ"), on_delete=models.PROTECT, related_name="succession"
     )
     successor = models.ForeignKey(
-        Unit, verbose_name=_("đơn vị kế thừa"), on_delete=models.PROTECT, related_name="predecessor_links"
+        Unit,
+        verbose_name=_("đơn vị kế thừa"),
+        on_delete=models.PROTECT,
+        related_name="predecessor_links",
     )
     effective_on = models.DateField(_("ngày hiệu lực"))
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
@@ -144,7 +145,9 @@ class EmulationYear(models.Model):
         verbose_name_plural = _("năm thi đua")
         ordering = ["cluster__name", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["cluster", "year"], name="one_emulation_year_per_cluster"),
+            models.UniqueConstraint(
+                fields=["cluster", "year"], name="one_emulation_year_per_cluster"
+            ),
             models.CheckConstraint(
                 condition=Q(year__gte=2000) & Q(year__lte=2100), name="emulation_year_in_range"
             ),
@@ -169,7 +172,10 @@ class EmulationYear(models.Model):
 
 class Membership(models.Model):
     emulation_year = models.ForeignKey(
-        EmulationYear, verbose_name=_("năm thi đua"), on_delete=models.CASCADE, related_name="memberships"
+        EmulationYear,
+        verbose_name=_("năm thi đua"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     unit = models.ForeignKey(
         Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="memberships"
@@ -181,7 +187,9 @@ class Membership(models.Model):
         verbose_name_plural = _("thành viên")
         ordering = ["emulation_year", "unit__name"]
         constraints = [
-            models.UniqueConstraint(fields=["emulation_year", "unit"], name="one_membership_per_year"),
+            models.UniqueConstraint(
+                fields=["emulation_year", "unit"], name="one_membership_per_year"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -196,9 +204,14 @@ class YearOffice(models.Model):
         DEPUTY = "deputy", _("Cụm phó")
 
     emulation_year = models.ForeignKey(
-        EmulationYear, verbose_name=_("năm thi đua"), on_delete=models.CASCADE, related_name="offices"
+        EmulationYear,
+        verbose_name=_("năm thi đua"),
+        on_delete=models.CASCADE,
+        related_name="offices",
     )
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
     role = models.CharField(_("chức danh"), max_length=10, choices=Role.choices)
     elected_on = models.DateField(_("ngày bầu"), null=True, blank=True)
 
@@ -207,7 +220,9 @@ class YearOffice(models.Model):
         verbose_name_plural = _("cụm trưởng, cụm phó")
         ordering = ["emulation_year", "role", "unit__name"]
         constraints = [
-            models.UniqueConstraint(fields=["emulation_year", "unit"], name="one_office_per_unit_and_year"),
+            models.UniqueConstraint(
+                fields=["emulation_year", "unit"], name="one_office_per_unit_and_year"
+            ),
             models.UniqueConstraint(
                 fields=["emulation_year"], condition=Q(role="head"), name="one_head_per_year"
             ),
@@ -245,7 +260,9 @@ class FlagHandover(models.Model):
         ordering = ["cluster", "handed_on"]
         constraints = [
             models.UniqueConstraint(fields=["emulation_year"], name="one_flag_handover_per_year"),
-            models.CheckConstraint(condition=~Q(from_unit=F("to_unit")), name="flag_to_another_unit"),
+            models.CheckConstraint(
+                condition=~Q(from_unit=F("to_unit")), name="flag_to_another_unit"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -262,7 +279,10 @@ class RoleGrant(models.Model):
         LEADERSHIP = "leadership", _("Lãnh đạo theo dõi")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="grants"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người dùng"),
+        on_delete=models.CASCADE,
+        related_name="grants",
     )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(
@@ -298,7 +318,9 @@ class RoleGrant(models.Model):
                 name="role_grant_names_its_scope",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "unit"], condition=Q(unit__isnull=False), name="role_grant_unit_unique"
+                fields=["user", "role", "unit"],
+                condition=Q(unit__isnull=False),
+                name="role_grant_unit_unique",
             ),
             models.UniqueConstraint(
                 fields=["user", "role", "cluster"],

@@ -28,7 +28,10 @@ class Scope:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.secretariat_clusters or self.reporter_units or self.leadership_units or self.is_superuser
+            self.secretariat_clusters
+            or self.reporter_units
+            or self.leadership_units
+            or self.is_superuser
         )
 
 
@@ -40,7 +43,9 @@ def user_scope(user) -> Scope:
     if cached is not None:
         return cached
     secretariat, reporter, leadership = set(), set(), set()
-    for role, unit_id, cluster_id in RoleGrant.objects.filter(user=user).values_list("role", "unit_id", "cluster_id"):
+    for role, unit_id, cluster_id in RoleGrant.objects.filter(user=user).values_list(
+        "role", "unit_id", "cluster_id"
+    ):
         if role == RoleGrant.Role.SECRETARIAT:
             secretariat.add(cluster_id)
         elif role == RoleGrant.Role.REPORTER:
@@ -127,7 +132,9 @@ def get_year_for_user(request: HttpRequest, pk: int) -> tuple[EmulationYear, boo
     return year, can_manage_cluster(request.user, year.cluster_id)
 
 
-def get_member_unit_for_user(request: HttpRequest, year: EmulationYear, unit_id: int) -> tuple[Unit, bool]:
+def get_member_unit_for_user(
+    request: HttpRequest, year: EmulationYear, unit_id: int
+) -> tuple[Unit, bool]:
     """A member unit's records in a year: its own reporter (write), the secretariat (write),
     leadership (read), and — once results are published — every member's reporter (read)."""
     scope = user_scope(request.user)

@@ -30,6 +30,4 @@ def unit_predecessor_codes(*, unit_code: str, links: Iterable[tuple[str, str, ob
 
 
 def year_member_units(*, emulation_year: EmulationYear) -> list[Unit]:
-    return list(
-        Unit.objects.filter(memberships__emulation_year=emulation_year).order_by("code")
-    )
+    return list(Unit.objects.filter(memberships__emulation_year=emulation_year).order_by("code"))

@@ -32,7 +32,9 @@ def cluster_detail(request, pk: int):
         .filter(cluster=cluster)
         .select_related("scheme")
         .prefetch_related(
-            Prefetch("offices", queryset=YearOffice.objects.select_related("unit").order_by("role")),
+            Prefetch(
+                "offices", queryset=YearOffice.objects.select_related("unit").order_by("role")
+            ),
             "memberships__unit",
         )
         .order_by("-year")

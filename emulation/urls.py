@@ -16,7 +16,9 @@ urlpatterns = [
     path("", cluster_views.home, name="home"),
     path("cum/<int:pk>/", cluster_views.cluster_detail, name="cluster-detail"),
     path("nam/<int:pk>/", scoring_views.year_detail, name="year-detail"),
-    path("nam/<int:pk>/don-vi/<int:unit_id>/", scoring_views.year_unit_sheet, name="year-unit-sheet"),
+    path(
+        "nam/<int:pk>/don-vi/<int:unit_id>/", scoring_views.year_unit_sheet, name="year-unit-sheet"
+    ),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

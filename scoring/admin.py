@@ -51,7 +51,17 @@ class SchemeAdmin(admin.ModelAdmin):
 
 @admin.register(Criterion)
 class CriterionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "scheme", "group", "target", "points", "kind", "rule", "knockout"]
+    list_display = [
+        "code",
+        "name",
+        "scheme",
+        "group",
+        "target",
+        "points",
+        "kind",
+        "rule",
+        "knockout",
+    ]
     list_filter = ["kind", "rule", "knockout", "scheme__emulation_year__year"]
     search_fields = ["code", "name", "definition", "measure"]
     list_select_related = ["scheme", "group"]
@@ -107,7 +117,14 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.register(ManualPoints)
 class ManualPointsAdmin(admin.ModelAdmin):
-    list_display = ["emulation_year", "unit", "criterion_code", "points", "proposed_points", "entered_by"]
+    list_display = [
+        "emulation_year",
+        "unit",
+        "criterion_code",
+        "points",
+        "proposed_points",
+        "entered_by",
+    ]
     list_filter = ["emulation_year__cluster", "emulation_year__year"]
     search_fields = ["unit__name", "criterion_code", "reason"]
     list_select_related = ["emulation_year__cluster", "unit", "entered_by"]
@@ -125,7 +142,17 @@ class StandingInline(admin.TabularInline):
     model = Standing
     extra = 0
     can_delete = False
-    fields = ["rank", "unit", "total", "regular", "bonus", "deduction", "met_count", "band", "eligible"]
+    fields = [
+        "rank",
+        "unit",
+        "total",
+        "regular",
+        "bonus",
+        "deduction",
+        "met_count",
+        "band",
+        "eligible",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -136,7 +163,15 @@ class StandingInline(admin.TabularInline):
 class ScoringRunAdmin(admin.ModelAdmin):
     """Runs are written only by the engine; the admin shows them."""
 
-    list_display = ["emulation_year", "id", "status", "is_current", "input_version", "started_at", "duration_ms"]
+    list_display = [
+        "emulation_year",
+        "id",
+        "status",
+        "is_current",
+        "input_version",
+        "started_at",
+        "duration_ms",
+    ]
     list_filter = ["status", "is_current", "emulation_year__cluster"]
     list_select_related = ["emulation_year__cluster"]
     readonly_fields = [f.name for f in ScoringRun._meta.fields]

@@ -51,7 +51,12 @@ ALLIANCES = {
     "kien-giang": ("Liên minh HTX tỉnh Kiên Giang", (310, 0.55, 36000, 330000, 0.50)),
     "soc-trang": ("Liên minh HTX tỉnh Sóc Trăng", (280, 0.62, 33000, 270000, 0.57)),
 }
-MERGERS = {"kien-giang": "an-giang", "soc-trang": "can-tho", "hau-giang": "can-tho", "bac-lieu": "ca-mau"}
+MERGERS = {
+    "kien-giang": "an-giang",
+    "soc-trang": "can-tho",
+    "hau-giang": "can-tho",
+    "bac-lieu": "ca-mau",
+}
 OFFICES = {  # year: (head, deputies)
     2019: ("hau-giang", ["soc-trang"]),
     2020: ("soc-trang", ["bac-lieu"]),
@@ -128,8 +133,15 @@ def demo_figures(code: str, year: int) -> dict[str, int]:
     total: dict[str, int] = {}
     for part in _constituents(code, year):
         for element, value in _province_figures(part, year).items():
-            if element in {"alliance_courses", "prov_resolutions_due", "prov_resolutions_done",
-                           "vca_resolutions_due", "vca_resolutions_done", "honours", "late_days"}:
+            if element in {
+                "alliance_courses",
+                "prov_resolutions_due",
+                "prov_resolutions_done",
+                "vca_resolutions_due",
+                "vca_resolutions_done",
+                "honours",
+                "late_days",
+            }:
                 # Counted once for the merged alliance: take the continuing alliance's own.
                 total.setdefault(element, value)
             else:
@@ -171,7 +183,9 @@ def _load(scheme: engine.Scheme, scheme_text: str) -> list[DemoLogin]:
         code: Unit.objects.create(
             code=code,
             name=name,
-            short_name=name.replace("Liên minh HTX tỉnh ", "").replace("Liên minh HTX thành phố ", ""),
+            short_name=name.replace("Liên minh HTX tỉnh ", "").replace(
+                "Liên minh HTX thành phố ", ""
+            ),
             kind=Unit.Kind.PROVINCIAL_ALLIANCE,
             parent=vca,
         )
@@ -194,9 +208,15 @@ def _load(scheme: engine.Scheme, scheme_text: str) -> list[DemoLogin]:
     )
     years: dict[int, EmulationYear] = {}
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
-        status = EmulationYear.Status.PUBLISHED if year < CURRENT_YEAR else EmulationYear.Status.REPORTING
+        status = (
+            EmulationYear.Status.PUBLISHED
+            if year < CURRENT_YEAR
+            else EmulationYear.Status.REPORTING
+        )
         ey = EmulationYear.objects.create(
-            cluster=cluster, year=year, status=EmulationYear.Status.PLANNING,
+            cluster=cluster,
+            year=year,
+            status=EmulationYear.Status.PLANNING,
             reporting_deadline=dt.date(year, 12, 15),
         )
         years[year] = ey
@@ -205,9 +225,13 @@ def _load(scheme: engine.Scheme, scheme_text: str) -> list[DemoLogin]:
         )
         head, deputies = OFFICES[year]
         conference = dt.date(year, 1, 27)
-        YearOffice.objects.create(emulation_year=ey, unit=units[head], role="head", elected_on=conference)
+        YearOffice.objects.create(
+            emulation_year=ey, unit=units[head], role="head", elected_on=conference
+        )
         for deputy in deputies:
-            YearOffice.objects.create(emulation_year=ey, unit=units[deputy], role="deputy", elected_on=conference)
+            YearOffice.objects.create(
+                emulation_year=ey, unit=units[deputy], role="deputy", elected_on=conference
+            )
         if year > FIRST_YEAR:
             # The 2019 year only carries the baseline figures that 2020's growth targets need.
             named = scheme.__class__(
@@ -223,7 +247,9 @@ def _load(scheme: engine.Scheme, scheme_text: str) -> list[DemoLogin]:
             _pledge(ey, [units[c] for c in _members(year)], units[head], conference)
             MemberTarget.objects.bulk_create(
                 [
-                    MemberTarget(emulation_year=ey, unit=units[c], criterion_code=crit, target=Decimal(t))
+                    MemberTarget(
+                        emulation_year=ey, unit=units[c], criterion_code=crit, target=Decimal(t)
+                    )
                     for c, targets in MEMBER_TARGETS.items()
                     if c in _members(year)
                     for crit, t in targets.items()
@@ -294,7 +320,10 @@ def _reports(ey: EmulationYear, units: dict[str, Unit], year: int) -> None:
             verified_at=now if status == Report.Status.VERIFIED else None,
         )
         ReportValue.objects.bulk_create(
-            [ReportValue(report=report, element_code=k, value=Decimal(v)) for k, v in figures.items()]
+            [
+                ReportValue(report=report, element_code=k, value=Decimal(v))
+                for k, v in figures.items()
+            ]
         )
 
 
@@ -312,9 +341,24 @@ def _users(cluster: Cluster, vca: Unit, units: dict[str, Unit]) -> list[DemoLogi
         logins.append(DemoLogin(username, password, role))
 
     make("thuky", "Thư ký cụm (secretariat)", grant_role="secretariat", cluster=cluster)
-    make("baocao.angiang", "Cán bộ báo cáo An Giang (reporter)", grant_role="reporter", unit=units["an-giang"])
-    make("baocao.cantho", "Cán bộ báo cáo Cần Thơ (reporter)", grant_role="reporter", unit=units["can-tho"])
-    make("baocao.camau", "Cán bộ báo cáo Cà Mau (reporter)", grant_role="reporter", unit=units["ca-mau"])
+    make(
+        "baocao.angiang",
+        "Cán bộ báo cáo An Giang (reporter)",
+        grant_role="reporter",
+        unit=units["an-giang"],
+    )
+    make(
+        "baocao.cantho",
+        "Cán bộ báo cáo Cần Thơ (reporter)",
+        grant_role="reporter",
+        unit=units["can-tho"],
+    )
+    make(
+        "baocao.camau",
+        "Cán bộ báo cáo Cà Mau (reporter)",
+        grant_role="reporter",
+        unit=units["ca-mau"],
+    )
     make("lanhdao", "Lãnh đạo VPTT phía Nam (leadership)", grant_role="leadership", unit=vca)
     make("quantri", "Quản trị hệ thống (admin)", superuser=True)
     return logins

@@ -6,6 +6,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from django.db import connection
+from django.db.models import FloatField
+from django.db.models.functions import Cast, Coalesce
+
 from clusters.models import EmulationYear, Membership, Unit
 from clusters.selectors import successions_all, unit_predecessor_codes
 
@@ -116,7 +120,9 @@ class YearInputs:
         )
 
 
-def year_inputs(*, emulation_year: EmulationYear, scheme: Scheme | None = None) -> YearInputs | None:
+def year_inputs(
+    *, emulation_year: EmulationYear, scheme: Scheme | None = None
+) -> YearInputs | None:
     """The engine's inputs for a year, read in a fixed number of queries; None without a scheme.
 
     Figures come from submitted or verified reports (the verified value where the secretariat
@@ -137,29 +143,44 @@ def year_inputs(*, emulation_year: EmulationYear, scheme: Scheme | None = None) 
     related = set(unit_ids)
     for code in unit_ids:
         related |= unit_predecessor_codes(unit_code=code, links=links)
-    values = ReportValue.objects.filter(
-        report__unit__code__in=related,
-        report__emulation_year__year__in=[year - 1, year],
-        report__status__in=Report.SCORED_STATUSES,
-    ).values_list(
-        "report__unit__code", "report__emulation_year__year", "element_code", "value", "verified_value"
+    # Coalesce and cast in SQL: thousands of figures a year, no Decimal objects made for them.
+    effective = Cast(Coalesce("verified_value", "value"), FloatField())
+    values = (
+        ReportValue.objects.filter(
+            report__unit__code__in=related,
+            report__emulation_year__year__in=[year - 1, year],
+            report__status__in=Report.SCORED_STATUSES,
+        )
+        .annotate(effective=effective)
+        .filter(effective__isnull=False)
+        .order_by()  # the models' default orderings would join and sort three more tables
+        .values_list(
+            "report__unit__code", "report__emulation_year__year", "element_code", "effective"
+        )
     )
-    figures: dict[tuple[str, int, str], float] = {}
-    for unit_code, value_year, element, value, verified in values:
-        effective = verified if verified is not None else value
-        if effective is not None:
-            figures[(unit_code, value_year, element)] = float(effective)
+    # Thousands of rows a year: fetch them raw, without Django's per-row conversions.
+    sql, params = values.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        figures = {
+            (unit_code, value_year, element): value
+            for unit_code, value_year, element, value in cursor.fetchall()
+        }
     targets = {
         (unit_code, criterion): float(target)
         for unit_code, criterion, target in MemberTarget.objects.filter(
             emulation_year=emulation_year
-        ).values_list("unit__code", "criterion_code", "target")
+        )
+        .order_by()
+        .values_list("unit__code", "criterion_code", "target")
     }
     manual = {
         (unit_code, criterion): engine.ManualEntry(points=float(points), reason=reason)
         for unit_code, criterion, points, reason in ManualPoints.objects.filter(
             emulation_year=emulation_year
-        ).values_list("unit__code", "criterion_code", "points", "reason")
+        )
+        .order_by()
+        .values_list("unit__code", "criterion_code", "points", "reason")
     }
     successions = [
         engine.Succession(predecessor=p, successor=s, effective_on=d)
@@ -193,12 +214,24 @@ def run_to_result(*, run: ScoringRun) -> engine.Result:
     """Rebuild the engine's result from a stored run, so that exports of the database path and
     the file path go through one writer and cannot disagree."""
     criteria_order = {
-        code: i for i, code in enumerate(run.scheme.criteria.order_by("position", "id").values_list("code", flat=True))
+        code: i
+        for i, code in enumerate(
+            run.scheme.criteria.order_by("position", "id").values_list("code", flat=True)
+        )
     }
     lines = {}
     for unit_code, criterion, actual, target, ratio, met, points, explanation in (
         Score.objects.filter(run=run)
-        .values_list("unit__code", "criterion_code", "actual", "target", "ratio", "met", "points", "explanation")
+        .values_list(
+            "unit__code",
+            "criterion_code",
+            "actual",
+            "target",
+            "ratio",
+            "met",
+            "points",
+            "explanation",
+        )
         .iterator(chunk_size=5000)
     ):
         lines[(unit_code, criterion)] = engine.Line(
@@ -211,7 +244,9 @@ def run_to_result(*, run: ScoringRun) -> engine.Result:
             points=points,
             explanation=explanation,
         )
-    lines = dict(sorted(lines.items(), key=lambda kv: (kv[0][0], criteria_order.get(kv[0][1], 10**6))))
+    lines = dict(
+        sorted(lines.items(), key=lambda kv: (kv[0][0], criteria_order.get(kv[0][1], 10**6)))
+    )
     standings = tuple(
         engine.Standing(
             unit=s.unit.code,
@@ -225,7 +260,9 @@ def run_to_result(*, run: ScoringRun) -> engine.Result:
             eligible=s.eligible,
             group_points=s.group_points,
         )
-        for s in Standing.objects.filter(run=run).select_related("unit").order_by("rank", "unit__code")
+        for s in Standing.objects.filter(run=run)
+        .select_related("unit")
+        .order_by("rank", "unit__code")
     )
     warnings = tuple(engine.EngineWarning(**w) for w in run.warnings)
     return engine.Result(

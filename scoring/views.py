@@ -37,13 +37,13 @@ def year_unit_sheet(request, pk: int, unit_id: int):
     unit, _own = get_member_unit_for_user(request, year, unit_id)
     run = year_current_run(emulation_year=year)
     criteria = (
-        list(Criterion.objects.filter(scheme=run.scheme).select_related("group").order_by("position"))
+        list(
+            Criterion.objects.filter(scheme=run.scheme).select_related("group").order_by("position")
+        )
         if run
         else []
     )
-    scores = (
-        {s.criterion_code: s for s in Score.objects.filter(run=run, unit=unit)} if run else {}
-    )
+    scores = {s.criterion_code: s for s in Score.objects.filter(run=run, unit=unit)} if run else {}
     rows = [(c, scores.get(c.code)) for c in criteria]
     standing = run.standings.filter(unit=unit).first() if run else None
     return render(

@@ -21,7 +21,9 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=3):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=3
+        ):
             return True
     except OSError:
         return False
@@ -96,14 +98,26 @@ class World:
 def world(django_user_model):
     from clusters.models import Cluster, EmulationYear, Membership, RoleGrant, Unit
 
-    supervising = Unit.objects.create(code="sup", name="Cơ quan chỉ đạo A", kind=Unit.Kind.SUPERVISING_BODY)
-    other_supervising = Unit.objects.create(code="sup-b", name="Cơ quan chỉ đạo B", kind=Unit.Kind.SUPERVISING_BODY)
-    a1 = Unit.objects.create(code="a1", name="Liên minh HTX A1", kind=Unit.Kind.PROVINCIAL_ALLIANCE, parent=supervising)
-    a2 = Unit.objects.create(code="a2", name="Liên minh HTX A2", kind=Unit.Kind.PROVINCIAL_ALLIANCE, parent=supervising)
+    supervising = Unit.objects.create(
+        code="sup", name="Cơ quan chỉ đạo A", kind=Unit.Kind.SUPERVISING_BODY
+    )
+    other_supervising = Unit.objects.create(
+        code="sup-b", name="Cơ quan chỉ đạo B", kind=Unit.Kind.SUPERVISING_BODY
+    )
+    a1 = Unit.objects.create(
+        code="a1", name="Liên minh HTX A1", kind=Unit.Kind.PROVINCIAL_ALLIANCE, parent=supervising
+    )
+    a2 = Unit.objects.create(
+        code="a2", name="Liên minh HTX A2", kind=Unit.Kind.PROVINCIAL_ALLIANCE, parent=supervising
+    )
     b1 = Unit.objects.create(code="b1", name="Liên minh HTX B1", kind=Unit.Kind.PROVINCIAL_ALLIANCE)
     cluster = Cluster.objects.create(code="cum-a", name="Cụm A", supervising_unit=supervising)
-    other_cluster = Cluster.objects.create(code="cum-b", name="Cụm B", supervising_unit=other_supervising)
-    year = EmulationYear.objects.create(cluster=cluster, year=2025, reporting_deadline=dt.date(2025, 12, 15))
+    other_cluster = Cluster.objects.create(
+        code="cum-b", name="Cụm B", supervising_unit=other_supervising
+    )
+    year = EmulationYear.objects.create(
+        cluster=cluster, year=2025, reporting_deadline=dt.date(2025, 12, 15)
+    )
     other_year = EmulationYear.objects.create(cluster=other_cluster, year=2025)
     Membership.objects.create(emulation_year=year, unit=a1)
     Membership.objects.create(emulation_year=year, unit=a2)

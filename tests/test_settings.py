@@ -30,7 +30,18 @@ print(json.dumps({
 }))
 """
 
-KEYS = ["DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "TESTING", "INTEGRATION", "CSRF_TRUSTED_ORIGINS", "SECURE_SSL_REDIRECT"]
+KEYS = [
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "REDIS_URL",
+    "TESTING",
+    "INTEGRATION",
+    "CSRF_TRUSTED_ORIGINS",
+    "SECURE_SSL_REDIRECT",
+]
 
 
 def run(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -66,7 +77,12 @@ def test_with_no_variables_it_needs_no_service():
 def test_database_url_switches_to_postgresql():
     found = probe(DATABASE_URL="postgres://thidua:p%40ss@db.internal:5433/thidua_prod")
     assert found["engine"] == "django.db.backends.postgresql"
-    assert (found["name"], found["host"], found["port"], found["user"]) == ("thidua_prod", "db.internal", "5433", "thidua")
+    assert (found["name"], found["host"], found["port"], found["user"]) == (
+        "thidua_prod",
+        "db.internal",
+        "5433",
+        "thidua",
+    )
 
 
 def test_a_redis_broker_switches_off_eager_tasks_and_on_the_redis_cache():
@@ -109,13 +125,17 @@ def test_env_example_documents_every_variable_the_settings_read():
 
     source = (ROOT / "emulation" / "settings.py").read_text(encoding="utf-8")
     read = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_]+)"', source))
-    documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
+    documented = set(
+        re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M)
+    )
     assert read - documented == set()
 
 
 def test_check_deploy_is_clean_with_the_production_like_variables_of_env_example():
     env = env_example()
-    env["SECRET_KEY"] = "x7Gv2pQm9Lr4Tz8Wc1Nh6Bk3Yd5Fs0Ja" * 2  # long and random-looking, as check wants
+    env["SECRET_KEY"] = (
+        "x7Gv2pQm9Lr4Tz8Wc1Nh6Bk3Yd5Fs0Ja" * 2
+    )  # long and random-looking, as check wants
     done = run("", env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout

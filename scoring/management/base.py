@@ -11,7 +11,9 @@ BAD_INPUT = 2
 
 
 def add_year_arguments(parser) -> None:
-    parser.add_argument("--cluster", required=True, help="The cluster's code, e.g. tay-nam-song-hau.")
+    parser.add_argument(
+        "--cluster", required=True, help="The cluster's code, e.g. tay-nam-song-hau."
+    )
     parser.add_argument("--year", required=True, type=int, help="The calendar year, e.g. 2021.")
 
 

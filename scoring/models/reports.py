@@ -25,7 +25,9 @@ class Report(models.Model):
         "clusters.EmulationYear", on_delete=models.CASCADE, related_name="reports"
     )
     unit = models.ForeignKey("clusters.Unit", on_delete=models.PROTECT, related_name="reports")
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     # Optimistic lock: a save must name the version it read; the second of two concurrent
     # saves finds the version moved on and is refused.
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
@@ -45,7 +47,9 @@ class Report(models.Model):
         verbose_name_plural = _("báo cáo năm")
         ordering = ["emulation_year", "unit__name"]
         constraints = [
-            models.UniqueConstraint(fields=["emulation_year", "unit"], name="one_report_per_member_and_year"),
+            models.UniqueConstraint(
+                fields=["emulation_year", "unit"], name="one_report_per_member_and_year"
+            ),
             models.CheckConstraint(condition=Q(version__gte=1), name="report_version_positive"),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "submitted", "returned", "verified"]),
@@ -73,7 +77,9 @@ class ReportValue(models.Model):
         verbose_name_plural = _("số liệu")
         ordering = ["report", "element_code"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "element_code"], name="one_value_per_element"),
+            models.UniqueConstraint(
+                fields=["report", "element_code"], name="one_value_per_element"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -180,7 +186,9 @@ class Objection(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     filed_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
     answer = models.TextField(_("trả lời"), blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

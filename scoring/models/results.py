@@ -22,7 +22,9 @@ class ScoringRun(models.Model):
     scheme = models.ForeignKey("scoring.Scheme", on_delete=models.PROTECT, related_name="runs")
     input_version = models.PositiveIntegerField(_("phiên bản dữ liệu"))
     input_hash = models.CharField(_("mã băm dữ liệu"), max_length=64)
-    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=Status.choices, default=Status.RUNNING
+    )
     is_current = models.BooleanField(_("đang áp dụng"), default=False)
     warnings = models.JSONField(_("cảnh báo"), default=list, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
@@ -36,7 +38,9 @@ class ScoringRun(models.Model):
         ordering = ["emulation_year", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["emulation_year"], condition=Q(is_current=True), name="one_current_run_per_year"
+                fields=["emulation_year"],
+                condition=Q(is_current=True),
+                name="one_current_run_per_year",
             ),
             models.CheckConstraint(
                 condition=Q(is_current=False) | Q(status="done"), name="current_run_is_done"
@@ -64,7 +68,9 @@ class Score(models.Model):
         verbose_name = _("điểm tiêu chí")
         verbose_name_plural = _("điểm tiêu chí")
         constraints = [
-            models.UniqueConstraint(fields=["run", "unit", "criterion_code"], name="one_score_per_line"),
+            models.UniqueConstraint(
+                fields=["run", "unit", "criterion_code"], name="one_score_per_line"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,9 @@ class Scheme(models.Model):
     format = models.CharField(_("định dạng"), max_length=40, default="emulation-scheme/1")
     scale = models.DecimalField(_("thang điểm"), **NUMBER)
     tie_break = models.JSONField(_("thứ tự xét khi bằng điểm"), default=list, blank=True)
-    source = models.TextField(_("tệp gốc"), blank=True, help_text=_("Nội dung tệp thang điểm khi nhập."))
+    source = models.TextField(
+        _("tệp gốc"), blank=True, help_text=_("Nội dung tệp thang điểm khi nhập.")
+    )
     reason = models.TextField(_("lý do thay đổi"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -38,7 +40,9 @@ class Scheme(models.Model):
         verbose_name_plural = _("thang điểm")
         ordering = ["emulation_year", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["emulation_year", "version"], name="scheme_version_unique"),
+            models.UniqueConstraint(
+                fields=["emulation_year", "version"], name="scheme_version_unique"
+            ),
             models.CheckConstraint(condition=Q(version__gte=1), name="scheme_version_positive"),
             models.CheckConstraint(condition=Q(scale__gt=0), name="scheme_scale_positive"),
         ]
@@ -79,7 +83,9 @@ class DataElement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scheme", "code"], name="data_element_code_unique"),
             models.CheckConstraint(
-                condition=Q(min_value__isnull=True) | Q(max_value__isnull=True) | Q(min_value__lte=models.F("max_value")),
+                condition=Q(min_value__isnull=True)
+                | Q(max_value__isnull=True)
+                | Q(min_value__lte=models.F("max_value")),
                 name="data_element_bounds_ordered",
             ),
         ]
@@ -139,7 +145,9 @@ class Criterion(models.Model):
     )
     points = models.DecimalField(_("điểm tối đa"), **NUMBER)
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.REGULAR)
-    rule = models.CharField(_("cách chấm"), max_length=20, choices=Rule.choices, default=Rule.PROPORTIONAL)
+    rule = models.CharField(
+        _("cách chấm"), max_length=20, choices=Rule.choices, default=Rule.PROPORTIONAL
+    )
     params = models.JSONField(_("tham số"), default=dict, blank=True)
     knockout = models.BooleanField(
         _("tiêu chí bắt buộc"),
@@ -153,13 +161,19 @@ class Criterion(models.Model):
         ordering = ["scheme", "position"]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "code"], name="criterion_code_unique"),
-            models.CheckConstraint(condition=Q(points__gte=0), name="criterion_points_not_negative"),
-            models.CheckConstraint(condition=Q(direction__in=["higher", "lower"]), name="criterion_direction_valid"),
+            models.CheckConstraint(
+                condition=Q(points__gte=0), name="criterion_points_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=["higher", "lower"]), name="criterion_direction_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(kind__in=["regular", "bonus", "deduction"]), name="criterion_kind_valid"
             ),
             models.CheckConstraint(
-                condition=Q(rule__in=["threshold", "proportional", "bands", "relative", "formula", "manual"]),
+                condition=Q(
+                    rule__in=["threshold", "proportional", "bands", "relative", "formula", "manual"]
+                ),
                 name="criterion_rule_valid",
             ),
         ]

@@ -49,10 +49,14 @@ def figures_import(
             problems.append(f"{filename}: năm {year_value} chưa có năm thi đua của cụm này")
             continue
         if year.is_published:
-            raise YearLocked(f"{filename}: năm {year_value} đã công bố kết quả, không thể nhập số liệu.")
+            raise YearLocked(
+                f"{filename}: năm {year_value} đã công bố kết quả, không thể nhập số liệu."
+            )
         unit_id = members[year_value].get(unit_code)
         if unit_id is None:
-            problems.append(f"{filename}: đơn vị “{unit_code}” không phải thành viên năm {year_value}")
+            problems.append(
+                f"{filename}: đơn vị “{unit_code}” không phải thành viên năm {year_value}"
+            )
             continue
         if year.scheme_id is not None:
             if year.pk not in elements:
@@ -73,7 +77,9 @@ def figures_import(
                 emulation_year_id=year_id, unit_id=unit_id
             )
             existing = {v.element_code: v for v in report.values.all()}
-            before = {code: str(v.value) if v.value is not None else None for code, v in existing.items()}
+            before = {
+                code: str(v.value) if v.value is not None else None for code, v in existing.items()
+            }
             new_rows = []
             for code, value in values.items():
                 row = existing.get(code)

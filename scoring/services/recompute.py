@@ -74,7 +74,9 @@ class _year_lock:
     def __enter__(self):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_NAMESPACE, self.year_id])
+                cursor.execute(
+                    "SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_NAMESPACE, self.year_id]
+                )
                 self.held = cursor.fetchone()[0]
             if not self.held:
                 raise RecomputeBusy(self.year_id)
@@ -83,7 +85,9 @@ class _year_lock:
     def __exit__(self, *exc) -> None:
         if self.held:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_NAMESPACE, self.year_id])
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_NAMESPACE, self.year_id]
+                )
 
 
 def _mark_scored(*, year_id: int, version: int) -> None:
@@ -98,16 +102,29 @@ def _mark_scored(*, year_id: int, version: int) -> None:
             year.save(update_fields=fields)
 
 
-def _write_run(*, inputs: YearInputs, digest: str, result: engine.Result, started: float) -> int | None:
+def _write_run(
+    *, inputs: YearInputs, digest: str, result: engine.Result, started: float
+) -> int | None:
     warnings = [
         {"unit": w.unit, "criterion": w.criterion, "code": w.code, "message": w.message}
         for w in result.warnings
     ]
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Results are derived data, and scored_version commits with them: a commit lost in a
+            # crash leaves the year dirty, and the sweep computes it again. So this transaction
+            # need not wait for its WAL flush (the database stays consistent either way).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         # The row lock orders this commit against other runs' commits of the same year.
         year = EmulationYear.objects.select_for_update().get(pk=inputs.emulation_year_id)
         if year.scored_version > inputs.input_version:
-            logger.info("run of year %s on input %s is stale (scored %s)", year.pk, inputs.input_version, year.scored_version)
+            logger.info(
+                "run of year %s on input %s is stale (scored %s)",
+                year.pk,
+                inputs.input_version,
+                year.scored_version,
+            )
             return None
         ScoringRun.objects.filter(emulation_year=year, is_current=True).update(
             is_current=False, status=ScoringRun.Status.SUPERSEDED
@@ -178,7 +195,9 @@ def _write_lines(*, run_id: int, inputs: YearInputs, result: engine.Result) -> N
 
 
 def _copy_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
 
 
 def _copy_num(value: float | None) -> str:

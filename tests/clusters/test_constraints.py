@@ -48,7 +48,11 @@ def test_a_unit_is_a_member_once_per_year(world):
 def test_a_year_has_one_head_but_may_have_two_deputies(world):
     c = Unit.objects.create(code="a3", name="A3")
     YearOffice.objects.create(emulation_year=world.year, unit=world.unit_a1, role="head")
-    assert refused(lambda: YearOffice.objects.create(emulation_year=world.year, unit=world.unit_a2, role="head"))
+    assert refused(
+        lambda: YearOffice.objects.create(
+            emulation_year=world.year, unit=world.unit_a2, role="head"
+        )
+    )
     YearOffice.objects.create(emulation_year=world.year, unit=world.unit_a2, role="deputy")
     YearOffice.objects.create(emulation_year=world.year, unit=c, role="deputy")
     assert YearOffice.objects.filter(emulation_year=world.year, role="deputy").count() == 2
@@ -56,16 +60,26 @@ def test_a_year_has_one_head_but_may_have_two_deputies(world):
 
 def test_a_unit_holds_one_office_per_year(world):
     YearOffice.objects.create(emulation_year=world.year, unit=world.unit_a1, role="head")
-    assert refused(lambda: YearOffice.objects.create(emulation_year=world.year, unit=world.unit_a1, role="deputy"))
+    assert refused(
+        lambda: YearOffice.objects.create(
+            emulation_year=world.year, unit=world.unit_a1, role="deputy"
+        )
+    )
 
 
 def test_many_units_may_merge_into_one_but_a_unit_merges_only_once(world):
     merged_on = dt.date(2025, 7, 1)
-    UnitSuccession.objects.create(predecessor=world.unit_a2, successor=world.unit_a1, effective_on=merged_on)
-    UnitSuccession.objects.create(predecessor=world.unit_b1, successor=world.unit_a1, effective_on=merged_on)
+    UnitSuccession.objects.create(
+        predecessor=world.unit_a2, successor=world.unit_a1, effective_on=merged_on
+    )
+    UnitSuccession.objects.create(
+        predecessor=world.unit_b1, successor=world.unit_a1, effective_on=merged_on
+    )
     assert world.unit_a1.predecessor_links.count() == 2
     assert refused(
-        lambda: UnitSuccession.objects.create(predecessor=world.unit_a2, successor=world.unit_b1, effective_on=merged_on)
+        lambda: UnitSuccession.objects.create(
+            predecessor=world.unit_a2, successor=world.unit_b1, effective_on=merged_on
+        )
     )
 
 
@@ -98,14 +112,22 @@ def test_a_role_grant_names_the_scope_its_role_needs(world, django_user_model):
     assert refused(lambda: RoleGrant.objects.create(user=u, role="reporter", cluster=world.cluster))
     assert refused(lambda: RoleGrant.objects.create(user=u, role="secretariat", unit=world.unit_a1))
     assert refused(
-        lambda: RoleGrant.objects.create(user=u, role="leadership", unit=world.supervising, cluster=world.cluster)
+        lambda: RoleGrant.objects.create(
+            user=u, role="leadership", unit=world.supervising, cluster=world.cluster
+        )
     )
     RoleGrant.objects.create(user=u, role="reporter", unit=world.unit_a1)
     assert refused(lambda: RoleGrant.objects.create(user=u, role="reporter", unit=world.unit_a1))
     RoleGrant.objects.create(user=u, role="secretariat", cluster=world.cluster)
-    assert refused(lambda: RoleGrant.objects.create(user=u, role="secretariat", cluster=world.cluster))
+    assert refused(
+        lambda: RoleGrant.objects.create(user=u, role="secretariat", cluster=world.cluster)
+    )
 
 
 def test_unit_and_cluster_codes_are_unique(world):
     assert refused(lambda: Unit.objects.create(code="a1", name="again"))
-    assert refused(lambda: Cluster.objects.create(code="cum-a", name="again", supervising_unit=world.supervising))
+    assert refused(
+        lambda: Cluster.objects.create(
+            code="cum-a", name="again", supervising_unit=world.supervising
+        )
+    )

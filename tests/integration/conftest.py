@@ -38,9 +38,18 @@ def live_worker(transactional_db, tmp_path):
     with log.open("w") as out:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "emulation", "worker",
-                "--pool=solo", "--concurrency=1", "--loglevel=INFO",
-                f"--hostname=test-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "emulation",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                f"--hostname=test-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
             ],
             cwd=ROOT,
             env=env,
@@ -52,7 +61,9 @@ def live_worker(transactional_db, tmp_path):
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 pytest.fail("the worker exited: " + log.read_text())
-            replies = app.control.ping(destination=[f"test-{os.getpid()}@{os.uname().nodename}"], timeout=1)
+            replies = app.control.ping(
+                destination=[f"test-{os.getpid()}@{os.uname().nodename}"], timeout=1
+            )
             if replies:
                 break
         else:

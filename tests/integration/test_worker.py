@@ -19,12 +19,20 @@ SCHEME = engine.Scheme(
     name="Thang điểm kiểm thử",
     scale=100,
     data_elements=(
-        engine.DataElement(code="new_coops", name="HTX thành lập mới", definition="", type="integer", min=0),
+        engine.DataElement(
+            code="new_coops", name="HTX thành lập mới", definition="", type="integer", min=0
+        ),
     ),
     criteria=(
         engine.Criterion(
-            code="1.1", group="Nội dung 1", name="Thành lập mới HTX", definition="Số HTX thành lập mới",
-            measure="new_coops", target=20, points=100, rule="proportional",
+            code="1.1",
+            group="Nội dung 1",
+            name="Thành lập mới HTX",
+            definition="Số HTX thành lập mới",
+            measure="new_coops",
+            target=20,
+            points=100,
+            rule="proportional",
         ),
     ),
 )

@@ -70,8 +70,16 @@ def test_the_2021_pledge_is_signed_by_every_member_and_its_scheme_carries_the_br
     assert pledge.signatures.count() == 7 and pledge.locked_at is not None
     criteria = {c.code: c for c in year(2021).scheme.criteria.all()}
     assert criteria["1.1"].target == 20 and criteria["1.2"].target == 1
-    assert criteria["2.1"].target == 60 and criteria["2.2"].target == 10 and criteria["2.3"].target == 8
-    assert criteria["2.4"].target == 70 and criteria["3.2"].target == 100 and criteria["3.3"].target == 90
+    assert (
+        criteria["2.1"].target == 60
+        and criteria["2.2"].target == 10
+        and criteria["2.3"].target == 8
+    )
+    assert (
+        criteria["2.4"].target == 70
+        and criteria["3.2"].target == 100
+        and criteria["3.3"].target == 90
+    )
 
 
 def test_every_past_year_is_published_and_ranked_and_figures_are_marked_as_sample(demo):
@@ -91,7 +99,8 @@ def test_a_merged_member_reports_the_sum_of_its_provinces(demo):
     from scoring.demo import _province_figures
 
     assert ag_2025["coop_members"] == (
-        _province_figures("an-giang", 2025)["coop_members"] + _province_figures("kien-giang", 2025)["coop_members"]
+        _province_figures("an-giang", 2025)["coop_members"]
+        + _province_figures("kien-giang", 2025)["coop_members"]
     )
 
 
@@ -104,7 +113,14 @@ def test_recomputing_the_demo_again_changes_nothing(demo):
 
 def test_it_creates_one_user_per_role_and_writes_their_passwords_outside_the_repository(demo):
     text = demo.read_text(encoding="utf-8")
-    for username in ["thuky", "baocao.angiang", "baocao.cantho", "baocao.camau", "lanhdao", "quantri"]:
+    for username in [
+        "thuky",
+        "baocao.angiang",
+        "baocao.cantho",
+        "baocao.camau",
+        "lanhdao",
+        "quantri",
+    ]:
         assert f"\n{username}\t" in text
     assert RoleGrant.objects.get(user__username="thuky").cluster.code == CLUSTER_CODE
     assert RoleGrant.objects.get(user__username="lanhdao").unit.code == "vca-phia-nam"

@@ -15,13 +15,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         add_year_arguments(parser)
         parser.add_argument("--format", choices=["json", "csv", "xlsx", "table"], default="json")
-        parser.add_argument("--out", help="Write to this file instead of standard output (required for xlsx).")
+        parser.add_argument(
+            "--out", help="Write to this file instead of standard output (required for xlsx)."
+        )
 
     def handle(self, *args, **options):
         year = get_year(options)
         run = year_current_run(emulation_year=year)
         if run is None:
-            raise CommandError(f"{year}: no scores yet — run `recompute` first.", returncode=BAD_INPUT)
+            raise CommandError(
+                f"{year}: no scores yet — run `recompute` first.", returncode=BAD_INPUT
+            )
         write_result(run_to_result(run=run), options["format"], options.get("out"))
 
 

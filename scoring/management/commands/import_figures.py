@@ -28,9 +28,13 @@ class Command(BaseCommand):
                 returncode=BAD_INPUT,
             )
         try:
-            written = figures_import(cluster_id=year.cluster_id, figures=figures, filename=options["file"])
+            written = figures_import(
+                cluster_id=year.cluster_id, figures=figures, filename=options["file"]
+            )
         except ScoringError as exc:
             raise CommandError(str(exc), returncode=BAD_INPUT) from None
         self.stdout.write(
-            self.style.SUCCESS(f"{sum(written.values())} figures written into {len(written)} year(s) of {year.cluster}.")
+            self.style.SUCCESS(
+                f"{sum(written.values())} figures written into {len(written)} year(s) of {year.cluster}."
+            )
         )

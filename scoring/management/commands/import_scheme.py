@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         add_year_arguments(parser)
-        parser.add_argument("--reason", default="", help="Required when the year already has a scheme.")
+        parser.add_argument(
+            "--reason", default="", help="Required when the year already has a scheme."
+        )
 
     def handle(self, *args, **options):
         year = get_year(options)

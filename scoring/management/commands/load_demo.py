@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--if-empty", action="store_true", help="Do nothing (and succeed) when the demo is already loaded."
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (and succeed) when the demo is already loaded.",
         )
         parser.add_argument(
             "--logins-file",
@@ -24,13 +26,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
-            raise CommandError("Refusing to load demo users with DEBUG off (use --force on a test machine).")
+            raise CommandError(
+                "Refusing to load demo users with DEBUG off (use --force on a test machine)."
+            )
         logins_file = Path(options["logins_file"])
         if demo_exists():
             if options["if_empty"]:
                 self.stdout.write("The demo cluster is already loaded.")
                 if logins_file.exists():
-                    self.stdout.write(f"Demo logins: {logins_file}\n" + logins_file.read_text(encoding="utf-8"))
+                    self.stdout.write(
+                        f"Demo logins: {logins_file}\n" + logins_file.read_text(encoding="utf-8")
+                    )
                 return
             raise CommandError("The demo cluster is already loaded.")
         logins = demo_load(logins_path=logins_file)

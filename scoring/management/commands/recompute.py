@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         add_year_arguments(parser)
-        parser.add_argument("--force", action="store_true", help="Recompute even if nothing changed.")
+        parser.add_argument(
+            "--force", action="store_true", help="Recompute even if nothing changed."
+        )
 
     def handle(self, *args, **options):
         year = get_year(options)

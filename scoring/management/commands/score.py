@@ -25,7 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--targets")
         parser.add_argument("--units")
         parser.add_argument("--manual")
-        parser.add_argument("--members", help="Comma-separated unit codes (default: every unit with figures that year).")
+        parser.add_argument(
+            "--members",
+            help="Comma-separated unit codes (default: every unit with figures that year).",
+        )
         parser.add_argument("--format", choices=["json", "table", "csv", "xlsx"], default="table")
         parser.add_argument("--out")
         parser.add_argument("--language", choices=["vi", "en"], default="vi")
@@ -50,7 +53,9 @@ class Command(BaseCommand):
         else:
             members = sorted({u for (u, y, _e) in figures if y == year})
         if not members:
-            raise CommandError(f"{options['figures']}: no figures for year {year}", returncode=BAD_INPUT)
+            raise CommandError(
+                f"{options['figures']}: no figures for year {year}", returncode=BAD_INPUT
+            )
         for warning in warnings:
             self.stderr.write(f"warning: {warning}")
         result = engine.score(

@@ -1,0 +1,59 @@
+"""The pure scoring core: data in, results out. No Django, no ORM, no settings.
+
+Both the database path (scoring.services) and the file-based command feed it, so there is one
+implementation of every rule. See docs/scheme-format.md for the scheme file and the rules.
+"""
+
+from __future__ import annotations
+
+from .core import score
+from .formula import Formula, FormulaError, Missing, compile_formula
+from .input_files import InputFileError, read_figures, read_manual, read_targets, read_units
+from .output import result_to_dict, write_csv, write_json, write_table, write_xlsx
+from .scheme_file import SchemeError, dump_scheme, parse_scheme, scheme_to_dict
+from .types import (
+    Band,
+    Criterion,
+    DataElement,
+    EngineWarning,
+    Line,
+    ManualEntry,
+    Result,
+    Scheme,
+    Standing,
+    Succession,
+    Warning,
+)
+
+__all__ = [
+    "Band",
+    "Criterion",
+    "DataElement",
+    "EngineWarning",
+    "Formula",
+    "FormulaError",
+    "InputFileError",
+    "Line",
+    "ManualEntry",
+    "Missing",
+    "Result",
+    "Scheme",
+    "SchemeError",
+    "Standing",
+    "Succession",
+    "Warning",
+    "compile_formula",
+    "dump_scheme",
+    "parse_scheme",
+    "read_figures",
+    "read_manual",
+    "read_targets",
+    "read_units",
+    "result_to_dict",
+    "scheme_to_dict",
+    "score",
+    "write_csv",
+    "write_json",
+    "write_table",
+    "write_xlsx",
+]

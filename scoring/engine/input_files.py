@@ -1,0 +1,289 @@
+"""Reading figures, targets, units and manual points from CSV or XLSX files.
+
+Files come from provincial offices, typed in Excel with Vietnamese settings, so the reader
+accepts a decimal comma, a ';' separator and a UTF-8 BOM, and refuses anything ambiguous with
+an error that names the file, the row and the column — a secretariat must be able to fix the
+spreadsheet from the message alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import math
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .types import ManualEntry, Succession
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 500_000
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+_DOTTED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+\Z")
+
+
+class InputFileError(ValueError):
+    """A problem in an input file at a row (1-based, header = 1) and column (header name)."""
+
+    def __init__(self, file: str, row: int | None, column: str | None, message: str) -> None:
+        self.file = file
+        self.row = row
+        self.column = column
+        self.message = message
+        where = [file]
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column '{column}'")
+        super().__init__(f"{', '.join(where)}: {message}")
+
+
+class _Table:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        required: tuple[str, ...],
+        optional: tuple[str, ...] = (),
+    ):
+        self.path = Path(path)
+        self.name = self.path.name
+        self.required = required
+        self.optional = optional
+
+    def error(self, row: int | None, column: str | None, message: str) -> InputFileError:
+        return InputFileError(self.name, row, column, message)
+
+    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(row number, {column: raw value}) for each non-empty data row."""
+        try:
+            size = self.path.stat().st_size
+        except OSError as exc:
+            raise self.error(None, None, f"cannot read the file: {exc.strerror}") from None
+        if size > MAX_BYTES:
+            raise self.error(None, None, f"file larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raw_rows = self._xlsx() if self.path.suffix.lower() in (".xlsx", ".xlsm") else self._csv()
+        header: list[str] | None = None
+        count = 0
+        for number, cells in enumerate(raw_rows, start=1):
+            if number > MAX_ROWS + 1:
+                raise self.error(number, None, f"more than {MAX_ROWS:,} rows")
+            if header is None:
+                header = self._header(cells)
+                continue
+            if all(_blank(c) for c in cells):
+                continue
+            extra = [c for c in cells[len(header) :] if not _blank(c)]
+            if extra:
+                raise self.error(number, None, "more cells than header columns")
+            count += 1
+            yield (
+                number,
+                {name: cells[i] if i < len(cells) else None for i, name in enumerate(header)},
+            )
+        if header is None:
+            raise self.error(None, None, "the file is empty (a header row is required)")
+
+    def _header(self, cells: list[Any]) -> list[str]:
+        names = [str(c).strip().lower() if c is not None else "" for c in cells]
+        while names and not names[-1]:
+            names.pop()
+        known = self.required + self.optional
+        if not any(name in known for name in names):
+            raise self.error(
+                1, None, f"missing header row: expected columns {', '.join(self.required)}"
+            )
+        seen = set()
+        for name in names:
+            if name not in known:
+                raise self.error(1, name or None, f"unexpected column; expected {', '.join(known)}")
+            if name in seen:
+                raise self.error(1, name, "column appears twice")
+            seen.add(name)
+        for name in self.required:
+            if name not in seen:
+                raise self.error(1, name, "required column is missing")
+        return names
+
+    def _csv(self) -> Iterator[list[Any]]:
+        data = self.path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise self.error(line, None, "not UTF-8 text (save the file as CSV UTF-8)") from None
+        first = text.split("\n", 1)[0]
+        # Excel with Vietnamese regional settings separates with ';' (',' is the decimal mark).
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        try:
+            yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        except csv.Error as exc:
+            raise self.error(None, None, f"malformed CSV: {exc}") from None
+
+    def _xlsx(self) -> Iterator[list[Any]]:
+        from openpyxl import load_workbook  # noqa: PLC0415 - only needed for spreadsheets
+
+        try:
+            workbook = load_workbook(self.path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise self.error(None, None, f"not a readable XLSX file: {exc}") from None
+        try:
+            sheet = workbook.worksheets[0]
+            for row in sheet.iter_rows(values_only=True):
+                yield list(row)
+        finally:
+            workbook.close()
+
+    # --- cell conversions ---
+
+    def text(self, row: int, cells: dict[str, Any], column: str, *, required: bool = True) -> str:
+        value = cells.get(column)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = "" if value is None else str(value).strip()
+        if required and not text:
+            raise self.error(row, column, "empty")
+        return text
+
+    def number(self, row: int, cells: dict[str, Any], column: str) -> float:
+        value = cells.get(column)
+        if _blank(value):
+            raise self.error(row, column, "empty")
+        if isinstance(value, (bool, datetime.date | datetime.time)):
+            raise self.error(row, column, f"not a number: {value!r}")
+        if isinstance(value, int | float):
+            number = float(value)
+        else:
+            number = parse_number(str(value))
+            if number is None:
+                raise self.error(row, column, f"not a number: {str(value).strip()!r}")
+        if not math.isfinite(number):
+            raise self.error(row, column, f"not a finite number: {value!r}")
+        return number
+
+    def year(self, row: int, cells: dict[str, Any], column: str) -> int:
+        number = self.number(row, cells, column)
+        if not number.is_integer() or not 1900 <= number <= 2200:
+            raise self.error(row, column, f"not a year: {cells.get(column)!r}")
+        return int(number)
+
+    def date(self, row: int, cells: dict[str, Any], column: str) -> datetime.date:
+        value = cells.get(column)
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = "" if value is None else str(value).strip()
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+            except ValueError:
+                continue
+        raise self.error(row, column, f"not a date (use 2025-07-01 or 01/07/2025): {text!r}")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_number(text: str) -> float | None:
+    """'6,1' → 6.1; '1.234,5' → 1234.5; '1.234.567' → 1234567; None when not a number."""
+    s = text.strip().replace("\u00a0", "").replace(" ", "")
+    if "," in s and "." in s:
+        if s.rfind(",") > s.rfind("."):
+            s = s.replace(".", "").replace(",", ".")
+        else:
+            s = s.replace(",", "")
+    elif "," in s:
+        if s.count(",") != 1:
+            return None
+        s = s.replace(",", ".")
+    elif _DOTTED_THOUSANDS.match(s) and s.count(".") > 1:
+        s = s.replace(".", "")
+    if not _PLAIN_NUMBER.match(s):
+        return None
+    return float(s)
+
+
+def _check_duplicate(table: _Table, seen: dict[Any, int], key: Any, row: int, label: str) -> None:
+    if key in seen:
+        raise table.error(row, None, f"duplicate of row {seen[key]} ({label})")
+    seen[key] = row
+
+
+def read_figures(path: str | os.PathLike[str]) -> dict[tuple[str, int, str], float]:
+    """unit,year,element,value → {(unit, year, element): value}."""
+    table = _Table(path, ("unit", "year", "element", "value"))
+    out: dict[tuple[str, int, str], float] = {}
+    seen: dict[Any, int] = {}
+    for row, cells in table.rows():
+        key = (
+            table.text(row, cells, "unit"),
+            table.year(row, cells, "year"),
+            table.text(row, cells, "element"),
+        )
+        value = table.number(row, cells, "value")
+        _check_duplicate(
+            table, seen, key, row, f"unit '{key[0]}', year {key[1]}, element '{key[2]}'"
+        )
+        out[key] = value
+    return out
+
+
+def read_targets(path: str | os.PathLike[str]) -> dict[tuple[str, str], float]:
+    """unit,criterion,target → {(unit, criterion): target}."""
+    table = _Table(path, ("unit", "criterion", "target"))
+    out: dict[tuple[str, str], float] = {}
+    seen: dict[Any, int] = {}
+    for row, cells in table.rows():
+        key = (table.text(row, cells, "unit"), table.text(row, cells, "criterion"))
+        value = table.number(row, cells, "target")
+        _check_duplicate(table, seen, key, row, f"unit '{key[0]}', criterion '{key[1]}'")
+        out[key] = value
+    return out
+
+
+def read_manual(path: str | os.PathLike[str]) -> dict[tuple[str, str], ManualEntry]:
+    """unit,criterion,points,reason → {(unit, criterion): ManualEntry}; a reason is required."""
+    table = _Table(path, ("unit", "criterion", "points", "reason"))
+    out: dict[tuple[str, str], ManualEntry] = {}
+    seen: dict[Any, int] = {}
+    for row, cells in table.rows():
+        key = (table.text(row, cells, "unit"), table.text(row, cells, "criterion"))
+        points = table.number(row, cells, "points")
+        reason = table.text(row, cells, "reason")
+        _check_duplicate(table, seen, key, row, f"unit '{key[0]}', criterion '{key[1]}'")
+        out[key] = ManualEntry(points, reason)
+    return out
+
+
+def read_units(path: str | os.PathLike[str]) -> list[Succession]:
+    """code,name,merged_into,merged_on → the mergers (units that did not merge leave both empty)."""
+    table = _Table(path, ("code", "name"), ("merged_into", "merged_on"))
+    seen: dict[Any, int] = {}
+    pending: list[tuple[int, str, str, datetime.date]] = []
+    for row, cells in table.rows():
+        code = table.text(row, cells, "code")
+        table.text(row, cells, "name")
+        _check_duplicate(table, seen, code, row, f"code '{code}'")
+        into = table.text(row, cells, "merged_into", required=False)
+        has_date = not _blank(cells.get("merged_on"))
+        if into and not has_date:
+            raise table.error(row, "merged_on", "empty, but merged_into is set")
+        if has_date and not into:
+            raise table.error(row, "merged_into", "empty, but merged_on is set")
+        if into:
+            if into == code:
+                raise table.error(row, "merged_into", "a unit cannot merge into itself")
+            pending.append((row, code, into, table.date(row, cells, "merged_on")))
+    out = []
+    for row, code, into, on in pending:
+        if into not in seen:
+            raise table.error(row, "merged_into", f"unknown unit '{into}'")
+        out.append(Succession(predecessor=code, successor=into, effective_on=on))
+    return out

@@ -1,0 +1,219 @@
+"""How a criterion turns measured values into points, one column (all members) at a time.
+
+Conventions shared by every rule (documented in docs/scheme-format.md):
+
+* `ratio` is actual ÷ target (higher is better) or target ÷ actual (lower is better), defined
+  only when the division means something: target > 0, and for "lower" also actual > 0.
+* When the ratio is undefined the comparison still decides `met` (actual ≥ target, or
+  actual ≤ target), and the rules score an *effective ratio*: 1 if met, 0 if not — except
+  "lower" with target > 0 and actual ≤ 0 (nothing late at all), which is better than any finite
+  ratio and scores as +inf (full points, the leader in a relative rule).
+* Points are always clamped to [0, criterion points].
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .explain import Explainer
+from .formula import Formula, Missing, compile_formula
+from .types import Criterion
+
+EPS = 1e-9
+INF = math.inf
+
+RULE_VARIABLES = (
+    "actual",
+    "target",
+    "ratio",
+    "max_points",
+    "best_ratio",
+    "best_actual",
+    "worst_actual",
+    "mean_actual",
+)
+
+
+def is_met_ratio(ratio: float) -> bool:
+    # Float noise: 6/10*100 vs 60 must count as met.
+    return ratio >= 1.0 - EPS
+
+
+def compare(actual: float, target: float, direction: str) -> tuple[float | None, float, bool]:
+    """(ratio or None, effective ratio, met) for one present actual and target."""
+    if direction == "lower":
+        if target > 0.0:
+            if actual > 0.0:
+                ratio = target / actual
+                return ratio, ratio, is_met_ratio(ratio)
+            return None, INF, True
+        met = actual <= target + EPS * max(1.0, abs(target))
+        return None, (1.0 if met else 0.0), met
+    if target > 0.0:
+        ratio = actual / target
+        return ratio, ratio, is_met_ratio(ratio)
+    met = actual >= target - EPS * max(1.0, abs(target))
+    return None, (1.0 if met else 0.0), met
+
+
+def clamp(value: float, high: float) -> float:
+    if value != value or value <= 0.0:  # nan or negative
+        return 0.0
+    return high if value > high else value
+
+
+def band_list(params: Mapping[str, Any]) -> list[tuple[float, float]]:
+    """Bands as (min_ratio, points), highest first; accepts dicts or pairs."""
+    out = []
+    for band in params.get("bands") or ():
+        if isinstance(band, Mapping):
+            out.append((float(band["min_ratio"]), float(band["points"])))
+        else:
+            out.append((float(band[0]), float(band[1])))
+    out.sort(key=lambda b: -b[0])
+    return out
+
+
+class RuleColumn:
+    """Points earned (before deduction semantics) and the per-row rule note."""
+
+    __slots__ = ("earned", "notes", "failures")
+
+    def __init__(self, n: int) -> None:
+        self.earned: list[float] = [0.0] * n
+        self.notes: list[str | None] = [None] * n
+        # Rows where a points formula could not be computed, with the reason.
+        self.failures: dict[int, Missing] = {}
+
+
+def apply_rule(
+    criterion: Criterion,
+    rows: Sequence[int],
+    actual: Sequence[float | None],
+    target: Sequence[float | None],
+    ratio: Sequence[float | None],
+    eff: Sequence[float | None],
+    explainer: Explainer,
+    n: int,
+) -> RuleColumn:
+    """Score `rows` (members with a usable measure and, where needed, a target)."""
+    out = RuleColumn(n)
+    points = criterion.points
+    params = criterion.params
+    rule = criterion.rule
+    earned = out.earned
+    if rule == "threshold":
+        else_points = clamp(float(params.get("else_points") or 0.0), points)
+        for i in rows:
+            earned[i] = points if eff[i] >= 1.0 - EPS else else_points  # type: ignore[operator]
+    elif rule == "proportional":
+        cap = float(params.get("cap") if params.get("cap") is not None else 1.0)
+        floor = float(params.get("floor") or 0.0)
+        for i in rows:
+            e = eff[i]
+            if e < floor - EPS:  # type: ignore[operator]
+                earned[i] = 0.0
+                out.notes[i] = explainer.floor_text or None
+            else:
+                earned[i] = clamp(points * min(e, cap), points)  # type: ignore[type-var]
+    elif rule == "bands":
+        bands = band_list(params)
+        lowest = bands[-1][0] if bands else 1.0
+        for i in rows:
+            e = eff[i]
+            for min_ratio, band_points in bands:
+                if e >= min_ratio - EPS:  # type: ignore[operator]
+                    earned[i] = clamp(band_points, points)
+                    out.notes[i] = explainer.bands(min_ratio, band_points)
+                    break
+            else:
+                out.notes[i] = explainer.bands(lowest, None)
+    elif rule == "relative":
+        _relative(criterion, rows, actual, target, eff, explainer, out)
+    elif rule == "formula":
+        _formula(criterion, rows, actual, target, ratio, eff, n, out)
+    return out
+
+
+def _relative(
+    criterion: Criterion,
+    rows: Sequence[int],
+    actual: Sequence[float | None],
+    target: Sequence[float | None],
+    eff: Sequence[float | None],
+    explainer: Explainer,
+    out: RuleColumn,
+) -> None:
+    points = criterion.points
+    by_actual = all(target[i] is None for i in rows)
+    if by_actual:
+        # No target at all: compare the results themselves (the leader gets full points).
+        if criterion.direction == "lower":
+            perf = {i: (1.0 / a if a > 0.0 else INF) for i in rows if (a := actual[i]) is not None}
+        else:
+            perf = {i: actual[i] for i in rows}  # type: ignore[misc]
+    else:
+        perf = {i: eff[i] for i in rows}  # type: ignore[misc]
+    if not perf:
+        return
+    best = max(perf.values())
+    if best <= 0.0:
+        note = explainer.relative(None, by_actual)
+        for i in rows:
+            out.notes[i] = note
+        return
+    if by_actual:
+        leader = max(perf, key=lambda i: perf[i])
+        note = explainer.relative(actual[leader], True)
+    else:
+        note = explainer.relative(best if best != INF else INF, False)
+    for i in rows:
+        value = perf[i]
+        share = (1.0 if value == INF else 0.0) if best == INF else value / best
+        out.earned[i] = clamp(points * share, points)
+        out.notes[i] = note
+
+
+def _formula(
+    criterion: Criterion,
+    rows: Sequence[int],
+    actual: Sequence[float | None],
+    target: Sequence[float | None],
+    ratio: Sequence[float | None],
+    eff: Sequence[float | None],
+    n: int,
+    out: RuleColumn,
+) -> None:
+    formula: Formula = compile_formula(
+        str(criterion.params.get("points_formula") or ""), names=(), allow=RULE_VARIABLES
+    )
+    present = [actual[i] for i in rows]
+    if not present:
+        return
+    lower = criterion.direction == "lower"
+    finite_eff = [e for i in rows if (e := eff[i]) is not None and e != INF]
+    best_actual = min(present) if lower else max(present)  # type: ignore[type-var]
+    worst_actual = max(present) if lower else min(present)  # type: ignore[type-var]
+    scalars = {
+        "max_points": criterion.points,
+        "best_ratio": max(finite_eff) if finite_eff else None,
+        "best_actual": best_actual,
+        "worst_actual": worst_actual,
+        "mean_actual": sum(present) / len(present),  # type: ignore[arg-type]
+    }
+    columns: dict[str, Sequence[float | None]] = {k: [v] * n for k, v in scalars.items()}
+    columns["actual"] = actual
+    columns["target"] = target
+    columns["ratio"] = [
+        r if r is not None else (e if e is not None and e != INF else None)
+        for r, e in zip(ratio, eff, strict=True)
+    ]
+    values = formula.evaluate_detailed(columns, n)
+    for i in rows:
+        v = values[i]
+        if isinstance(v, Missing):
+            out.failures[i] = v
+        else:
+            out.earned[i] = clamp(v, criterion.points)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+from scoring import bench
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the scoring: (a) the pure core on 500 members × 40 criteria; (b) a full "
+        "recompute of N emulation years × 25 members × 40 criteria in the configured database, "
+        "with its peak memory; (c) PostgreSQL's own COPY of the same rows; (d) one 7-member year "
+        "after one report, in the task. Synthetic data under cluster codes bench-…, removed after."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--years", type=int, default=2000)
+        parser.add_argument("--members", type=int, default=25)
+        parser.add_argument("--criteria", type=int, default=40)
+        parser.add_argument(
+            "--keep", action="store_true", help="Keep the synthetic data afterwards."
+        )
+        parser.add_argument(
+            "--phase", choices=["all", "recompute"], default="all", help="""internal"""
+        )
+
+    def handle(self, *args, **options):
+        if options["phase"] == "recompute":
+            self.stdout.write(json.dumps(bench.recompute_all()))
+            return
+        out = self.stdout.write
+        figures: dict = {"database": connection.vendor}
+        core = bench.core()
+        figures["core_500x40_s"] = core["seconds"]
+        out(
+            f"(a) pure core, 500 members × 40 criteria: {core['seconds'] * 1000:.1f} ms (best of 5; target < 200 ms)"
+        )
+
+        bench.cleanup()
+        try:
+            built = bench.build(
+                clusters=options["years"], members=options["members"], criteria=options["criteria"]
+            )
+            out(
+                f"    built {built.years} years × {built.members} members × {built.criteria} criteria "
+                f"({built.values:,} figures) in {built.seconds:.1f} s"
+            )
+            started = time.perf_counter()
+            full = bench.recompute_in_child()
+            figures["recompute"] = full
+            out(
+                f"(b) full recompute: {full['years']} years, {full['lines']:,} score lines in {full['seconds']:.1f} s "
+                f"({full['seconds'] / max(full['years'], 1) * 1000:.1f} ms a year); peak memory {full['peak_rss_mb']:.0f} MB "
+                f"(process, target < 500 MB); wall {time.perf_counter() - started:.1f} s"
+            )
+            if connection.vendor == "postgresql":
+                copy = bench.copy_baseline()
+                figures["copy"] = copy
+                ratio = full["seconds"] / copy["seconds"] if copy["seconds"] else float("inf")
+                figures["ratio"] = ratio
+                out(
+                    f"(c) PostgreSQL COPY of the same {copy['rows']:,} rows: {copy['seconds']:.1f} s → "
+                    f"recompute / COPY = {ratio:.2f}× (target ≤ 3×)"
+                )
+            else:
+                out("(c) skipped: COPY needs PostgreSQL (set DATABASE_URL)")
+            small = bench.small_year_after_one_report()
+            figures["small_year"] = small
+            out(
+                f"(d) one 7-member year after one report, in the task: median {small['median_ms']:.1f} ms, "
+                f"max {small['max_ms']:.1f} ms (target < 50 ms)"
+            )
+        finally:
+            if not options["keep"]:
+                bench.cleanup()
+        out(json.dumps(figures))

@@ -1,0 +1,142 @@
+"""Every page is behind the permission layer: login first, and 404 outside one's scope."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from clusters.models import EmulationYear
+from scoring.services.recompute import year_recompute
+
+from .scoring.factories import install_scheme, put_figures
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scored(world):
+    install_scheme(world.year)
+    put_figures(world.year, {("a1", "new_coops"): 20, ("a2", "new_coops"): 10})
+    year_recompute(emulation_year_id=world.year.pk)
+    return world
+
+
+def get(client, user, url):
+    client.force_login(user)
+    return client.get(url)
+
+
+def test_every_page_but_login_redirects_an_anonymous_visitor_to_login(client, scored):
+    for url in [
+        reverse("home"),
+        reverse("cluster-detail", args=[scored.cluster.pk]),
+        reverse("year-detail", args=[scored.year.pk]),
+        reverse("year-unit-sheet", args=[scored.year.pk, scored.unit_a1.pk]),
+        "/admin/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "dang-nhap" in response["Location"] or "admin/login" in response["Location"]
+    assert client.get(reverse("login")).status_code == 200
+
+
+def test_the_login_form_names_the_problem_and_keeps_the_username(client, scored):
+    response = client.post(reverse("login"), {"username": "reporter_a1", "password": "wrong"})
+    assert response.status_code == 200
+    assert 'value="reporter_a1"' in response.content.decode()
+    assert response.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    ("persona", "cluster", "year", "sheet_a1", "sheet_a2"),
+    [
+        ("secretariat", 200, 200, 200, 200),
+        ("leadership", 200, 200, 200, 200),
+        ("reporter_a1", 200, 200, 200, 404),
+        ("reporter_a2", 200, 200, 404, 200),
+        ("outsider", 404, 404, 404, 404),
+        ("other_secretariat", 404, 404, 404, 404),
+    ],
+)
+def test_each_persona_sees_only_its_scope(
+    client, scored, persona, cluster, year, sheet_a1, sheet_a2
+):
+    user = getattr(scored, persona)
+    assert (
+        get(client, user, reverse("cluster-detail", args=[scored.cluster.pk])).status_code
+        == cluster
+    )
+    assert get(client, user, reverse("year-detail", args=[scored.year.pk])).status_code == year
+    assert (
+        get(
+            client, user, reverse("year-unit-sheet", args=[scored.year.pk, scored.unit_a1.pk])
+        ).status_code
+        == sheet_a1
+    )
+    assert (
+        get(
+            client, user, reverse("year-unit-sheet", args=[scored.year.pk, scored.unit_a2.pk])
+        ).status_code
+        == sheet_a2
+    )
+
+
+def test_a_unit_that_is_not_a_member_of_the_year_is_a_404_even_for_the_secretariat(client, scored):
+    url = reverse("year-unit-sheet", args=[scored.year.pk, scored.unit_b1.pk])
+    assert get(client, scored.secretariat, url).status_code == 404
+
+
+def test_reporters_see_the_ranking_only_once_published(client, scored):
+    url = reverse("year-detail", args=[scored.year.pk])
+    body = get(client, scored.reporter_a1, url).content.decode()
+    assert "Liên minh HTX A2" not in body.split("Thành viên")[0]
+    assert "khi thư ký cụm công bố" in body
+    EmulationYear.objects.filter(pk=scored.year.pk).update(status=EmulationYear.Status.PUBLISHED)
+    body = get(client, scored.reporter_a1, url).content.decode()
+    assert "Bảng xếp hạng" in body and "60,00" in body and "30,00" in body
+    # Once published, other members' score sheets are open to every member's reporter.
+    assert (
+        get(
+            client,
+            scored.reporter_a1,
+            reverse("year-unit-sheet", args=[scored.year.pk, scored.unit_a2.pk]),
+        ).status_code
+        == 200
+    )
+
+
+def test_the_ranking_page_shows_ranks_totals_and_links_to_score_sheets(client, scored):
+    response = get(client, scored.leadership, reverse("year-detail", args=[scored.year.pk]))
+    body = response.content.decode()
+    assert body.index("Liên minh HTX A1") < body.index("Liên minh HTX A2")
+    assert reverse("year-unit-sheet", args=[scored.year.pk, scored.unit_a1.pk]) in body
+    sheet = get(
+        client,
+        scored.leadership,
+        reverse("year-unit-sheet", args=[scored.year.pk, scored.unit_a2.pk]),
+    )
+    text = sheet.content.decode()
+    assert "Thành lập mới HTX" in text and "30,00" in text
+
+
+def test_home_lists_only_the_clusters_in_scope(client, scored):
+    assert "Cụm A" in get(client, scored.leadership, reverse("home")).content.decode()
+    body = get(client, scored.outsider, reverse("home")).content.decode()
+    assert "Cụm A" not in body and "chưa được phân quyền" in body
+
+
+def test_the_ranking_page_needs_a_fixed_number_of_queries(
+    client, scored, django_assert_max_num_queries
+):
+    client.force_login(scored.leadership)
+    url = reverse("year-detail", args=[scored.year.pk])
+    client.get(url)
+    with django_assert_max_num_queries(14):
+        client.get(url)
+
+
+def test_the_english_interface_is_available(client, scored):
+    client.force_login(scored.leadership)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert client.cookies["django_language"].value == "en"
