@@ -24,7 +24,7 @@ from clusters.models import Cluster, EmulationYear, Membership, Unit
 
 from .engine.bench import bench_core, synthetic_block
 from .models import Criterion, CriterionGroup, DataElement, Report, ReportValue, Scheme, Score
-from .services.recompute import year_recompute
+from .services.recompute import year_recompute, years_recompute
 
 PREFIX = "bench-"
 PRIOR, YEAR = 2024, 2025
@@ -245,17 +245,17 @@ def _write_values(reports, template, *, clusters: int, members: int) -> int:
 
 
 def recompute_all() -> dict:
-    """(b): recompute every bench year that has a scheme, one by one as the worker would."""
+    """(b): recompute every bench year that has a scheme, as the sweep does: in chunks of years,
+    each chunk's inputs read in a fixed number of queries and its results written in one
+    transaction."""
     ids = list(
         EmulationYear.objects.filter(cluster__code__startswith=PREFIX, year=YEAR)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     started = time.perf_counter()
-    written = 0
-    for year_id in ids:
-        outcome = year_recompute(emulation_year_id=year_id)
-        written += outcome.status == "written"
+    outcomes = years_recompute(emulation_year_ids=ids)
+    written = sum(o.status == "written" for o in outcomes)
     seconds = time.perf_counter() - started
     lines = Score.objects.filter(run__emulation_year_id__in=ids, run__is_current=True).count()
     return {
@@ -285,7 +285,8 @@ def recompute_in_child() -> dict:
 
 
 def copy_baseline() -> dict:
-    """(c): PostgreSQL's own time to COPY the same score lines into a table shaped like ours."""
+    """(c): PostgreSQL's own time to COPY the same score lines into a table shaped like ours
+    (indexes, checks and foreign keys), committed."""
     ids = "SELECT id FROM scoring_scoringrun WHERE is_current AND emulation_year_id IN (SELECT y.id FROM clusters_emulationyear y JOIN clusters_cluster c ON c.id = y.cluster_id WHERE c.code LIKE 'bench-%%')"
     buffer = io.StringIO()
     with connection.cursor() as cursor:
@@ -297,7 +298,13 @@ def copy_baseline() -> dict:
         rows = buffer.getvalue().count("\n")
         buffer.seek(0)
         cursor.execute("DROP TABLE IF EXISTS bench_copy_score")
+        # The same shape as scoring_score: its columns, indexes, checks and foreign keys.
         cursor.execute("CREATE TABLE bench_copy_score (LIKE scoring_score INCLUDING ALL)")
+        cursor.execute(
+            "ALTER TABLE bench_copy_score "
+            "ADD FOREIGN KEY (run_id) REFERENCES scoring_scoringrun (id) DEFERRABLE INITIALLY DEFERRED, "
+            "ADD FOREIGN KEY (unit_id) REFERENCES clusters_unit (id) DEFERRABLE INITIALLY DEFERRED"
+        )
         started = time.perf_counter()
         with transaction.atomic():
             cursor.cursor.copy_expert(

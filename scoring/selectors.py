@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -15,6 +14,9 @@ from clusters.selectors import successions_all, unit_predecessor_codes
 
 from . import engine
 from .models import (
+    Band,
+    Criterion,
+    DataElement,
     ManualPoints,
     MemberTarget,
     Report,
@@ -30,51 +32,117 @@ def _num(value) -> float | None:
     return None if value is None else float(value)
 
 
+def schemes_to_engine(scheme_ids) -> dict[int, engine.Scheme]:
+    """The engine's view of stored scheme versions (4 queries, whatever their number)."""
+    ids = list(scheme_ids)
+    elements: dict[int, list] = {i: [] for i in ids}
+    for row in (
+        DataElement.objects.filter(scheme_id__in=ids)
+        .order_by("scheme_id", "position", "id")
+        .values_list(
+            "scheme_id",
+            "code",
+            "name",
+            "definition",
+            "type",
+            "min_value",
+            "max_value",
+            "max_element",
+        )
+    ):
+        sid, code, name, definition, type_, lo, hi, max_element = row
+        elements[sid].append(
+            engine.DataElement(
+                code=code,
+                name=name,
+                definition=definition,
+                type=type_,
+                min=_num(lo),
+                max=_num(hi),
+                max_element=max_element or None,
+            )
+        )
+    criteria: dict[int, list] = {i: [] for i in ids}
+    for row in (
+        Criterion.objects.filter(scheme_id__in=ids)
+        .order_by("scheme_id", "position", "id")
+        .values_list(
+            "scheme_id",
+            "code",
+            "group__name",
+            "name",
+            "definition",
+            "measure",
+            "target",
+            "direction",
+            "points",
+            "kind",
+            "rule",
+            "params",
+            "knockout",
+            "unit",
+        )
+    ):
+        (
+            sid,
+            code,
+            group,
+            name,
+            definition,
+            measure,
+            target,
+            direction,
+            points,
+            kind,
+            rule,
+            params,
+            knockout,
+            unit,
+        ) = row
+        criteria[sid].append(
+            engine.Criterion(
+                code=code,
+                group=group,
+                name=name,
+                definition=definition,
+                measure=measure,
+                target=_num(target),
+                direction=direction,
+                points=float(points),
+                kind=kind,
+                rule=rule,
+                params=dict(params or {}),
+                knockout=knockout,
+                unit=unit or None,
+            )
+        )
+    bands: dict[int, list] = {i: [] for i in ids}
+    for sid, name, min_total, min_each in (
+        Band.objects.filter(scheme_id__in=ids)
+        .order_by("scheme_id", "position", "id")
+        .values_list("scheme_id", "name", "min_total", "min_each")
+    ):
+        bands[sid].append(
+            engine.Band(band=name, min_total=float(min_total), min_each=_num(min_each))
+        )
+    return {
+        sid: engine.Scheme(
+            name=name,
+            scale=float(scale),
+            data_elements=tuple(elements[sid]),
+            criteria=tuple(criteria[sid]),
+            classification=tuple(bands[sid]),
+            tie_break=tuple(tie_break or ()),
+            format=fmt,
+        )
+        for sid, name, scale, tie_break, fmt in Scheme.objects.filter(pk__in=ids).values_list(
+            "pk", "name", "scale", "tie_break", "format"
+        )
+    }
+
+
 def scheme_to_engine(scheme: Scheme) -> engine.Scheme:
-    """The engine's view of a stored scheme version (3 queries)."""
-    elements = tuple(
-        engine.DataElement(
-            code=e.code,
-            name=e.name,
-            definition=e.definition,
-            type=e.type,
-            min=_num(e.min_value),
-            max=_num(e.max_value),
-            max_element=e.max_element or None,
-        )
-        for e in scheme.data_elements.order_by("position", "id")
-    )
-    criteria = tuple(
-        engine.Criterion(
-            code=c.code,
-            group=c.group.name,
-            name=c.name,
-            definition=c.definition,
-            measure=c.measure,
-            target=_num(c.target),
-            direction=c.direction,
-            points=float(c.points),
-            kind=c.kind,
-            rule=c.rule,
-            params=dict(c.params or {}),
-            knockout=c.knockout,
-            unit=c.unit or None,
-        )
-        for c in scheme.criteria.select_related("group").order_by("position", "id")
-    )
-    bands = tuple(
-        engine.Band(band=b.name, min_total=float(b.min_total), min_each=_num(b.min_each))
-        for b in scheme.bands.order_by("position", "id")
-    )
-    return engine.Scheme(
-        name=scheme.name,
-        scale=float(scheme.scale),
-        data_elements=elements,
-        criteria=criteria,
-        classification=bands,
-        tie_break=tuple(scheme.tie_break or ()),
-        format=scheme.format,
-    )
+    return schemes_to_engine([scheme.pk])[scheme.pk]
 
 
 @dataclass
@@ -94,18 +162,21 @@ class YearInputs:
     unit_ids: dict[str, int] = field(default_factory=dict)
 
     def digest(self) -> str:
-        canonical = {
-            "scheme": self.scheme_id,
-            "year": self.year,
-            "members": sorted(self.members),
-            "figures": sorted([*k, v] for k, v in self.figures.items()),
-            "targets": sorted([*k, v] for k, v in self.targets.items()),
-            "manual": sorted([*k, m.points, m.reason] for k, m in self.manual.items()),
-            "successions": sorted(
-                [s.predecessor, s.successor, s.effective_on.isoformat()] for s in self.successions
+        """A hash of everything the engine reads: equal inputs, equal hash (repr of sorted tuples
+        of str, int and float is deterministic, and several times faster than JSON here)."""
+        canonical = (
+            self.scheme_id,
+            self.year,
+            sorted(self.members),
+            # Built in a fixed order by years_inputs (sorting thousands of items costs more).
+            list(self.figures.items()),
+            sorted(self.targets.items()),
+            sorted((k, m.points, m.reason) for k, m in self.manual.items()),
+            sorted(
+                (s.predecessor, s.successor, s.effective_on.isoformat()) for s in self.successions
             ),
-        }
-        return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+        )
+        return hashlib.sha256(repr(canonical).encode()).hexdigest()
 
     def run(self, *, language: str = "vi") -> engine.Result:
         return engine.score(
@@ -120,86 +191,105 @@ class YearInputs:
         )
 
 
-def year_inputs(
-    *, emulation_year: EmulationYear, scheme: Scheme | None = None
-) -> YearInputs | None:
-    """The engine's inputs for a year, read in a fixed number of queries; None without a scheme.
+def year_inputs(*, emulation_year: EmulationYear) -> YearInputs | None:
+    """The engine's inputs for one year; None without a scheme."""
+    return years_inputs(emulation_years=[emulation_year]).get(emulation_year.pk)
+
+
+def years_inputs(*, emulation_years: list[EmulationYear]) -> dict[int, YearInputs]:
+    """The engine's inputs for many years at once, in a fixed number of queries (years without a
+    scheme are left out).
 
     Figures come from submitted or verified reports (the verified value where the secretariat
-    corrected one) of this year and of the year before, for the members and the units that
-    merged into them — whatever cluster those reported in.
+    corrected one) of each year and of the year before, for the members and the units that merged
+    into them during the year — whatever cluster those reported in.
     """
-    scheme = scheme or emulation_year.scheme
-    if scheme is None:
-        return None
-    year = emulation_year.year
-    members = list(
-        Membership.objects.filter(emulation_year=emulation_year)
+    years = [y for y in emulation_years if y.scheme_id is not None]
+    if not years:
+        return {}
+    by_id = {y.pk: y for y in years}
+    members: dict[int, list[tuple[str, int]]] = {y.pk: [] for y in years}
+    for year_id, code, unit_id in (
+        Membership.objects.filter(emulation_year_id__in=by_id)
         .order_by("unit__code")
-        .values_list("unit__code", "unit_id")
-    )
-    unit_ids = dict(members)
+        .values_list("emulation_year_id", "unit__code", "unit_id")
+    ):
+        members[year_id].append((code, unit_id))
     links = successions_all()
-    related = set(unit_ids)
-    for code in unit_ids:
-        related |= unit_predecessor_codes(unit_code=code, links=links)
+    related: dict[int, set[str]] = {}
+    for y in years:
+        codes = {code for code, _id in members[y.pk]}
+        for code in list(codes):
+            codes |= unit_predecessor_codes(unit_code=code, links=links)
+        related[y.pk] = codes
+    all_codes = set().union(*related.values())
+    calendar = {y.year for y in years} | {y.year - 1 for y in years}
     # Coalesce and cast in SQL: thousands of figures a year, no Decimal objects made for them.
     effective = Cast(Coalesce("verified_value", "value"), FloatField())
     values = (
         ReportValue.objects.filter(
-            report__unit__code__in=related,
-            report__emulation_year__year__in=[year - 1, year],
+            report__unit__code__in=all_codes,
+            report__emulation_year__year__in=calendar,
             report__status__in=Report.SCORED_STATUSES,
         )
         .annotate(effective=effective)
         .filter(effective__isnull=False)
-        .order_by()  # the models' default orderings would join and sort three more tables
+        # A fixed order (not the models' default, which would join and sort three more tables)
+        # makes the figures' order, and so the inputs' hash, the same on every run.
+        .order_by("report__unit__code", "report__emulation_year__year", "element_code")
         .values_list(
             "report__unit__code", "report__emulation_year__year", "element_code", "effective"
         )
     )
     # Thousands of rows a year: fetch them raw, without Django's per-row conversions.
     sql, params = values.query.sql_with_params()
+    by_unit_year: dict[tuple[str, int], list[tuple[str, float]]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        figures = {
-            (unit_code, value_year, element): value
-            for unit_code, value_year, element, value in cursor.fetchall()
-        }
-    targets = {
-        (unit_code, criterion): float(target)
-        for unit_code, criterion, target in MemberTarget.objects.filter(
-            emulation_year=emulation_year
-        )
+        for unit_code, value_year, element, value in cursor.fetchall():
+            by_unit_year.setdefault((unit_code, value_year), []).append((element, value))
+    targets: dict[int, dict] = {y.pk: {} for y in years}
+    for year_id, unit_code, criterion, target in (
+        MemberTarget.objects.filter(emulation_year_id__in=by_id)
         .order_by()
-        .values_list("unit__code", "criterion_code", "target")
-    }
-    manual = {
-        (unit_code, criterion): engine.ManualEntry(points=float(points), reason=reason)
-        for unit_code, criterion, points, reason in ManualPoints.objects.filter(
-            emulation_year=emulation_year
-        )
+        .values_list("emulation_year_id", "unit__code", "criterion_code", "target")
+    ):
+        targets[year_id][(unit_code, criterion)] = float(target)
+    manual: dict[int, dict] = {y.pk: {} for y in years}
+    for year_id, unit_code, criterion, points, reason in (
+        ManualPoints.objects.filter(emulation_year_id__in=by_id)
         .order_by()
-        .values_list("unit__code", "criterion_code", "points", "reason")
-    }
-    successions = [
-        engine.Succession(predecessor=p, successor=s, effective_on=d)
-        for p, s, d in links
-        if s in related
-    ]
-    return YearInputs(
-        emulation_year_id=emulation_year.pk,
-        input_version=emulation_year.input_version,
-        scheme_id=scheme.pk,
-        scheme=scheme_to_engine(scheme),
-        year=year,
-        members=[code for code, _id in members],
-        figures=figures,
-        targets=targets,
-        manual=manual,
-        successions=successions,
-        unit_ids=unit_ids,
-    )
+        .values_list("emulation_year_id", "unit__code", "criterion_code", "points", "reason")
+    ):
+        manual[year_id][(unit_code, criterion)] = engine.ManualEntry(
+            points=float(points), reason=reason
+        )
+    schemes = schemes_to_engine({y.scheme_id for y in years})
+    result = {}
+    for y in years:
+        figures = {}
+        for code in sorted(related[y.pk]):
+            for value_year in (y.year - 1, y.year):
+                for element, value in by_unit_year.get((code, value_year), ()):
+                    figures[(code, value_year, element)] = value
+        result[y.pk] = YearInputs(
+            emulation_year_id=y.pk,
+            input_version=y.input_version,
+            scheme_id=y.scheme_id,
+            scheme=schemes[y.scheme_id],
+            year=y.year,
+            members=[code for code, _id in members[y.pk]],
+            figures=figures,
+            targets=targets[y.pk],
+            manual=manual[y.pk],
+            successions=[
+                engine.Succession(predecessor=p, successor=s, effective_on=d)
+                for p, s, d in links
+                if s in related[y.pk]
+            ],
+            unit_ids=dict(members[y.pk]),
+        )
+    return result
 
 
 def year_current_run(*, emulation_year: EmulationYear) -> ScoringRun | None:

@@ -1,11 +1,16 @@
-"""Recompute one emulation year: read the inputs, score them with the pure engine, and write the
-results of the run all at once — or not at all.
+"""Recompute emulation years: read the inputs, score them with the pure engine, and write each
+year's results all at once — or not at all.
+
+One path for one year (the task after a change) and for many (the sweep, a full recompute):
+`years_recompute` takes a list and works in chunks, reading each chunk's inputs in a fixed number
+of queries and writing its results in one transaction.
 
 Guarantees (see docs/architecture.md):
 - coalescing: a run reads the newest input version; queued duplicates find nothing to do;
 - a run never overwrites the results of a newer input (checked under a row lock at commit);
 - idempotence: identical inputs (same hash) do not write a second copy of the same results;
-- no overlap: on PostgreSQL one advisory lock per year; a run that cannot take it retries later.
+- no overlap: on PostgreSQL one advisory lock per year; a year another process holds is left
+  for later (the task retries; the sweep comes back).
 """
 
 from __future__ import annotations
@@ -13,20 +18,23 @@ from __future__ import annotations
 import io
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from clusters.models import EmulationYear
 
 from .. import engine
 from ..models import Score, ScoringRun, Standing
-from ..selectors import YearInputs, year_inputs
+from ..selectors import YearInputs, years_inputs
 
 logger = logging.getLogger(__name__)
 
 ADVISORY_NAMESPACE = 0x7E1D  # first key of pg_advisory_lock(int, int): "this app's year locks"
+CHUNK = 50
 
 
 class RecomputeBusy(Exception):
@@ -35,80 +43,114 @@ class RecomputeBusy(Exception):
 
 @dataclass(frozen=True)
 class RecomputeOutcome:
-    status: str  # "written", "unchanged", "clean", "no_scheme", "stale"
+    emulation_year_id: int
+    status: str  # "written", "unchanged", "clean", "no_scheme", "stale", "busy"
     run_id: int | None = None
     seconds: float = 0.0
 
 
 def year_recompute(*, emulation_year_id: int, force: bool = False) -> RecomputeOutcome:
+    """Recompute one year now. Raises RecomputeBusy if another process holds it."""
+    (outcome,) = years_recompute(emulation_year_ids=[emulation_year_id], force=force)
+    if outcome.status == "busy":
+        raise RecomputeBusy(emulation_year_id)
+    return outcome
+
+
+def years_recompute(
+    *, emulation_year_ids: list[int], force: bool = False, chunk: int = CHUNK
+) -> list[RecomputeOutcome]:
+    outcomes: list[RecomputeOutcome] = []
+    for start in range(0, len(emulation_year_ids), chunk):
+        outcomes.extend(_recompute_chunk(emulation_year_ids[start : start + chunk], force=force))
+    return outcomes
+
+
+def _recompute_chunk(ids: list[int], *, force: bool) -> list[RecomputeOutcome]:
     started = time.perf_counter()
-    with _year_lock(emulation_year_id):
-        year = EmulationYear.objects.select_related("scheme").get(pk=emulation_year_id)
-        if not force and not year.is_dirty and year.scored_version > 0:
-            return RecomputeOutcome("clean", seconds=time.perf_counter() - started)
-        inputs = year_inputs(emulation_year=year)
-        if inputs is None:
-            _mark_scored(year_id=year.pk, version=year.input_version)
-            return RecomputeOutcome("no_scheme", seconds=time.perf_counter() - started)
-        digest = inputs.digest()
-        current = ScoringRun.objects.filter(emulation_year_id=year.pk, is_current=True).first()
-        if current is not None and current.input_hash == digest and not force:
-            _mark_scored(year_id=year.pk, version=inputs.input_version)
-            return RecomputeOutcome("unchanged", current.pk, time.perf_counter() - started)
-        result = inputs.run()
-        run_id = _write_run(inputs=inputs, digest=digest, result=result, started=started)
-    seconds = time.perf_counter() - started
-    if run_id is None:
-        return RecomputeOutcome("stale", seconds=seconds)
-    return RecomputeOutcome("written", run_id, seconds)
-
-
-class _year_lock:
-    """A PostgreSQL advisory lock per year, held for the run (not a cache key, not inspect()).
-    Elsewhere (SQLite, the embedded default) tasks run in-process one at a time."""
-
-    def __init__(self, year_id: int) -> None:
-        self.year_id = year_id
-        self.held = False
-
-    def __enter__(self):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_NAMESPACE, self.year_id]
+    with _year_locks(ids) as held:
+        outcomes = {i: RecomputeOutcome(i, "busy") for i in ids if i not in held}
+        years = list(EmulationYear.objects.filter(pk__in=held).order_by("pk"))
+        todo = []
+        for year in years:
+            if not force and not year.is_dirty and year.scored_version > 0:
+                outcomes[year.pk] = RecomputeOutcome(year.pk, "clean")
+            else:
+                todo.append(year)
+        inputs = years_inputs(emulation_years=todo)
+        for year in todo:
+            if year.pk not in inputs:
+                _mark_scored(year_id=year.pk, version=year.input_version)
+                outcomes[year.pk] = RecomputeOutcome(year.pk, "no_scheme")
+        current = dict(
+            ScoringRun.objects.filter(
+                emulation_year_id__in=list(inputs), is_current=True
+            ).values_list("emulation_year_id", "input_hash")
+        )
+        results: list[tuple[YearInputs, str, engine.Result]] = []
+        for year_id, year_inputs in inputs.items():
+            digest = year_inputs.digest()
+            if not force and current.get(year_id) == digest:
+                _mark_scored(year_id=year_id, version=year_inputs.input_version)
+                outcomes[year_id] = RecomputeOutcome(year_id, "unchanged")
+                continue
+            results.append((year_inputs, digest, year_inputs.run()))
+        if results:
+            written = _write_runs(results, started=started)
+            for year_inputs, _digest, _result in results:
+                run_id = written.get(year_inputs.emulation_year_id)
+                status = "written" if run_id else "stale"
+                outcomes[year_inputs.emulation_year_id] = RecomputeOutcome(
+                    year_inputs.emulation_year_id, status, run_id
                 )
-                self.held = cursor.fetchone()[0]
-            if not self.held:
-                raise RecomputeBusy(self.year_id)
-        return self
+    seconds = time.perf_counter() - started
+    return [
+        RecomputeOutcome(o.emulation_year_id, o.status, o.run_id, seconds)
+        for o in (outcomes[i] for i in ids)
+    ]
 
-    def __exit__(self, *exc) -> None:
-        if self.held:
+
+@contextmanager
+def _year_locks(ids: list[int]):
+    """PostgreSQL advisory locks, one per year, held for the run (not a cache key, not
+    inspect()). Yields the ids this process holds. Elsewhere (SQLite, the embedded default)
+    tasks run in-process one at a time and every id is held."""
+    if connection.vendor != "postgresql":
+        yield set(ids)
+        return
+    held: set[int] = set()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM unnest(%s::bigint[]) AS id WHERE pg_try_advisory_lock(%s, id::int)",
+                [ids, ADVISORY_NAMESPACE],
+            )
+            held = {row[0] for row in cursor.fetchall()}
+        yield held
+    finally:
+        if held:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_NAMESPACE, self.year_id]
+                    "SELECT pg_advisory_unlock(%s, id::int) FROM unnest(%s::bigint[]) AS id",
+                    [ADVISORY_NAMESPACE, sorted(held)],
                 )
 
 
 def _mark_scored(*, year_id: int, version: int) -> None:
+    """Record that `version` of the inputs is scored (a conditional UPDATE: never backwards)."""
     with transaction.atomic():
-        year = EmulationYear.objects.select_for_update().get(pk=year_id)
-        if version > year.scored_version:
-            year.scored_version = version
-            fields = ["scored_version"]
-            if year.scored_version >= year.input_version:
-                year.dirty_since = None
-                fields.append("dirty_since")
-            year.save(update_fields=fields)
+        EmulationYear.objects.filter(pk=year_id, scored_version__lt=version).update(
+            scored_version=version
+        )
+        EmulationYear.objects.filter(pk=year_id, scored_version=F("input_version")).update(
+            dirty_since=None
+        )
 
 
-def _write_run(
-    *, inputs: YearInputs, digest: str, result: engine.Result, started: float
-) -> int | None:
-    warnings = [
-        {"unit": w.unit, "criterion": w.criterion, "code": w.code, "message": w.message}
-        for w in result.warnings
-    ]
+def _write_runs(
+    results: list[tuple[YearInputs, str, engine.Result]], *, started: float
+) -> dict[int, int]:
+    """Write the runs of a chunk in one transaction; return {year id: run id} of those written."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Results are derived data, and scored_version commits with them: a commit lost in a
@@ -116,52 +158,76 @@ def _write_run(
             # need not wait for its WAL flush (the database stays consistent either way).
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
-        # The row lock orders this commit against other runs' commits of the same year.
-        year = EmulationYear.objects.select_for_update().get(pk=inputs.emulation_year_id)
-        if year.scored_version > inputs.input_version:
-            logger.info(
-                "run of year %s on input %s is stale (scored %s)",
-                year.pk,
-                inputs.input_version,
-                year.scored_version,
-            )
-            return None
-        ScoringRun.objects.filter(emulation_year=year, is_current=True).update(
+        ids = [inputs.emulation_year_id for inputs, _d, _r in results]
+        # The row locks order this commit against other runs' commits of the same years.
+        years = {
+            y.pk: y
+            for y in EmulationYear.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        }
+        fresh = []
+        for inputs, digest, result in results:
+            year = years[inputs.emulation_year_id]
+            if year.scored_version > inputs.input_version:
+                logger.info(
+                    "run of year %s on input %s is stale (scored %s)",
+                    year.pk,
+                    inputs.input_version,
+                    year.scored_version,
+                )
+                continue
+            fresh.append((inputs, digest, result))
+        if not fresh:
+            return {}
+        fresh_ids = [inputs.emulation_year_id for inputs, _d, _r in fresh]
+        ScoringRun.objects.filter(emulation_year_id__in=fresh_ids, is_current=True).update(
             is_current=False, status=ScoringRun.Status.SUPERSEDED
         )
-        run = ScoringRun.objects.create(
-            emulation_year=year,
-            scheme_id=inputs.scheme_id,
-            input_version=inputs.input_version,
-            input_hash=digest,
-            status=ScoringRun.Status.DONE,
-            is_current=False,
-            warnings=warnings,
+        now = timezone.now()
+        runs = ScoringRun.objects.bulk_create(
+            [
+                ScoringRun(
+                    emulation_year_id=inputs.emulation_year_id,
+                    scheme_id=inputs.scheme_id,
+                    input_version=inputs.input_version,
+                    input_hash=digest,
+                    status=ScoringRun.Status.DONE,
+                    is_current=True,
+                    warnings=[
+                        {
+                            "unit": w.unit,
+                            "criterion": w.criterion,
+                            "code": w.code,
+                            "message": w.message,
+                        }
+                        for w in result.warnings
+                    ],
+                    finished_at=now,
+                    duration_ms=int((time.perf_counter() - started) * 1000),
+                )
+                for inputs, digest, result in fresh
+            ]
         )
-        _write_lines(run_id=run.pk, inputs=inputs, result=result)
-        run.is_current = True
-        run.finished_at = timezone.now()
-        run.duration_ms = int((time.perf_counter() - started) * 1000)
-        run.save(update_fields=["is_current", "finished_at", "duration_ms"])
-        year.scored_version = max(year.scored_version, inputs.input_version)
-        fields = ["scored_version"]
-        if year.scored_version >= year.input_version:
-            year.dirty_since = None
-            fields.append("dirty_since")
-        year.save(update_fields=fields)
-    return run.pk
+        _write_lines(list(zip(runs, fresh, strict=True)))
+        for inputs, _digest, _result in fresh:
+            year = years[inputs.emulation_year_id]
+            year.scored_version = max(year.scored_version, inputs.input_version)
+            if year.scored_version >= year.input_version:
+                year.dirty_since = None
+        EmulationYear.objects.bulk_update(
+            [years[i] for i in fresh_ids], ["scored_version", "dirty_since"]
+        )
+    return {run.emulation_year_id: run.pk for run in runs}
 
 
-def _write_lines(*, run_id: int, inputs: YearInputs, result: engine.Result) -> None:
-    unit_ids = inputs.unit_ids
+def _write_lines(pairs) -> None:
     if connection.vendor == "postgresql":
-        _copy_lines(run_id=run_id, unit_ids=unit_ids, result=result)
+        _copy_lines(pairs)
     else:
         Score.objects.bulk_create(
             [
                 Score(
-                    run_id=run_id,
-                    unit_id=unit_ids[line.unit],
+                    run_id=run.pk,
+                    unit_id=inputs.unit_ids[line.unit],
                     criterion_code=line.criterion,
                     actual=line.actual,
                     target=line.target,
@@ -170,6 +236,7 @@ def _write_lines(*, run_id: int, inputs: YearInputs, result: engine.Result) -> N
                     points=line.points,
                     explanation=line.explanation,
                 )
+                for run, (inputs, _digest, result) in pairs
                 for line in result.lines.values()
             ],
             batch_size=2000,
@@ -177,8 +244,8 @@ def _write_lines(*, run_id: int, inputs: YearInputs, result: engine.Result) -> N
     Standing.objects.bulk_create(
         [
             Standing(
-                run_id=run_id,
-                unit_id=unit_ids[s.unit],
+                run_id=run.pk,
+                unit_id=inputs.unit_ids[s.unit],
                 total=s.total,
                 regular=s.regular,
                 bonus=s.bonus,
@@ -189,8 +256,10 @@ def _write_lines(*, run_id: int, inputs: YearInputs, result: engine.Result) -> N
                 eligible=s.eligible,
                 group_points=dict(s.group_points),
             )
+            for run, (inputs, _digest, result) in pairs
             for s in result.standings
-        ]
+        ],
+        batch_size=2000,
     )
 
 
@@ -204,18 +273,20 @@ def _copy_num(value: float | None) -> str:
     return "\\N" if value is None else repr(float(value))
 
 
-def _copy_lines(*, run_id: int, unit_ids: dict[str, int], result: engine.Result) -> None:
-    """COPY the score lines: the fastest way PostgreSQL takes rows, and still inside the run's
-    transaction, so they appear with the run or not at all."""
+def _copy_lines(pairs) -> None:
+    """COPY the score lines: the fastest way PostgreSQL takes rows, and still inside the runs'
+    transaction, so they appear with the runs or not at all."""
     buffer = io.StringIO()
     write = buffer.write
-    run = str(run_id)
-    for line in result.lines.values():
-        write(
-            f"{run}\t{unit_ids[line.unit]}\t{_copy_text(line.criterion)}\t{_copy_num(line.actual)}\t"
-            f"{_copy_num(line.target)}\t{_copy_num(line.ratio)}\t{'t' if line.met else 'f'}\t"
-            f"{_copy_num(line.points)}\t{_copy_text(line.explanation)}\n"
-        )
+    for run, (inputs, _digest, result) in pairs:
+        run_id = str(run.pk)
+        unit_ids = inputs.unit_ids
+        for line in result.lines.values():
+            write(
+                f"{run_id}\t{unit_ids[line.unit]}\t{_copy_text(line.criterion)}\t{_copy_num(line.actual)}\t"
+                f"{_copy_num(line.target)}\t{_copy_num(line.ratio)}\t{'t' if line.met else 'f'}\t"
+                f"{_copy_num(line.points)}\t{_copy_text(line.explanation)}\n"
+            )
     buffer.seek(0)
     table = Score._meta.db_table
     with connection.cursor() as cursor:

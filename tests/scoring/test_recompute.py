@@ -120,8 +120,8 @@ def test_a_run_never_overwrites_the_results_of_a_newer_input(scored_year):
     year_recompute(emulation_year_id=scored_year.pk)
     newest = ScoringRun.objects.get(emulation_year=scored_year, is_current=True)
     # The slow run that read the old inputs finishes last: it must not replace the newer results.
-    written = recompute._write_run(inputs=old_inputs, digest="old", result=old_result, started=0.0)
-    assert written is None
+    written = recompute._write_runs([(old_inputs, "old", old_result)], started=0.0)
+    assert written == {}
     assert ScoringRun.objects.get(emulation_year=scored_year, is_current=True).pk == newest.pk
     assert standings(scored_year)["a2"][1] == 60.0
 
