@@ -56,3 +56,75 @@ def test_a_figure_change_is_scored_by_the_worker_through_redis(world, live_worke
     assert standings["a1"].rank == 1 and standings["a1"].total == pytest.approx(100)
     assert standings["a2"].rank == 2 and standings["a2"].total == pytest.approx(50)
     assert run.scores.count() == 2
+
+
+def _setup(world):
+    scheme_create_version(emulation_year=world.year, scheme=SCHEME)
+    figures_import(
+        cluster_id=world.cluster.pk,
+        figures={("a1", 2025, "new_coops"): 20.0, ("a2", 2025, "new_coops"): 10.0},
+        filename="figures.csv",
+    )
+    wait_for(lambda: not EmulationYear.objects.get(pk=world.year.pk).is_dirty)
+
+
+def test_ten_queued_recomputes_of_one_change_write_one_run(world, live_worker):
+    from scoring.tasks import recompute_year
+
+    _setup(world)
+    runs_before = ScoringRun.objects.filter(emulation_year=world.year).count()
+    figures_import(
+        cluster_id=world.cluster.pk,
+        figures={("a2", 2025, "new_coops"): 16.0},
+        filename="figures.csv",
+    )
+    results = [recompute_year.delay(world.year.pk) for _ in range(9)]
+    wait_for(lambda: not EmulationYear.objects.get(pk=world.year.pk).is_dirty)
+    # Every queued task has been consumed (the queue is empty once the worker answers ping again).
+    wait_for(
+        lambda: ScoringRun.objects.filter(emulation_year=world.year).count() >= runs_before + 1
+    )
+    import time
+
+    time.sleep(2)  # let the duplicates drain; none of them may write
+    assert ScoringRun.objects.filter(emulation_year=world.year).count() == runs_before + 1
+    current = ScoringRun.objects.get(emulation_year=world.year, is_current=True)
+    assert Standing.objects.get(run=current, unit__code="a2").total == pytest.approx(80)
+    assert results  # the producer side got task ids from Redis
+
+
+def test_a_change_that_changes_nothing_writes_no_new_run(world, live_worker):
+    _setup(world)
+    current = ScoringRun.objects.get(emulation_year=world.year, is_current=True)
+    figures_import(
+        cluster_id=world.cluster.pk,
+        figures={("a2", 2025, "new_coops"): 10.0},
+        filename="figures.csv",
+    )
+    wait_for(lambda: not EmulationYear.objects.get(pk=world.year.pk).is_dirty)
+    assert ScoringRun.objects.get(emulation_year=world.year, is_current=True).pk == current.pk
+
+
+def test_a_year_another_process_is_computing_waits_for_it_then_completes(world, live_worker):
+    from scoring.services.recompute import ADVISORY_NAMESPACE
+
+    _setup(world)
+    before = ScoringRun.objects.get(emulation_year=world.year, is_current=True)
+    with connection.cursor() as cursor:
+        # This test process plays the other recompute: it holds the year's lock.
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [ADVISORY_NAMESPACE, world.year.pk])
+        figures_import(
+            cluster_id=world.cluster.pk,
+            figures={("a1", 2025, "new_coops"): 5.0},
+            filename="figures.csv",
+        )
+        import time
+
+        time.sleep(3)
+        assert EmulationYear.objects.get(pk=world.year.pk).is_dirty  # the worker backed off
+        assert ScoringRun.objects.get(emulation_year=world.year, is_current=True).pk == before.pk
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_NAMESPACE, world.year.pk])
+    wait_for(lambda: not EmulationYear.objects.get(pk=world.year.pk).is_dirty, timeout=90)
+    current = ScoringRun.objects.get(emulation_year=world.year, is_current=True)
+    assert current.pk != before.pk
+    assert Standing.objects.get(run=current, unit__code="a1").total == pytest.approx(25)
