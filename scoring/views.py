@@ -14,7 +14,7 @@ def year_detail(request, pk: int):
     run = year_current_run(emulation_year=year) if show_results else None
     standings = year_standings(emulation_year=year) if run else []
     members = year.memberships.select_related("unit").order_by("unit__name")
-    offices = year.offices.select_related("unit").order_by("role")
+    offices = year.offices.select_related("unit").order_by("-role")  # head, then deputies
     return render(
         request,
         "scoring/year_detail.html",

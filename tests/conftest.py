@@ -13,6 +13,13 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# In CI the fuzz tests draw the same examples every run, so a red build always means a change
+# broke something; locally they stay random and keep looking for new cases.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI", "").lower() == "true":
+    hypothesis_settings.load_profile("ci")
 
 INTEGRATION = os.environ.get("INTEGRATION") == "1"
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -217,7 +217,8 @@ class _Parser:
 
     def prev_argument(self) -> tuple:
         arg = self.tok
-        after = self.tokens[self.i + 1]
+        # `prev(` at the very end has no token after its argument: the end token stands there.
+        after = self.tokens[self.i + 1] if arg.kind != "end" else arg
         if arg.kind != "name" or not (after.kind == "op" and after.text == ")"):
             raise FormulaError("prev() takes one data element code", arg.pos)
         if arg.text in RESERVED or arg.text in self.allow:

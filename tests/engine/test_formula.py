@@ -188,3 +188,9 @@ def test_nesting_at_the_limit_is_accepted():
 def test_a_formula_that_is_one_element_knows_it():
     assert compile_formula("staff", names=NAMES).single_name == "staff"
     assert compile_formula("staff + 0", names=NAMES).single_name is None
+
+
+def test_an_unfinished_prev_at_the_end_is_a_formula_error_not_a_crash():
+    for text in ("prev(", "prev", "a + prev(", "prev(a"):
+        with pytest.raises(FormulaError):
+            compile_formula(text, names={"a"})
