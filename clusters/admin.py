@@ -33,8 +33,26 @@ class UnitAdmin(admin.ModelAdmin):
     inlines = [SuccessionInline]
 
 
+class MarksMembersDirty:
+    """A succession changes prev() of the successor's years: they are recomputed after commit."""
+
+    def _mark(self, unit_ids) -> None:
+        from scoring.services.years import units_mark_dirty
+
+        units_mark_dirty(unit_ids=set(unit_ids))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._mark({obj.predecessor_id, obj.successor_id})
+
+    def delete_model(self, request, obj):
+        units = {obj.predecessor_id, obj.successor_id}
+        super().delete_model(request, obj)
+        self._mark(units)
+
+
 @admin.register(UnitSuccession)
-class UnitSuccessionAdmin(admin.ModelAdmin):
+class UnitSuccessionAdmin(MarksMembersDirty, admin.ModelAdmin):
     list_display = ["predecessor", "successor", "effective_on"]
     list_filter = ["effective_on"]
     search_fields = ["predecessor__name", "successor__name"]
@@ -71,12 +89,21 @@ class OfficeInline(admin.TabularInline):
 
 @admin.register(EmulationYear)
 class EmulationYearAdmin(admin.ModelAdmin):
+    """Memberships and the scheme in force are scoring inputs: a change marks the year dirty."""
+
     list_display = ["cluster", "year", "status", "reporting_deadline", "scheme", "is_dirty"]
     list_filter = ["status", "year", "cluster"]
     search_fields = ["cluster__name", "cluster__code"]
     list_select_related = ["cluster", "scheme"]
     readonly_fields = ["input_version", "scored_version", "dirty_since"]
     inlines = [MembershipInline, OfficeInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.has_changed() or any(f.has_changed() for f in formsets):
+            from scoring.services.years import year_mark_dirty
+
+            year_mark_dirty(emulation_year_id=form.instance.pk)
 
     @admin.display(boolean=True, description=_("cần tính lại"))
     def is_dirty(self, obj: EmulationYear) -> bool:

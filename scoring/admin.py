@@ -3,6 +3,10 @@ from __future__ import annotations
 from django.contrib import admin
 
 from .models import (
+    AwardKind,
+    AwardProposal,
+    Ballot,
+    BallotVoter,
     Band,
     Criterion,
     CriterionGroup,
@@ -21,26 +25,87 @@ from .models import (
     ScoringRun,
     Standing,
 )
+from .services.years import year_mark_dirty
 
 
-class DataElementInline(admin.TabularInline):
+class MarksYearDirty:
+    """Admin edits of scoring inputs go through the same rule as every other change: the year is
+    marked dirty and recomputed after commit."""
+
+    def year_ids_of(self, obj) -> set[int]:
+        year_id = getattr(obj, "emulation_year_id", None)
+        if year_id is None and hasattr(obj, "report"):
+            year_id = obj.report.emulation_year_id
+        return {year_id} if year_id else set()
+
+    def _mark(self, year_ids) -> None:
+        for year_id in year_ids:
+            year_mark_dirty(emulation_year_id=year_id)
+
+    def save_model(self, request, obj, form, change):
+        before = self.year_ids_of(type(obj).objects.get(pk=obj.pk)) if change else set()
+        super().save_model(request, obj, form, change)
+        self._mark(before | self.year_ids_of(obj))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if any(f.has_changed() for f in formsets):
+            self._mark(self.year_ids_of(form.instance))
+
+    def delete_model(self, request, obj):
+        years = self.year_ids_of(obj)
+        super().delete_model(request, obj)
+        self._mark(years)
+
+    def delete_queryset(self, request, queryset):
+        years = set().union(*(self.year_ids_of(o) for o in queryset)) if queryset else set()
+        super().delete_queryset(request, queryset)
+        self._mark(years)
+
+
+class ImmutableAdmin(admin.ModelAdmin):
+    """Shown, never edited here: a scheme changes by a new version (import or amendment), with a
+    reason, so that what a year was scored with stays on record."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DataElementInline(ReadOnlyInline):
     model = DataElement
     extra = 0
     fields = ["position", "code", "name", "type", "min_value", "max_value", "max_element"]
 
 
-class GroupInline(admin.TabularInline):
+class GroupInline(ReadOnlyInline):
     model = CriterionGroup
     extra = 0
 
 
-class BandInline(admin.TabularInline):
+class BandInline(ReadOnlyInline):
     model = Band
     extra = 0
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(ImmutableAdmin):
     list_display = ["name", "emulation_year", "version", "scale", "created_at", "created_by"]
     list_filter = ["emulation_year__cluster", "emulation_year__year"]
     search_fields = ["name", "reason"]
@@ -50,7 +115,7 @@ class SchemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(ImmutableAdmin):
     list_display = [
         "code",
         "name",
@@ -68,7 +133,7 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(MemberTarget)
-class MemberTargetAdmin(admin.ModelAdmin):
+class MemberTargetAdmin(MarksYearDirty, admin.ModelAdmin):
     list_display = ["emulation_year", "unit", "criterion_code", "target"]
     list_filter = ["emulation_year__cluster", "emulation_year__year"]
     search_fields = ["unit__name", "criterion_code"]
@@ -106,7 +171,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(MarksYearDirty, admin.ModelAdmin):
     list_display = ["unit", "emulation_year", "status", "version", "submitted_at", "verified_at"]
     list_filter = ["status", "emulation_year__cluster", "emulation_year__year"]
     search_fields = ["unit__name", "unit__code"]
@@ -116,7 +181,7 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ManualPoints)
-class ManualPointsAdmin(admin.ModelAdmin):
+class ManualPointsAdmin(MarksYearDirty, admin.ModelAdmin):
     list_display = [
         "emulation_year",
         "unit",
@@ -197,3 +262,34 @@ class ScoreAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(AwardKind)
+class AwardKindAdmin(admin.ModelAdmin):
+    list_display = ["name", "cluster", "min_band", "cap_count", "cap_percent", "tie_rule"]
+    list_filter = ["cluster"]
+    search_fields = ["name", "code"]
+
+
+class VoterInline(ReadOnlyInline):
+    """Who voted, and how (in the browser or from a paper ballot) — never what they chose."""
+
+    model = BallotVoter
+    fields = ["unit", "voted_at", "on_paper"]
+    readonly_fields = fields
+
+
+@admin.register(Ballot)
+class BallotAdmin(admin.ModelAdmin):
+    list_display = ["emulation_year", "purpose", "award_kind", "status", "opened_at", "closed_at"]
+    list_filter = ["purpose", "status"]
+    list_select_related = ["emulation_year__cluster", "award_kind"]
+    readonly_fields = ["opened_at", "opened_by", "closed_at", "closed_by"]
+    inlines = [VoterInline]
+
+
+@admin.register(AwardProposal)
+class AwardProposalAdmin(admin.ModelAdmin):
+    list_display = ["emulation_year", "award_kind", "unit", "votes", "rank"]
+    list_filter = ["award_kind"]
+    list_select_related = ["emulation_year__cluster", "award_kind", "unit"]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from .awards import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
 from .pledges import Pledge, PledgeSignature
 from .reports import EvidenceFile, ManualPoints, Objection, Report, ReportComment, ReportValue
 from .results import Score, ScoringRun, Standing
 from .schemes import Band, Criterion, CriterionGroup, DataElement, MemberTarget, Scheme
 
 __all__ = [
+    "AwardKind",
+    "AwardProposal",
+    "Ballot",
+    "BallotChoice",
+    "BallotVoter",
     "Band",
     "Criterion",
     "CriterionGroup",

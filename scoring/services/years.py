@@ -61,3 +61,16 @@ def year_queue_recompute(*, emulation_year_id: int) -> bool:
         )
         return False
     return True
+
+
+def units_mark_dirty(*, unit_ids: set[int]) -> None:
+    """A change about units themselves (a succession): every year they are members of."""
+    from clusters.models import Membership
+
+    year_ids = (
+        Membership.objects.filter(unit_id__in=unit_ids)
+        .values_list("emulation_year_id", flat=True)
+        .distinct()
+    )
+    for year_id in year_ids:
+        year_mark_dirty(emulation_year_id=year_id)

@@ -1,0 +1,187 @@
+"""The year-end conference: award kinds, secret ballots, proposals, and elections of the next
+head and deputies. (Behaviour comes with the conference issue; the model is complete now.)
+
+Secrecy is structural: who voted (`BallotVoter`) and what was chosen (`BallotChoice`) are separate
+tables with no link between them, and a choice's key is random, so not even its order of arrival
+ties it to a voter."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class AwardKind(models.Model):
+    """An award a cluster proposes (emulation flag, certificate of merit), with who is eligible
+    and how many may be proposed."""
+
+    class TieRule(models.TextChoices):
+        VOTE = "vote", _("Số phiếu quyết định")
+        RANKING = "ranking", _("Thứ hạng quyết định")
+
+    cluster = models.ForeignKey(
+        "clusters.Cluster", on_delete=models.CASCADE, related_name="award_kinds"
+    )
+    code = models.SlugField(_("mã"), max_length=40)
+    name = models.CharField(_("tên"), max_length=200)
+    conferred_by = models.CharField(_("cấp khen thưởng"), max_length=200, blank=True)
+    min_band = models.CharField(_("xếp loại tối thiểu"), max_length=100, blank=True)
+    requires_knockouts = models.BooleanField(_("phải đạt các tiêu chí bắt buộc"), default=True)
+    min_rank = models.PositiveSmallIntegerField(_("thứ hạng tối thiểu"), null=True, blank=True)
+    cap_count = models.PositiveSmallIntegerField(_("số lượng tối đa"), null=True, blank=True)
+    cap_percent = models.DecimalField(
+        _("tỷ lệ tối đa (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Tỷ lệ trên số thành viên, làm tròn xuống, ít nhất 1."),
+    )
+    tie_rule = models.CharField(
+        _("khi bằng nhau"), max_length=10, choices=TieRule.choices, default=TieRule.RANKING
+    )
+    allow_self_vote = models.BooleanField(_("được bỏ phiếu cho mình"), default=False)
+
+    class Meta:
+        verbose_name = _("hình thức khen thưởng")
+        verbose_name_plural = _("hình thức khen thưởng")
+        ordering = ["cluster", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "code"], name="award_kind_code_unique"),
+            models.CheckConstraint(
+                condition=Q(cap_count__isnull=True) | Q(cap_percent__isnull=True),
+                name="award_kind_one_cap",
+            ),
+            models.CheckConstraint(
+                condition=Q(cap_percent__isnull=True)
+                | (Q(cap_percent__gt=0) & Q(cap_percent__lte=100)),
+                name="award_kind_cap_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ballot(models.Model):
+    """A vote at the conference: for an award kind, or to elect next year's head or deputies."""
+
+    class Purpose(models.TextChoices):
+        AWARD = "award", _("Bình xét khen thưởng")
+        HEAD = "head", _("Bầu cụm trưởng")
+        DEPUTY = "deputy", _("Bầu cụm phó")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Đang bỏ phiếu")
+        CLOSED = "closed", _("Đã kết thúc")
+
+    emulation_year = models.ForeignKey(
+        "clusters.EmulationYear", on_delete=models.PROTECT, related_name="ballots"
+    )
+    purpose = models.CharField(_("nội dung"), max_length=10, choices=Purpose.choices)
+    award_kind = models.ForeignKey(
+        AwardKind, null=True, blank=True, on_delete=models.PROTECT, related_name="ballots"
+    )
+    seats = models.PositiveSmallIntegerField(_("số người được chọn"), default=1)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    opened_at = models.DateTimeField(_("mở lúc"), auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("đóng lúc"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
+
+    class Meta:
+        verbose_name = _("phiếu bầu")
+        verbose_name_plural = _("phiếu bầu")
+        ordering = ["emulation_year", "opened_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(purpose="award") & Q(award_kind__isnull=False))
+                | (~Q(purpose="award") & Q(award_kind__isnull=True)),
+                name="ballot_award_kind_iff_award",
+            ),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="ballot_seats_positive"),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(closed_at__isnull=False),
+                name="closed_ballot_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} — {self.emulation_year}"
+
+
+class BallotVoter(models.Model):
+    """That a member voted (once), never what it chose."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="voters")
+    unit = models.ForeignKey("clusters.Unit", on_delete=models.PROTECT, related_name="+")
+    voted_at = models.DateTimeField(_("bỏ phiếu lúc"), auto_now_add=True)
+    on_paper = models.BooleanField(_("phiếu giấy do thư ký nhập"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("đơn vị đã bỏ phiếu")
+        verbose_name_plural = _("đơn vị đã bỏ phiếu")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "unit"], name="one_vote_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} ✓"
+
+
+class BallotChoice(models.Model):
+    """One candidate chosen on one ballot paper; deliberately not linked to its voter."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="choices")
+    candidate = models.ForeignKey("clusters.Unit", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("lựa chọn")
+        verbose_name_plural = _("lựa chọn")
+
+    def __str__(self) -> str:
+        return str(self.candidate)
+
+
+class AwardProposal(models.Model):
+    """A member proposed for an award, following eligibility, the vote, the cap and the tie rule."""
+
+    emulation_year = models.ForeignKey(
+        "clusters.EmulationYear", on_delete=models.PROTECT, related_name="proposals"
+    )
+    award_kind = models.ForeignKey(AwardKind, on_delete=models.PROTECT, related_name="proposals")
+    unit = models.ForeignKey("clusters.Unit", on_delete=models.PROTECT, related_name="+")
+    ballot = models.ForeignKey(
+        Ballot, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals"
+    )
+    votes = models.PositiveSmallIntegerField(_("số phiếu"), null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(_("thứ hạng"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("quyết định lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("đề nghị khen thưởng")
+        verbose_name_plural = _("đề nghị khen thưởng")
+        ordering = ["emulation_year", "award_kind", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["emulation_year", "award_kind", "unit"], name="one_proposal_per_award"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award_kind}: {self.unit}"
