@@ -254,7 +254,11 @@ def recompute_all() -> dict:
         .values_list("pk", flat=True)
     )
     started = time.perf_counter()
-    outcomes = years_recompute(emulation_year_ids=ids)
+    outcomes = []
+    trace = []
+    for start in range(0, len(ids), 500):
+        outcomes += years_recompute(emulation_year_ids=ids[start : start + 500])
+        trace.append(round(peak_rss_mb()))
     written = sum(o.status == "written" for o in outcomes)
     seconds = time.perf_counter() - started
     lines = Score.objects.filter(run__emulation_year_id__in=ids, run__is_current=True).count()
@@ -264,6 +268,7 @@ def recompute_all() -> dict:
         "lines": lines,
         "seconds": seconds,
         "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb_every_500_years": trace,
     }
 
 

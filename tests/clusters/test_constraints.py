@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
 
 from clusters.models import (
     Cluster,
@@ -15,17 +14,9 @@ from clusters.models import (
     UnitSuccession,
     YearOffice,
 )
+from tests.helpers import refused
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(create) -> bool:
-    try:
-        with transaction.atomic():
-            create()
-    except IntegrityError:
-        return True
-    return False
 
 
 def test_a_cluster_has_one_emulation_year_per_calendar_year(world):

@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
 
 from scoring.models import (
     Band,
@@ -22,17 +21,9 @@ from scoring.models import (
     ScoringRun,
     Standing,
 )
+from tests.helpers import refused
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(create) -> bool:
-    try:
-        with transaction.atomic():
-            create()
-    except IntegrityError:
-        return True
-    return False
 
 
 @pytest.fixture

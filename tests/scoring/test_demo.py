@@ -133,3 +133,30 @@ def test_loading_twice_is_refused_unless_if_empty(demo):
         call_command("load_demo", "--force", "--logins-file", str(demo))
     call_command("load_demo", "--force", "--if-empty", "--logins-file", str(demo))
     assert Cluster.objects.filter(code=CLUSTER_CODE).count() == 1
+
+
+def test_the_2021_explanation_lines_read_in_vietnamese_with_the_members_own_target(demo):
+    from scoring.models import Score
+
+    lines = {
+        s.criterion_code: s.explanation
+        for s in Score.objects.filter(
+            run__is_current=True, run__emulation_year=year(2021), unit__code="an-giang"
+        )
+    }
+    assert len(lines) == 11
+    # An Giang pledged 25 new cooperatives, not the common 20.
+    assert lines["1.1"].startswith("Chỉ tiêu 25 HTX, đạt ")
+    assert lines["1.1"].endswith("/15 điểm (tính theo tỷ lệ)")
+    assert lines["2.1"].startswith("Chỉ tiêu 60%, đạt ") and "lần chỉ tiêu" in lines["2.1"]
+    assert "(đạt/không đạt)" in lines["3.3"]
+    assert lines["T.1"].startswith("Chỉ tiêu tối đa 0 ngày")
+
+
+def test_load_demo_refuses_to_run_with_debug_off_without_force(tmp_path, settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("load_demo", "--logins-file", str(tmp_path / "x.txt"))
+    assert not Cluster.objects.exists()
