@@ -40,7 +40,16 @@ class BuildStats:
 
 
 def peak_rss_mb() -> float:
-    # ru_maxrss is in KiB on Linux.
+    """This process's own peak resident memory. VmHWM belongs to the address space, which exec
+    makes new; ru_maxrss would still carry the parent's peak into a child started with
+    subprocess (Linux keeps it across fork and exec)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -220,19 +229,22 @@ def _bulk_schemes(years: list[EmulationYear], scheme) -> None:
 def _write_values(reports, template, *, clusters: int, members: int) -> int:
     count = 0
     if connection.vendor == "postgresql":
-        buffer = io.StringIO()
-        for index, report in enumerate(reports):
-            c, rest = divmod(index, 2 * members)
-            k, m = divmod(rest, members)
-            for element, value in template.get((m, PRIOR if k == 0 else YEAR), []):
-                buffer.write(f"{report.pk}\t{element}\t{value}\t\\N\t\t\n")
-                count += 1
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                "COPY scoring_reportvalue (report_id, element_code, value, verified_value, verify_note, note) FROM STDIN",
-                buffer,
-            )
+        # In slices of 5,000 reports, so the build's own memory stays small too.
+        for first in range(0, len(reports), 5000):
+            buffer = io.StringIO()
+            for index in range(first, min(first + 5000, len(reports))):
+                report = reports[index]
+                _c, rest = divmod(index, 2 * members)
+                k, m = divmod(rest, members)
+                for element, value in template.get((m, PRIOR if k == 0 else YEAR), []):
+                    buffer.write(f"{report.pk}\t{element}\t{value}\t\\N\t\t\n")
+                    count += 1
+            buffer.seek(0)
+            with connection.cursor() as cursor:
+                cursor.cursor.copy_expert(
+                    "COPY scoring_reportvalue (report_id, element_code, value, verified_value, verify_note, note) FROM STDIN",
+                    buffer,
+                )
         return count
     rows = []
     for index, report in enumerate(reports):
