@@ -261,7 +261,7 @@ def recompute_all() -> dict:
     each chunk's inputs read in a fixed number of queries and its results written in one
     transaction."""
     ids = list(
-        EmulationYear.objects.filter(cluster__code__startswith=PREFIX, year=YEAR)
+        EmulationYear.objects.filter(cluster__code__startswith=f"{PREFIX}c", year=YEAR)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -224,30 +224,35 @@ def years_inputs(*, emulation_years: list[EmulationYear]) -> dict[int, YearInput
         related[y.pk] = codes
     all_codes = set().union(*related.values())
     calendar = {y.year for y in years} | {y.year - 1 for y in years}
-    # Coalesce and cast in SQL: thousands of figures a year, no Decimal objects made for them.
-    effective = Cast(Coalesce("verified_value", "value"), FloatField())
+    # First the reports (a few per member), then their figures by report id: the planner can
+    # only take the report_id index for that, whatever its statistics say.
+    reports = {
+        pk: (unit_code, value_year)
+        for pk, unit_code, value_year in Report.objects.filter(
+            unit__code__in=all_codes,
+            emulation_year__year__in=calendar,
+            status__in=Report.SCORED_STATUSES,
+        )
+        .order_by()
+        .values_list("pk", "unit__code", "emulation_year__year")
+    }
+    # Coalesce and cast in SQL: thousands of figures a year, no Decimal objects made for them;
+    # a fixed order makes the figures' order, and so the inputs' hash, the same on every run.
     values = (
-        ReportValue.objects.filter(
-            report__unit__code__in=all_codes,
-            report__emulation_year__year__in=calendar,
-            report__status__in=Report.SCORED_STATUSES,
-        )
-        .annotate(effective=effective)
+        ReportValue.objects.filter(report_id__in=list(reports))
+        .annotate(effective=Cast(Coalesce("verified_value", "value"), FloatField()))
         .filter(effective__isnull=False)
-        # A fixed order (not the models' default, which would join and sort three more tables)
-        # makes the figures' order, and so the inputs' hash, the same on every run.
-        .order_by("report__unit__code", "report__emulation_year__year", "element_code")
-        .values_list(
-            "report__unit__code", "report__emulation_year__year", "element_code", "effective"
-        )
+        .order_by("report_id", "element_code")
+        .values_list("report_id", "element_code", "effective")
     )
-    # Thousands of rows a year: fetch them raw, without Django's per-row conversions.
-    sql, params = values.query.sql_with_params()
     by_unit_year: dict[tuple[str, int], list[tuple[str, float]]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for unit_code, value_year, element, value in cursor.fetchall():
-            by_unit_year.setdefault((unit_code, value_year), []).append((element, value))
+    if reports:
+        # Thousands of rows a year: fetch them raw, without Django's per-row conversions.
+        sql, params = values.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for report_id, element, value in cursor.fetchall():
+                by_unit_year.setdefault(reports[report_id], []).append((element, value))
     targets: dict[int, dict] = {y.pk: {} for y in years}
     for year_id, unit_code, criterion, target in (
         MemberTarget.objects.filter(emulation_year_id__in=by_id)
