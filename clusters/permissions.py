@@ -149,3 +149,22 @@ def get_member_unit_for_user(
     if can_see_results(request.user, year):
         return unit, False
     raise Http404
+
+
+def get_report_unit_for_user(
+    request: HttpRequest, year: EmulationYear, unit_id: int
+) -> tuple[Unit, str]:
+    """Whose report a user may open, and as what: 'secretariat' (review), 'reporter' (its own unit,
+    edit) or 'leadership' (read). Other members' reports stay closed even after publication."""
+    scope = user_scope(request.user)
+    try:
+        unit = Unit.objects.get(pk=unit_id, memberships__emulation_year=year)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+    if can_manage_cluster(request.user, year.cluster_id):
+        return unit, "secretariat"
+    if unit.pk in scope.reporter_units:
+        return unit, "reporter"
+    if year.cluster.supervising_unit_id in scope.leadership_units:
+        return unit, "leadership"
+    raise Http404

@@ -380,3 +380,33 @@ def year_standings(*, emulation_year: EmulationYear) -> list[Standing]:
 
 def units_by_code(codes) -> dict[str, Unit]:
     return {u.code: u for u in Unit.objects.filter(code__in=codes)}
+
+
+def report_preview(
+    *, emulation_year: EmulationYear, unit_code: str, values: dict
+) -> tuple[list[engine.Line], engine.Standing | None]:
+    """The points these (unsaved) figures would earn, with the other members' current figures:
+    the reporter's live preview. Nothing is written."""
+    inputs = year_inputs(emulation_year=emulation_year)
+    if inputs is None or unit_code not in inputs.members:
+        return [], None
+    figures = {
+        k: v for k, v in inputs.figures.items() if not (k[0] == unit_code and k[1] == inputs.year)
+    }
+    for code, value in values.items():
+        if value is not None:
+            figures[(unit_code, inputs.year, code)] = float(value)
+    inputs.figures = figures
+    result = inputs.run()
+    lines = [line for (unit, _code), line in result.lines.items() if unit == unit_code]
+    return lines, result.standing(unit_code)
+
+
+def report_previous_values(*, emulation_year: EmulationYear, unit_id: int) -> dict:
+    """Last year's figures of a member (verified over reported), for the report form."""
+    rows = ReportValue.objects.filter(
+        report__unit_id=unit_id,
+        report__emulation_year__year=emulation_year.year - 1,
+        report__status__in=Report.SCORED_STATUSES,
+    ).values_list("element_code", "value", "verified_value")
+    return {code: verified if verified is not None else value for code, value, verified in rows}

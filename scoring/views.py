@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clusters.permissions import can_see_results, get_member_unit_for_user, get_year_for_user
 
@@ -13,7 +15,32 @@ def year_detail(request, pk: int):
     show_results = can_see_results(request.user, year)
     run = year_current_run(emulation_year=year) if show_results else None
     standings = year_standings(emulation_year=year) if run else []
-    members = year.memberships.select_related("unit").order_by("unit__name")
+    from clusters.permissions import user_scope
+
+    from .models import Report
+
+    scope = user_scope(request.user)
+    reports = {r.unit_id: r for r in Report.objects.filter(emulation_year=year)}
+    see_all_reports = (
+        can_write
+        or year.cluster.supervising_unit_id in scope.leadership_units
+        or scope.is_superuser
+    )
+    today = timezone.localdate()
+    members = [
+        {
+            "unit": m.unit,
+            "report": reports.get(m.unit_id),
+            "can_open": see_all_reports or m.unit_id in scope.reporter_units,
+            "late": bool(
+                year.reporting_deadline
+                and today > year.reporting_deadline
+                and (m.unit_id not in reports or reports[m.unit_id].status in ("draft", "returned"))
+                and not year.is_published
+            ),
+        }
+        for m in year.memberships.select_related("unit").order_by("unit__name")
+    ]
     offices = year.offices.select_related("unit").order_by("-role")  # head, then deputies
     return render(
         request,
@@ -50,4 +77,167 @@ def year_unit_sheet(request, pk: int, unit_id: int):
         request,
         "scoring/unit_sheet.html",
         {"year": year, "unit": unit, "run": run, "rows": rows, "standing": standing},
+    )
+
+
+# --- the year report ------------------------------------------------------------------------------
+
+
+def _report_context(year, unit):
+    from .models import DataElement, MemberTarget, Report
+    from .selectors import report_previous_values
+
+    report = Report.objects.filter(emulation_year=year, unit=unit).first()
+    elements = (
+        list(DataElement.objects.filter(scheme_id=year.scheme_id).order_by("position"))
+        if year.scheme_id
+        else []
+    )
+    previous = report_previous_values(emulation_year=year, unit_id=unit.pk)
+    values = {v.element_code: v for v in report.values.all()} if report else {}
+    own_targets = dict(
+        MemberTarget.objects.filter(emulation_year=year, unit=unit).values_list(
+            "criterion_code", "target"
+        )
+    )
+    criteria = (
+        list(
+            Criterion.objects.filter(scheme_id=year.scheme_id)
+            .select_related("group")
+            .order_by("position")
+        )
+        if year.scheme_id
+        else []
+    )
+    targets = [(c, own_targets.get(c.code, c.target)) for c in criteria]
+    comments = list(report.comments.order_by("created_at")) if report else []
+    return report, elements, previous, values, targets, comments
+
+
+def report_detail(request, pk: int, unit_id: int):
+    """The member's year report: its reporter fills, saves, previews and submits it; the
+    secretariat verifies or returns it with comments; leadership reads it."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect
+
+    from clusters.permissions import get_report_unit_for_user
+
+    from .errors import ScoringError
+    from .forms import ReportForm, ReturnForm
+    from .models import Report
+    from .selectors import report_preview
+    from .services.reports import (
+        EDITABLE,
+        report_get_or_create,
+        report_return,
+        report_save,
+        report_verify,
+    )
+
+    year, _manage = get_year_for_user(request, pk)
+    unit, role = get_report_unit_for_user(request, year, unit_id)
+    report, elements, previous, values, targets, comments = _report_context(year, unit)
+    status = report.status if report else Report.Status.DRAFT
+    editable = (
+        role == "reporter" and status in EDITABLE and not year.is_published and bool(elements)
+    )
+    reviewable = (
+        role == "secretariat"
+        and report is not None
+        and status in (Report.Status.SUBMITTED, Report.Status.VERIFIED)
+    )
+    initial = {ReportForm.field_name(code): v.value for code, v in values.items()}
+    initial.update(version=report.version if report else 1, note=report.note if report else "")
+    form = ReportForm(initial=initial, elements=elements, previous=previous)
+    return_form = ReturnForm(
+        initial={"version": report.version if report else 1}, elements=elements
+    )
+    preview = None
+
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action in {"save", "submit", "preview"}:
+            if not editable:
+                raise PermissionDenied
+            form = ReportForm(request.POST, elements=elements, previous=previous)
+            if form.is_valid():
+                if action == "preview":
+                    preview = report_preview(
+                        emulation_year=year, unit_code=unit.code, values=form.values()
+                    )
+                else:
+                    report = report or report_get_or_create(emulation_year=year, unit_id=unit.pk)
+                    try:
+                        report_save(
+                            report=report,
+                            expected_version=form.cleaned_data["version"],
+                            values=form.values(),
+                            submit=action == "submit",
+                            actor=request.user,
+                        )
+                    except ScoringError as error:
+                        form.add_error(None, str(error))
+                    else:
+                        Report.objects.filter(pk=report.pk).update(note=form.cleaned_data["note"])
+                        messages.success(
+                            request,
+                            _("Đã nộp báo cáo.") if action == "submit" else _("Đã lưu bản nháp."),
+                        )
+                        return redirect("report-detail", pk=year.pk, unit_id=unit.pk)
+        elif action in {"verify", "return"}:
+            if not reviewable:
+                raise PermissionDenied
+            return_form = ReturnForm(request.POST, elements=elements)
+            if return_form.is_valid():
+                try:
+                    if action == "verify":
+                        report_verify(
+                            report=report,
+                            expected_version=return_form.cleaned_data["version"],
+                            actor=request.user,
+                        )
+                        messages.success(request, _("Đã thẩm định báo cáo."))
+                    else:
+                        report_return(
+                            report=report,
+                            expected_version=return_form.cleaned_data["version"],
+                            comments=return_form.comments(),
+                            actor=request.user,
+                        )
+                        messages.success(request, _("Đã trả lại báo cáo để đơn vị bổ sung."))
+                except ScoringError as error:
+                    return_form.add_error(None, str(error))
+                else:
+                    return redirect("report-detail", pk=year.pk, unit_id=unit.pk)
+        else:
+            raise PermissionDenied
+
+    rows = [
+        (
+            element,
+            form[ReportForm.field_name(element.code)],
+            values.get(element.code),
+            previous.get(element.code),
+        )
+        for element in elements
+    ]
+    return render(
+        request,
+        "scoring/report.html",
+        {
+            "year": year,
+            "unit": unit,
+            "role": role,
+            "report": report,
+            "status_label": Report.Status(status).label,
+            "editable": editable,
+            "reviewable": reviewable,
+            "form": form,
+            "return_form": return_form,
+            "rows": rows,
+            "targets": targets,
+            "comments": comments,
+            "preview": preview,
+        },
     )

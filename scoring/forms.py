@@ -1,0 +1,152 @@
+"""Forms: one field per data element of the scheme in force, with its definition beside it."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext_lazy as _
+
+from .models import DataElement
+
+BOOLEAN_CHOICES = [("", "—"), ("1", _("Có")), ("0", _("Không"))]
+
+
+_GROUPED = {
+    ".": re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"),
+    ",": re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"),
+}
+
+
+def normalize_number(text: str) -> str:
+    """Accept numbers as people type them in the active language: 1.234,5 in Vietnamese,
+    1,234.5 in English; and the other decimal mark when it cannot be a thousands separator."""
+    text = text.strip().replace("\u00a0", "").replace(" ", "")
+    decimal_mark = get_format("DECIMAL_SEPARATOR")
+    thousands = "." if decimal_mark == "," else ","
+    if _GROUPED[thousands].fullmatch(text):
+        text = text.replace(thousands, "")
+    return (
+        text.replace(",", ".") if decimal_mark == "," or "," in text and "." not in text else text
+    )
+
+
+class LocalIntegerField(forms.IntegerField):
+    def to_python(self, value):
+        return super().to_python(normalize_number(value) if isinstance(value, str) else value)
+
+
+class LocalDecimalField(forms.DecimalField):
+    def to_python(self, value):
+        return super().to_python(normalize_number(value) if isinstance(value, str) else value)
+
+
+def _bound(value):
+    return None if value is None else Decimal(value)
+
+
+class ReportForm(forms.Form):
+    """The year report. `elements` are the scheme's data elements in order; `previous` maps code →
+    last year's value; `version` is the report version the form was opened at (optimistic lock)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Ghi chú chung"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self,
+        *args,
+        elements: list[DataElement],
+        previous: dict[str, Decimal] | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.elements = elements
+        previous = previous or {}
+        for element in elements:
+            self.fields[self.field_name(element.code)] = self._field(
+                element, previous.get(element.code)
+            )
+
+    @staticmethod
+    def field_name(code: str) -> str:
+        return f"e_{code}"
+
+    def _field(self, element: DataElement, last_year) -> forms.Field:
+        label = f"{element.name} ({element.code})"
+        help_parts = [element.definition] if element.definition else []
+        if last_year is not None:
+            help_parts.append(
+                _("Năm trước: %(value)s")
+                % {"value": number_format(last_year, use_l10n=True, force_grouping=True)}
+            )
+        common = {
+            "label": label,
+            "required": False,
+            "help_text": " · ".join(str(p) for p in help_parts),
+        }
+        lo, hi = _bound(element.min_value), _bound(element.max_value)
+        if element.type == DataElement.Type.BOOLEAN:
+            return forms.TypedChoiceField(
+                choices=BOOLEAN_CHOICES, coerce=Decimal, empty_value=None, **common
+            )
+        if element.type == DataElement.Type.INTEGER:
+            return LocalIntegerField(min_value=lo, max_value=hi, **common)
+        if element.type == DataElement.Type.PERCENT:
+            lo = Decimal(0) if lo is None else lo
+            hi = Decimal(100) if hi is None else hi
+        return LocalDecimalField(
+            min_value=lo, max_value=hi, max_digits=18, decimal_places=4, **common
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        by_code = {e.code: e for e in self.elements}
+        for element in self.elements:
+            if not element.max_element or element.max_element not in by_code:
+                continue
+            value = cleaned.get(self.field_name(element.code))
+            limit = cleaned.get(self.field_name(element.max_element))
+            if value is not None and limit is not None and value > limit:
+                self.add_error(
+                    self.field_name(element.code),
+                    _("Không thể lớn hơn “%(other)s” (%(limit)s): tử số không vượt mẫu số.")
+                    % {
+                        "other": by_code[element.max_element].name,
+                        "limit": number_format(limit, use_l10n=True),
+                    },
+                )
+        return cleaned
+
+    def values(self) -> dict[str, Decimal | None]:
+        result = {}
+        for element in self.elements:
+            value = self.cleaned_data.get(self.field_name(element.code))
+            result[element.code] = None if value is None else Decimal(value)
+        return result
+
+
+class ReturnForm(forms.Form):
+    """The secretariat's comments per figure when returning a report."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    general = forms.CharField(
+        label=_("Nhận xét chung"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, elements: list[DataElement], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.elements = elements
+        for element in elements:
+            self.fields[f"c_{element.code}"] = forms.CharField(
+                label=f"{element.name} ({element.code})", required=False, max_length=2000
+            )
+
+    def comments(self) -> dict[str, str]:
+        result = {"": self.cleaned_data.get("general", "")}
+        for element in self.elements:
+            result[element.code] = self.cleaned_data.get(f"c_{element.code}", "")
+        return result

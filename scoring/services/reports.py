@@ -1,0 +1,184 @@
+"""A member's year report: save a draft, submit, return with comments, verify — with an
+optimistic lock so that two people editing the same report never overwrite each other."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from clusters.audit import audit_record
+from clusters.models import EmulationYear
+
+from ..errors import ScoringError, YearLocked
+from ..models import Report, ReportComment, ReportValue
+from .years import figures_mark_dirty, year_mark_dirty
+
+
+class ReportConflict(ScoringError):
+    """Someone else saved the report after this form was opened."""
+
+
+class ReportNotEditable(ScoringError):
+    """The report is not in a state its reporter may change."""
+
+
+EDITABLE = (Report.Status.DRAFT, Report.Status.RETURNED)
+
+
+def report_get_or_create(*, emulation_year: EmulationYear, unit_id: int) -> Report:
+    report, _created = Report.objects.get_or_create(emulation_year=emulation_year, unit_id=unit_id)
+    return report
+
+
+def _lock(report: Report, expected_version: int) -> Report:
+    """Take the row and check nobody saved since `expected_version` was read."""
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if locked.version != expected_version:
+        raise ReportConflict(
+            f"Báo cáo vừa được người khác lưu (phiên bản {locked.version}, bạn đang sửa phiên bản {expected_version}). "
+            "Số liệu bạn nhập vẫn còn trên biểu mẫu: hãy tải lại để xem thay đổi rồi nhập lại."
+        )
+    return locked
+
+
+def _write_values(locked: Report, values: dict[str, Decimal | None], notes: dict[str, str]) -> dict:
+    existing = {v.element_code: v for v in locked.values.all()}
+    changes = {}
+    for code, value in values.items():
+        note = notes.get(code, "")
+        row = existing.get(code)
+        if row is None:
+            if value is None and not note:
+                continue
+            ReportValue.objects.create(report=locked, element_code=code, value=value, note=note)
+            changes[code] = [None, None if value is None else str(value)]
+        elif row.value != value or row.note != note:
+            changes[code] = [
+                None if row.value is None else str(row.value),
+                None if value is None else str(value),
+            ]
+            row.value, row.note = value, note
+            row.save(update_fields=["value", "note"])
+    return changes
+
+
+def report_save(
+    *,
+    report: Report,
+    expected_version: int,
+    values: dict[str, Decimal | None],
+    notes: dict[str, str] | None = None,
+    submit: bool = False,
+    actor=None,
+    today: dt.date | None = None,
+) -> Report:
+    """The reporter saves (and maybe submits) the figures. Refused when someone saved in between
+    (ReportConflict), when the report is submitted or verified (ReportNotEditable), or when the
+    year is published (YearLocked). Submitting after the deadline is refused: only the
+    secretariat can reopen."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = _lock(report, expected_version)
+        year = EmulationYear.objects.get(pk=locked.emulation_year_id)
+        if year.is_published:
+            raise YearLocked("Kết quả năm này đã công bố: báo cáo không thể thay đổi.")
+        if locked.status not in EDITABLE:
+            raise ReportNotEditable(
+                f"Báo cáo đang ở trạng thái “{locked.get_status_display()}”: không thể sửa. "
+                "Hãy đề nghị thư ký cụm trả lại nếu cần điều chỉnh."
+            )
+        if submit and year.reporting_deadline and today > year.reporting_deadline:
+            raise ReportNotEditable(
+                f"Đã quá hạn nộp báo cáo ({year.reporting_deadline:%d/%m/%Y}): "
+                "chỉ thư ký cụm có thể mở lại để nộp."
+            )
+        changes = _write_values(locked, values, notes or {})
+        fields = {"version": F("version") + 1}
+        if submit:
+            fields.update(
+                status=Report.Status.SUBMITTED, submitted_at=timezone.now(), submitted_by=actor
+            )
+        Report.objects.filter(pk=locked.pk).update(**fields)
+        if changes or submit:
+            audit_record(
+                actor=actor,
+                action="report.submit" if submit else "report.save",
+                obj=locked,
+                emulation_year_id=year.pk,
+                summary=("Nộp báo cáo" if submit else "Lưu nháp báo cáo") + f" của {locked.unit}",
+                before={code: old for code, (old, _new) in changes.items()},
+                after={code: new for code, (_old, new) in changes.items()},
+            )
+        if submit or locked.status == Report.Status.SUBMITTED:
+            figures_mark_dirty(emulation_year_id=year.pk, unit_ids={locked.unit_id})
+    report.refresh_from_db()
+    return report
+
+
+def report_return(
+    *, report: Report, expected_version: int, comments: dict[str, str], actor=None
+) -> Report:
+    """The secretariat returns a submitted report with comments per figure ('' for the whole)."""
+    comments = {code: text.strip() for code, text in comments.items() if text and text.strip()}
+    if not comments:
+        raise ScoringError("Hãy ghi nhận xét cho ít nhất một số liệu khi trả lại báo cáo.")
+    with transaction.atomic():
+        locked = _lock(report, expected_version)
+        if locked.status not in (Report.Status.SUBMITTED, Report.Status.VERIFIED):
+            raise ReportNotEditable("Chỉ trả lại được báo cáo đã nộp.")
+        ReportComment.objects.bulk_create(
+            [
+                ReportComment(report=locked, element_code=code, text=text, author=actor)
+                for code, text in comments.items()
+            ]
+        )
+        Report.objects.filter(pk=locked.pk).update(
+            status=Report.Status.RETURNED,
+            version=F("version") + 1,
+            verified_at=None,
+            verified_by=None,
+        )
+        audit_record(
+            actor=actor,
+            action="report.return",
+            obj=locked,
+            emulation_year_id=locked.emulation_year_id,
+            summary=f"Trả lại báo cáo của {locked.unit} ({len(comments)} nhận xét)",
+            before={"status": locked.status},
+            after={"status": Report.Status.RETURNED, "comments": comments},
+        )
+        # Returned figures no longer count until they are submitted again.
+        figures_mark_dirty(emulation_year_id=locked.emulation_year_id, unit_ids={locked.unit_id})
+    report.refresh_from_db()
+    return report
+
+
+def report_verify(*, report: Report, expected_version: int, actor=None) -> Report:
+    with transaction.atomic():
+        locked = _lock(report, expected_version)
+        if locked.status != Report.Status.SUBMITTED:
+            raise ReportNotEditable("Chỉ thẩm định được báo cáo đã nộp.")
+        now = timezone.now()
+        Report.objects.filter(pk=locked.pk).update(
+            status=Report.Status.VERIFIED,
+            version=F("version") + 1,
+            verified_at=now,
+            verified_by=actor,
+        )
+        locked.comments.filter(resolved=False).update(resolved=True)
+        audit_record(
+            actor=actor,
+            action="report.verify",
+            obj=locked,
+            emulation_year_id=locked.emulation_year_id,
+            summary=f"Thẩm định báo cáo của {locked.unit}",
+            before={"status": locked.status},
+            after={"status": Report.Status.VERIFIED},
+        )
+        year_mark_dirty(emulation_year_id=locked.emulation_year_id)
+    report.refresh_from_db()
+    return report

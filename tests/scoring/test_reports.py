@@ -1,0 +1,226 @@
+"""The year report journey: fill, save, preview, submit; return with comments; correct and
+resubmit; verify — with the optimistic lock and clear errors that keep what was typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from clusters.models import AuditEntry, EmulationYear
+from scoring.models import Report, ReportComment, Standing
+from scoring.services.recompute import year_recompute
+
+from .factories import install_scheme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def open_year(world):
+    install_scheme(world.year)
+    EmulationYear.objects.filter(pk=world.year.pk).update(
+        status=EmulationYear.Status.REPORTING, reporting_deadline=dt.date(2099, 12, 15)
+    )
+    world.year.refresh_from_db()
+    return world
+
+
+def url(world, unit):
+    return reverse("report-detail", args=[world.year.pk, unit.pk])
+
+
+def post(client, user, address, data):
+    client.force_login(user)
+    return client.post(address, data)
+
+
+def form_data(version=1, action="save", **values):
+    data = {"version": version, "action": action, "note": ""}
+    data.update({f"e_{k}": v for k, v in values.items()})
+    return data
+
+
+def test_a_reporter_saves_a_draft_then_submits_and_the_ranking_updates(
+    client, open_year, django_capture_on_commit_callbacks
+):
+    w = open_year
+    response = post(
+        client, w.reporter_a1, url(w, w.unit_a1), form_data(new_coops="12", coop_members="1.000")
+    )
+    assert response.status_code == 302
+    report = Report.objects.get(unit=w.unit_a1)
+    assert report.status == "draft" and report.version == 2
+    assert {v.element_code: v.value for v in report.values.all()} == {
+        "new_coops": 12,
+        "coop_members": 1000,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            client,
+            w.reporter_a1,
+            url(w, w.unit_a1),
+            form_data(version=2, action="submit", new_coops="16", coop_members="1000"),
+        )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "submitted" and report.submitted_by == w.reporter_a1
+    standing = Standing.objects.get(
+        run__emulation_year=w.year, run__is_current=True, unit=w.unit_a1
+    )
+    assert standing.total == pytest.approx(48.0)
+    assert AuditEntry.objects.filter(action="report.submit", object_id=str(report.pk)).exists()
+
+
+def test_the_preview_shows_points_without_saving(client, open_year):
+    w = open_year
+    response = post(
+        client, w.reporter_a1, url(w, w.unit_a1), form_data(action="preview", new_coops="20")
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="preview"' in body
+    assert "60/60 điểm" in body
+    assert not Report.objects.filter(unit=w.unit_a1).exists()
+
+
+def test_a_bad_figure_is_named_next_to_its_field_and_what_was_typed_is_kept(client, open_year):
+    w = open_year
+    response = post(
+        client, w.reporter_a1, url(w, w.unit_a1), form_data(new_coops="mười hai", coop_members="-5")
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="mười hai"' in body and 'value="-5"' in body
+    assert "is-invalid" in body and 'id="error_1_id_e_new_coops"' in body
+    assert not Report.objects.filter(unit=w.unit_a1).exists()
+
+
+def test_the_second_of_two_concurrent_saves_is_refused_and_loses_nothing(client, open_year):
+    w = open_year
+    post(client, w.reporter_a1, url(w, w.unit_a1), form_data(new_coops="10"))
+    # Two colleagues opened the form at version 2; the first saves, the second then saves too.
+    post(client, w.reporter_a1, url(w, w.unit_a1), form_data(version=2, new_coops="11"))
+    response = post(client, w.reporter_a1, url(w, w.unit_a1), form_data(version=2, new_coops="99"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "vừa được người khác lưu" in body and 'value="99"' in body
+    assert Report.objects.get(unit=w.unit_a1).values.get(element_code="new_coops").value == 11
+
+
+def test_submitting_after_the_deadline_is_refused(client, open_year):
+    w = open_year
+    EmulationYear.objects.filter(pk=w.year.pk).update(reporting_deadline=dt.date(2020, 1, 1))
+    response = post(
+        client, w.reporter_a1, url(w, w.unit_a1), form_data(action="submit", new_coops="10")
+    )
+    assert response.status_code == 200
+    assert "quá hạn nộp báo cáo" in response.content.decode()
+    assert not Report.objects.filter(unit=w.unit_a1, status="submitted").exists()
+
+
+def test_return_with_a_comment_then_correct_resubmit_and_verify(
+    client, open_year, django_capture_on_commit_callbacks
+):
+    w = open_year
+    post(client, w.reporter_a1, url(w, w.unit_a1), form_data(action="submit", new_coops="40"))
+    report = Report.objects.get(unit=w.unit_a1)
+    response = post(
+        client,
+        w.secretariat,
+        url(w, w.unit_a1),
+        {
+            "action": "return",
+            "version": report.version,
+            "c_new_coops": "40 HTX? Kèm danh sách quyết định thành lập.",
+        },
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "returned"
+    comment = ReportComment.objects.get(report=report)
+    assert comment.element_code == "new_coops"
+    page = client.get(url(w, w.unit_a1)).content.decode()
+    client.force_login(w.reporter_a1)
+    page = client.get(url(w, w.unit_a1)).content.decode()
+    assert "Kèm danh sách quyết định thành lập." in page and 'id="report-form"' in page
+    post(
+        client,
+        w.reporter_a1,
+        url(w, w.unit_a1),
+        form_data(version=report.version, action="submit", new_coops="14"),
+    )
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            client,
+            w.secretariat,
+            url(w, w.unit_a1),
+            {"action": "verify", "version": report.version},
+        )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "verified" and report.verified_by == w.secretariat
+    year_recompute(emulation_year_id=w.year.pk)
+    assert Standing.objects.get(run__is_current=True, unit=w.unit_a1).total == pytest.approx(42.0)
+
+
+def test_returning_without_any_comment_is_refused_with_a_message(client, open_year):
+    w = open_year
+    post(client, w.reporter_a1, url(w, w.unit_a1), form_data(action="submit", new_coops="40"))
+    report = Report.objects.get(unit=w.unit_a1)
+    response = post(
+        client, w.secretariat, url(w, w.unit_a1), {"action": "return", "version": report.version}
+    )
+    assert response.status_code == 200 and "ít nhất một số liệu" in response.content.decode()
+    assert Report.objects.get(pk=report.pk).status == "submitted"
+
+
+def test_who_may_open_and_change_a_report(client, open_year):
+    w = open_year
+    a1 = url(w, w.unit_a1)
+    client.force_login(w.reporter_a2)
+    assert client.get(a1).status_code == 404
+    assert client.post(a1, form_data(new_coops="1")).status_code == 404
+    client.force_login(w.outsider)
+    assert client.get(a1).status_code == 404
+    client.force_login(w.other_secretariat)
+    assert client.get(a1).status_code == 404
+    client.force_login(w.leadership)
+    assert client.get(a1).status_code == 200
+    assert client.post(a1, form_data(new_coops="1")).status_code == 403
+    client.force_login(w.reporter_a1)
+    assert client.post(a1, {"action": "verify", "version": 1}).status_code == 403
+    assert not Report.objects.exists()
+
+
+def test_a_reporter_cannot_change_the_status_by_adding_fields(client, open_year):
+    w = open_year
+    data = form_data(new_coops="10")
+    data.update(status="verified", verified_value="999", version=1)
+    post(client, w.reporter_a1, url(w, w.unit_a1), data)
+    report = Report.objects.get(unit=w.unit_a1)
+    assert report.status == "draft"
+    assert report.values.get(element_code="new_coops").verified_value is None
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "number"),
+    [
+        ("vi", "1.234,5", "1234.5"),
+        ("vi", "1234,5", "1234.5"),
+        ("vi", "1.000", "1000"),
+        ("vi", "6,1", "6.1"),
+        ("en", "1,234.5", "1234.5"),
+        ("en", "6.1", "6.1"),
+        ("en", "6,1", "6.1"),
+    ],
+)
+def test_numbers_are_read_as_people_type_them(language, typed, number):
+    from django.utils import translation
+
+    from scoring.forms import normalize_number
+
+    with translation.override(language):
+        assert normalize_number(typed) == number
