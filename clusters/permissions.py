@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 
 from .models import Cluster, EmulationYear, RoleGrant, Unit
 
@@ -168,3 +168,11 @@ def get_report_unit_for_user(
     if year.cluster.supervising_unit_id in scope.leadership_units:
         return unit, "leadership"
     raise Http404
+
+
+def refuse_unless_read(request: HttpRequest) -> HttpResponseNotAllowed | None:
+    """For read-only pages, after the scope check (so that outside one's scope a POST is still a
+    404 and reveals nothing): anything but GET or HEAD is 405."""
+    if request.method in ("GET", "HEAD"):
+        return None
+    return HttpResponseNotAllowed(["GET", "HEAD"])

@@ -4,10 +4,18 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 
 from .models import EmulationYear, FlagHandover, YearOffice
-from .permissions import get_cluster_for_user, user_scope, visible_clusters, visible_years
+from .permissions import (
+    get_cluster_for_user,
+    refuse_unless_read,
+    user_scope,
+    visible_clusters,
+    visible_years,
+)
 
 
 def home(request):
+    if refused := refuse_unless_read(request):
+        return refused
     scope = user_scope(request.user)
     clusters = visible_clusters(request.user).select_related("supervising_unit").order_by("name")
     years = (
@@ -27,6 +35,8 @@ def home(request):
 
 def cluster_detail(request, pk: int):
     cluster, can_write = get_cluster_for_user(request, pk)
+    if refused := refuse_unless_read(request):
+        return refused
     years = (
         visible_years(request.user)
         .filter(cluster=cluster)

@@ -4,7 +4,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.permissions import can_see_results, get_member_unit_for_user, get_year_for_user
+from clusters.permissions import (
+    can_see_results,
+    get_member_unit_for_user,
+    get_year_for_user,
+    refuse_unless_read,
+)
 
 from .models import Criterion, Score
 from .selectors import year_current_run, year_standings
@@ -12,6 +17,8 @@ from .selectors import year_current_run, year_standings
 
 def year_detail(request, pk: int):
     year, can_write = get_year_for_user(request, pk)
+    if refused := refuse_unless_read(request):
+        return refused
     show_results = can_see_results(request.user, year)
     run = year_current_run(emulation_year=year) if show_results else None
     standings = year_standings(emulation_year=year) if run else []
@@ -62,6 +69,8 @@ def year_unit_sheet(request, pk: int, unit_id: int):
     explanation line behind them."""
     year, _can_write = get_year_for_user(request, pk)
     unit, _own = get_member_unit_for_user(request, year, unit_id)
+    if refused := refuse_unless_read(request):
+        return refused
     run = year_current_run(emulation_year=year)
     criteria = (
         list(

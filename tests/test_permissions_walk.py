@@ -1,0 +1,95 @@
+"""Walk every URL of the app for every role. A URL without a rule here fails the test, so no page
+can be added without saying who may see it."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from scoring.services.recompute import year_recompute
+
+from .scoring.factories import install_scheme, put_figures
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "anonymous",
+    "secretariat",
+    "reporter_a1",
+    "reporter_a2",
+    "leadership",
+    "outsider",
+    "other_secretariat",
+]
+
+# name: (GET codes by persona, POST codes by persona) in PERSONAS order.
+RULES = {
+    "home": ((302, 200, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
+    "cluster-detail": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
+    "year-detail": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
+    "year-unit-sheet": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
+    "report-detail": ((302, 200, 200, 404, 200, 404, 404), (302, 403, 403, 404, 403, 404, 404)),
+}
+# Not pages of the app: Django's own, with their own rules (tested elsewhere).
+EXEMPT = {"login", "logout", "set_language"}
+
+
+def app_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, in_admin=False):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, in_admin or p.app_name == "admin")
+            elif isinstance(p, URLPattern) and not in_admin and p.name:
+                names.add(p.name)
+
+    walk(get_resolver().url_patterns)
+    return names - EXEMPT
+
+
+def test_every_url_of_the_app_has_a_rule():
+    assert app_url_names() == set(RULES)
+
+
+def urls(world) -> dict[str, str]:
+    return {
+        "home": reverse("home"),
+        "cluster-detail": reverse("cluster-detail", args=[world.cluster.pk]),
+        "year-detail": reverse("year-detail", args=[world.year.pk]),
+        "year-unit-sheet": reverse("year-unit-sheet", args=[world.year.pk, world.unit_a1.pk]),
+        "report-detail": reverse("report-detail", args=[world.year.pk, world.unit_a1.pk]),
+    }
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_role_gets_the_expected_answer_on_every_url(client, world, persona):
+    install_scheme(world.year)
+    put_figures(world.year, {("a1", "new_coops"): 20, ("a2", "new_coops"): 10})
+    year_recompute(emulation_year_id=world.year.pk)
+    if persona != "anonymous":
+        client.force_login(getattr(world, persona))
+    index = PERSONAS.index(persona)
+    found = {}
+    expected = {}
+    for name, address in urls(world).items():
+        get_codes, post_codes = RULES[name]
+        found[(name, "GET")] = client.get(address).status_code
+        found[(name, "POST")] = client.post(address, {}).status_code
+        expected[(name, "GET")] = get_codes[index]
+        expected[(name, "POST")] = post_codes[index]
+    assert found == expected
+
+
+def test_guessed_ids_in_sequence_are_404_for_another_cluster(client, world):
+    client.force_login(world.other_secretariat)
+    for pk in range(max(1, world.year.pk - 2), world.year.pk + 3):
+        if pk == world.other_year.pk:
+            continue
+        assert client.get(reverse("year-detail", args=[pk])).status_code == 404
+        assert (
+            client.post(
+                reverse("report-detail", args=[pk, world.unit_a1.pk]), {"action": "save"}
+            ).status_code
+            == 404
+        )
