@@ -27,6 +27,7 @@ run: demo
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: install
+	@scripts/install-browser.sh || echo "(no Chromium: the browser tests will be skipped outside CI)"
 	TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

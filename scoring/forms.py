@@ -75,6 +75,24 @@ class ReportForm(forms.Form):
     def field_name(code: str) -> str:
         return f"e_{code}"
 
+    @classmethod
+    def initial_for(cls, elements: list[DataElement], stored: dict[str, Decimal | None]) -> dict:
+        """Stored figures as a person would type them: 1200, not 1200.0000; 6,1 in Vietnamese."""
+        initial = {}
+        for element in elements:
+            value = stored.get(element.code)
+            if value is None:
+                continue
+            if (
+                element.type in (DataElement.Type.INTEGER, DataElement.Type.BOOLEAN)
+                and value == value.to_integral_value()
+            ):
+                text = str(int(value))
+            else:
+                text = number_format(value.normalize(), use_l10n=True)
+            initial[cls.field_name(element.code)] = text
+        return initial
+
     def _field(self, element: DataElement, last_year) -> forms.Field:
         label = f"{element.name} ({element.code})"
         help_parts = [element.definition] if element.definition else []

@@ -156,7 +156,7 @@ def report_detail(request, pk: int, unit_id: int):
         and report is not None
         and status in (Report.Status.SUBMITTED, Report.Status.VERIFIED)
     )
-    initial = {ReportForm.field_name(code): v.value for code, v in values.items()}
+    initial = ReportForm.initial_for(elements, {code: v.value for code, v in values.items()})
     initial.update(version=report.version if report else 1, note=report.note if report else "")
     form = ReportForm(initial=initial, elements=elements, previous=previous)
     return_form = ReturnForm(
