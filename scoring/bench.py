@@ -304,7 +304,7 @@ def recompute_in_child() -> dict:
 def copy_baseline() -> dict:
     """(c): PostgreSQL's own time to COPY the same score lines into a table shaped like ours
     (indexes, checks and foreign keys), committed."""
-    ids = "SELECT id FROM scoring_scoringrun WHERE is_current AND emulation_year_id IN (SELECT y.id FROM clusters_emulationyear y JOIN clusters_cluster c ON c.id = y.cluster_id WHERE c.code LIKE 'bench-%%')"
+    ids = "SELECT id FROM scoring_scoringrun WHERE is_current AND emulation_year_id IN (SELECT y.id FROM clusters_emulationyear y JOIN clusters_cluster c ON c.id = y.cluster_id WHERE c.code LIKE 'bench-c%%')"
     buffer = io.StringIO()
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(
