@@ -23,7 +23,16 @@ from django.db import connection, transaction
 from clusters.models import Cluster, EmulationYear, Membership, Unit
 
 from .engine.bench import bench_core, synthetic_block
-from .models import Criterion, CriterionGroup, DataElement, Report, ReportValue, Scheme, Score
+from .models import (
+    Criterion,
+    CriterionGroup,
+    DataElement,
+    Report,
+    ReportValue,
+    Scheme,
+    Score,
+    ScoringRun,
+)
 from .services.recompute import year_recompute, years_recompute
 
 PREFIX = "bench-"
@@ -87,6 +96,10 @@ def cleanup() -> None:
                     # SQLite has no arrays: spell the (integer) ids out as IN lists.
                     marks = ",".join("%s" for _ in year_ids)
                     cursor.execute(statement.replace("= ANY(%s)", f"IN ({marks})"), year_ids)
+    if year_ids and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Millions of dead rows would otherwise slow every later query on these tables.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) scoring_score, scoring_reportvalue, scoring_standing")
     Cluster.objects.filter(code__startswith=PREFIX).delete()
     Unit.objects.filter(code__startswith=PREFIX, kind=Unit.Kind.PROVINCIAL_ALLIANCE).delete()
     Unit.objects.filter(code__startswith=PREFIX).delete()
@@ -273,7 +286,12 @@ def recompute_all() -> dict:
         trace.append(round(peak_rss_mb()))
     written = sum(o.status == "written" for o in outcomes)
     seconds = time.perf_counter() - started
-    lines = Score.objects.filter(run__emulation_year_id__in=ids, run__is_current=True).count()
+    run_ids = list(
+        ScoringRun.objects.filter(emulation_year_id__in=ids, is_current=True).values_list(
+            "pk", flat=True
+        )
+    )
+    lines = Score.objects.filter(run_id__in=run_ids).count()
     return {
         "years": len(ids),
         "written": written,
