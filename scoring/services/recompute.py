@@ -263,14 +263,17 @@ def _write_lines(pairs) -> None:
     )
 
 
+# COPY's text format: backslash, tab, newline and carriage return escaped, in one pass.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def _copy_text(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )
+    return value.translate(_COPY_ESCAPES)
 
 
 def _copy_num(value: float | None) -> str:
-    return "\\N" if value is None else repr(float(value))
+    # The engine's numbers are floats already; repr round-trips them exactly.
+    return "\\N" if value is None else repr(value)
 
 
 def _copy_lines(pairs) -> None:

@@ -215,3 +215,47 @@ def test_a_published_year_refuses_a_new_scheme_version(world):
     EmulationYear.objects.filter(pk=world.year.pk).update(status=EmulationYear.Status.PUBLISHED)
     with pytest.raises(YearLocked):
         scheme_create_version(emulation_year=world.year, scheme=SMALL_SCHEME, reason="late change")
+
+
+def test_copy_text_escapes_what_copy_would_misread():
+    from scoring.services.recompute import _copy_num, _copy_text
+
+    assert _copy_text("a\\b\tc\nd\re") == "a\\\\b\\tc\\nd\\re"
+    assert _copy_num(None) == "\\N" and _copy_num(0.1) == "0.1"
+
+
+def test_an_explanation_with_tabs_and_newlines_survives_the_database_round_trip(world):
+    from scoring import engine
+
+    from .factories import SMALL_SCHEME
+
+    odd = engine.Scheme(
+        name=SMALL_SCHEME.name,
+        scale=100,
+        data_elements=SMALL_SCHEME.data_elements,
+        criteria=(
+            engine.Criterion(
+                code="M\t1",
+                group="G",
+                name="n",
+                definition="",
+                measure="",
+                target=None,
+                points=10,
+                rule="manual",
+            ),
+        ),
+    )
+    install_scheme(world.year, odd)
+    from scoring.models import ManualPoints
+
+    ManualPoints.objects.create(
+        emulation_year=world.year,
+        unit=world.unit_a1,
+        criterion_code="M\t1",
+        points=5,
+        reason="dòng 1\ndòng 2\t\\ hết",
+    )
+    year_recompute(emulation_year_id=world.year.pk, force=True)
+    line = Score.objects.get(run__is_current=True, unit=world.unit_a1)
+    assert line.criterion_code == "M\t1" and "dòng 1\ndòng 2\t\\ hết" in line.explanation
