@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -162,8 +163,9 @@ class YearInputs:
     unit_ids: dict[str, int] = field(default_factory=dict)
 
     def digest(self) -> str:
-        """A hash of everything the engine reads: equal inputs, equal hash (repr of sorted tuples
-        of str, int and float is deterministic, and several times faster than JSON here)."""
+        """A hash of everything the engine reads: equal inputs, equal hash. marshal's version 2
+        writes str, int, float, tuples and lists without back-references, so equal values always
+        give equal bytes — and it is several times faster than repr or JSON here."""
         canonical = (
             self.scheme_id,
             self.year,
@@ -176,7 +178,7 @@ class YearInputs:
                 (s.predecessor, s.successor, s.effective_on.isoformat()) for s in self.successions
             ),
         )
-        return hashlib.sha256(repr(canonical).encode()).hexdigest()
+        return hashlib.sha256(marshal.dumps(canonical, 2)).hexdigest()
 
     def run(self, *, language: str = "vi") -> engine.Result:
         return engine.score(

@@ -263,12 +263,16 @@ def _write_lines(pairs) -> None:
     )
 
 
-# COPY's text format: backslash, tab, newline and carriage return escaped, in one pass.
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
 def _copy_text(value: str) -> str:
-    return value.translate(_COPY_ESCAPES)
+    """COPY's text format: backslash, tab, newline and carriage return escaped (rare: look first)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
 
 
 def _copy_num(value: float | None) -> str:
