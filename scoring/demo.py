@@ -300,7 +300,10 @@ def _pledge(ey: EmulationYear, members: list[Unit], head: Unit, conference: dt.d
 
 
 def _reports(ey: EmulationYear, units: dict[str, Unit], year: int) -> None:
-    now = timezone.now()
+    submitted = timezone.make_aware(dt.datetime(year, 12, 10, 9, 30))
+    verified = timezone.make_aware(dt.datetime(year, 12, 20, 15, 0))
+    if year == CURRENT_YEAR:
+        submitted = verified = timezone.now()
     for code in _members(year):
         if year == CURRENT_YEAR and code == "ca-mau":
             continue  # not started yet
@@ -316,8 +319,8 @@ def _reports(ey: EmulationYear, units: dict[str, Unit], year: int) -> None:
             unit=units[code],
             status=status,
             note=SAMPLE_NOTE,
-            submitted_at=now if status != Report.Status.DRAFT else None,
-            verified_at=now if status == Report.Status.VERIFIED else None,
+            submitted_at=submitted if status != Report.Status.DRAFT else None,
+            verified_at=verified if status == Report.Status.VERIFIED else None,
         )
         ReportValue.objects.bulk_create(
             [

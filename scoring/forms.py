@@ -43,6 +43,13 @@ class LocalDecimalField(forms.DecimalField):
         return super().to_python(normalize_number(value) if isinstance(value, str) else value)
 
 
+def display_number(value: Decimal, *, grouping: bool = False) -> str:
+    """A stored figure as a person writes it: 1200 not 1200.0000; 6,1 in Vietnamese."""
+    value = Decimal(value)
+    value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return number_format(value, use_l10n=True, force_grouping=grouping)
+
+
 def _bound(value):
     return None if value is None else Decimal(value)
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -53,7 +55,9 @@ def main(base: str) -> None:
         driver.get(base + "/dang-nhap/")
         driver.find_element(By.NAME, "username").send_keys(user)
         driver.find_element(By.NAME, "password").send_keys(passwords[user])
-        driver.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+        button = driver.find_element(By.CSS_SELECTOR, "main button[type=submit]")
+        button.click()
+        WebDriverWait(driver, 15).until(EC.staleness_of(button))
 
     def shoot(name: str, path: str) -> None:
         for size, (width, height) in SIZES.items():
