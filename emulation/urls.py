@@ -20,6 +20,11 @@ urlpatterns = [
         "nam/<int:pk>/don-vi/<int:unit_id>/", scoring_views.year_unit_sheet, name="year-unit-sheet"
     ),
     path("nam/<int:pk>/bao-cao/<int:unit_id>/", scoring_views.report_detail, name="report-detail"),
+    path(
+        "nam/<int:pk>/bao-cao/<int:unit_id>/lich-su/",
+        scoring_views.report_history,
+        name="report-history",
+    ),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -250,3 +250,38 @@ def report_detail(request, pk: int, unit_id: int):
             "preview": preview,
         },
     )
+
+
+def report_history(request, pk: int, unit_id: int):
+    """Every recorded change of a member's report: figures before and after, who, when, why."""
+    from clusters.models import AuditEntry
+    from clusters.permissions import get_report_unit_for_user
+
+    from .models import Report
+
+    year, _manage = get_year_for_user(request, pk)
+    unit, _role = get_report_unit_for_user(request, year, unit_id)
+    if refused := refuse_unless_read(request):
+        return refused
+    report = Report.objects.filter(emulation_year=year, unit=unit).first()
+    entries = (
+        AuditEntry.objects.filter(
+            object_type="scoring.report", object_id=str(report.pk)
+        ).select_related("actor")
+        if report
+        else AuditEntry.objects.none()
+    )
+    rows = []
+    for entry in entries:
+        before, after = entry.before or {}, entry.after or {}
+        keys = (
+            sorted(set(before) | set(after))
+            if isinstance(before, dict) and isinstance(after, dict)
+            else []
+        )
+        rows.append((entry, [(k, before.get(k), after.get(k)) for k in keys]))
+    return render(
+        request,
+        "scoring/report_history.html",
+        {"year": year, "unit": unit, "report": report, "rows": rows},
+    )

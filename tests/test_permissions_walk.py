@@ -29,6 +29,7 @@ RULES = {
     "year-detail": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
     "year-unit-sheet": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
     "report-detail": ((302, 200, 200, 404, 200, 404, 404), (302, 403, 403, 404, 403, 404, 404)),
+    "report-history": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
 EXEMPT = {"login", "logout", "set_language"}
@@ -59,6 +60,7 @@ def urls(world) -> dict[str, str]:
         "year-detail": reverse("year-detail", args=[world.year.pk]),
         "year-unit-sheet": reverse("year-unit-sheet", args=[world.year.pk, world.unit_a1.pk]),
         "report-detail": reverse("report-detail", args=[world.year.pk, world.unit_a1.pk]),
+        "report-history": reverse("report-history", args=[world.year.pk, world.unit_a1.pk]),
     }
 
 

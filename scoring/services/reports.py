@@ -45,6 +45,11 @@ def _lock(report: Report, expected_version: int) -> Report:
     return locked
 
 
+def _plain(value: Decimal | None) -> str | None:
+    """A figure for the audit trail: 10 not 10.0000."""
+    return None if value is None else format(Decimal(value).normalize(), "f")
+
+
 def _write_values(locked: Report, values: dict[str, Decimal | None], notes: dict[str, str]) -> dict:
     existing = {v.element_code: v for v in locked.values.all()}
     changes = {}
@@ -55,12 +60,9 @@ def _write_values(locked: Report, values: dict[str, Decimal | None], notes: dict
             if value is None and not note:
                 continue
             ReportValue.objects.create(report=locked, element_code=code, value=value, note=note)
-            changes[code] = [None, None if value is None else str(value)]
+            changes[code] = [None, _plain(value)]
         elif row.value != value or row.note != note:
-            changes[code] = [
-                None if row.value is None else str(row.value),
-                None if value is None else str(value),
-            ]
+            changes[code] = [_plain(row.value), _plain(value)]
             row.value, row.note = value, note
             row.save(update_fields=["value", "note"])
     return changes

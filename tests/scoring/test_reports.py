@@ -224,3 +224,23 @@ def test_numbers_are_read_as_people_type_them(language, typed, number):
 
     with translation.override(language):
         assert normalize_number(typed) == number
+
+
+def test_the_report_history_shows_each_change_with_before_and_after(client, open_year):
+    w = open_year
+    post(client, w.reporter_a1, url(w, w.unit_a1), form_data(new_coops="10"))
+    post(client, w.reporter_a1, url(w, w.unit_a1), form_data(version=2, new_coops="12"))
+    client.force_login(w.secretariat)
+    page = client.get(reverse("report-history", args=[w.year.pk, w.unit_a1.pk])).content.decode()
+    assert page.count("Lưu nháp báo cáo") == 2
+    assert "<td><code>new_coops</code></td><td>10</td><td>12</td>" in page.replace("\n", "")
+
+
+def test_the_year_page_says_it_is_recomputing_and_refreshes_itself(client, open_year):
+    from scoring.services.years import year_mark_dirty
+
+    w = open_year
+    year_mark_dirty(emulation_year_id=w.year.pk)  # inside the test transaction: not yet recomputed
+    client.force_login(w.secretariat)
+    page = client.get(reverse("year-detail", args=[w.year.pk])).content.decode()
+    assert 'id="recomputing"' in page and 'http-equiv="refresh"' in page
