@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from clusters import views as cluster_views
 from scoring import views as scoring_views
+from scoring import views_setup
 
 admin.site.site_header = "Quản trị — Thi đua khen thưởng"
 admin.site.site_title = "Thi đua khen thưởng"
@@ -15,7 +16,9 @@ admin.site.site_title = "Thi đua khen thưởng"
 urlpatterns = [
     path("", cluster_views.home, name="home"),
     path("cum/<int:pk>/", cluster_views.cluster_detail, name="cluster-detail"),
+    path("cum/<int:pk>/mo-nam/", views_setup.year_open_view, name="year-open"),
     path("nam/<int:pk>/", scoring_views.year_detail, name="year-detail"),
+    path("nam/<int:pk>/chi-tieu/", views_setup.year_targets, name="year-targets"),
     path(
         "nam/<int:pk>/don-vi/<int:unit_id>/", scoring_views.year_unit_sheet, name="year-unit-sheet"
     ),

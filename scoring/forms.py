@@ -175,3 +175,90 @@ class ReturnForm(forms.Form):
         for element in self.elements:
             result[element.code] = self.cleaned_data.get(f"c_{element.code}", "")
         return result
+
+
+class YearOpenForm(forms.Form):
+    """Open a cluster's next emulation year."""
+
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    reporting_deadline = forms.DateField(
+        label=_("Hạn nộp báo cáo"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("dd/mm/yyyy"),
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Thành viên"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Mang sang từ năm trước, đã thay các đơn vị sáp nhập bằng đơn vị kế thừa."),
+    )
+    head = forms.ModelChoiceField(label=_("Cụm trưởng"), queryset=None)
+    deputies = forms.ModelMultipleChoiceField(label=_("Cụm phó"), queryset=None, required=False)
+    copy_scheme = forms.BooleanField(
+        label=_("Sao chép thang điểm năm trước"), required=False, initial=True
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("members", "head", "deputies"):
+            self.fields[name].queryset = units
+
+    def clean(self):
+        cleaned = super().clean()
+        members = set(cleaned.get("members") or [])
+        head = cleaned.get("head")
+        deputies = set(cleaned.get("deputies") or [])
+        if head is not None and members and head not in members:
+            self.add_error("head", _("Cụm trưởng phải là thành viên."))
+        if deputies - members:
+            self.add_error("deputies", _("Cụm phó phải là thành viên."))
+        if head is not None and head in deputies:
+            self.add_error("deputies", _("Cụm trưởng không đồng thời là cụm phó."))
+        return cleaned
+
+
+class TargetsForm(forms.Form):
+    """Members' own targets: a grid of member × criterion, blank for the scheme's default."""
+
+    reason = forms.CharField(
+        label=_("Lý do sửa đổi"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Bắt buộc khi giao ước đã được ký đủ."),
+    )
+    upload = forms.FileField(
+        label=_("Hoặc tải tệp chỉ tiêu (CSV/XLSX: unit,criterion,target)"), required=False
+    )
+
+    def __init__(self, *args, units, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units, self.criteria = units, criteria
+        for unit in units:
+            for criterion in criteria:
+                self.fields[self.cell(unit.pk, criterion.code)] = LocalDecimalField(
+                    label=f"{unit.label} — {criterion.code}",
+                    required=False,
+                    max_digits=18,
+                    decimal_places=4,
+                    widget=forms.TextInput(
+                        attrs={
+                            "placeholder": ""
+                            if criterion.target is None
+                            else display_number(criterion.target),
+                            "inputmode": "decimal",
+                            "size": 6,
+                        }
+                    ),
+                )
+
+    @staticmethod
+    def cell(unit_id: int, code: str) -> str:
+        return f"t_{unit_id}_{code}"
+
+    def grid(self) -> dict[tuple[int, str], Decimal | None]:
+        return {
+            (unit.pk, c.code): self.cleaned_data.get(self.cell(unit.pk, c.code))
+            for unit in self.units
+            for c in self.criteria
+        }

@@ -1,0 +1,177 @@
+"""The secretariat opens a year and sets its targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from clusters.audit import audit_record
+from clusters.models import Cluster, EmulationYear, Membership, Unit, UnitSuccession, YearOffice
+
+from ..errors import ReasonRequired, ScoringError, YearLocked
+from ..models import MemberTarget
+from ..selectors import scheme_to_engine
+from .schemes import scheme_create_version
+from .years import year_mark_dirty
+
+
+def members_carried_over(*, cluster: Cluster, year: int) -> list[Unit]:
+    """Last year's members, each replaced by the unit it merged into by the end of `year`."""
+    previous = (
+        EmulationYear.objects.filter(cluster=cluster, year__lt=year).order_by("-year").first()
+    )
+    if previous is None:
+        return []
+    successor_of = {
+        p: (s, d)
+        for p, s, d in UnitSuccession.objects.values_list(
+            "predecessor_id", "successor_id", "effective_on"
+        )
+    }
+    end = dt.date(year, 12, 31)
+    result: list[int] = []
+    for unit_id in previous.memberships.order_by("unit__name").values_list("unit_id", flat=True):
+        seen = {unit_id}
+        while (
+            unit_id in successor_of
+            and successor_of[unit_id][1] <= end
+            and successor_of[unit_id][0] not in seen
+        ):
+            unit_id = successor_of[unit_id][0]
+            seen.add(unit_id)
+        if unit_id not in result:
+            result.append(unit_id)
+    units = Unit.objects.in_bulk(result)
+    return [units[i] for i in result]
+
+
+def year_open(
+    *,
+    cluster: Cluster,
+    year: int,
+    members: list[Unit],
+    head: Unit,
+    deputies: list[Unit],
+    reporting_deadline: dt.date | None,
+    copy_scheme: bool,
+    actor=None,
+) -> EmulationYear:
+    if head not in members or any(d not in members for d in deputies):
+        raise ScoringError("Cụm trưởng và cụm phó phải là thành viên của năm thi đua.")
+    if head in deputies:
+        raise ScoringError("Một đơn vị không thể vừa là cụm trưởng vừa là cụm phó.")
+    try:
+        with transaction.atomic():
+            opened = EmulationYear.objects.create(
+                cluster=cluster, year=year, reporting_deadline=reporting_deadline
+            )
+            Membership.objects.bulk_create(
+                [Membership(emulation_year=opened, unit=u) for u in members]
+            )
+            YearOffice.objects.create(emulation_year=opened, unit=head, role=YearOffice.Role.HEAD)
+            YearOffice.objects.bulk_create(
+                [
+                    YearOffice(emulation_year=opened, unit=d, role=YearOffice.Role.DEPUTY)
+                    for d in deputies
+                ]
+            )
+            audit_record(
+                actor=actor,
+                action="year.open",
+                obj=opened,
+                emulation_year_id=opened.pk,
+                summary=f"Mở năm thi đua {year} của {cluster}: {len(members)} thành viên, cụm trưởng {head}",
+                after={
+                    "members": [u.code for u in members],
+                    "head": head.code,
+                    "deputies": [d.code for d in deputies],
+                },
+            )
+            if copy_scheme:
+                previous = (
+                    EmulationYear.objects.filter(
+                        cluster=cluster, year__lt=year, scheme__isnull=False
+                    )
+                    .select_related("scheme")
+                    .order_by("-year")
+                    .first()
+                )
+                if previous is not None:
+                    copied = scheme_to_engine(previous.scheme)
+                    scheme_create_version(
+                        emulation_year=opened,
+                        scheme=copied.__class__(
+                            name=f"Thang điểm thi đua năm {year} — {cluster.name}",
+                            scale=copied.scale,
+                            data_elements=copied.data_elements,
+                            criteria=copied.criteria,
+                            classification=copied.classification,
+                            tie_break=copied.tie_break,
+                            format=copied.format,
+                        ),
+                        source=previous.scheme.source,
+                        actor=actor,
+                    )
+            year_mark_dirty(emulation_year_id=opened.pk)
+    except IntegrityError:
+        raise ScoringError(f"Cụm đã có năm thi đua {year}.") from None
+    return opened
+
+
+def targets_set(
+    *,
+    emulation_year: EmulationYear,
+    targets: dict[tuple[int, str], Decimal | None],
+    reason: str = "",
+    actor=None,
+) -> int:
+    """Set members' own targets ((unit id, criterion code) → target; None removes the override).
+    Once every member has signed the pledge the targets are binding: a change is an amendment with
+    a reason, recorded in the audit trail. Returns the number of targets changed."""
+    with transaction.atomic():
+        year = EmulationYear.objects.select_for_update().get(pk=emulation_year.pk)
+        if year.is_published:
+            raise YearLocked("Kết quả năm này đã công bố: chỉ tiêu không thể thay đổi.")
+        locked = getattr(year, "pledge", None) is not None and year.pledge.locked_at is not None
+        existing = {
+            (t.unit_id, t.criterion_code): t
+            for t in MemberTarget.objects.filter(emulation_year=year)
+        }
+        before, after = {}, {}
+        for (unit_id, code), value in targets.items():
+            row = existing.get((unit_id, code))
+            old = None if row is None else row.target
+            if old == value:
+                continue
+            key = f"{unit_id}:{code}"
+            before[key] = None if old is None else format(old.normalize(), "f")
+            after[key] = None if value is None else format(Decimal(value).normalize(), "f")
+            if value is None:
+                row.delete()
+            elif row is None:
+                MemberTarget.objects.create(
+                    emulation_year=year, unit_id=unit_id, criterion_code=code, target=value
+                )
+            else:
+                row.target = value
+                row.save(update_fields=["target"])
+        if not after:
+            return 0
+        if locked and not reason.strip():
+            raise ReasonRequired(
+                "Giao ước đã được ký: thay đổi chỉ tiêu là sửa đổi giao ước, cần ghi rõ lý do."
+            )
+        audit_record(
+            actor=actor,
+            action="targets.amend" if locked else "targets.set",
+            obj=year,
+            emulation_year_id=year.pk,
+            summary=f"{'Sửa đổi' if locked else 'Đặt'} {len(after)} chỉ tiêu của đơn vị",
+            before=before,
+            after=after,
+            reason=reason.strip(),
+        )
+        year_mark_dirty(emulation_year_id=year.pk)
+    return len(after)

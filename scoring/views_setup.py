@@ -1,0 +1,156 @@
+"""The secretariat's setup pages: open a year, set members' targets."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from clusters.models import Unit
+from clusters.permissions import get_cluster_for_user, get_year_for_user, user_scope
+
+from . import engine
+from .errors import ScoringError
+from .forms import TargetsForm, YearOpenForm, display_number
+from .models import Criterion, MemberTarget
+from .services.setup import members_carried_over, targets_set, year_open
+
+
+def year_open_view(request, pk: int):
+    cluster, can_write = get_cluster_for_user(request, pk)
+    if not can_write:
+        raise PermissionDenied
+    last = cluster.years.order_by("-year").first()
+    next_year = (last.year + 1) if last else 2026
+    units = (
+        Unit.objects.filter(is_active=True)
+        .exclude(kind=Unit.Kind.SUPERVISING_BODY)
+        .order_by("name")
+    )
+    if request.method == "POST":
+        form = YearOpenForm(request.POST, units=units)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                opened = year_open(
+                    cluster=cluster,
+                    year=data["year"],
+                    members=list(data["members"]),
+                    head=data["head"],
+                    deputies=list(data["deputies"]),
+                    reporting_deadline=data["reporting_deadline"],
+                    copy_scheme=data["copy_scheme"],
+                    actor=request.user,
+                )
+            except ScoringError as error:
+                form.add_error("year" if "năm thi đua" in str(error) else None, str(error))
+            else:
+                messages.success(request, _("Đã mở năm thi đua %(year)s.") % {"year": opened.year})
+                return redirect("year-detail", pk=opened.pk)
+    else:
+        carried = members_carried_over(cluster=cluster, year=next_year)
+        head_default = None
+        if last is not None:
+            # The usual rotation: last year's first deputy becomes head.
+            deputy = last.offices.filter(role="deputy").select_related("unit").first()
+            head_default = deputy.unit if deputy and deputy.unit in carried else None
+        form = YearOpenForm(
+            units=units,
+            initial={
+                "year": next_year,
+                "reporting_deadline": f"15/12/{next_year}",
+                "members": carried,
+                "head": head_default,
+                "copy_scheme": True,
+            },
+        )
+    return render(request, "scoring/year_open.html", {"cluster": cluster, "form": form})
+
+
+def year_targets(request, pk: int):
+    """The member × criterion grid of targets; blank cells take the scheme's default."""
+    year, can_write = get_year_for_user(request, pk)
+    scope = user_scope(request.user)
+    if not (
+        can_write
+        or year.cluster.supervising_unit_id in scope.leadership_units
+        or scope.is_superuser
+    ):
+        raise Http404  # reporters: other members' targets are not theirs to see
+    if year.scheme_id is None:
+        raise Http404
+    units = list(Unit.objects.filter(memberships__emulation_year=year).order_by("name"))
+    criteria = list(
+        Criterion.objects.filter(scheme_id=year.scheme_id)
+        .exclude(rule=Criterion.Rule.MANUAL)
+        .order_by("position")
+    )
+    current = {
+        (t.unit_id, t.criterion_code): t.target
+        for t in MemberTarget.objects.filter(emulation_year=year)
+    }
+    initial = {TargetsForm.cell(u, c): display_number(v) for (u, c), v in current.items()}
+    form = TargetsForm(initial=initial, units=units, criteria=criteria)
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        form = TargetsForm(request.POST, request.FILES, units=units, criteria=criteria)
+        if form.is_valid():
+            grid = form.grid()
+            upload = form.cleaned_data.get("upload")
+            try:
+                if upload is not None:
+                    grid.update(_targets_from_file(upload, units, criteria))
+                changed = targets_set(
+                    emulation_year=year,
+                    targets=grid,
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except (ScoringError, engine.InputFileError) as error:
+                form.add_error(
+                    "upload" if isinstance(error, engine.InputFileError) else None, str(error)
+                )
+            else:
+                messages.success(request, _("Đã lưu %(n)s chỉ tiêu thay đổi.") % {"n": changed})
+                return redirect("year-targets", pk=year.pk)
+    rows = [(u, [(c, form[TargetsForm.cell(u.pk, c.code)]) for c in criteria]) for u in units]
+    return render(
+        request,
+        "scoring/year_targets.html",
+        {"year": year, "form": form, "criteria": criteria, "rows": rows, "can_write": can_write},
+    )
+
+
+def _targets_from_file(upload, units, criteria) -> dict[tuple[int, str], Decimal]:
+    """Read an uploaded targets file with the engine's reader (errors name file, row, column)."""
+    suffix = os.path.splitext(upload.name)[1].lower() or ".csv"
+    if suffix not in {".csv", ".xlsx"}:
+        raise engine.InputFileError(upload.name, None, None, "chỉ nhận tệp .csv hoặc .xlsx")
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "upload" + suffix)
+        with open(path, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        try:
+            rows = engine.read_targets(path)
+        except engine.InputFileError as error:
+            raise engine.InputFileError(
+                upload.name, error.row, error.column, error.message
+            ) from None
+    by_code = {u.code: u.pk for u in units}
+    codes = {c.code for c in criteria}
+    result = {}
+    for (unit_code, criterion), target in rows.items():
+        if unit_code not in by_code:
+            raise ScoringError(f"{upload.name}: đơn vị “{unit_code}” không phải thành viên năm này")
+        if criterion not in codes:
+            raise ScoringError(f"{upload.name}: tiêu chí “{criterion}” không có trong thang điểm")
+        result[(by_code[unit_code], criterion)] = Decimal(str(target))
+    return result
