@@ -19,6 +19,7 @@ urlpatterns = [
     path("cum/<int:pk>/mo-nam/", views_setup.year_open_view, name="year-open"),
     path("nam/<int:pk>/", scoring_views.year_detail, name="year-detail"),
     path("nam/<int:pk>/chi-tieu/", views_setup.year_targets, name="year-targets"),
+    path("nam/<int:pk>/giao-uoc/", views_setup.year_pledge, name="year-pledge"),
     path(
         "nam/<int:pk>/don-vi/<int:unit_id>/", scoring_views.year_unit_sheet, name="year-unit-sheet"
     ),

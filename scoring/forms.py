@@ -262,3 +262,22 @@ class TargetsForm(forms.Form):
             for unit in self.units
             for c in self.criteria
         }
+
+
+class PledgeForm(forms.Form):
+    title = forms.CharField(label=_("Tiêu đề"), max_length=300)
+    text = forms.CharField(label=_("Nội dung giao ước"), widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class SignatureForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
+    signed_by = forms.CharField(label=_("Người ký"), max_length=200)
+    title = forms.CharField(label=_("Chức vụ"), max_length=200, required=False)
+    signed_on = forms.DateField(
+        label=_("Ngày ký"), input_formats=["%d/%m/%Y", "%Y-%m-%d"], help_text=_("dd/mm/yyyy")
+    )
+    scan = forms.FileField(label=_("Bản scan (PDF, JPEG, PNG; tối đa 10 MB)"), required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units

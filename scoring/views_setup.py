@@ -154,3 +154,67 @@ def _targets_from_file(upload, units, criteria) -> dict[tuple[int, str], Decimal
             raise ScoringError(f"{upload.name}: tiêu chí “{criterion}” không có trong thang điểm")
         result[(by_code[unit_code], criterion)] = Decimal(str(target))
     return result
+
+
+def year_pledge(request, pk: int):
+    """The pledge: its text, who signed for each member and when; the secretariat publishes it
+    and records the signatures."""
+    from .forms import PledgeForm, SignatureForm
+    from .models import Pledge
+    from .services.pledges import pledge_publish, pledge_sign
+
+    year, can_write = get_year_for_user(request, pk)
+    pledge = Pledge.objects.filter(emulation_year=year).first()
+    signatures = {s.unit_id: s for s in pledge.signatures.all()} if pledge else {}
+    members = list(Unit.objects.filter(memberships__emulation_year=year).order_by("name"))
+    unsigned = (
+        Unit.objects.filter(memberships__emulation_year=year)
+        .exclude(pk__in=list(signatures))
+        .order_by("name")
+    )
+    pledge_form = PledgeForm(
+        initial={
+            "title": pledge.title if pledge else f"Giao ước thi đua năm {year.year}",
+            "text": pledge.text if pledge else "",
+        }
+    )
+    signature_form = SignatureForm(units=unsigned)
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        try:
+            if action == "publish":
+                pledge_form = PledgeForm(request.POST)
+                if pledge_form.is_valid():
+                    pledge_publish(
+                        emulation_year=year, actor=request.user, **pledge_form.cleaned_data
+                    )
+                    messages.success(request, _("Đã công bố giao ước."))
+                    return redirect("year-pledge", pk=year.pk)
+            elif action == "sign" and pledge is not None:
+                signature_form = SignatureForm(request.POST, request.FILES, units=unsigned)
+                if signature_form.is_valid():
+                    data = signature_form.cleaned_data
+                    pledge_sign(pledge=pledge, actor=request.user, **data)
+                    messages.success(
+                        request, _("Đã ghi nhận chữ ký của %(unit)s.") % {"unit": data["unit"]}
+                    )
+                    return redirect("year-pledge", pk=year.pk)
+            else:
+                raise PermissionDenied
+        except ScoringError as error:
+            (signature_form if action == "sign" else pledge_form).add_error(None, str(error))
+    return render(
+        request,
+        "scoring/year_pledge.html",
+        {
+            "year": year,
+            "pledge": pledge,
+            "members": [(u, signatures.get(u.pk)) for u in members],
+            "can_write": can_write,
+            "pledge_form": pledge_form,
+            "signature_form": signature_form,
+            "all_signed": bool(pledge and pledge.locked_at),
+        },
+    )

@@ -66,8 +66,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_in_process(request, settings):
+def _fast_and_in_process(request, settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # uploads of a test stay with the test
     if "integration" in request.keywords:
         yield
         return

@@ -31,6 +31,7 @@ RULES = {
     "report-detail": ((302, 200, 200, 404, 200, 404, 404), (302, 403, 403, 404, 403, 404, 404)),
     "year-open": ((302, 200, 403, 403, 403, 404, 404), (302, 200, 403, 403, 403, 404, 404)),
     "year-targets": ((302, 200, 404, 404, 200, 404, 404), (302, 302, 404, 404, 403, 404, 404)),
+    "year-pledge": ((302, 200, 200, 200, 200, 404, 404), (302, 403, 403, 403, 403, 404, 404)),
     "report-history": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
@@ -65,6 +66,7 @@ def urls(world) -> dict[str, str]:
         "report-history": reverse("report-history", args=[world.year.pk, world.unit_a1.pk]),
         "year-open": reverse("year-open", args=[world.cluster.pk]),
         "year-targets": reverse("year-targets", args=[world.year.pk]),
+        "year-pledge": reverse("year-pledge", args=[world.year.pk]),
     }
 
 
