@@ -66,3 +66,20 @@ def screenshot(driver, name: str, *, width: int = 1280, height: int = 900) -> Pa
     path = SCREENSHOTS / f"{name}.png"
     driver.save_screenshot(str(path))
     return path
+
+
+def wait_gone(driver, element, timeout: float = 15) -> None:
+    """Wait until `element` has left the page (the form posted and a new page loaded). Chromium
+    reports a node of an unloaded document either as stale or as 'does not belong to the
+    document': both mean gone."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def gone(_driver) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    WebDriverWait(driver, timeout).until(gone)

@@ -9,14 +9,12 @@ import datetime as dt
 import pytest
 from selenium.common.exceptions import ElementClickInterceptedException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from clusters.models import EmulationYear
 from scoring.models import Report, Standing
 
 from ..scoring.factories import install_scheme
-from .conftest import screenshot
+from .conftest import screenshot, wait_gone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +26,7 @@ def login(browser, live_server, username):
     browser.find_element(By.NAME, "password").send_keys("pw-" + username)
     button = browser.find_element(By.CSS_SELECTOR, "main button[type=submit]")
     button.click()
-    WebDriverWait(browser, 15).until(EC.staleness_of(button))
+    wait_gone(browser, button)
     assert "/dang-nhap/" not in browser.current_url, browser.find_element(By.TAG_NAME, "main").text
 
 
@@ -47,7 +45,7 @@ def click(browser, value):
         # Headless Chromium sometimes reports a click on a button just scrolled to as covered.
         browser.execute_script("arguments[0].click()", button)
     # The form posts and a new page loads: wait until the old button is gone.
-    WebDriverWait(browser, 15).until(EC.staleness_of(button))
+    wait_gone(browser, button)
 
 
 def test_report_submit_return_correct_verify_and_the_ranking_updates(browser, live_server, world):
