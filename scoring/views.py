@@ -60,6 +60,7 @@ def year_detail(request, pk: int):
             "standings": standings,
             "members": members,
             "offices": offices,
+            "statuses": year.Status.choices,
         },
     )
 

@@ -32,6 +32,8 @@ RULES = {
     "year-open": ((302, 200, 403, 403, 403, 404, 404), (302, 200, 403, 403, 403, 404, 404)),
     "year-targets": ((302, 200, 404, 404, 200, 404, 404), (302, 302, 404, 404, 403, 404, 404)),
     "year-pledge": ((302, 200, 200, 200, 200, 404, 404), (302, 403, 403, 403, 403, 404, 404)),
+    "year-objections": ((302, 200, 200, 200, 200, 404, 404), (302, 403, 403, 403, 403, 404, 404)),
+    "year-status": ((302, 405, 405, 405, 405, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
     "report-history": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
@@ -67,6 +69,8 @@ def urls(world) -> dict[str, str]:
         "year-open": reverse("year-open", args=[world.cluster.pk]),
         "year-targets": reverse("year-targets", args=[world.year.pk]),
         "year-pledge": reverse("year-pledge", args=[world.year.pk]),
+        "year-objections": reverse("year-objections", args=[world.year.pk]),
+        "year-status": reverse("year-status", args=[world.year.pk]),
     }
 
 

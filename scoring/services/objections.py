@@ -1,0 +1,108 @@
+"""Objections to a criterion, and the secretariat's answer; an accepted objection may amend the
+criterion (definition, formula, target), which makes a new scheme version and recomputes."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.db import transaction
+from django.utils import timezone
+
+from clusters.audit import audit_record
+from clusters.models import EmulationYear, Unit
+
+from .. import engine
+from ..errors import ScoringError, YearLocked
+from ..models import Objection
+from ..selectors import scheme_to_engine
+from .schemes import scheme_create_version
+
+
+def objection_file(
+    *, emulation_year: EmulationYear, unit: Unit, criterion_code: str, text: str, actor=None
+) -> Objection:
+    if emulation_year.is_published:
+        raise YearLocked("Năm này đã công bố kết quả.")
+    codes = (
+        set(emulation_year.scheme.criteria.values_list("code", flat=True))
+        if emulation_year.scheme_id
+        else set()
+    )
+    if criterion_code not in codes:
+        raise ScoringError(f"Không có tiêu chí “{criterion_code}” trong thang điểm.")
+    with transaction.atomic():
+        objection = Objection.objects.create(
+            emulation_year=emulation_year,
+            unit=unit,
+            criterion_code=criterion_code,
+            text=text.strip(),
+            filed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(
+            actor=actor,
+            action="objection.file",
+            obj=objection,
+            emulation_year_id=emulation_year.pk,
+            summary=f"{unit} kiến nghị về tiêu chí {criterion_code}",
+            after={"text": objection.text},
+        )
+    return objection
+
+
+def objection_answer(
+    *, objection: Objection, accept: bool, answer: str, amend: dict | None = None, actor=None
+) -> Objection:
+    """Answer an open objection. With `accept` and `amend` ({definition, measure, target}), the
+    criterion is amended in a new scheme version whose reason quotes the objection."""
+    if not answer.strip():
+        raise ScoringError("Hãy ghi nội dung trả lời kiến nghị.")
+    with transaction.atomic():
+        locked = Objection.objects.select_for_update().get(pk=objection.pk)
+        if locked.status != Objection.Status.OPEN:
+            raise ScoringError("Kiến nghị này đã được trả lời.")
+        year = EmulationYear.objects.select_related("scheme").get(pk=locked.emulation_year_id)
+        locked.status = Objection.Status.ACCEPTED if accept else Objection.Status.REJECTED
+        locked.answer = answer.strip()
+        locked.answered_by = actor if getattr(actor, "is_authenticated", False) else None
+        locked.answered_at = timezone.now()
+        locked.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+        audit_record(
+            actor=actor,
+            action="objection.answer",
+            obj=locked,
+            emulation_year_id=year.pk,
+            summary=f"Trả lời kiến nghị của {locked.unit} về tiêu chí {locked.criterion_code}: "
+            + ("chấp nhận" if accept else "không chấp nhận"),
+            after={"status": locked.status, "answer": locked.answer},
+        )
+        changes = {k: v for k, v in (amend or {}).items() if v not in (None, "")}
+        if accept and changes:
+            current = scheme_to_engine(year.scheme)
+            criteria = []
+            for criterion in current.criteria:
+                if criterion.code == locked.criterion_code:
+                    criterion = dataclasses.replace(
+                        criterion,
+                        definition=changes.get("definition", criterion.definition),
+                        measure=changes.get("measure", criterion.measure),
+                        target=float(changes["target"])
+                        if "target" in changes
+                        else criterion.target,
+                    )
+                criteria.append(criterion)
+            amended = dataclasses.replace(current, criteria=tuple(criteria))
+            # The amended scheme goes through the same checks as a file would (formula, names).
+            try:
+                engine.parse_scheme(
+                    engine.dump_scheme(amended), filename=f"tiêu chí {locked.criterion_code}"
+                )
+            except engine.SchemeError as error:
+                raise ScoringError(str(error)) from None
+            scheme_create_version(
+                emulation_year=year,
+                scheme=amended,
+                source=engine.dump_scheme(amended),
+                reason=f"Kiến nghị của {locked.unit} về tiêu chí {locked.criterion_code}: {locked.text} — {locked.answer}",
+                actor=actor,
+            )
+    return locked

@@ -1,0 +1,117 @@
+"""Objections to a criterion, amendments that follow, and publishing / reopening a year."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from clusters.models import AuditEntry, EmulationYear
+from scoring.models import Objection, Scheme
+
+from .factories import install_scheme
+
+pytestmark = pytest.mark.django_db
+
+
+def file(
+    client,
+    world,
+    user,
+    criterion="1.1",
+    text="Mẫu số tính cả thành viên HTX nên không thể đạt 65%.",
+):
+    client.force_login(user)
+    return client.post(
+        reverse("year-objections", args=[world.year.pk]),
+        {"action": "file", "criterion": criterion, "text": text},
+    )
+
+
+def answer(client, world, objection, decision, **extra):
+    client.force_login(world.secretariat)
+    data = {
+        "action": "answer",
+        "objection": objection.pk,
+        "decision": decision,
+        "answer": "Đồng ý sửa mẫu số.",
+    }
+    data.update(extra)
+    return client.post(reverse("year-objections", args=[world.year.pk]), data)
+
+
+def test_a_member_objects_and_the_secretariat_amends_the_criterion(client, world):
+    install_scheme(world.year)
+    assert file(client, world, world.reporter_a1).status_code == 302
+    objection = Objection.objects.get()
+    assert objection.unit == world.unit_a1 and objection.status == "open"
+    client.force_login(world.reporter_a2)
+    assert (
+        "không thể đạt 65%"
+        not in client.get(reverse("year-objections", args=[world.year.pk])).content.decode()
+    )
+    before = EmulationYear.objects.get(pk=world.year.pk).input_version
+    response = answer(
+        client,
+        world,
+        objection,
+        "accept",
+        definition="Chỉ tính HTX mới thành lập, không tính HTX chuyển đổi",
+        target="18",
+    )
+    assert response.status_code == 302
+    year = EmulationYear.objects.get(pk=world.year.pk)
+    assert year.scheme.version == 2 and "không thể đạt 65%" in year.scheme.reason
+    criterion = year.scheme.criteria.get(code="1.1")
+    assert criterion.definition.startswith("Chỉ tính HTX mới") and criterion.target == 18
+    assert year.input_version > before
+    objection.refresh_from_db()
+    assert objection.status == "accepted" and objection.answered_by == world.secretariat
+
+
+def test_an_amendment_with_a_bad_formula_is_refused_and_the_objection_stays_open(client, world):
+    install_scheme(world.year)
+    file(client, world, world.reporter_a1)
+    objection = Objection.objects.get()
+    response = answer(client, world, objection, "accept", measure="new_coops / (workers")
+    assert response.status_code == 200 and 'id="objection-error"' in response.content.decode()
+    assert Objection.objects.get().status == "open"
+    assert Scheme.objects.filter(emulation_year=world.year).count() == 1
+
+
+def test_a_rejected_objection_changes_no_scheme(client, world):
+    install_scheme(world.year)
+    file(client, world, world.reporter_a1)
+    answer(
+        client, world, Objection.objects.get(), "reject", answer="Giữ nguyên theo giao ước đã ký."
+    )
+    assert Objection.objects.get().status == "rejected"
+    assert Scheme.objects.filter(emulation_year=world.year).count() == 1
+
+
+def test_an_objection_on_an_unknown_criterion_is_refused_and_the_text_kept(client, world):
+    install_scheme(world.year)
+    response = file(client, world, world.reporter_a1, criterion="9.9", text="Tiêu chí không rõ")
+    assert response.status_code == 200 and "Tiêu chí không rõ" in response.content.decode()
+    assert not Objection.objects.exists()
+
+
+def set_status(client, world, status, reason=""):
+    client.force_login(world.secretariat)
+    return client.post(
+        reverse("year-status", args=[world.year.pk]), {"status": status, "reason": reason}
+    )
+
+
+def test_publishing_locks_and_reopening_needs_a_recorded_reason(client, world):
+    from scoring.services.recompute import year_recompute
+
+    install_scheme(world.year)
+    year_recompute(emulation_year_id=world.year.pk)
+    set_status(client, world, "published")
+    assert EmulationYear.objects.get(pk=world.year.pk).status == "published"
+    set_status(client, world, "verification")
+    assert EmulationYear.objects.get(pk=world.year.pk).status == "published"
+    set_status(client, world, "verification", reason="Sai số liệu của A2, đã có văn bản đính chính")
+    assert EmulationYear.objects.get(pk=world.year.pk).status == "verification"
+    entry = AuditEntry.objects.get(action="year.reopen")
+    assert entry.reason.startswith("Sai số liệu") and entry.before == {"status": "published"}
