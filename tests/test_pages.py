@@ -140,3 +140,16 @@ def test_the_english_interface_is_available(client, scored):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert client.cookies["django_language"].value == "en"
+    english = client.get(reverse("year-detail", args=[scored.year.pk])).content.decode()
+    assert '<html lang="en">' in english and "Ranking" in english and "Bảng xếp hạng" not in english
+    client.cookies["django_language"] = "vi"
+    assert (
+        "Bảng xếp hạng"
+        in client.get(reverse("year-detail", args=[scored.year.pk])).content.decode()
+    )
+
+
+def test_vietnamese_is_the_default_whatever_the_browser_asks_for(client, scored):
+    client.force_login(scored.leadership)
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in page and "Cụm, khối thi đua" in page
