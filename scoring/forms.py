@@ -281,3 +281,24 @@ class SignatureForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+
+
+class ManualPointsForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
+    criterion = forms.ChoiceField(label=_("Tiêu chí"))
+    points = LocalDecimalField(label=_("Điểm"), min_value=0, max_digits=18, decimal_places=4)
+    proposed = LocalDecimalField(
+        label=_("Điểm đơn vị tự chấm"), required=False, min_value=0, max_digits=18, decimal_places=4
+    )
+    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, units, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["criterion"].choices = [
+            (
+                c.code,
+                f"{c.code}. {c.name} ({c.get_rule_display()}, {_('tối đa')} {display_number(c.points)})",
+            )
+            for c in criteria
+        ]

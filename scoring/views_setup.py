@@ -324,3 +324,73 @@ def year_objections(request, pk: int):
             "posted": request.POST if error else {},
         },
     )
+
+
+def year_manual_points(request, pk: int):
+    """Manual points and adjustments, each with its reason and the member's own proposal."""
+    from .forms import ManualPointsForm
+    from .models import ManualPoints
+    from .services.manual import manual_points_delete, manual_points_set
+
+    year, can_write = get_year_for_user(request, pk)
+    scope = user_scope(request.user)
+    if not (
+        can_write
+        or year.cluster.supervising_unit_id in scope.leadership_units
+        or scope.is_superuser
+    ):
+        raise Http404
+    if year.scheme_id is None:
+        raise Http404
+    units = Unit.objects.filter(memberships__emulation_year=year).order_by("name")
+    criteria = list(Criterion.objects.filter(scheme_id=year.scheme_id).order_by("position"))
+    rows = (
+        ManualPoints.objects.filter(emulation_year=year)
+        .select_related("unit", "entered_by")
+        .order_by("unit__name", "criterion_code")
+    )
+    form = ManualPointsForm(units=units, criteria=criteria)
+    delete_error = None
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        try:
+            if request.POST.get("action") == "delete":
+                row = rows.filter(pk=request.POST.get("row") or 0).first()
+                if row is None:
+                    raise Http404
+                manual_points_delete(
+                    row=row, reason=request.POST.get("reason", ""), actor=request.user
+                )
+                messages.success(request, _("Đã xóa điểm chấm tay."))
+                return redirect("year-manual", pk=year.pk)
+            form = ManualPointsForm(request.POST, units=units, criteria=criteria)
+            if form.is_valid():
+                data = form.cleaned_data
+                manual_points_set(
+                    emulation_year=year,
+                    unit=data["unit"],
+                    criterion_code=data["criterion"],
+                    points=data["points"],
+                    proposed=data["proposed"],
+                    reason=data["reason"],
+                    actor=request.user,
+                )
+                messages.success(request, _("Đã lưu điểm chấm tay."))
+                return redirect("year-manual", pk=year.pk)
+        except ScoringError as error:
+            if request.POST.get("action") == "delete":
+                delete_error = str(error)
+            else:
+                form.add_error("points" if "Điểm phải" in str(error) else None, str(error))
+    return render(
+        request,
+        "scoring/year_manual.html",
+        {
+            "year": year,
+            "rows": rows,
+            "form": form,
+            "can_write": can_write,
+            "delete_error": delete_error,
+        },
+    )

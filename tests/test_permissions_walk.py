@@ -34,6 +34,7 @@ RULES = {
     "year-pledge": ((302, 200, 200, 200, 200, 404, 404), (302, 403, 403, 403, 403, 404, 404)),
     "year-objections": ((302, 200, 200, 200, 200, 404, 404), (302, 403, 403, 403, 403, 404, 404)),
     "year-status": ((302, 405, 405, 405, 405, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
+    "year-manual": ((302, 200, 404, 404, 200, 404, 404), (302, 200, 404, 404, 403, 404, 404)),
     "report-history": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
@@ -71,6 +72,7 @@ def urls(world) -> dict[str, str]:
         "year-pledge": reverse("year-pledge", args=[world.year.pk]),
         "year-objections": reverse("year-objections", args=[world.year.pk]),
         "year-status": reverse("year-status", args=[world.year.pk]),
+        "year-manual": reverse("year-manual", args=[world.year.pk]),
     }
 
 

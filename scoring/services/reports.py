@@ -14,6 +14,7 @@ from clusters.audit import audit_record
 from clusters.models import EmulationYear
 
 from ..errors import ScoringError, YearLocked
+from ..formatting import plain_number
 from ..models import Report, ReportComment, ReportValue
 from .years import figures_mark_dirty, year_mark_dirty
 
@@ -45,11 +46,6 @@ def _lock(report: Report, expected_version: int) -> Report:
     return locked
 
 
-def _plain(value: Decimal | None) -> str | None:
-    """A figure for the audit trail: 10 not 10.0000."""
-    return None if value is None else format(Decimal(value).normalize(), "f")
-
-
 def _write_values(locked: Report, values: dict[str, Decimal | None], notes: dict[str, str]) -> dict:
     existing = {v.element_code: v for v in locked.values.all()}
     changes = {}
@@ -60,9 +56,9 @@ def _write_values(locked: Report, values: dict[str, Decimal | None], notes: dict
             if value is None and not note:
                 continue
             ReportValue.objects.create(report=locked, element_code=code, value=value, note=note)
-            changes[code] = [None, _plain(value)]
+            changes[code] = [None, plain_number(value)]
         elif row.value != value or row.note != note:
-            changes[code] = [_plain(row.value), _plain(value)]
+            changes[code] = [plain_number(row.value), plain_number(value)]
             row.value, row.note = value, note
             row.save(update_fields=["value", "note"])
     return changes

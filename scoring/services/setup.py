@@ -11,6 +11,7 @@ from clusters.audit import audit_record
 from clusters.models import Cluster, EmulationYear, Membership, Unit, UnitSuccession, YearOffice
 
 from ..errors import ReasonRequired, ScoringError, YearLocked
+from ..formatting import plain_number
 from ..models import MemberTarget
 from ..selectors import scheme_to_engine
 from .schemes import scheme_create_version
@@ -146,8 +147,8 @@ def targets_set(
             if old == value:
                 continue
             key = f"{unit_id}:{code}"
-            before[key] = None if old is None else format(old.normalize(), "f")
-            after[key] = None if value is None else format(Decimal(value).normalize(), "f")
+            before[key] = None if old is None else plain_number(old)
+            after[key] = None if value is None else plain_number(value)
             if value is None:
                 row.delete()
             elif row is None:

@@ -1,0 +1,12 @@
+"""Numbers as the audit trail and messages write them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+def plain_number(value) -> str | None:
+    """10 not 10.0000 nor 1E+1; None stays None."""
+    if value is None:
+        return None
+    return format(Decimal(value).normalize(), "f")
