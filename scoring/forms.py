@@ -302,3 +302,13 @@ class ManualPointsForm(forms.Form):
             )
             for c in criteria
         ]
+
+
+class SchemeImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp thang điểm (YAML hoặc JSON, định dạng emulation-scheme/1)"))
+    reason = forms.CharField(
+        label=_("Lý do"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Bắt buộc khi năm đã có thang điểm: đây là sửa đổi giao ước."),
+    )

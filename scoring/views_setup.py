@@ -394,3 +394,71 @@ def year_manual_points(request, pk: int):
             "delete_error": delete_error,
         },
     )
+
+
+def year_scheme(request, pk: int):
+    """The scheme in force with every criterion's definition, its versions, an import of a new
+    version (with a reason once one exists) and an export of the one in force."""
+    from django.http import HttpResponse
+
+    from .forms import SchemeImportForm
+    from .models import Scheme
+    from .services.schemes import scheme_export, scheme_import
+
+    year, can_write = get_year_for_user(request, pk)
+    if request.GET.get("export") and year.scheme_id:
+        response = HttpResponse(
+            scheme_export(scheme=year.scheme), content_type="application/x-yaml; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="scheme-{year.cluster.code}-{year.year}-v{year.scheme.version}.yaml"'
+        )
+        return response
+    form = SchemeImportForm()
+    warnings: list[str] = []
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        form = SchemeImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > 1024 * 1024:
+                    raise ScoringError(f"{upload.name}: tệp thang điểm quá lớn (tối đa 1 MB).")
+                _row, warnings = scheme_import(
+                    emulation_year=year,
+                    data=upload.read(),
+                    filename=upload.name,
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except (ScoringError, engine.SchemeError) as error:
+                form.add_error(
+                    "file" if isinstance(error, engine.SchemeError) else None, str(error)
+                )
+            else:
+                messages.success(request, _("Đã nhập thang điểm phiên bản mới."))
+                for warning in warnings:
+                    messages.warning(request, warning)
+                return redirect("year-scheme", pk=year.pk)
+    criteria = (
+        Criterion.objects.filter(scheme_id=year.scheme_id)
+        .select_related("group")
+        .order_by("position")
+        if year.scheme_id
+        else []
+    )
+    versions = (
+        Scheme.objects.filter(emulation_year=year).select_related("created_by").order_by("-version")
+    )
+    return render(
+        request,
+        "scoring/year_scheme.html",
+        {
+            "year": year,
+            "criteria": criteria,
+            "versions": versions,
+            "form": form,
+            "can_write": can_write,
+        },
+    )

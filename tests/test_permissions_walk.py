@@ -35,6 +35,7 @@ RULES = {
     "year-objections": ((302, 200, 200, 200, 200, 404, 404), (302, 403, 403, 403, 403, 404, 404)),
     "year-status": ((302, 405, 405, 405, 405, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
     "year-manual": ((302, 200, 404, 404, 200, 404, 404), (302, 200, 404, 404, 403, 404, 404)),
+    "year-scheme": ((302, 200, 200, 200, 200, 404, 404), (302, 200, 403, 403, 403, 404, 404)),
     "report-history": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
@@ -73,6 +74,7 @@ def urls(world) -> dict[str, str]:
         "year-objections": reverse("year-objections", args=[world.year.pk]),
         "year-status": reverse("year-status", args=[world.year.pk]),
         "year-manual": reverse("year-manual", args=[world.year.pk]),
+        "year-scheme": reverse("year-scheme", args=[world.year.pk]),
     }
 
 
