@@ -33,6 +33,11 @@ urlpatterns = [
         scoring_views.report_history,
         name="report-history",
     ),
+    path(
+        "nam/<int:pk>/bao-cao/<int:unit_id>/minh-chung/<int:evidence_id>/",
+        scoring_views.evidence_download,
+        name="evidence-download",
+    ),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

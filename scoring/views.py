@@ -164,6 +164,7 @@ def report_detail(request, pk: int, unit_id: int):
         initial={"version": report.version if report else 1}, elements=elements
     )
     preview = None
+    evidence_error = None
 
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -195,6 +196,28 @@ def report_detail(request, pk: int, unit_id: int):
                             _("Đã nộp báo cáo.") if action == "submit" else _("Đã lưu bản nháp."),
                         )
                         return redirect("report-detail", pk=year.pk, unit_id=unit.pk)
+        elif action == "evidence":
+            if not editable:
+                raise PermissionDenied
+            from .services.evidence import evidence_add
+
+            upload = request.FILES.get("evidence")
+            if upload is None:
+                evidence_error = _("Hãy chọn tệp minh chứng.")
+            else:
+                report = report or report_get_or_create(emulation_year=year, unit_id=unit.pk)
+                try:
+                    evidence_add(
+                        report=report,
+                        upload=upload,
+                        element_code=request.POST.get("element", ""),
+                        actor=request.user,
+                    )
+                except ScoringError as error:
+                    evidence_error = str(error)
+                else:
+                    messages.success(request, _("Đã đính kèm minh chứng."))
+                    return redirect("report-detail", pk=year.pk, unit_id=unit.pk)
         elif action in {"verify", "return"}:
             if not reviewable:
                 raise PermissionDenied
@@ -249,6 +272,9 @@ def report_detail(request, pk: int, unit_id: int):
             "targets": targets,
             "comments": comments,
             "preview": preview,
+            "evidence": list(report.evidence.order_by("uploaded_at")) if report else [],
+            "evidence_error": evidence_error,
+            "elements": elements,
         },
     )
 
@@ -286,3 +312,28 @@ def report_history(request, pk: int, unit_id: int):
         "scoring/report_history.html",
         {"year": year, "unit": unit, "report": report, "rows": rows},
     )
+
+
+def evidence_download(request, pk: int, unit_id: int, evidence_id: int):
+    """An evidence file, to whoever may open the report — always as a download, never inline."""
+    from django.http import FileResponse, Http404
+
+    from clusters.permissions import get_report_unit_for_user
+
+    from .models import EvidenceFile
+
+    year, _manage = get_year_for_user(request, pk)
+    unit, _role = get_report_unit_for_user(request, year, unit_id)
+    if refused := refuse_unless_read(request):
+        return refused
+    evidence = EvidenceFile.objects.filter(
+        pk=evidence_id, report__emulation_year=year, report__unit=unit
+    ).first()
+    if evidence is None:
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
+    )
+    response["Content-Type"] = evidence.content_type
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
