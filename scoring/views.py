@@ -185,6 +185,12 @@ def report_detail(request, pk: int, unit_id: int):
                             expected_version=form.cleaned_data["version"],
                             values=form.values(),
                             submit=action == "submit",
+                            answers={
+                                int(key.removeprefix("answer_")): value
+                                for key, value in request.POST.items()
+                                if key.startswith("answer_")
+                                and key.removeprefix("answer_").isdigit()
+                            },
                             actor=request.user,
                         )
                     except ScoringError as error:

@@ -71,6 +71,7 @@ def report_save(
     values: dict[str, Decimal | None],
     notes: dict[str, str] | None = None,
     submit: bool = False,
+    answers: dict[int, str] | None = None,
     actor=None,
     today: dt.date | None = None,
 ) -> Report:
@@ -95,6 +96,12 @@ def report_save(
                 "chỉ thư ký cụm có thể mở lại để nộp."
             )
         changes = _write_values(locked, values, notes or {})
+        for comment in locked.comments.filter(pk__in=list(answers or {}), resolved=False):
+            text = (answers or {}).get(comment.pk, "").strip()
+            if text and text != comment.answer:
+                comment.answer, comment.answered_at = text, timezone.now()
+                comment.save(update_fields=["answer", "answered_at"])
+                changes[f"trả lời nhận xét {comment.element_code or 'chung'}"] = [None, text]
         fields = {"version": F("version") + 1}
         if submit:
             fields.update(

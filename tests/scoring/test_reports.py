@@ -244,3 +244,24 @@ def test_the_year_page_says_it_is_recomputing_and_refreshes_itself(client, open_
     client.force_login(w.secretariat)
     page = client.get(reverse("year-detail", args=[w.year.pk])).content.decode()
     assert 'id="recomputing"' in page and 'http-equiv="refresh"' in page
+
+
+def test_the_reporter_answers_a_returned_comment_when_resubmitting(client, open_year):
+    w = open_year
+    post(client, w.reporter_a1, url(w, w.unit_a1), form_data(action="submit", new_coops="40"))
+    report = Report.objects.get(unit=w.unit_a1)
+    post(
+        client,
+        w.secretariat,
+        url(w, w.unit_a1),
+        {"action": "return", "version": report.version, "c_new_coops": "Số liệu cao bất thường"},
+    )
+    report.refresh_from_db()
+    comment = ReportComment.objects.get()
+    data = form_data(version=report.version, action="submit", new_coops="40")
+    data[f"answer_{comment.pk}"] = "Có 12 HTX chuyển đổi từ THT, kèm danh sách"
+    post(client, w.reporter_a1, url(w, w.unit_a1), data)
+    comment.refresh_from_db()
+    assert comment.answer == "Có 12 HTX chuyển đổi từ THT, kèm danh sách" and comment.answered_at
+    client.force_login(w.secretariat)
+    assert "Có 12 HTX chuyển đổi" in client.get(url(w, w.unit_a1)).content.decode()
