@@ -24,6 +24,7 @@ urlpatterns = [
     path("nam/<int:pk>/diem-cham-tay/", views_setup.year_manual_points, name="year-manual"),
     path("nam/<int:pk>/kien-nghi/", views_setup.year_objections, name="year-objections"),
     path("nam/<int:pk>/trang-thai/", views_setup.year_status, name="year-status"),
+    path("nam/<int:pk>/nhac-nho/", views_setup.year_remind, name="year-remind"),
     path(
         "nam/<int:pk>/don-vi/<int:unit_id>/", scoring_views.year_unit_sheet, name="year-unit-sheet"
     ),

@@ -462,3 +462,22 @@ def year_scheme(request, pk: int):
             "can_write": can_write,
         },
     )
+
+
+def year_remind(request, pk: int):
+    """POST only: the secretariat reminds the members that have not submitted."""
+    from django.http import HttpResponseNotAllowed
+
+    from .services.lifecycle import year_remind_late
+
+    year, can_write = get_year_for_user(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not can_write:
+        raise PermissionDenied
+    reminded = year_remind_late(emulation_year=year, actor=request.user)
+    if reminded:
+        messages.success(request, _("Đã gửi thư nhắc: %(units)s.") % {"units": ", ".join(reminded)})
+    else:
+        messages.info(request, _("Không có đơn vị nào cần nhắc (hoặc chưa có địa chỉ thư)."))
+    return redirect("year-detail", pk=year.pk)

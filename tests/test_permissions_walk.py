@@ -36,6 +36,7 @@ RULES = {
     "year-status": ((302, 405, 405, 405, 405, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
     "year-manual": ((302, 200, 404, 404, 200, 404, 404), (302, 200, 404, 404, 403, 404, 404)),
     "year-scheme": ((302, 200, 200, 200, 200, 404, 404), (302, 200, 403, 403, 403, 404, 404)),
+    "year-remind": ((302, 405, 405, 405, 405, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
     "report-history": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
@@ -77,6 +78,7 @@ def urls(world) -> dict[str, str]:
         "year-status": reverse("year-status", args=[world.year.pk]),
         "year-manual": reverse("year-manual", args=[world.year.pk]),
         "year-scheme": reverse("year-scheme", args=[world.year.pk]),
+        "year-remind": reverse("year-remind", args=[world.year.pk]),
     }
 
 

@@ -44,3 +44,62 @@ def year_set_status(
             # Corrections may follow: make sure the results reflect the inputs again.
             year_mark_dirty(emulation_year_id=year.pk)
     return year
+
+
+def year_remind_late(*, emulation_year: EmulationYear, actor=None) -> list[str]:
+    """E-mail the reporters of members that have not submitted; returns the units reminded.
+    Mail is sent outside any transaction; the reminder is recorded in the audit trail."""
+    from django.core.mail import send_mail
+
+    from clusters.models import RoleGrant, Unit
+
+    from ..models import Report
+
+    submitted = set(
+        Report.objects.filter(
+            emulation_year=emulation_year, status__in=Report.SCORED_STATUSES
+        ).values_list("unit_id", flat=True)
+    )
+    late = list(
+        Unit.objects.filter(memberships__emulation_year=emulation_year)
+        .exclude(pk__in=submitted)
+        .order_by("name")
+    )
+    reminded = []
+    deadline = (
+        emulation_year.reporting_deadline.strftime("%d/%m/%Y")
+        if emulation_year.reporting_deadline
+        else "—"
+    )
+    for unit in late:
+        emails = sorted(
+            {
+                e
+                for e in RoleGrant.objects.filter(
+                    role=RoleGrant.Role.REPORTER, unit=unit
+                ).values_list("user__email", flat=True)
+                if e
+            }
+        )
+        if not emails:
+            continue
+        send_mail(
+            subject=f"[Thi đua] Nhắc nộp báo cáo năm {emulation_year.year} — {emulation_year.cluster}",
+            message=(
+                f"Kính gửi {unit.name},\n\nBáo cáo năm {emulation_year.year} của đơn vị chưa được nộp "
+                f"(hạn nộp: {deadline}). Đề nghị đơn vị hoàn thành và nộp báo cáo trên hệ thống.\n\n"
+                f"Thư ký {emulation_year.cluster}"
+            ),
+            from_email=None,
+            recipient_list=emails,
+        )
+        reminded.append(unit.name)
+    audit_record(
+        actor=actor,
+        action="year.remind",
+        obj=emulation_year,
+        emulation_year_id=emulation_year.pk,
+        summary=f"Nhắc nộp báo cáo: {len(reminded)} đơn vị",
+        after={"units": reminded},
+    )
+    return reminded

@@ -115,3 +115,22 @@ def test_publishing_locks_and_reopening_needs_a_recorded_reason(client, world):
     assert EmulationYear.objects.get(pk=world.year.pk).status == "verification"
     entry = AuditEntry.objects.get(action="year.reopen")
     assert entry.reason.startswith("Sai số liệu") and entry.before == {"status": "published"}
+
+
+def test_the_secretariat_reminds_members_that_have_not_submitted(client, world):
+    from django.core import mail
+
+    from scoring.models import Report
+
+    install_scheme(world.year)
+    world.reporter_a1.email = "a1@example.vn"
+    world.reporter_a1.save()
+    world.reporter_a2.email = "a2@example.vn"
+    world.reporter_a2.save()
+    Report.objects.create(emulation_year=world.year, unit=world.unit_a2, status="submitted")
+    client.force_login(world.secretariat)
+    response = client.post(reverse("year-remind", args=[world.year.pk]))
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["a1@example.vn"]]
+    assert "Nhắc nộp báo cáo năm 2025" in mail.outbox[0].subject
+    assert AuditEntry.objects.get(action="year.remind").after == {"units": ["Liên minh HTX A1"]}
