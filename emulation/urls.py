@@ -21,6 +21,7 @@ urlpatterns = [
     path("nam/<int:pk>/chi-tieu/", views_setup.year_targets, name="year-targets"),
     path("nam/<int:pk>/giao-uoc/", views_setup.year_pledge, name="year-pledge"),
     path("nam/<int:pk>/thang-diem/", views_setup.year_scheme, name="year-scheme"),
+    path("nam/<int:pk>/thang-diem/<str:code>/", views_setup.criterion_edit, name="criterion-edit"),
     path("nam/<int:pk>/diem-cham-tay/", views_setup.year_manual_points, name="year-manual"),
     path("nam/<int:pk>/kien-nghi/", views_setup.year_objections, name="year-objections"),
     path("nam/<int:pk>/trang-thai/", views_setup.year_status, name="year-status"),

@@ -481,3 +481,44 @@ def year_remind(request, pk: int):
     else:
         messages.info(request, _("Không có đơn vị nào cần nhắc (hoặc chưa có địa chỉ thư)."))
     return redirect("year-detail", pk=year.pk)
+
+
+def criterion_edit(request, pk: int, code: str):
+    """The secretariat edits one criterion; the change is a new scheme version with its reason."""
+    from .forms import CriterionForm
+    from .services.schemes import scheme_amend_criterion
+
+    year, can_write = get_year_for_user(request, pk)
+    if not can_write:
+        raise PermissionDenied if year.scheme_id else Http404
+    criterion = Criterion.objects.filter(scheme_id=year.scheme_id, code=code).first()
+    if criterion is None:
+        raise Http404
+    initial = {
+        f: getattr(criterion, f)
+        for f in ("name", "definition", "measure", "unit", "direction", "kind", "rule", "knockout")
+    }
+    initial.update(
+        target=None if criterion.target is None else display_number(criterion.target),
+        points=display_number(criterion.points),
+    )
+    form = CriterionForm(initial=initial)
+    if request.method == "POST":
+        form = CriterionForm(request.POST)
+        if form.is_valid():
+            try:
+                scheme_amend_criterion(
+                    emulation_year=year,
+                    code=code,
+                    changes=form.changes(),
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except ScoringError as error:
+                form.add_error("measure" if "measure" in str(error) else None, str(error))
+            else:
+                messages.success(request, _("Đã lưu tiêu chí trong phiên bản thang điểm mới."))
+                return redirect("year-scheme", pk=year.pk)
+    return render(
+        request, "scoring/criterion_edit.html", {"year": year, "criterion": criterion, "form": form}
+    )

@@ -3,19 +3,15 @@ criterion (definition, formula, target), which makes a new scheme version and re
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.db import transaction
 from django.utils import timezone
 
 from clusters.audit import audit_record
 from clusters.models import EmulationYear, Unit
 
-from .. import engine
 from ..errors import ScoringError, YearLocked
 from ..models import Objection
-from ..selectors import scheme_to_engine
-from .schemes import scheme_create_version
+from .schemes import scheme_amend_criterion
 
 
 def objection_file(
@@ -77,31 +73,15 @@ def objection_answer(
         )
         changes = {k: v for k, v in (amend or {}).items() if v not in (None, "")}
         if accept and changes:
-            current = scheme_to_engine(year.scheme)
-            criteria = []
-            for criterion in current.criteria:
-                if criterion.code == locked.criterion_code:
-                    criterion = dataclasses.replace(
-                        criterion,
-                        definition=changes.get("definition", criterion.definition),
-                        measure=changes.get("measure", criterion.measure),
-                        target=float(changes["target"])
-                        if "target" in changes
-                        else criterion.target,
-                    )
-                criteria.append(criterion)
-            amended = dataclasses.replace(current, criteria=tuple(criteria))
-            # The amended scheme goes through the same checks as a file would (formula, names).
-            try:
-                engine.parse_scheme(
-                    engine.dump_scheme(amended), filename=f"tiêu chí {locked.criterion_code}"
-                )
-            except engine.SchemeError as error:
-                raise ScoringError(str(error)) from None
-            scheme_create_version(
+            if "target" in changes:
+                try:
+                    changes["target"] = float(str(changes["target"]).replace(",", "."))
+                except ValueError:
+                    raise ScoringError(f"Chỉ tiêu không phải là số: {changes['target']}") from None
+            scheme_amend_criterion(
                 emulation_year=year,
-                scheme=amended,
-                source=engine.dump_scheme(amended),
+                code=locked.criterion_code,
+                changes=changes,
                 reason=f"Kiến nghị của {locked.unit} về tiêu chí {locked.criterion_code}: {locked.text} — {locked.answer}",
                 actor=actor,
             )

@@ -138,3 +138,48 @@ def scheme_import(
 
 def scheme_export(*, scheme: Scheme) -> str:
     return engine.dump_scheme(scheme_to_engine(scheme))
+
+
+CRITERION_FIELDS = (
+    "name",
+    "definition",
+    "measure",
+    "target",
+    "direction",
+    "points",
+    "kind",
+    "rule",
+    "knockout",
+    "unit",
+)
+
+
+def scheme_amend_criterion(
+    *, emulation_year: EmulationYear, code: str, changes: dict, reason: str, actor=None
+) -> Scheme:
+    """A new scheme version in which criterion `code` is changed; checked as a scheme file would
+    be (formula names and syntax, rule parameters), and recorded with its reason."""
+    import dataclasses
+
+    from ..errors import ScoringError
+
+    if emulation_year.scheme_id is None:
+        raise ScoringError("Năm này chưa có thang điểm.")
+    current = scheme_to_engine(emulation_year.scheme)
+    if code not in {c.code for c in current.criteria}:
+        raise ScoringError(f"Không có tiêu chí “{code}”.")
+    unknown = set(changes) - set(CRITERION_FIELDS)
+    if unknown:
+        raise ScoringError(f"Không sửa được: {', '.join(sorted(unknown))}")
+    criteria = tuple(
+        dataclasses.replace(c, **changes) if c.code == code else c for c in current.criteria
+    )
+    amended = dataclasses.replace(current, criteria=criteria)
+    text = engine.dump_scheme(amended)
+    try:
+        engine.parse_scheme(text, filename=f"tiêu chí {code}")
+    except engine.SchemeError as error:
+        raise ScoringError(str(error)) from None
+    return scheme_create_version(
+        emulation_year=emulation_year, scheme=amended, source=text, reason=reason, actor=actor
+    )

@@ -61,3 +61,56 @@ def test_members_read_the_scheme_and_download_it_but_cannot_import(client, world
     client.force_login(world.reporter_a1)
     response = client.post(reverse("year-scheme", args=[world.year.pk]), {"reason": "x"})
     assert response.status_code == 403
+
+
+def criterion_post(client, world, **changes):
+    data = {
+        "name": "Thành lập mới HTX",
+        "definition": "Số HTX thành lập mới",
+        "measure": "new_coops",
+        "target": "20",
+        "unit": "",
+        "direction": "higher",
+        "points": "60",
+        "kind": "regular",
+        "rule": "proportional",
+        "reason": "",
+    }
+    data.update(changes)
+    client.force_login(world.secretariat)
+    return client.post(reverse("criterion-edit", args=[world.year.pk, "1.1"]), data)
+
+
+def test_editing_a_criterion_makes_a_new_version_with_its_reason(client, world):
+    install_scheme(world.year)
+    response = criterion_post(
+        client,
+        world,
+        target="25",
+        definition="Chỉ tính HTX thành lập theo Luật 2012",
+        reason="Sửa theo kiến nghị",
+    )
+    assert response.status_code == 302
+    year = EmulationYear.objects.get(pk=world.year.pk)
+    assert year.scheme.version == 2 and year.scheme.reason == "Sửa theo kiến nghị"
+    criterion = year.scheme.criteria.get(code="1.1")
+    assert criterion.target == 25 and criterion.definition.startswith("Chỉ tính HTX")
+    assert year.scheme.criteria.get(code="2.1").measure.startswith("(coop_members")
+
+
+def test_a_criterion_edit_with_an_unknown_name_in_its_formula_is_refused_and_kept(client, world):
+    install_scheme(world.year)
+    response = criterion_post(client, world, measure="new_coops / workers * 100", reason="x")
+    body = response.content.decode()
+    assert (
+        response.status_code == 200
+        and "workers" in body
+        and 'value="new_coops / workers * 100"' in body
+    )
+    assert Scheme.objects.filter(emulation_year=world.year).count() == 1
+
+
+def test_a_criterion_edit_needs_a_reason(client, world):
+    install_scheme(world.year)
+    response = criterion_post(client, world, target="25")
+    assert "reason" in response.context["form"].errors
