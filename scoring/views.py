@@ -49,6 +49,7 @@ def year_detail(request, pk: int):
         for m in year.memberships.select_related("unit").order_by("unit__name")
     ]
     offices = year.offices.select_related("unit").order_by("-role")  # head, then deputies
+    tasks = _reporter_tasks(year, scope, reports)
     return render(
         request,
         "scoring/year_detail.html",
@@ -61,6 +62,7 @@ def year_detail(request, pk: int):
             "members": members,
             "offices": offices,
             "statuses": year.Status.choices,
+            "tasks": tasks,
         },
     )
 
@@ -343,3 +345,42 @@ def evidence_download(request, pk: int, unit_id: int, evidence_id: int):
     response["Content-Type"] = evidence.content_type
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _reporter_tasks(year, scope, reports):
+    """For a reporter: its own member units' tasks this year (pledge, report, comments,
+    objections), in a fixed number of queries."""
+    from .models import Objection, PledgeSignature, ReportComment
+
+    own = [
+        m.unit for m in year.memberships.select_related("unit") if m.unit_id in scope.reporter_units
+    ]
+    if not own:
+        return []
+    signed = set(
+        PledgeSignature.objects.filter(pledge__emulation_year=year, unit__in=own).values_list(
+            "unit_id", flat=True
+        )
+    )
+    open_comments = {}
+    for unit_id in ReportComment.objects.filter(
+        report__emulation_year=year, report__unit__in=own, resolved=False
+    ).values_list("report__unit_id", flat=True):
+        open_comments[unit_id] = open_comments.get(unit_id, 0) + 1
+    objections = {}
+    for unit_id, status in Objection.objects.filter(emulation_year=year, unit__in=own).values_list(
+        "unit_id", "status"
+    ):
+        objections.setdefault(unit_id, []).append(status)
+    return [
+        {
+            "unit": unit,
+            "signed": unit.pk in signed,
+            "report": reports.get(unit.pk),
+            "open_comments": open_comments.get(unit.pk, 0),
+            "objections_open": objections.get(unit.pk, []).count("open"),
+            "objections_answered": len(objections.get(unit.pk, []))
+            - objections.get(unit.pk, []).count("open"),
+        }
+        for unit in own
+    ]

@@ -216,6 +216,7 @@ def year_pledge(request, pk: int):
             "pledge_form": pledge_form,
             "signature_form": signature_form,
             "all_signed": bool(pledge and pledge.locked_at),
+            "amendments": _amendments(year),
         },
     )
 
@@ -521,4 +522,19 @@ def criterion_edit(request, pk: int, code: str):
                 return redirect("year-scheme", pk=year.pk)
     return render(
         request, "scoring/criterion_edit.html", {"year": year, "criterion": criterion, "form": form}
+    )
+
+
+def _amendments(year):
+    """Changes after the pledge was signed — amended targets and scheme versions — with reasons,
+    shown to every member."""
+    from clusters.models import AuditEntry
+
+    return list(
+        AuditEntry.objects.filter(
+            emulation_year=year, action__in=["targets.amend", "scheme.version"]
+        )
+        .exclude(reason="")
+        .select_related("actor")
+        .order_by("-at")
     )

@@ -265,3 +265,22 @@ def test_the_reporter_answers_a_returned_comment_when_resubmitting(client, open_
     assert comment.answer == "Có 12 HTX chuyển đổi từ THT, kèm danh sách" and comment.answered_at
     client.force_login(w.secretariat)
     assert "Có 12 HTX chuyển đổi" in client.get(url(w, w.unit_a1)).content.decode()
+
+
+def test_a_reporter_sees_its_tasks_for_the_year(client, open_year):
+    w = open_year
+    post(client, w.reporter_a1, url(w, w.unit_a1), form_data(action="submit", new_coops="40"))
+    report = Report.objects.get(unit=w.unit_a1)
+    post(
+        client,
+        w.secretariat,
+        url(w, w.unit_a1),
+        {"action": "return", "version": report.version, "c_new_coops": "Kiểm tra lại"},
+    )
+    client.force_login(w.reporter_a1)
+    page = client.get(reverse("year-detail", args=[w.year.pk])).content.decode()
+    tasks = page.split('id="my-tasks"')[1].split("</div></div>")[0]
+    assert (
+        "chưa ký" in tasks and "Trả lại để bổ sung" in tasks and "1 nhận xét cần trả lời" in tasks
+    )
+    assert "15/12/2099" in tasks
