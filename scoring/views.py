@@ -226,6 +226,21 @@ def report_detail(request, pk: int, unit_id: int):
                 else:
                     messages.success(request, _("Đã đính kèm minh chứng."))
                     return redirect("report-detail", pk=year.pk, unit_id=unit.pk)
+        elif action == "reopen_late":
+            from .services.reports import report_reopen_late
+
+            if role != "secretariat" or year.is_published:
+                raise PermissionDenied
+            report = report or report_get_or_create(emulation_year=year, unit_id=unit.pk)
+            try:
+                report_reopen_late(
+                    report=report, reason=request.POST.get("reason", ""), actor=request.user
+                )
+            except ScoringError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Đơn vị có thể nộp báo cáo sau hạn."))
+            return redirect("report-detail", pk=year.pk, unit_id=unit.pk)
         elif action in {"verify", "return"}:
             if not reviewable:
                 raise PermissionDenied
@@ -283,6 +298,11 @@ def report_detail(request, pk: int, unit_id: int):
             "evidence": list(report.evidence.order_by("uploaded_at")) if report else [],
             "evidence_error": evidence_error,
             "elements": elements,
+            "can_reopen_late": role == "secretariat"
+            and not year.is_published
+            and status == Report.Status.DRAFT
+            and bool(year.reporting_deadline)
+            and timezone.localdate() > year.reporting_deadline,
         },
     )
 

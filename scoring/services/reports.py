@@ -90,7 +90,9 @@ def report_save(
                 f"Báo cáo đang ở trạng thái “{locked.get_status_display()}”: không thể sửa. "
                 "Hãy đề nghị thư ký cụm trả lại nếu cần điều chỉnh."
             )
-        if submit and year.reporting_deadline and today > year.reporting_deadline:
+        # After the deadline only a report the secretariat returned (or reopened) may be submitted.
+        late = year.reporting_deadline and today > year.reporting_deadline
+        if submit and late and locked.status != Report.Status.RETURNED:
             raise ReportNotEditable(
                 f"Đã quá hạn nộp báo cáo ({year.reporting_deadline:%d/%m/%Y}): "
                 "chỉ thư ký cụm có thể mở lại để nộp."
@@ -185,5 +187,32 @@ def report_verify(*, report: Report, expected_version: int, actor=None) -> Repor
             after={"status": Report.Status.VERIFIED},
         )
         year_mark_dirty(emulation_year_id=locked.emulation_year_id)
+    report.refresh_from_db()
+    return report
+
+
+def report_reopen_late(*, report: Report, reason: str, actor=None) -> Report:
+    """The secretariat lets a member submit after the deadline: the report is reopened (returned)
+    with the reason as a comment, recorded in the audit trail."""
+    if not reason.strip():
+        raise ScoringError("Cho phép nộp muộn cần ghi rõ lý do.")
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.status != Report.Status.DRAFT:
+            raise ReportNotEditable("Chỉ mở lại được báo cáo chưa nộp.")
+        ReportComment.objects.create(report=locked, text=reason.strip(), author=actor)
+        Report.objects.filter(pk=locked.pk).update(
+            status=Report.Status.RETURNED, version=F("version") + 1
+        )
+        audit_record(
+            actor=actor,
+            action="report.reopen_late",
+            obj=locked,
+            emulation_year_id=locked.emulation_year_id,
+            summary=f"Cho phép {locked.unit} nộp báo cáo sau hạn",
+            reason=reason.strip(),
+            before={"status": locked.status},
+            after={"status": Report.Status.RETURNED},
+        )
     report.refresh_from_db()
     return report

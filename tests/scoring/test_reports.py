@@ -284,3 +284,45 @@ def test_a_reporter_sees_its_tasks_for_the_year(client, open_year):
         "chưa ký" in tasks and "Trả lại để bổ sung" in tasks and "1 nhận xét cần trả lời" in tasks
     )
     assert "15/12/2099" in tasks
+
+
+def test_after_the_deadline_only_the_secretariat_can_reopen_a_report_for_late_submission(
+    client, open_year
+):
+    w = open_year
+    post(client, w.reporter_a1, url(w, w.unit_a1), form_data(new_coops="10"))
+    EmulationYear.objects.filter(pk=w.year.pk).update(reporting_deadline=dt.date(2020, 1, 1))
+    report = Report.objects.get(unit=w.unit_a1)
+    refused = post(
+        client,
+        w.reporter_a1,
+        url(w, w.unit_a1),
+        form_data(version=report.version, action="submit", new_coops="10"),
+    )
+    assert "quá hạn nộp báo cáo" in refused.content.decode()
+    assert (
+        post(
+            client, w.reporter_a1, url(w, w.unit_a1), {"action": "reopen_late", "reason": "x"}
+        ).status_code
+        == 403
+    )
+    client.force_login(w.secretariat)
+    assert 'id="reopen-late-form"' in client.get(url(w, w.unit_a1)).content.decode()
+    post(
+        client,
+        w.secretariat,
+        url(w, w.unit_a1),
+        {"action": "reopen_late", "reason": "Công văn xin gia hạn số 12"},
+    )
+    report.refresh_from_db()
+    assert report.status == "returned"
+    post(
+        client,
+        w.reporter_a1,
+        url(w, w.unit_a1),
+        form_data(version=report.version, action="submit", new_coops="10"),
+    )
+    assert Report.objects.get(pk=report.pk).status == "submitted"
+    assert (
+        AuditEntry.objects.get(action="report.reopen_late").reason == "Công văn xin gia hạn số 12"
+    )
