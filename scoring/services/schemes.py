@@ -10,6 +10,7 @@ from clusters.audit import audit_record
 from clusters.models import EmulationYear
 
 from .. import engine
+from ..engine.scheme_file import CRITERION_KEYS
 from ..errors import ReasonRequired, YearLocked
 from ..models import Band, Criterion, CriterionGroup, DataElement, Scheme
 from ..selectors import scheme_to_engine
@@ -140,18 +141,8 @@ def scheme_export(*, scheme: Scheme) -> str:
     return engine.dump_scheme(scheme_to_engine(scheme))
 
 
-CRITERION_FIELDS = (
-    "name",
-    "definition",
-    "measure",
-    "target",
-    "direction",
-    "points",
-    "kind",
-    "rule",
-    "knockout",
-    "unit",
-)
+# What a form may change in a criterion: every key of the file format but its identity.
+CRITERION_FIELDS = tuple(k for k in CRITERION_KEYS if k not in ("code", "group"))
 
 
 def scheme_amend_criterion(
