@@ -8,7 +8,7 @@ from django.views.i18n import set_language
 
 from clusters import views as cluster_views
 from scoring import views as scoring_views
-from scoring import views_setup
+from scoring import views_exports, views_setup
 
 admin.site.site_header = "Quản trị — Thi đua khen thưởng"
 admin.site.site_title = "Thi đua khen thưởng"
@@ -18,6 +18,9 @@ urlpatterns = [
     path("cum/<int:pk>/", cluster_views.cluster_detail, name="cluster-detail"),
     path("cum/<int:pk>/mo-nam/", views_setup.year_open_view, name="year-open"),
     path("nam/<int:pk>/", scoring_views.year_detail, name="year-detail"),
+    path("nam/<int:pk>/xep-hang.json", views_exports.ranking_json, name="ranking-json"),
+    path("nam/<int:pk>/xep-hang.csv", views_exports.ranking_csv, name="ranking-csv"),
+    path("nam/<int:pk>/xep-hang.xlsx", views_exports.ranking_xlsx, name="ranking-xlsx"),
     path("nam/<int:pk>/chi-tieu/", views_setup.year_targets, name="year-targets"),
     path("nam/<int:pk>/giao-uoc/", views_setup.year_pledge, name="year-pledge"),
     path("nam/<int:pk>/thang-diem/", views_setup.year_scheme, name="year-scheme"),

@@ -38,6 +38,9 @@ RULES = {
     "year-scheme": ((302, 200, 200, 200, 200, 404, 404), (302, 200, 403, 403, 403, 404, 404)),
     "year-remind": ((302, 405, 405, 405, 405, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
     "criterion-edit": ((302, 200, 403, 403, 403, 404, 404), (302, 200, 403, 403, 403, 404, 404)),
+    "ranking-json": ((302, 200, 404, 404, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
+    "ranking-csv": ((302, 200, 404, 404, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
+    "ranking-xlsx": ((302, 200, 404, 404, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
     "report-history": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
@@ -81,6 +84,9 @@ def urls(world) -> dict[str, str]:
         "year-scheme": reverse("year-scheme", args=[world.year.pk]),
         "year-remind": reverse("year-remind", args=[world.year.pk]),
         "criterion-edit": reverse("criterion-edit", args=[world.year.pk, "1.1"]),
+        "ranking-json": reverse("ranking-json", args=[world.year.pk]),
+        "ranking-csv": reverse("ranking-csv", args=[world.year.pk]),
+        "ranking-xlsx": reverse("ranking-xlsx", args=[world.year.pk]),
     }
 
 
