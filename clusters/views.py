@@ -63,3 +63,39 @@ def cluster_detail(request, pk: int):
             "statuses": EmulationYear.Status,
         },
     )
+
+
+def cluster_compare(request, pk: int):
+    """The ranking of several years side by side (years whose results the user may see)."""
+    from scoring.models import Standing
+
+    from .permissions import can_see_results
+
+    cluster, _can_write = get_cluster_for_user(request, pk)
+    if refused := refuse_unless_read(request):
+        return refused
+    years = [
+        y
+        for y in visible_years(request.user)
+        .filter(cluster=cluster)
+        .select_related("cluster")
+        .order_by("year")
+        if can_see_results(request.user, y)
+    ]
+    standings = (
+        Standing.objects.filter(run__emulation_year__in=years, run__is_current=True)
+        .select_related("unit", "run")
+        .order_by("unit__name")
+    )
+    table: dict[int, dict] = {}
+    for s in standings:
+        row = table.setdefault(s.unit_id, {"unit": s.unit, "cells": {}})
+        row["cells"][s.run.emulation_year_id] = s
+    latest = {
+        s.unit_id: s.rank for s in standings if years and s.run.emulation_year_id == years[-1].pk
+    }
+    rows = sorted(table.values(), key=lambda r: (latest.get(r["unit"].pk, 10**6), r["unit"].name))
+    grid = [(r["unit"], [r["cells"].get(y.pk) for y in years]) for r in rows]
+    return render(
+        request, "clusters/compare.html", {"cluster": cluster, "years": years, "grid": grid}
+    )

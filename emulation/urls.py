@@ -16,6 +16,7 @@ admin.site.site_title = "Thi đua khen thưởng"
 urlpatterns = [
     path("", cluster_views.home, name="home"),
     path("cum/<int:pk>/", cluster_views.cluster_detail, name="cluster-detail"),
+    path("cum/<int:pk>/so-sanh/", cluster_views.cluster_compare, name="cluster-compare"),
     path("cum/<int:pk>/mo-nam/", views_setup.year_open_view, name="year-open"),
     path("nam/<int:pk>/", scoring_views.year_detail, name="year-detail"),
     path("nam/<int:pk>/xep-hang.json", views_exports.ranking_json, name="ranking-json"),

@@ -41,6 +41,7 @@ RULES = {
     "ranking-json": ((302, 200, 404, 404, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
     "ranking-csv": ((302, 200, 404, 404, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
     "ranking-xlsx": ((302, 200, 404, 404, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
+    "cluster-compare": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
     "report-history": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
@@ -87,6 +88,7 @@ def urls(world) -> dict[str, str]:
         "ranking-json": reverse("ranking-json", args=[world.year.pk]),
         "ranking-csv": reverse("ranking-csv", args=[world.year.pk]),
         "ranking-xlsx": reverse("ranking-xlsx", args=[world.year.pk]),
+        "cluster-compare": reverse("cluster-compare", args=[world.cluster.pk]),
     }
 
 

@@ -160,3 +160,25 @@ def test_load_demo_refuses_to_run_with_debug_off_without_force(tmp_path, setting
     with pytest.raises(CommandError, match="DEBUG off"):
         call_command("load_demo", "--logins-file", str(tmp_path / "x.txt"))
     assert not Cluster.objects.exists()
+
+
+def test_years_compared_shows_each_members_rank_through_the_mergers(
+    client, demo, django_assert_max_num_queries
+):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    cluster = Cluster.objects.get(code=CLUSTER_CODE)
+    client.force_login(get_user_model().objects.get(username="lanhdao"))
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("cluster-compare", args=[cluster.pk])).content.decode()
+    table = page.split('id="compare"')[1]
+    assert all(str(y) in table for y in range(2020, 2026))
+    assert "Kiên Giang" in table and "Cần Thơ" in table
+    client.force_login(get_user_model().objects.get(username="baocao.camau"))
+    reporter = (
+        client.get(reverse("cluster-compare", args=[cluster.pk]))
+        .content.decode()
+        .split('id="compare"')[1]
+    )
+    assert ">2025<" in reporter and ">2026<" not in reporter  # 2026 is not published
