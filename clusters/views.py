@@ -99,3 +99,71 @@ def cluster_compare(request, pk: int):
     return render(
         request, "clusters/compare.html", {"cluster": cluster, "years": years, "grid": grid}
     )
+
+
+def overview(request):
+    """Every cluster in scope for one calendar year: its leader, members, reporting and
+    verification progress, how many members met each criterion, and the criteria no one met."""
+    from django.db.models import Count, Q
+
+    from scoring.models import Report, Score, Standing
+
+    from .permissions import can_see_results
+
+    if refused := refuse_unless_read(request):
+        return refused
+    years_qs = visible_years(request.user).select_related("cluster__supervising_unit")
+    calendar = sorted(set(years_qs.values_list("year", flat=True)), reverse=True)
+    try:
+        chosen = int(request.GET.get("nam", calendar[0] if calendar else 0))
+    except ValueError:
+        chosen = calendar[0] if calendar else 0
+    years = [
+        y
+        for y in years_qs.filter(year=chosen).order_by("cluster__name")
+        if can_see_results(request.user, y)
+    ]
+    ids = [y.pk for y in years]
+    members = dict(
+        EmulationYear.objects.filter(pk__in=ids)
+        .annotate(n=Count("memberships"))
+        .values_list("pk", "n")
+    )
+    progress = {
+        row["emulation_year"]: row
+        for row in Report.objects.filter(emulation_year__in=ids)
+        .values("emulation_year")
+        .annotate(
+            submitted=Count("pk", filter=Q(status__in=["submitted", "verified"])),
+            verified=Count("pk", filter=Q(status="verified")),
+        )
+    }
+    leaders = {
+        s.run.emulation_year_id: s
+        for s in Standing.objects.filter(run__emulation_year__in=ids, run__is_current=True, rank=1)
+        .select_related("unit", "run")
+        .order_by("unit__name")
+    }
+    met: dict[int, list] = {}
+    for row in (
+        Score.objects.filter(run__emulation_year__in=ids, run__is_current=True)
+        .values("run__emulation_year", "criterion_code")
+        .annotate(met=Count("pk", filter=Q(met=True)), total=Count("pk"))
+        .order_by("run__emulation_year", "criterion_code")
+    ):
+        met.setdefault(row["run__emulation_year"], []).append(row)
+    cards = [
+        {
+            "year": y,
+            "members": members.get(y.pk, 0),
+            "submitted": progress.get(y.pk, {}).get("submitted", 0),
+            "verified": progress.get(y.pk, {}).get("verified", 0),
+            "leader": leaders.get(y.pk),
+            "criteria": met.get(y.pk, []),
+            "never_met": [r["criterion_code"] for r in met.get(y.pk, []) if r["met"] == 0],
+        }
+        for y in years
+    ]
+    return render(
+        request, "clusters/overview.html", {"cards": cards, "calendar": calendar, "chosen": chosen}
+    )

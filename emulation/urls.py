@@ -15,6 +15,7 @@ admin.site.site_title = "Thi đua khen thưởng"
 
 urlpatterns = [
     path("", cluster_views.home, name="home"),
+    path("tong-quan/", cluster_views.overview, name="overview"),
     path("cum/<int:pk>/", cluster_views.cluster_detail, name="cluster-detail"),
     path("cum/<int:pk>/so-sanh/", cluster_views.cluster_compare, name="cluster-compare"),
     path("cum/<int:pk>/mo-nam/", views_setup.year_open_view, name="year-open"),

@@ -182,3 +182,19 @@ def test_years_compared_shows_each_members_rank_through_the_mergers(
         .split('id="compare"')[1]
     )
     assert ">2025<" in reporter and ">2026<" not in reporter  # 2026 is not published
+
+
+def test_the_overview_shows_leader_progress_and_criteria_no_one_met_in_fixed_queries(
+    client, demo, django_assert_max_num_queries
+):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    client.force_login(get_user_model().objects.get(username="lanhdao"))
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("overview") + "?nam=2021").content.decode()
+    card = page.split('id="overview-')[1]
+    assert "Dẫn đầu" in card and "7/7" in card
+    assert "Không đơn vị nào đạt" in card and "2.4" in card.split("Không đơn vị nào đạt")[1]
+    client.force_login(get_user_model().objects.get(username="baocao.camau"))
+    assert 'id="overview-' not in client.get(reverse("overview") + "?nam=2026").content.decode()
