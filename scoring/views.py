@@ -88,8 +88,41 @@ def year_unit_sheet(request, pk: int, unit_id: int):
     return render(
         request,
         "scoring/unit_sheet.html",
-        {"year": year, "unit": unit, "run": run, "rows": rows, "standing": standing},
+        {
+            "year": year,
+            "unit": unit,
+            "run": run,
+            "rows": rows,
+            "standing": standing,
+            "trend": _unit_trend(request, year, unit),
+        },
     )
+
+
+def _unit_trend(request, year, unit):
+    """The unit's rank and total over the cluster's years, and those of the units that merged
+    into it (before their merger), for the years the user may see."""
+    from clusters.permissions import visible_years
+    from clusters.selectors import successions_all, unit_predecessor_codes
+
+    from .models import Standing
+
+    lineage = {unit.code} | unit_predecessor_codes(unit_code=unit.code, links=successions_all())
+    years = [
+        y
+        for y in visible_years(request.user).filter(cluster_id=year.cluster_id)
+        if can_see_results(request.user, y)
+    ]
+    rows = (
+        Standing.objects.filter(
+            run__emulation_year__in=years, run__is_current=True, unit__code__in=lineage
+        )
+        .select_related("unit", "run__emulation_year")
+        .order_by("run__emulation_year__year", "unit__code")
+    )
+    return [
+        (s.run.emulation_year.year, s.unit, s.rank, s.total, s.unit_id != unit.pk) for s in rows
+    ]
 
 
 # --- the year report ------------------------------------------------------------------------------

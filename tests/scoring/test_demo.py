@@ -198,3 +198,15 @@ def test_the_overview_shows_leader_progress_and_criteria_no_one_met_in_fixed_que
     assert "Không đơn vị nào đạt" in card and "2.4" in card.split("Không đơn vị nào đạt")[1]
     client.force_login(get_user_model().objects.get(username="baocao.camau"))
     assert 'id="overview-' not in client.get(reverse("overview") + "?nam=2026").content.decode()
+
+
+def test_a_unit_sheet_shows_its_trend_through_the_merger(client, demo):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    client.force_login(get_user_model().objects.get(username="lanhdao"))
+    ag = Unit.objects.get(code="an-giang")
+    page = client.get(reverse("year-unit-sheet", args=[year(2025).pk, ag.pk])).content.decode()
+    trend = page.split('id="trend"')[1].split("</table>")[0]
+    assert trend.count("<tr") == 1 + 7 + 5  # header, An Giang 2020–2026, Kiên Giang 2020–2024
+    assert "Kiên Giang" in trend and "trước sáp nhập" in trend
