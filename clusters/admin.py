@@ -26,6 +26,25 @@ class SuccessionInline(admin.TabularInline):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
+    """Successions edited inline change prev() of the unit's years: those are recomputed."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if any(f.has_changed() for f in formsets):
+            from scoring.services.years import units_mark_dirty
+
+            unit_ids = {form.instance.pk}
+            for formset in formsets:
+                for inline_form in formset.forms:
+                    successor = (
+                        inline_form.cleaned_data.get("successor")
+                        if hasattr(inline_form, "cleaned_data")
+                        else None
+                    )
+                    if successor is not None:
+                        unit_ids.add(successor.pk)
+            units_mark_dirty(unit_ids=unit_ids)
+
     list_display = ["code", "name", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name", "short_name"]
@@ -42,8 +61,17 @@ class MarksMembersDirty:
         units_mark_dirty(unit_ids=set(unit_ids))
 
     def save_model(self, request, obj, form, change):
+        before = set()
+        if change:
+            old = (
+                type(obj)
+                .objects.filter(pk=obj.pk)
+                .values_list("predecessor_id", "successor_id")
+                .first()
+            )
+            before = set(old or ())
         super().save_model(request, obj, form, change)
-        self._mark({obj.predecessor_id, obj.successor_id})
+        self._mark(before | {obj.predecessor_id, obj.successor_id})
 
     def delete_model(self, request, obj):
         units = {obj.predecessor_id, obj.successor_id}

@@ -25,7 +25,7 @@ from .models import (
     ScoringRun,
     Standing,
 )
-from .services.years import year_mark_dirty
+from .services.years import figures_mark_dirty, year_mark_dirty
 
 
 class MarksYearDirty:
@@ -172,6 +172,15 @@ class EvidenceInline(admin.TabularInline):
 
 @admin.register(Report)
 class ReportAdmin(MarksYearDirty, admin.ModelAdmin):
+    """A corrected (verified) figure here feeds the next year's prev() and successors' years too."""
+
+    def save_related(self, request, form, formsets, change):
+        admin.ModelAdmin.save_related(self, request, form, formsets, change)
+        if any(f.has_changed() for f in formsets):
+            figures_mark_dirty(
+                emulation_year_id=form.instance.emulation_year_id, unit_ids={form.instance.unit_id}
+            )
+
     list_display = ["unit", "emulation_year", "status", "version", "submitted_at", "verified_at"]
     list_filter = ["status", "emulation_year__cluster", "emulation_year__year"]
     search_fields = ["unit__name", "unit__code"]

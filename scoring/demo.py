@@ -256,8 +256,9 @@ def _load(scheme: engine.Scheme, scheme_text: str) -> list[DemoLogin]:
                 ]
             )
         _reports(ey, units, year)
-        EmulationYear.objects.filter(pk=ey.pk).update(status=status)
+        # Marked dirty while still open (a published year is never marked); scored on commit.
         year_mark_dirty(emulation_year_id=ey.pk)
+        EmulationYear.objects.filter(pk=ey.pk).update(status=status)
     for year in range(FIRST_YEAR, LAST_YEAR):
         old_head, new_head = OFFICES[year][0], OFFICES[year + 1][0]
         if old_head != new_head:

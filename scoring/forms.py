@@ -33,12 +33,32 @@ def normalize_number(text: str) -> str:
     )
 
 
+# What NUMBER columns (18 digits, 4 decimals) can hold: larger input is refused on its field.
+MAX_NUMBER = Decimal("99999999999999.9999")
+
+
 class LocalIntegerField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs["max_value"] = (
+            int(MAX_NUMBER) if kwargs.get("max_value") is None else kwargs["max_value"]
+        )
+        kwargs["min_value"] = (
+            -int(MAX_NUMBER) if kwargs.get("min_value") is None else kwargs["min_value"]
+        )
+        super().__init__(*args, **kwargs)
+
     def to_python(self, value):
         return super().to_python(normalize_number(value) if isinstance(value, str) else value)
 
 
 class LocalDecimalField(forms.DecimalField):
+    def __init__(self, *args, **kwargs):
+        kwargs["max_value"] = MAX_NUMBER if kwargs.get("max_value") is None else kwargs["max_value"]
+        kwargs["min_value"] = (
+            -MAX_NUMBER if kwargs.get("min_value") is None else kwargs["min_value"]
+        )
+        super().__init__(*args, **kwargs)
+
     def to_python(self, value):
         return super().to_python(normalize_number(value) if isinstance(value, str) else value)
 
@@ -237,6 +257,7 @@ class TargetsForm(forms.Form):
         for unit in units:
             for criterion in criteria:
                 self.fields[self.cell(unit.pk, criterion.code)] = LocalDecimalField(
+                    show_hidden_initial=True,
                     label=f"{unit.label} — {criterion.code}",
                     required=False,
                     max_digits=18,
@@ -257,10 +278,14 @@ class TargetsForm(forms.Form):
         return f"t_{unit_id}_{code}"
 
     def grid(self) -> dict[tuple[int, str], Decimal | None]:
+        """Only the cells this user changed (against what the form showed when it was opened), so
+        that two people editing the grid never put back each other's old values."""
+        changed = set(self.changed_data)
         return {
             (unit.pk, c.code): self.cleaned_data.get(self.cell(unit.pk, c.code))
             for unit in self.units
             for c in self.criteria
+            if self.cell(unit.pk, c.code) in changed
         }
 
 
@@ -316,6 +341,8 @@ class SchemeImportForm(forms.Form):
 
 class CriterionForm(forms.Form):
     """Edit one criterion: saved as a new scheme version with a reason."""
+
+    scheme = forms.IntegerField(widget=forms.HiddenInput)  # the version the form was opened at
 
     name = forms.CharField(label=_("Tên"), max_length=500)
     definition = forms.CharField(

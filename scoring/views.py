@@ -84,7 +84,12 @@ def year_unit_sheet(request, pk: int, unit_id: int):
     )
     scores = {s.criterion_code: s for s in Score.objects.filter(run=run, unit=unit)} if run else {}
     rows = [(c, scores.get(c.code)) for c in criteria]
-    standing = run.standings.filter(unit=unit).first() if run else None
+    # Its own rank and total are results too: a reporter sees them once the year is published.
+    standing = (
+        run.standings.filter(unit=unit).first()
+        if run and can_see_results(request.user, year)
+        else None
+    )
     return render(
         request,
         "scoring/unit_sheet.html",
@@ -189,6 +194,7 @@ def report_detail(request, pk: int, unit_id: int):
     )
     reviewable = (
         role == "secretariat"
+        and not year.is_published
         and report is not None
         and status in (Report.Status.SUBMITTED, Report.Status.VERIFIED)
     )
@@ -220,6 +226,7 @@ def report_detail(request, pk: int, unit_id: int):
                             expected_version=form.cleaned_data["version"],
                             values=form.values(),
                             submit=action == "submit",
+                            note=form.cleaned_data["note"],
                             answers={
                                 int(key.removeprefix("answer_")): value
                                 for key, value in request.POST.items()
@@ -231,7 +238,6 @@ def report_detail(request, pk: int, unit_id: int):
                     except ScoringError as error:
                         form.add_error(None, str(error))
                     else:
-                        Report.objects.filter(pk=report.pk).update(note=form.cleaned_data["note"])
                         messages.success(
                             request,
                             _("Đã nộp báo cáo.") if action == "submit" else _("Đã lưu bản nháp."),

@@ -152,6 +152,10 @@ def _targets_from_file(upload, units, criteria) -> dict[tuple[int, str], Decimal
             raise ScoringError(f"{upload.name}: đơn vị “{unit_code}” không phải thành viên năm này")
         if criterion not in codes:
             raise ScoringError(f"{upload.name}: tiêu chí “{criterion}” không có trong thang điểm")
+        if abs(target) >= 10**14:
+            raise ScoringError(
+                f"{upload.name}: chỉ tiêu {unit_code}/{criterion} quá lớn ({target})."
+            )
         result[(by_code[unit_code], criterion)] = Decimal(str(target))
     return result
 
@@ -292,9 +296,12 @@ def year_objections(request, pk: int):
                 messages.success(request, _("Đã gửi kiến nghị."))
                 return redirect("year-objections", pk=year.pk)
             if action == "answer" and can_write:
-                objection = Objection.objects.filter(
-                    emulation_year=year, pk=request.POST.get("objection") or 0
-                ).first()
+                raw = request.POST.get("objection", "")
+                objection = (
+                    Objection.objects.filter(emulation_year=year, pk=int(raw)).first()
+                    if raw.isdigit()
+                    else None
+                )
                 if objection is None:
                     raise Http404
                 objection_answer(
@@ -357,7 +364,8 @@ def year_manual_points(request, pk: int):
             raise PermissionDenied
         try:
             if request.POST.get("action") == "delete":
-                row = rows.filter(pk=request.POST.get("row") or 0).first()
+                raw = request.POST.get("row", "")
+                row = rows.filter(pk=int(raw)).first() if raw.isdigit() else None
                 if row is None:
                     raise Http404
                 manual_points_delete(
@@ -502,6 +510,7 @@ def criterion_edit(request, pk: int, code: str):
     initial.update(
         target=None if criterion.target is None else display_number(criterion.target),
         points=display_number(criterion.points),
+        scheme=year.scheme_id,
     )
     form = CriterionForm(initial=initial)
     if request.method == "POST":
@@ -513,6 +522,7 @@ def criterion_edit(request, pk: int, code: str):
                     code=code,
                     changes=form.changes(),
                     reason=form.cleaned_data["reason"],
+                    expected_scheme_id=form.cleaned_data["scheme"],
                     actor=request.user,
                 )
             except ScoringError as error:

@@ -41,8 +41,6 @@ def evidence_kind(upload) -> str:
 
 
 def evidence_add(*, report: Report, upload, element_code: str = "", actor=None) -> EvidenceFile:
-    if report.status not in EDITABLE:
-        raise ScoringError("Chỉ đính kèm minh chứng khi báo cáo đang soạn hoặc được trả lại.")
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise ScoringError(
             f"{upload.name}: tệp quá lớn (tối đa {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB)."
@@ -50,6 +48,14 @@ def evidence_add(*, report: Report, upload, element_code: str = "", actor=None) 
     content_type = evidence_kind(upload)
     original = os.path.basename(upload.name)[:255]
     with transaction.atomic():
+        # The report's state under its row lock: it may have been submitted since the page loaded.
+        report = (
+            Report.objects.select_for_update()
+            .select_related("emulation_year", "unit")
+            .get(pk=report.pk)
+        )
+        if report.status not in EDITABLE:
+            raise ScoringError("Chỉ đính kèm minh chứng khi báo cáo đang soạn hoặc được trả lại.")
         evidence = EvidenceFile(
             report=report,
             element_code=element_code,

@@ -40,9 +40,10 @@ def year_set_status(
             after={"status": status},
             reason=reason.strip(),
         )
-        if backwards and before == EmulationYear.Status.PUBLISHED:
-            # Corrections may follow: make sure the results reflect the inputs again.
-            year_mark_dirty(emulation_year_id=year.pk)
+    if backwards and before == EmulationYear.Status.PUBLISHED:
+        # Reopened: inputs that changed while it was frozen are scored again (after the status
+        # change above has committed, since a published year is never marked dirty).
+        year_mark_dirty(emulation_year_id=year.pk)
     return year
 
 

@@ -74,10 +74,14 @@ def objection_answer(
         changes = {k: v for k, v in (amend or {}).items() if v not in (None, "")}
         if accept and changes:
             if "target" in changes:
+                from ..forms import normalize_number
+
                 try:
-                    changes["target"] = float(str(changes["target"]).replace(",", "."))
+                    changes["target"] = float(normalize_number(str(changes["target"])))
                 except ValueError:
                     raise ScoringError(f"Chỉ tiêu không phải là số: {changes['target']}") from None
+                if not abs(changes["target"]) < 10**14:
+                    raise ScoringError(f"Chỉ tiêu quá lớn: {changes['target']}")
             scheme_amend_criterion(
                 emulation_year=year,
                 code=locked.criterion_code,

@@ -44,7 +44,7 @@ class RecomputeBusy(Exception):
 @dataclass(frozen=True)
 class RecomputeOutcome:
     emulation_year_id: int
-    status: str  # "written", "unchanged", "clean", "no_scheme", "stale", "busy"
+    status: str  # "written", "unchanged", "clean", "published", "no_scheme", "stale", "busy"
     run_id: int | None = None
     seconds: float = 0.0
 
@@ -73,7 +73,10 @@ def _recompute_chunk(ids: list[int], *, force: bool) -> list[RecomputeOutcome]:
         years = list(EmulationYear.objects.filter(pk__in=held).order_by("pk"))
         todo = []
         for year in years:
-            if not force and not year.is_dirty and year.scored_version > 0:
+            if year.is_published and year.scored_version > 0:
+                # Published results are frozen; they change only after a recorded reopening.
+                outcomes[year.pk] = RecomputeOutcome(year.pk, "published")
+            elif not force and not year.is_dirty and year.scored_version > 0:
                 outcomes[year.pk] = RecomputeOutcome(year.pk, "clean")
             else:
                 todo.append(year)

@@ -46,6 +46,15 @@ def _lock(report: Report, expected_version: int) -> Report:
     return locked
 
 
+def _lock_open_year(report: Report) -> EmulationYear:
+    year = EmulationYear.objects.select_for_update().get(pk=report.emulation_year_id)
+    if year.is_published:
+        raise YearLocked(
+            "Kết quả năm này đã công bố: báo cáo không thể thay đổi. Hãy mở lại năm (kèm lý do) trước."
+        )
+    return year
+
+
 def _write_values(locked: Report, values: dict[str, Decimal | None], notes: dict[str, str]) -> dict:
     existing = {v.element_code: v for v in locked.values.all()}
     changes = {}
@@ -72,6 +81,7 @@ def report_save(
     notes: dict[str, str] | None = None,
     submit: bool = False,
     answers: dict[int, str] | None = None,
+    note: str | None = None,
     actor=None,
     today: dt.date | None = None,
 ) -> Report:
@@ -81,8 +91,9 @@ def report_save(
     secretariat can reopen."""
     today = today or timezone.localdate()
     with transaction.atomic():
+        # The year row too: a publication cannot slip in between the check and the write.
+        year = EmulationYear.objects.select_for_update().get(pk=report.emulation_year_id)
         locked = _lock(report, expected_version)
-        year = EmulationYear.objects.get(pk=locked.emulation_year_id)
         if year.is_published:
             raise YearLocked("Kết quả năm này đã công bố: báo cáo không thể thay đổi.")
         if locked.status not in EDITABLE:
@@ -104,7 +115,11 @@ def report_save(
                 comment.answer, comment.answered_at = text, timezone.now()
                 comment.save(update_fields=["answer", "answered_at"])
                 changes[f"trả lời nhận xét {comment.element_code or 'chung'}"] = [None, text]
+        if note is not None and note != locked.note:
+            changes["ghi chú"] = [locked.note or None, note or None]
         fields = {"version": F("version") + 1}
+        if note is not None:
+            fields["note"] = note
         if submit:
             fields.update(
                 status=Report.Status.SUBMITTED, submitted_at=timezone.now(), submitted_by=actor
@@ -134,6 +149,7 @@ def report_return(
     if not comments:
         raise ScoringError("Hãy ghi nhận xét cho ít nhất một số liệu khi trả lại báo cáo.")
     with transaction.atomic():
+        _lock_open_year(report)
         locked = _lock(report, expected_version)
         if locked.status not in (Report.Status.SUBMITTED, Report.Status.VERIFIED):
             raise ReportNotEditable("Chỉ trả lại được báo cáo đã nộp.")
@@ -166,6 +182,7 @@ def report_return(
 
 def report_verify(*, report: Report, expected_version: int, actor=None) -> Report:
     with transaction.atomic():
+        _lock_open_year(report)
         locked = _lock(report, expected_version)
         if locked.status != Report.Status.SUBMITTED:
             raise ReportNotEditable("Chỉ thẩm định được báo cáo đã nộp.")
@@ -197,6 +214,7 @@ def report_reopen_late(*, report: Report, reason: str, actor=None) -> Report:
     if not reason.strip():
         raise ScoringError("Cho phép nộp muộn cần ghi rõ lý do.")
     with transaction.atomic():
+        _lock_open_year(report)
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.status != Report.Status.DRAFT:
             raise ReportNotEditable("Chỉ mở lại được báo cáo chưa nộp.")

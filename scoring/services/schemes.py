@@ -21,6 +21,42 @@ def _dec(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+MAX_NUMBER = 10**14
+
+
+def _check_fits(scheme: engine.Scheme) -> None:
+    """Numbers and texts must fit their columns (NUMBER is 18 digits with 4 decimals)."""
+    from ..errors import ScoringError
+
+    def number(value, where: str) -> None:
+        if value is not None and abs(value) >= MAX_NUMBER:
+            raise ScoringError(f"{where}: số quá lớn để lưu ({value}).")
+
+    def text(value, limit: int, where: str) -> None:
+        if value is not None and len(value) > limit:
+            raise ScoringError(f"{where}: dài quá {limit} ký tự.")
+
+    number(scheme.scale, "scale")
+    text(scheme.name, 300, "name")
+    for e in scheme.data_elements:
+        text(e.code, 60, f"data_elements {e.code}")
+        text(e.name, 300, f"data_elements {e.code}: name")
+        number(e.min, f"data_elements {e.code}: min")
+        number(e.max, f"data_elements {e.code}: max")
+    for c in scheme.criteria:
+        where = f"criteria {c.code}"
+        text(c.code, 40, where)
+        text(c.group, 300, f"{where}: group")
+        text(c.name, 500, f"{where}: name")
+        text(c.measure, 2000, f"{where}: measure")
+        text(c.unit, 40, f"{where}: unit")
+        number(c.target, f"{where}: target")
+        number(c.points, f"{where}: points")
+    for b in scheme.classification:
+        text(b.band, 100, f"classification {b.band[:20]}")
+        number(b.min_total, f"classification {b.band}: min_total")
+
+
 def scheme_create_version(
     *,
     emulation_year: EmulationYear,
@@ -34,6 +70,7 @@ def scheme_create_version(
     The first version needs no reason; every later one is an amendment and does. A published
     year's scheme is immutable: reopen the year first.
     """
+    _check_fits(scheme)
     with transaction.atomic():
         year = EmulationYear.objects.select_for_update().get(pk=emulation_year.pk)
         if year.is_published:
@@ -146,16 +183,41 @@ CRITERION_FIELDS = tuple(k for k in CRITERION_KEYS if k not in ("code", "group")
 
 
 def scheme_amend_criterion(
-    *, emulation_year: EmulationYear, code: str, changes: dict, reason: str, actor=None
+    *,
+    emulation_year: EmulationYear,
+    code: str,
+    changes: dict,
+    reason: str,
+    expected_scheme_id: int | None = None,
+    actor=None,
 ) -> Scheme:
     """A new scheme version in which criterion `code` is changed; checked as a scheme file would
     be (formula names and syntax, rule parameters), and recorded with its reason."""
+    from ..errors import ScoringError
+
+    with transaction.atomic():
+        # Read the version in force under the year's lock: two edits built on the same version
+        # must not silently undo each other.
+        year = (
+            EmulationYear.objects.select_for_update()
+            .select_related("scheme")
+            .get(pk=emulation_year.pk)
+        )
+        if year.scheme_id is None:
+            raise ScoringError("Năm này chưa có thang điểm.")
+        if expected_scheme_id is not None and year.scheme_id != expected_scheme_id:
+            raise ScoringError(
+                f"Thang điểm vừa được sửa thành phiên bản {year.scheme.version} trong lúc bạn sửa: "
+                "hãy mở lại tiêu chí để xem thay đổi rồi sửa tiếp."
+            )
+        return _amend(year, code, changes, reason, actor)
+
+
+def _amend(emulation_year: EmulationYear, code: str, changes: dict, reason: str, actor) -> Scheme:
     import dataclasses
 
     from ..errors import ScoringError
 
-    if emulation_year.scheme_id is None:
-        raise ScoringError("Năm này chưa có thang điểm.")
     current = scheme_to_engine(emulation_year.scheme)
     if code not in {c.code for c in current.criteria}:
         raise ScoringError(f"Không có tiêu chí “{code}”.")

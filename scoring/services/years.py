@@ -18,9 +18,15 @@ def year_mark_dirty(*, emulation_year_id: int) -> None:
     """Bump the year's input version (one conditional UPDATE, no read-modify-write) and queue a
     recompute after commit. A broker that is down loses nothing: the year stays dirty and the
     periodic sweep picks it up."""
-    EmulationYear.objects.filter(pk=emulation_year_id).update(
-        input_version=F("input_version") + 1, dirty_since=Coalesce(F("dirty_since"), Now())
+    # A published year's results are frozen: its inputs changing (a figure that feeds its prev(),
+    # say) does not touch them. Reopening the year marks it dirty again.
+    changed = (
+        EmulationYear.objects.filter(pk=emulation_year_id)
+        .exclude(status=EmulationYear.Status.PUBLISHED)
+        .update(input_version=F("input_version") + 1, dirty_since=Coalesce(F("dirty_since"), Now()))
     )
+    if not changed:
+        return
     transaction.on_commit(lambda: year_queue_recompute(emulation_year_id=emulation_year_id))
 
 
@@ -39,13 +45,18 @@ def figures_mark_dirty(*, emulation_year_id: int, unit_ids: set[int]) -> None:
         if nxt is not None and nxt not in related:
             related.add(nxt)
             frontier.append(nxt)
-    next_years = (
-        Membership.objects.filter(emulation_year__year=year.year + 1, unit_id__in=related)
+    # Y+1 through prev(); and Y itself in other clusters whose members these units merged into
+    # (a merger during Y makes the predecessor's Y figures part of the successor's inputs).
+    affected = (
+        Membership.objects.filter(
+            emulation_year__year__in=[year.year, year.year + 1], unit_id__in=related
+        )
+        .exclude(emulation_year_id=emulation_year_id)
         .values_list("emulation_year_id", flat=True)
         .distinct()
     )
-    for next_year_id in next_years:
-        year_mark_dirty(emulation_year_id=next_year_id)
+    for other_year_id in affected:
+        year_mark_dirty(emulation_year_id=other_year_id)
 
 
 def year_queue_recompute(*, emulation_year_id: int) -> bool:

@@ -104,11 +104,10 @@ def test_a_merged_member_reports_the_sum_of_its_provinces(demo):
     )
 
 
-def test_recomputing_the_demo_again_changes_nothing(demo):
-    outcome = year_recompute(emulation_year_id=year(2021).pk)
-    assert outcome.status == "clean"
-    forced = year_recompute(emulation_year_id=year(2021).pk, force=True)
-    assert forced.status == "written"
+def test_recomputing_the_demo_again_changes_nothing_and_published_years_stay_frozen(demo):
+    assert year_recompute(emulation_year_id=year(2026).pk).status == "clean"
+    assert year_recompute(emulation_year_id=year(2026).pk, force=True).status == "written"
+    assert year_recompute(emulation_year_id=year(2021).pk, force=True).status == "published"
 
 
 def test_it_creates_one_user_per_role_and_writes_their_passwords_outside_the_repository(demo):

@@ -76,6 +76,9 @@ def criterion_post(client, world, **changes):
         "rule": "proportional",
         "reason": "",
     }
+    data["scheme"] = EmulationYear.objects.get(
+        pk=world.year.pk
+    ).scheme_id  # the version the form showed
     data.update(changes)
     client.force_login(world.secretariat)
     return client.post(reverse("criterion-edit", args=[world.year.pk, "1.1"]), data)

@@ -83,6 +83,12 @@ def test_opening_a_year_twice_or_with_a_head_outside_the_members_is_refused_by_f
 
 def grid_post(client, world, **extra):
     data = {f"t_{world.unit_a1.pk}_1.1": "25", f"t_{world.unit_a2.pk}_1.1": "", "reason": ""}
+    # What the browser sends back: the values the form showed when it was opened.
+    for unit in (world.unit_a1, world.unit_a2):
+        shown = MemberTarget.objects.filter(
+            emulation_year=world.year, unit=unit, criterion_code="1.1"
+        ).first()
+        data[f"initial-t_{unit.pk}_1.1"] = "" if shown is None else str(int(shown.target))
     data.update(extra)
     return client.post(reverse("year-targets", args=[world.year.pk]), data)
 
