@@ -50,7 +50,7 @@ def evidence_add(*, report: Report, upload, element_code: str = "", actor=None) 
     with transaction.atomic():
         # The report's state under its row lock: it may have been submitted since the page loaded.
         report = (
-            Report.objects.select_for_update()
+            Report.objects.select_for_update(of=("self",))
             .select_related("emulation_year", "unit")
             .get(pk=report.pk)
         )

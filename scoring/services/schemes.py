@@ -199,7 +199,7 @@ def scheme_amend_criterion(
         # Read the version in force under the year's lock: two edits built on the same version
         # must not silently undo each other.
         year = (
-            EmulationYear.objects.select_for_update()
+            EmulationYear.objects.select_for_update(of=("self",))
             .select_related("scheme")
             .get(pk=emulation_year.pk)
         )
