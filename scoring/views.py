@@ -22,6 +22,7 @@ def year_detail(request, pk: int):
     show_results = can_see_results(request.user, year)
     run = year_current_run(emulation_year=year) if show_results else None
     standings = year_standings(emulation_year=year) if run else []
+    heatmap = _heatmap(run, standings) if run else None
     from clusters.permissions import user_scope
 
     from .models import Report
@@ -63,6 +64,7 @@ def year_detail(request, pk: int):
             "offices": offices,
             "statuses": year.Status.choices,
             "tasks": tasks,
+            "heatmap": heatmap,
         },
     )
 
@@ -443,3 +445,34 @@ def _reporter_tasks(year, scope, reports):
         }
         for unit in own
     ]
+
+
+def _heatmap(run, standings):
+    """Member × criterion attainment (ratio to target) for the ranking page, in two queries; each
+    cell carries its number and the explanation, and links to the member's score sheet."""
+    criteria = list(
+        Criterion.objects.filter(scheme_id=run.scheme_id)
+        .order_by("position")
+        .values_list("code", "name")
+    )
+    cells = {(s.unit_id, s.criterion_code): s for s in Score.objects.filter(run=run)}
+    rows = []
+    for standing in standings:
+        row = []
+        for code, _name in criteria:
+            score = cells.get((standing.unit_id, code))
+            ratio = None if score is None else score.ratio
+            level = (
+                "none"
+                if ratio is None
+                else "met"
+                if score.met
+                else "high"
+                if ratio >= 0.8
+                else "mid"
+                if ratio >= 0.5
+                else "low"
+            )
+            row.append((code, score, level))
+        rows.append((standing, row))
+    return {"criteria": criteria, "rows": rows}

@@ -119,6 +119,18 @@ def test_the_ranking_page_shows_ranks_totals_and_links_to_score_sheets(client, s
     assert "Thành lập mới HTX" in text and "30,00" in text
 
 
+def test_the_ranking_page_has_a_heat_map_of_attainment_with_numbers_and_explanations(
+    client, scored
+):
+    client.force_login(scored.leadership)
+    page = client.get(reverse("year-detail", args=[scored.year.pk])).content.decode()
+    heat = page.split('id="heatmap"')[1].split("</table>")[0]
+    assert "heat-met" in heat and "100%" in heat  # a1: 20 of 20
+    assert "heat-mid" in heat and "50%" in heat  # a2: 10 of 20
+    assert "Chỉ tiêu 20" in heat  # the explanation line on hover
+    assert "visually-hidden" in heat  # a text alternative for screen readers
+
+
 def test_home_lists_only_the_clusters_in_scope(client, scored):
     assert "Cụm A" in get(client, scored.leadership, reverse("home")).content.decode()
     body = get(client, scored.outsider, reverse("home")).content.decode()
