@@ -23,6 +23,7 @@ def year_detail(request, pk: int):
     run = year_current_run(emulation_year=year) if show_results else None
     standings = year_standings(emulation_year=year) if run else []
     heatmap = _heatmap(run, standings) if run else None
+    changes = _changes_since_last_year(request, year, standings) if run else {}
     from clusters.permissions import user_scope
 
     from .models import Report
@@ -65,6 +66,7 @@ def year_detail(request, pk: int):
             "statuses": year.Status.choices,
             "tasks": tasks,
             "heatmap": heatmap,
+            "changes": changes,
         },
     )
 
@@ -476,3 +478,35 @@ def _heatmap(run, standings):
             row.append((code, score, level))
         rows.append((standing, row))
     return {"criteria": criteria, "rows": rows}
+
+
+def _changes_since_last_year(request, year, standings):
+    """Change of rank and total against the cluster's previous year, for the units that competed
+    then too; units that absorbed others that year are marked (their totals are not comparable)."""
+    from clusters.models import EmulationYear, UnitSuccession
+
+    from .models import Standing
+
+    previous = EmulationYear.objects.filter(cluster_id=year.cluster_id, year=year.year - 1).first()
+    if previous is None or not can_see_results(request.user, previous):
+        return {}
+    before = {
+        s.unit_id: s
+        for s in Standing.objects.filter(run__emulation_year=previous, run__is_current=True)
+    }
+    merged = set(
+        UnitSuccession.objects.filter(effective_on__year=year.year).values_list(
+            "successor_id", flat=True
+        )
+    )
+    changes = {}
+    for s in standings:
+        old = before.get(s.unit_id)
+        if old is None:
+            continue
+        changes[s.unit_id] = {
+            "rank": old.rank - s.rank,  # positive: moved up
+            "total": s.total - old.total,
+            "merged": s.unit_id in merged,
+        }
+    return changes

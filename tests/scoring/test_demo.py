@@ -209,3 +209,31 @@ def test_a_unit_sheet_shows_its_trend_through_the_merger(client, demo):
     trend = page.split('id="trend"')[1].split("</table>")[0]
     assert trend.count("<tr") == 1 + 7 + 5  # header, An Giang 2020–2026, Kiên Giang 2020–2024
     assert "Kiên Giang" in trend and "trước sáp nhập" in trend
+
+
+def test_the_ranking_shows_each_members_change_since_last_year(client, demo):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from scoring.models import Standing
+
+    client.force_login(get_user_model().objects.get(username="lanhdao"))
+    page = client.get(reverse("year-detail", args=[year(2021).pk])).content.decode()
+    assert "So với năm trước" in page
+    ag_2020 = Standing.objects.get(
+        run__emulation_year=year(2020), run__is_current=True, unit__code="an-giang"
+    )
+    ag_2021 = Standing.objects.get(
+        run__emulation_year=year(2021), run__is_current=True, unit__code="an-giang"
+    )
+    moved = ag_2020.rank - ag_2021.rank
+    expected = f"▲{moved}" if moved > 0 else (f"▼{-moved}" if moved < 0 else "=")
+    row = page.split("Liên minh HTX tỉnh An Giang</a>")[1].split("</tr>")[0]
+    assert expected in row
+    merged_row = (
+        client.get(reverse("year-detail", args=[year(2025).pk]))
+        .content.decode()
+        .split("Liên minh HTX tỉnh An Giang</a>")[1]
+        .split("</tr>")[0]
+    )
+    assert "*</span>" in merged_row  # absorbed Kiên Giang in 2025
