@@ -24,6 +24,11 @@ def year_detail(request, pk: int):
     standings = year_standings(emulation_year=year) if run else []
     heatmap = _heatmap(run, standings) if run else None
     changes = _changes_since_last_year(request, year, standings) if run else {}
+    chart = {
+        "name": _("Tổng điểm"),
+        "labels": [s.unit.label for s in standings],
+        "values": [round(s.total, 2) for s in standings],
+    }
     from clusters.permissions import user_scope
 
     from .models import Report
@@ -67,6 +72,7 @@ def year_detail(request, pk: int):
             "tasks": tasks,
             "heatmap": heatmap,
             "changes": changes,
+            "chart": chart,
         },
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from selenium import webdriver
@@ -65,6 +66,7 @@ def main(base: str) -> None:
             driver.get(base + path)
             full = driver.execute_script("return document.body.scrollHeight")
             driver.set_window_size(width, min(max(height, full + 100), 2400))
+            time.sleep(1.5)  # let charts finish their entry animation
             driver.save_screenshot(str(OUT / f"{name}-{size}.png"))
 
     try:

@@ -94,6 +94,8 @@ def test_report_submit_return_correct_verify_and_the_ranking_updates(browser, li
     browser.get(f"{live_server.url}/nam/{world.year.pk}/")
     ranking = browser.find_element(By.CSS_SELECTOR, "table.table-ranking").text
     assert "Liên minh HTX A1" in ranking and "54,00" in ranking
+    # The vendored chart library drew the totals (no CDN: the page works offline).
+    assert browser.find_element(By.CSS_SELECTOR, "#totals-chart svg").is_displayed()
     screenshot(browser, "year-ranking-desktop")
     screenshot(browser, "year-ranking-phone", width=390, height=844)
 
