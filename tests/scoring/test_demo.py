@@ -228,12 +228,12 @@ def test_the_ranking_shows_each_members_change_since_last_year(client, demo):
     )
     moved = ag_2020.rank - ag_2021.rank
     expected = f"▲{moved}" if moved > 0 else (f"▼{-moved}" if moved < 0 else "=")
-    row = page.split("Liên minh HTX tỉnh An Giang</a>")[1].split("</tr>")[0]
+    row = page.split("Liên minh HTX tỉnh An Giang</span></a>")[1].split("</tr>")[0]
     assert expected in row
     merged_row = (
         client.get(reverse("year-detail", args=[year(2025).pk]))
         .content.decode()
-        .split("Liên minh HTX tỉnh An Giang</a>")[1]
+        .split("Liên minh HTX tỉnh An Giang</span></a>")[1]
         .split("</tr>")[0]
     )
     assert "*</span>" in merged_row  # absorbed Kiên Giang in 2025
