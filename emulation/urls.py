@@ -20,6 +20,7 @@ urlpatterns = [
     path("cum/<int:pk>/so-sanh/", cluster_views.cluster_compare, name="cluster-compare"),
     path("cum/<int:pk>/mo-nam/", views_setup.year_open_view, name="year-open"),
     path("nam/<int:pk>/", scoring_views.year_detail, name="year-detail"),
+    path("nam/<int:pk>/ho-so-hoi-nghi/", views_exports.conference_pack, name="conference-pack"),
     path("nam/<int:pk>/xep-hang.json", views_exports.ranking_json, name="ranking-json"),
     path("nam/<int:pk>/xep-hang.csv", views_exports.ranking_csv, name="ranking-csv"),
     path("nam/<int:pk>/xep-hang.xlsx", views_exports.ranking_xlsx, name="ranking-xlsx"),

@@ -60,3 +60,60 @@ def ranking_xlsx(request, pk: int):
         f'attachment; filename="xep-hang-{year.cluster.code}-{year.year}.xlsx"'
     )
     return response
+
+
+def conference_pack(request, pk: int):
+    """The year-end conference pack: ranking, every member's score sheet, the pledge's
+    signatories and the votes — a print layout that prints to clean A4."""
+    from django.shortcuts import render
+
+    from .models import AwardProposal, Criterion, PledgeSignature, Score, Standing
+
+    year, _can_write = get_year_for_user(request, pk)
+    if refused := refuse_unless_read(request):
+        return refused
+    if not can_see_results(request.user, year):
+        raise Http404
+    run = year_current_run(emulation_year=year)
+    standings = (
+        list(Standing.objects.filter(run=run).select_related("unit").order_by("rank", "unit__code"))
+        if run
+        else []
+    )
+    criteria = (
+        list(
+            Criterion.objects.filter(scheme_id=run.scheme_id)
+            .select_related("group")
+            .order_by("position")
+        )
+        if run
+        else []
+    )
+    scores: dict[tuple[int, str], Score] = (
+        {(s.unit_id, s.criterion_code): s for s in Score.objects.filter(run=run)} if run else {}
+    )
+    sheets = [(s, [(c, scores.get((s.unit_id, c.code))) for c in criteria]) for s in standings]
+    signatures = (
+        PledgeSignature.objects.filter(pledge__emulation_year=year)
+        .select_related("unit")
+        .order_by("unit__name")
+    )
+    proposals = (
+        AwardProposal.objects.filter(emulation_year=year)
+        .select_related("unit", "award_kind")
+        .order_by("award_kind__name", "rank")
+    )
+    offices = year.offices.select_related("unit").order_by("-role")
+    return render(
+        request,
+        "scoring/pack.html",
+        {
+            "year": year,
+            "run": run,
+            "standings": standings,
+            "sheets": sheets,
+            "signatures": signatures,
+            "proposals": proposals,
+            "offices": offices,
+        },
+    )

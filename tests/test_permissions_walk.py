@@ -43,6 +43,7 @@ RULES = {
     "ranking-xlsx": ((302, 200, 404, 404, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
     "cluster-compare": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
     "overview": ((302, 200, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
+    "conference-pack": ((302, 200, 404, 404, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
     "report-history": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
@@ -91,6 +92,7 @@ def urls(world) -> dict[str, str]:
         "ranking-xlsx": reverse("ranking-xlsx", args=[world.year.pk]),
         "cluster-compare": reverse("cluster-compare", args=[world.cluster.pk]),
         "overview": reverse("overview"),
+        "conference-pack": reverse("conference-pack", args=[world.year.pk]),
     }
 
 

@@ -237,3 +237,24 @@ def test_the_ranking_shows_each_members_change_since_last_year(client, demo):
         .split("</tr>")[0]
     )
     assert "*</span>" in merged_row  # absorbed Kiên Giang in 2025
+
+
+def test_the_conference_pack_has_ranking_signatories_and_every_score_sheet_in_fixed_queries(
+    client, demo
+):
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client.force_login(get_user_model().objects.get(username="lanhdao"))
+    counts = {}
+    for y in (2021, 2025):  # 7 members, then 3: the same number of queries
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("conference-pack", args=[year(y).pk])).content.decode()
+        counts[y] = len(queries)
+    assert counts[2021] == counts[2025]
+    page = client.get(reverse("conference-pack", args=[year(2021).pk])).content.decode()
+    ranking = page.split('id="pack-ranking"')[1].split("</table>")[0]
+    assert ranking.count("<tr>") == 1 + 7 and "Liên minh HTX tỉnh An Giang" in ranking
+    assert page.count('class="sheet"') == 7 and "Chủ tịch Liên minh HTX tỉnh Kiên Giang" in page
