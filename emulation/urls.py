@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
 from django.urls import path
 from django.views.i18n import set_language
 
@@ -13,7 +14,15 @@ from scoring import views_exports, views_setup
 admin.site.site_header = "Quản trị — Thi đua khen thưởng"
 admin.site.site_title = "Thi đua khen thưởng"
 
+
+@login_not_required
+def healthz(request):
+    """For load balancers and the page benchmark's baseline: no database, no template."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     path("", cluster_views.home, name="home"),
     path("tong-quan/", cluster_views.overview, name="overview"),
     path("cum/<int:pk>/", cluster_views.cluster_detail, name="cluster-detail"),

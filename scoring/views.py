@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from clusters.permissions import (
@@ -22,8 +24,11 @@ def year_detail(request, pk: int):
     show_results = can_see_results(request.user, year)
     run = year_current_run(emulation_year=year) if show_results else None
     standings = year_standings(emulation_year=year) if run else []
-    heatmap = _heatmap(run, standings) if run else None
-    changes = _changes_since_last_year(request, year, standings) if run else {}
+    # Computed only if the cached ranking fragment has to be rendered again (see the template).
+    heatmap = SimpleLazyObject(lambda: _heatmap(run, standings) if run else None)
+    changes = SimpleLazyObject(
+        lambda: _changes_since_last_year(request, year, standings) if run else {}
+    )
     chart = {
         "name": _("Tổng điểm"),
         "labels": [s.unit.label for s in standings],
@@ -72,6 +77,9 @@ def year_detail(request, pk: int):
             "tasks": tasks,
             "heatmap": heatmap,
             "changes": changes,
+            # A run's results never change: its rendered ranking is cached under its id (and the
+            # audience, since what a member may compare with depends on it).
+            "ranking_key": f"{run.pk}-{'all' if see_all_reports else 'member'}" if run else "",
             "chart": chart,
         },
     )
@@ -466,6 +474,7 @@ def _heatmap(run, standings):
     cells = {(s.unit_id, s.criterion_code): s for s in Score.objects.filter(run=run)}
     rows = []
     for standing in standings:
+        sheet = reverse("year-unit-sheet", args=[run.emulation_year_id, standing.unit_id])
         row = []
         for code, _name in criteria:
             score = cells.get((standing.unit_id, code))
@@ -482,7 +491,7 @@ def _heatmap(run, standings):
                 else "low"
             )
             row.append((code, score, level))
-        rows.append((standing, row))
+        rows.append((standing, sheet, row))
     return {"criteria": criteria, "rows": rows}
 
 

@@ -47,7 +47,7 @@ RULES = {
     "report-history": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
-EXEMPT = {"login", "logout", "set_language"}
+EXEMPT = {"login", "logout", "set_language", "healthz"}
 # Pages that need an object the walk does not make; each has its own permission test.
 WALKED_ELSEWHERE = {"evidence-download": "tests/scoring/test_evidence.py"}
 

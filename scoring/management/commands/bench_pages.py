@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from clusters.models import Cluster, EmulationYear, RoleGrant, Unit
+from scoring import bench
+from scoring.services.recompute import years_recompute
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the ranking page of a 30-member, 40-criteria year and the overview of 100 clusters "
+        "from the configured database under gunicorn, load them from a second process on loopback "
+        "(bounded), and print p50/p95 and requests per second next to a trivial view."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clients", type=int, default=20)
+        parser.add_argument("--seconds", type=float, default=15)
+        parser.add_argument("--workers", type=int, default=3)
+        parser.add_argument("--keep", action="store_true")
+
+    def handle(self, *args, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "bench_pages measures the production shape: set DATABASE_URL to PostgreSQL."
+            )
+        bench.cleanup()
+        user = None
+        try:
+            self.stdout.write(
+                "building: 1 year × 30 members × 40 criteria, 100 clusters × 7 members …"
+            )
+            bench.build(clusters=1, members=30, criteria=40, tag="big-")
+            bench.build(clusters=100, members=7, criteria=40, tag="ov-")
+            ids = list(
+                EmulationYear.objects.filter(
+                    cluster__code__startswith=bench.PREFIX, year=bench.YEAR
+                ).values_list("pk", flat=True)
+            )
+            years_recompute(emulation_year_ids=ids)
+            big = EmulationYear.objects.get(cluster__code=f"{bench.PREFIX}big-c0", year=bench.YEAR)
+            supervising = Unit.objects.get(code=f"{bench.PREFIX}sup")
+            user, _ = get_user_model().objects.get_or_create(username="bench-leadership")
+            RoleGrant.objects.get_or_create(
+                user=user, role=RoleGrant.Role.LEADERSHIP, unit=supervising
+            )
+            session = SessionStore()
+            session["_auth_user_id"] = str(user.pk)
+            session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+            session["_auth_user_hash"] = user.get_session_auth_hash()
+            session.create()
+            cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+            results = self._serve_and_load(
+                {
+                    "trivial view (/healthz/)": "/healthz/",
+                    f"ranking page (30 members × 40 criteria, {Cluster.objects.filter(code__startswith=bench.PREFIX).count()} clusters in the database)": f"/nam/{big.pk}/",
+                    "overview (100 clusters)": f"/tong-quan/?nam={bench.YEAR}",
+                },
+                cookie,
+                options,
+            )
+        finally:
+            if not options["keep"]:
+                if user is not None:
+                    user.delete()
+                bench.cleanup()
+        trivial = next(iter(results.values()))
+        for name, r in results.items():
+            share = r["rps"] / trivial["rps"] * 100 if trivial["rps"] else 0
+            self.stdout.write(
+                f"{name:<75} p50 {r['p50_ms']:7.1f} ms  p95 {r['p95_ms']:7.1f} ms  {r['rps']:7.1f} req/s "
+                f"({share:5.1f}% of trivial)  errors {r['errors']}"
+            )
+        self.stdout.write(json.dumps(results))
+
+    def _serve_and_load(self, targets: dict[str, str], cookie: str, options) -> dict:
+        port = free_port()
+        env = dict(
+            os.environ,
+            DEBUG="false",
+            ALLOWED_HOSTS="127.0.0.1",
+            SECURE_SSL_REDIRECT="false",
+            SESSION_COOKIE_SECURE="false",
+            CSRF_COOKIE_SECURE="false",
+            SECURE_HSTS_SECONDS="0",
+        )
+        # The session was signed with this process's key: the server must use the same one.
+        env["SECRET_KEY"] = settings.SECRET_KEY
+        root = Path(settings.BASE_DIR)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=root,
+            env=env,
+            check=True,
+        )
+        server = subprocess.Popen(  # noqa: S603 — our own interpreter, gunicorn and settings
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "emulation.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(options["workers"]),
+                "--log-level",
+                "warning",
+            ],
+            cwd=root,
+            env=env,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        break
+                except OSError:
+                    time.sleep(0.1)
+            results = {}
+            for name, path in targets.items():
+                done = subprocess.run(  # noqa: S603 — the load generator of this project
+                    [
+                        sys.executable,
+                        str(root / "scripts" / "loadgen.py"),
+                        f"http://127.0.0.1:{port}{path}",
+                        "--clients",
+                        str(options["clients"]),
+                        "--seconds",
+                        str(options["seconds"]),
+                        "--cookie",
+                        cookie,
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+            return results
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
