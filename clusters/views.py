@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
 from .models import EmulationYear, FlagHandover, YearOffice
 from .permissions import (
@@ -104,10 +107,6 @@ def cluster_compare(request, pk: int):
 def overview(request):
     """Every cluster in scope for one calendar year: its leader, members, reporting and
     verification progress, how many members met each criterion, and the criteria no one met."""
-    from django.db.models import Count, Q
-
-    from scoring.models import Report, Score, Standing
-
     from .permissions import can_see_results
 
     if refused := refuse_unless_read(request):
@@ -123,6 +122,24 @@ def overview(request):
         for y in years_qs.filter(year=chosen).order_by("cluster__name")
         if can_see_results(request.user, y)
     ]
+    # Everything below changes only when a year's inputs, results or status do: the rendered
+    # cards are cached under those, and computed only when the cache misses.
+    key = hashlib.sha256(
+        repr([(y.pk, y.input_version, y.scored_version, y.status) for y in years]).encode()
+    ).hexdigest()
+    cards = SimpleLazyObject(lambda: _overview_cards(years))
+    return render(
+        request,
+        "clusters/overview.html",
+        {"cards": cards, "calendar": calendar, "chosen": chosen, "key": key},
+    )
+
+
+def _overview_cards(years) -> list[dict]:
+    from django.db.models import Count, Q
+
+    from scoring.models import Report, Score, Standing
+
     ids = [y.pk for y in years]
     members = dict(
         EmulationYear.objects.filter(pk__in=ids)
@@ -164,6 +181,4 @@ def overview(request):
         }
         for y in years
     ]
-    return render(
-        request, "clusters/overview.html", {"cards": cards, "calendar": calendar, "chosen": chosen}
-    )
+    return cards
