@@ -127,7 +127,8 @@ def test_the_ranking_page_has_a_heat_map_of_attainment_with_numbers_and_explanat
     heat = page.split('id="heatmap"')[1].split("</table>")[0]
     assert "heat-met" in heat and "100%" in heat  # a1: 20 of 20
     assert "heat-mid" in heat and "50%" in heat  # a2: 10 of 20
-    assert "Chỉ tiêu 20" in heat  # the explanation line on hover
+    assert "Liên minh HTX A2 · 1.1: 10 / 20" in heat  # the numbers on hover
+    assert "#c-1.1" in heat  # each cell links to the explanation line behind it
     assert "visually-hidden" in heat  # a text alternative for screen readers
 
 
