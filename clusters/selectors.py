@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import EmulationYear, Unit, UnitSuccession
+from .models import UnitSuccession
 
 
 def successions_all() -> list[tuple[str, str, object]]:
@@ -27,7 +27,3 @@ def unit_predecessor_codes(*, unit_code: str, links: Iterable[tuple[str, str, ob
                 found.add(predecessor)
                 stack.append(predecessor)
     return found
-
-
-def year_member_units(*, emulation_year: EmulationYear) -> list[Unit]:
-    return list(Unit.objects.filter(memberships__emulation_year=emulation_year).order_by("code"))

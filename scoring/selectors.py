@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import FloatField
 from django.db.models.functions import Cast, Coalesce
 
-from clusters.models import EmulationYear, Membership, Unit
+from clusters.models import EmulationYear, Membership
 from clusters.selectors import successions_all, unit_predecessor_codes
 
 from . import engine
@@ -378,10 +378,6 @@ def year_standings(*, emulation_year: EmulationYear) -> list[Standing]:
         .select_related("unit")
         .order_by("rank", "unit__code")
     )
-
-
-def units_by_code(codes) -> dict[str, Unit]:
-    return {u.code: u for u in Unit.objects.filter(code__in=codes)}
 
 
 def report_preview(

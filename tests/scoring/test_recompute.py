@@ -60,6 +60,23 @@ def test_a_verified_value_replaces_the_reported_one(scored_year):
     assert standings(scored_year)["a1"][1] == 45.0
 
 
+def current_lines() -> list[tuple]:
+    return list(
+        Score.objects.filter(run__is_current=True)
+        .order_by("unit__code", "criterion_code")
+        .values_list(
+            "unit__code",
+            "criterion_code",
+            "actual",
+            "target",
+            "ratio",
+            "met",
+            "points",
+            "explanation",
+        )
+    )
+
+
 def test_running_twice_on_the_same_inputs_writes_nothing_new_and_forcing_writes_the_same(
     scored_year,
 ):
@@ -67,35 +84,9 @@ def test_running_twice_on_the_same_inputs_writes_nothing_new_and_forcing_writes_
     year_mark_dirty(emulation_year_id=scored_year.pk)  # a change that changes nothing
     outcome = year_recompute(emulation_year_id=scored_year.pk)
     assert outcome.status == "unchanged" and ScoringRun.objects.count() == before
-    first = list(
-        Score.objects.filter(run__is_current=True)
-        .order_by("unit__code", "criterion_code")
-        .values_list(
-            "unit__code",
-            "criterion_code",
-            "actual",
-            "target",
-            "ratio",
-            "met",
-            "points",
-            "explanation",
-        )
-    )
+    first = current_lines()
     year_recompute(emulation_year_id=scored_year.pk, force=True)
-    second = list(
-        Score.objects.filter(run__is_current=True)
-        .order_by("unit__code", "criterion_code")
-        .values_list(
-            "unit__code",
-            "criterion_code",
-            "actual",
-            "target",
-            "ratio",
-            "met",
-            "points",
-            "explanation",
-        )
-    )
+    second = current_lines()
     assert first == second and ScoringRun.objects.count() == before + 1
     assert ScoringRun.objects.filter(emulation_year=scored_year, is_current=True).count() == 1
 
