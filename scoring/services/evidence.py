@@ -4,8 +4,10 @@ static root and served only through a permission-checked view, always as a downl
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from clusters.audit import audit_record
@@ -40,6 +42,19 @@ def evidence_kind(upload) -> str:
     )
 
 
+@contextmanager
+def stored_upload(upload, *, folder: str, name: str):
+    """Write an upload to storage before the transaction (no file I/O while rows are locked),
+    under our own name (never the uploader's), and remove it again if the transaction fails."""
+    extension = os.path.splitext(upload.name)[1].lower()
+    stored = default_storage.save(f"{folder}/{name}{extension}", upload)
+    try:
+        yield stored
+    except BaseException:
+        default_storage.delete(stored)
+        raise
+
+
 def evidence_add(*, report: Report, upload, element_code: str = "", actor=None) -> EvidenceFile:
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise ScoringError(
@@ -47,29 +62,24 @@ def evidence_add(*, report: Report, upload, element_code: str = "", actor=None) 
         )
     content_type = evidence_kind(upload)
     original = os.path.basename(upload.name)[:255]
-    with transaction.atomic():
+    folder = f"evidence/{report.emulation_year.year}"
+    with (
+        stored_upload(upload, folder=folder, name=f"{report.unit.code}") as stored,
+        transaction.atomic(),
+    ):
         # The report's state under its row lock: it may have been submitted since the page loaded.
-        report = (
-            Report.objects.select_for_update(of=("self",))
-            .select_related("emulation_year", "unit")
-            .get(pk=report.pk)
-        )
+        report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status not in EDITABLE:
             raise ScoringError("Chỉ đính kèm minh chứng khi báo cáo đang soạn hoặc được trả lại.")
-        evidence = EvidenceFile(
+        evidence = EvidenceFile.objects.create(
             report=report,
             element_code=element_code,
+            file=stored,
             original_name=original,
             content_type=content_type,
             size=upload.size,
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        # The stored name is ours, not the uploader's: nothing they name can be executed or served.
-        extension = os.path.splitext(original)[1].lower()
-        evidence.file.save(
-            f"{report.emulation_year.year}-{report.unit.code}{extension}", upload, save=False
-        )
-        evidence.save()
         audit_record(
             actor=actor,
             action="evidence.add",

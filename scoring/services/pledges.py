@@ -4,6 +4,7 @@ signed, the targets are binding (changes become recorded amendments)."""
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from clusters.models import EmulationYear, Unit
 
 from ..errors import ScoringError, YearLocked
 from ..models import Pledge, PledgeSignature
+from .evidence import stored_upload
 
 # What a scan may be, told by its first bytes rather than its name.
 SCAN_SIGNATURES = {
@@ -73,8 +75,14 @@ def pledge_sign(
     """Record a member's signature; the last one locks the targets."""
     if scan is not None:
         scan_check(scan)
+    year = pledge.emulation_year
+    storing = (
+        stored_upload(scan, folder=f"pledges/{year.year}", name=f"{year.cluster.code}-{unit.code}")
+        if scan is not None
+        else nullcontext(None)
+    )
     try:
-        with transaction.atomic():
+        with storing as stored, transaction.atomic():
             locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
             members = set(locked.emulation_year.memberships.values_list("unit_id", flat=True))
             if unit.pk not in members:
@@ -87,12 +95,9 @@ def pledge_sign(
                 signed_by=signed_by,
                 title=title,
                 signed_on=signed_on,
+                scan=stored or "",
                 recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
-            if scan is not None:
-                signature.scan.save(
-                    f"{locked.emulation_year.year}-{unit.code}-{scan.name}", scan, save=True
-                )
             audit_record(
                 actor=actor,
                 action="pledge.sign",

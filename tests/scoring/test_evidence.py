@@ -78,3 +78,22 @@ def test_other_members_and_leadership_cannot_attach(client, world):
     assert attach(client, world, world.reporter_a2, "a.pdf", b"%PDF-1").status_code == 404
     assert attach(client, world, world.leadership, "a.pdf", b"%PDF-1").status_code == 403
     assert not EvidenceFile.objects.exists()
+
+
+def test_a_refused_attachment_leaves_no_file_behind(world, settings):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from scoring.errors import ScoringError
+    from scoring.models import Report
+    from scoring.services.evidence import evidence_add
+
+    install_scheme(world.year)
+    report = Report.objects.create(
+        emulation_year=world.year, unit=world.unit_a1, status="submitted"
+    )
+    with pytest.raises(ScoringError):
+        evidence_add(report=report, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4"))
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
