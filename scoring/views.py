@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import hashlib
+
+from django.db.models import Count, Sum
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clusters.permissions import (
@@ -11,9 +15,10 @@ from clusters.permissions import (
     get_member_unit_for_user,
     get_year_for_user,
     refuse_unless_read,
+    user_scope,
 )
 
-from .models import Criterion, Score
+from .models import Criterion, Report, Score
 from .selectors import year_current_run, year_standings
 
 
@@ -21,32 +26,60 @@ def year_detail(request, pk: int):
     year, can_write = get_year_for_user(request, pk)
     if refused := refuse_unless_read(request):
         return refused
+    scope = user_scope(request.user)
     show_results = can_see_results(request.user, year)
     run = year_current_run(emulation_year=year) if show_results else None
-    standings = year_standings(emulation_year=year) if run else []
-    # Computed only if the cached ranking fragment has to be rendered again (see the template).
-    heatmap = SimpleLazyObject(lambda: _heatmap(run, standings) if run else None)
-    changes = SimpleLazyObject(
-        lambda: _changes_since_last_year(request, year, standings) if run else {}
-    )
-    chart = {
-        "name": _("Tổng điểm"),
-        "labels": [s.unit.label for s in standings],
-        "values": [round(s.total, 2) for s in standings],
-    }
-    from clusters.permissions import user_scope
-
-    from .models import Report
-
-    scope = user_scope(request.user)
-    reports = {r.unit_id: r for r in Report.objects.filter(emulation_year=year)}
     see_all_reports = (
         can_write
         or year.cluster.supervising_unit_id in scope.leadership_units
         or scope.is_superuser
     )
+    # Everything below is computed only if the page has to be rendered again: a reader's page is
+    # cached whole, and the ranking fragment under its run (see the template).
+    standings = SimpleLazyObject(lambda: year_standings(emulation_year=year) if run else [])
+    reports = SimpleLazyObject(
+        lambda: {r.unit_id: r for r in Report.objects.filter(emulation_year=year)}
+    )
+    tasks = _reporter_tasks(year, scope, reports)
+    return render(
+        request,
+        "scoring/year_detail.html",
+        {
+            "year": year,
+            "can_write": can_write,
+            "show_results": show_results,
+            "run": run,
+            "standings": standings,
+            "members": SimpleLazyObject(lambda: _members(year, reports, scope, see_all_reports)),
+            "offices": year.offices.select_related("unit").order_by("-role"),  # head, deputies
+            "statuses": year.Status.choices,
+            "tasks": tasks,
+            "heatmap": SimpleLazyObject(lambda: _heatmap(run, standings) if run else None),
+            "changes": SimpleLazyObject(
+                lambda: _changes_since_last_year(request, year, standings) if run else {}
+            ),
+            # A run's results never change: its rendered ranking is cached under its id (and the
+            # audience, since what a member may compare with depends on it).
+            "ranking_key": f"{run.pk}-{'all' if see_all_reports else 'member'}" if run else "",
+            "page_key": (
+                ""
+                if can_write or tasks
+                else _reader_page_key(request, year, run, "all" if see_all_reports else "member")
+            ),
+            # A callable: the template calls it only if it renders the chart (json_script needs a
+            # real dict, not a lazy object).
+            "chart": lambda: {
+                "name": _("Tổng điểm"),
+                "labels": [s.unit.label for s in standings],
+                "values": [round(s.total, 2) for s in standings],
+            },
+        },
+    )
+
+
+def _members(year, reports, scope, see_all_reports):
     today = timezone.localdate()
-    members = [
+    return [
         {
             "unit": m.unit,
             "report": reports.get(m.unit_id),
@@ -60,29 +93,32 @@ def year_detail(request, pk: int):
         }
         for m in year.memberships.select_related("unit").order_by("unit__name")
     ]
-    offices = year.offices.select_related("unit").order_by("-role")  # head, then deputies
-    tasks = _reporter_tasks(year, scope, reports)
-    return render(
-        request,
-        "scoring/year_detail.html",
-        {
-            "year": year,
-            "can_write": can_write,
-            "show_results": show_results,
-            "run": run,
-            "standings": standings,
-            "members": members,
-            "offices": offices,
-            "statuses": year.Status.choices,
-            "tasks": tasks,
-            "heatmap": heatmap,
-            "changes": changes,
-            # A run's results never change: its rendered ranking is cached under its id (and the
-            # audience, since what a member may compare with depends on it).
-            "ranking_key": f"{run.pk}-{'all' if see_all_reports else 'member'}" if run else "",
-            "chart": chart,
-        },
+
+
+def _reader_page_key(request, year, run, audience: str) -> str:
+    """The cache key of the body of a year's page for a reader who cannot act on it (no form, no
+    task): it changes with everything the body shows — the year's state and versions, its current
+    run, any report created or changed (every change bumps a report's version), the day (late
+    reports), the language and the audience. Offices and names, which change rarely and outside
+    these, are bounded by the cache's lifetime (see the template)."""
+    stamp = Report.objects.filter(emulation_year=year).aggregate(n=Count("pk"), v=Sum("version"))
+    parts = (
+        year.pk,
+        year.status,
+        year.reporting_deadline,
+        year.scheme_id,
+        year.input_version,
+        year.scored_version,
+        year.dirty_since,
+        run.pk if run else None,
+        stamp["n"],
+        stamp["v"],
+        timezone.localdate(),
+        get_language(),
+        audience,
+        request.user.is_staff,
     )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 def year_unit_sheet(request, pk: int, unit_id: int):
@@ -429,6 +465,8 @@ def _reporter_tasks(year, scope, reports):
     objections), in a fixed number of queries."""
     from .models import Objection, PledgeSignature, ReportComment
 
+    if not scope.reporter_units:
+        return []
     own = [
         m.unit for m in year.memberships.select_related("unit") if m.unit_id in scope.reporter_units
     ]

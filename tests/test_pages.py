@@ -166,3 +166,30 @@ def test_vietnamese_is_the_default_whatever_the_browser_asks_for(client, scored)
     client.force_login(scored.leadership)
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="vi">' in page and "Cụm, khối thi đua" in page
+
+
+def test_a_readers_cached_page_follows_every_change_it_shows(client, scored):
+    """The leadership's page is cached whole; a report verified, then returned, the status
+    changed and the language switched each show at once."""
+    from scoring.models import Report
+    from scoring.services.reports import report_return, report_verify
+
+    url = reverse("year-detail", args=[scored.year.pk])
+    client.force_login(scored.leadership)
+
+    def a2_row():
+        page = client.get(url).content.decode()
+        return page.split('id="member-reports"')[1].split("Liên minh HTX A2")[1].split("</tr>")[0]
+
+    assert "Đã nộp" in a2_row()
+    report = Report.objects.get(emulation_year=scored.year, unit=scored.unit_a2)
+    report = report_verify(report=report, expected_version=report.version)
+    assert "Đã thẩm định" in a2_row()
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.SUBMITTED)
+    report = Report.objects.get(pk=report.pk)  # (the version did not move: still cached)
+    report_return(report=report, expected_version=report.version, comments={"new_coops": "?"})
+    assert "Trả lại để bổ sung" in a2_row()
+    EmulationYear.objects.filter(pk=scored.year.pk).update(status=EmulationYear.Status.PUBLISHED)
+    assert "Đã công bố" in client.get(url).content.decode()
+    client.cookies["django_language"] = "en"
+    assert "Returned for completion" in a2_row()
