@@ -9,7 +9,7 @@ from django.views.i18n import set_language
 
 from clusters import views as cluster_views
 from scoring import views as scoring_views
-from scoring import views_exports, views_setup
+from scoring import views_conference, views_exports, views_setup
 
 admin.site.site_header = "Quản trị — Thi đua khen thưởng"
 admin.site.site_title = "Thi đua khen thưởng"
@@ -55,6 +55,25 @@ urlpatterns = [
         scoring_views.evidence_download,
         name="evidence-download",
     ),
+    path("nam/<int:pk>/hoi-nghi/", views_conference.year_conference, name="year-conference"),
+    path("nam/<int:pk>/hoi-nghi/bo-phieu/", views_conference.ballot_open_view, name="ballot-open"),
+    path(
+        "nam/<int:pk>/hoi-nghi/bo-phieu/<int:ballot_id>/",
+        views_conference.ballot_vote_view,
+        name="ballot-vote",
+    ),
+    path(
+        "nam/<int:pk>/hoi-nghi/bo-phieu/<int:ballot_id>/ket-thuc/",
+        views_conference.ballot_close_view,
+        name="ballot-close",
+    ),
+    path(
+        "nam/<int:pk>/hoi-nghi/bo-phieu/<int:ballot_id>/mo-lai/",
+        views_conference.ballot_reopen_view,
+        name="ballot-reopen",
+    ),
+    path("nam/<int:pk>/hoi-nghi/bau-cu/", views_conference.year_election, name="year-election"),
+    path("nam/<int:pk>/hoi-nghi/co-luan-luu/", views_conference.year_flag, name="year-flag"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

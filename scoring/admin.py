@@ -289,16 +289,20 @@ class VoterInline(ReadOnlyInline):
 
 
 @admin.register(Ballot)
-class BallotAdmin(admin.ModelAdmin):
+class BallotAdmin(ImmutableAdmin):
+    """Read-only: a ballot opens, closes and reopens (with a reason) only through the conference
+    page, where each step is recorded; its choices are never listed here."""
+
     list_display = ["emulation_year", "purpose", "award_kind", "status", "opened_at", "closed_at"]
     list_filter = ["purpose", "status"]
     list_select_related = ["emulation_year__cluster", "award_kind"]
-    readonly_fields = ["opened_at", "opened_by", "closed_at", "closed_by"]
     inlines = [VoterInline]
 
 
 @admin.register(AwardProposal)
-class AwardProposalAdmin(admin.ModelAdmin):
+class AwardProposalAdmin(ImmutableAdmin):
+    """Read-only: proposals follow from a closed ballot's tally."""
+
     list_display = ["emulation_year", "award_kind", "unit", "votes", "rank"]
     list_filter = ["award_kind"]
     list_select_related = ["emulation_year__cluster", "award_kind", "unit"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from django.http import Http404, HttpResponse, JsonResponse
+from django.utils import timezone
 
 from clusters.permissions import can_see_results, get_year_for_user, refuse_unless_read
 
@@ -104,6 +105,15 @@ def conference_pack(request, pk: int):
         .order_by("award_kind__name", "rank")
     )
     offices = year.offices.select_related("unit").order_by("-role")
+    from .views_conference import conference_context
+
+    conference = conference_context(year)
+    closed = [b["ballot"].closed_at for b in conference["ballots"] if b["ballot"].closed_at]
+    conference_date = (
+        conference["handover"].handed_on
+        if conference["handover"]
+        else (timezone.localtime(max(closed)).date() if closed else None)
+    )
     return render(
         request,
         "scoring/pack.html",
@@ -115,5 +125,7 @@ def conference_pack(request, pk: int):
             "signatures": signatures,
             "proposals": proposals,
             "offices": offices,
+            **conference,
+            "conference_date": conference_date,
         },
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from scoring.services.conference import ballot_open
 from scoring.services.recompute import year_recompute
 
 from .scoring.factories import install_scheme, put_figures
@@ -45,6 +46,14 @@ RULES = {
     "overview": ((302, 200, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
     "conference-pack": ((302, 200, 404, 404, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
     "report-history": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
+    # The conference (an open election ballot exists; an empty POST is an invalid form: 400).
+    "year-conference": ((302, 200, 200, 200, 200, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
+    "ballot-open": ((302, 405, 405, 405, 405, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
+    "ballot-vote": ((302, 405, 405, 405, 405, 404, 404), (302, 403, 400, 400, 403, 404, 404)),
+    "ballot-close": ((302, 405, 405, 405, 405, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
+    "ballot-reopen": ((302, 405, 405, 405, 405, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
+    "year-election": ((302, 405, 405, 405, 405, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
+    "year-flag": ((302, 405, 405, 405, 405, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
 EXEMPT = {"login", "logout", "set_language", "healthz"}
@@ -71,6 +80,9 @@ def test_every_url_of_the_app_has_a_rule():
 
 
 def urls(world) -> dict[str, str]:
+    from scoring.models import Ballot
+
+    ballot = Ballot.objects.filter(emulation_year=world.year).values_list("pk", flat=True).first()
     return {
         "home": reverse("home"),
         "cluster-detail": reverse("cluster-detail", args=[world.cluster.pk]),
@@ -93,6 +105,14 @@ def urls(world) -> dict[str, str]:
         "cluster-compare": reverse("cluster-compare", args=[world.cluster.pk]),
         "overview": reverse("overview"),
         "conference-pack": reverse("conference-pack", args=[world.year.pk]),
+        "year-conference": reverse("year-conference", args=[world.year.pk]),
+        "ballot-open": reverse("ballot-open", args=[world.year.pk]),
+        # In this order: a vote, then the close, then a reopen of the closed ballot.
+        "ballot-vote": reverse("ballot-vote", args=[world.year.pk, ballot]),
+        "ballot-close": reverse("ballot-close", args=[world.year.pk, ballot]),
+        "ballot-reopen": reverse("ballot-reopen", args=[world.year.pk, ballot]),
+        "year-election": reverse("year-election", args=[world.year.pk]),
+        "year-flag": reverse("year-flag", args=[world.year.pk]),
     }
 
 
@@ -101,6 +121,7 @@ def test_each_role_gets_the_expected_answer_on_every_url(client, world, persona)
     install_scheme(world.year)
     put_figures(world.year, {("a1", "new_coops"): 20, ("a2", "new_coops"): 10})
     year_recompute(emulation_year_id=world.year.pk)
+    ballot_open(emulation_year=world.year, purpose="head")
     if persona != "anonymous":
         client.force_login(getattr(world, persona))
     index = PERSONAS.index(persona)

@@ -1,5 +1,5 @@
 """The year-end conference: award kinds, secret ballots, proposals, and elections of the next
-head and deputies. (Behaviour comes with the conference issue; the model is complete now.)
+head and deputies (behaviour: scoring/services/conference.py).
 
 Secrecy is structural: who voted (`BallotVoter`) and what was chosen (`BallotChoice`) are separate
 tables with no link between them, and a choice's key is random, so not even its order of arrival
@@ -45,6 +45,19 @@ class AwardKind(models.Model):
         _("khi bằng nhau"), max_length=10, choices=TieRule.choices, default=TieRule.RANKING
     )
     allow_self_vote = models.BooleanField(_("được bỏ phiếu cho mình"), default=False)
+    leads_cluster = models.BooleanField(
+        _("đơn vị dẫn đầu cụm"),
+        default=False,
+        help_text=_("Đơn vị được đề nghị là đơn vị dẫn đầu cụm (Cờ thi đua)."),
+    )
+    min_vote_percent = models.PositiveSmallIntegerField(
+        _("tỷ lệ phiếu cần có (%)"),
+        default=50,
+        help_text=_(
+            "Đơn vị được đề nghị phải được trên tỷ lệ này của số đơn vị bỏ phiếu (50: quá bán; "
+            "0: chỉ cần một phiếu)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("hình thức khen thưởng")
@@ -60,6 +73,13 @@ class AwardKind(models.Model):
                 condition=Q(cap_percent__isnull=True)
                 | (Q(cap_percent__gt=0) & Q(cap_percent__lte=100)),
                 name="award_kind_cap_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_vote_percent__lte=100), name="award_kind_vote_percent_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(cap_count__isnull=True) | Q(cap_count__gte=1),
+                name="award_kind_cap_count_positive",
             ),
         ]
 
@@ -99,6 +119,10 @@ class Ballot(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
+    allow_self_vote = models.BooleanField(_("được bỏ phiếu cho mình"), default=False)
+    # Empty: every eligible member (an award) or every member (an election). A run-off names the
+    # members tied at the cap.
+    candidate_ids = models.JSONField(_("ứng viên"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("phiếu bầu")

@@ -1,0 +1,154 @@
+"""Forms of the year-end conference page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import AwardKind, Ballot
+
+
+class AwardKindForm(forms.ModelForm):
+    class Meta:
+        model = AwardKind
+        fields = [
+            "name",
+            "code",
+            "conferred_by",
+            "leads_cluster",
+            "min_band",
+            "requires_knockouts",
+            "min_rank",
+            "cap_count",
+            "cap_percent",
+            "min_vote_percent",
+            "tie_rule",
+            "allow_self_vote",
+        ]
+
+    def __init__(self, *args, cluster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cluster = cluster
+        self.fields["cap_percent"].widget.attrs["step"] = "0.01"
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if AwardKind.objects.filter(cluster=self.cluster, code=code).exists():
+            raise forms.ValidationError(_("Cụm đã có hình thức khen thưởng với mã này."))
+        return code
+
+    def clean(self):
+        data = super().clean()
+        count, percent = data.get("cap_count"), data.get("cap_percent")
+        if count is not None and percent is not None:
+            raise forms.ValidationError(
+                _("Chỉ ghi một trong hai: số lượng tối đa hoặc tỷ lệ tối đa.")
+            )
+        if count is None and percent is None and "cap_count" not in self.errors:
+            self.add_error(
+                "cap_count", _("Cần ghi số lượng tối đa hoặc tỷ lệ tối đa được đề nghị.")
+            )
+        if percent is not None and not 0 < percent <= 100:
+            self.add_error("cap_percent", _("Tỷ lệ phải lớn hơn 0 và không quá 100."))
+        if data.get("min_vote_percent") is not None and data["min_vote_percent"] > 100:
+            self.add_error("min_vote_percent", _("Tỷ lệ không quá 100."))
+        return data
+
+    def save(self, commit=True):
+        self.instance.cluster = self.cluster
+        return super().save(commit)
+
+
+class BallotOpenForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Nội dung"), choices=Ballot.Purpose.choices)
+    award_kind = forms.ModelChoiceField(
+        label=_("Hình thức khen thưởng"), queryset=AwardKind.objects.none(), required=False
+    )
+    seats = forms.IntegerField(
+        label=_("Mỗi phiếu chọn tối đa"), min_value=1, max_value=10, initial=1
+    )
+    allow_self_vote = forms.BooleanField(label=_("Được bỏ phiếu cho mình (bầu cử)"), required=False)
+
+    def __init__(self, *args, cluster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["award_kind"].queryset = AwardKind.objects.filter(cluster=cluster)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("purpose") == Ballot.Purpose.AWARD and not data.get("award_kind"):
+            self.add_error("award_kind", _("Bình xét khen thưởng cần chọn hình thức khen thưởng."))
+        if data.get("purpose") != Ballot.Purpose.AWARD:
+            data["award_kind"] = None
+        return data
+
+
+class VoteForm(forms.Form):
+    """One ballot paper: up to `seats` candidates; the secretariat also names the member whose
+    paper ballot it records."""
+
+    choices = forms.MultipleChoiceField(
+        label=_("Đơn vị được chọn"), widget=forms.CheckboxSelectMultiple
+    )
+    voter = forms.ChoiceField(label=_("Đơn vị bỏ phiếu"))
+
+    def __init__(self, *args, candidates, voters, seats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seats = seats
+        self.fields["choices"].choices = [(str(u.pk), u.name) for u in candidates]
+        self.fields["voter"].choices = [(str(u.pk), u.name) for u in voters]
+        if len(voters) == 1:
+            self.fields["voter"].widget = forms.HiddenInput()
+            self.fields["voter"].initial = str(voters[0].pk)
+
+    def clean_choices(self):
+        chosen = self.cleaned_data["choices"]
+        if len(chosen) > self.seats:
+            raise forms.ValidationError(_("Chỉ được chọn tối đa %(n)s đơn vị.") % {"n": self.seats})
+        return [int(c) for c in chosen]
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do mở lại"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ElectionForm(forms.Form):
+    """Next year's head and deputies recorded directly (a cluster that rotates by turn)."""
+
+    head = forms.ChoiceField(label=_("Cụm trưởng"))
+    deputies = forms.MultipleChoiceField(
+        label=_("Cụm phó"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    elected_on = forms.DateField(
+        label=_("Ngày bầu"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["head"].choices = [(str(u.pk), u.name) for u in members]
+        self.fields["deputies"].choices = [(str(u.pk), u.name) for u in members]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("head") and data.get("head") in (data.get("deputies") or []):
+            self.add_error("deputies", _("Một đơn vị không thể vừa là cụm trưởng vừa là cụm phó."))
+        return data
+
+
+class FlagForm(forms.Form):
+    from_unit = forms.ChoiceField(label=_("Đơn vị bàn giao"))
+    to_unit = forms.ChoiceField(label=_("Đơn vị nhận"))
+    handed_on = forms.DateField(
+        label=_("Ngày bàn giao"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    occasion = forms.CharField(label=_("Hội nghị"), required=False, max_length=300)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_unit"].choices = [(str(u.pk), u.name) for u in units]
+        self.fields["to_unit"].choices = [(str(u.pk), u.name) for u in units]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_unit") and data.get("from_unit") == data.get("to_unit"):
+            self.add_error("to_unit", _("Đơn vị nhận cờ phải khác đơn vị bàn giao."))
+        return data

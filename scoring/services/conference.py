@@ -1,0 +1,571 @@
+"""The year-end conference: award kinds and who is eligible, secret ballots (cast in the browser
+or recorded from paper), the tally and the proposals that follow from eligibility, the cap and the
+tie rule, the election of next year's head and deputies, and the rotating flag.
+
+Secrecy: a vote writes a `BallotVoter` row (that the member voted) and `BallotChoice` rows (what
+was chosen, under random keys) in one transaction, with nothing linking them; everything shown is
+a count per candidate, and only once the ballot is closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clusters.audit import audit_record
+from clusters.models import Cluster, EmulationYear, FlagHandover, Unit, YearOffice
+
+from ..errors import ReasonRequired, ScoringError
+from ..models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter, Band, Standing
+from .setup import members_carried_over, year_open
+
+# At the next level, proposals for the Government's emulation flag may not exceed this share of
+# the cluster leaders under one supervising body (the brief; Decree 98/2023 art. 26).
+NEXT_LEVEL_CAP_PERCENT = 20
+
+
+class BallotClosed(ScoringError):
+    """A vote, a close or a paper ballot on a ballot that is not open."""
+
+
+class AlreadyVoted(ScoringError):
+    """A member's second vote on the same ballot."""
+
+
+def cap_for(*, cap_count: int | None, cap_percent: Decimal | None, members: int) -> int | None:
+    """How many may be proposed: a number, or a percentage of the members rounded down and at
+    least one; None when the award kind sets no cap."""
+    if cap_count is not None:
+        return cap_count
+    if cap_percent is not None:
+        # Decimal arithmetic: 30% of 10 is exactly 3, not 2.9999….
+        return max(1, math.floor(Decimal(cap_percent) * members / 100))
+    return None
+
+
+def award_cap(kind: AwardKind, members: int) -> int | None:
+    return cap_for(cap_count=kind.cap_count, cap_percent=kind.cap_percent, members=members)
+
+
+@dataclass
+class Eligibility:
+    standing: Standing
+    eligible: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+def year_standings_now(year: EmulationYear) -> list[Standing]:
+    return list(
+        Standing.objects.filter(run__emulation_year=year, run__is_current=True)
+        .select_related("unit", "run")
+        .order_by("rank", "unit__code")
+    )
+
+
+def award_eligibility(kind: AwardKind, standings: list[Standing]) -> list[Eligibility]:
+    """Each member against the award kind's conditions: minimum band, knockout criteria met,
+    minimum rank. One query (the bands of the run's scheme)."""
+    band_position: dict[str, int] = {}
+    if standings:
+        band_position = dict(
+            Band.objects.filter(scheme_id=standings[0].run.scheme_id).values_list(
+                "name", "position"
+            )
+        )
+    needed = band_position.get(kind.min_band) if kind.min_band else None
+    result = []
+    for s in standings:
+        reasons = []
+        if kind.min_band:
+            position = band_position.get(s.band)
+            if needed is None:
+                reasons.append(f"thang điểm không có xếp loại “{kind.min_band}”")
+            elif position is None or position > needed:
+                reasons.append(f"xếp loại dưới “{kind.min_band}”")
+        if kind.requires_knockouts and not s.eligible:
+            reasons.append("không đạt tiêu chí bắt buộc")
+        if kind.min_rank and s.rank > kind.min_rank:
+            reasons.append(f"xếp hạng sau thứ {kind.min_rank}")
+        result.append(Eligibility(s, not reasons, reasons))
+    return result
+
+
+def _lock_year(year_id: int) -> EmulationYear:
+    return EmulationYear.objects.select_for_update().get(pk=year_id)
+
+
+def ballot_candidates(ballot: Ballot) -> list[Unit]:
+    """Whom a ballot paper may name: the members tied at the cap (a run-off), else the eligible
+    members (an award) or every member (an election); never, for a deputy, the elected head."""
+    year = ballot.emulation_year
+    members = {m.unit_id: m.unit for m in year.memberships.select_related("unit")}
+    if ballot.candidate_ids:
+        ids = [i for i in ballot.candidate_ids if i in members]
+    elif ballot.purpose == Ballot.Purpose.AWARD:
+        ids = [
+            e.standing.unit_id
+            for e in award_eligibility(ballot.award_kind, year_standings_now(year))
+            if e.eligible and e.standing.unit_id in members
+        ]
+    else:
+        ids = sorted(members, key=lambda i: members[i].name)
+    if ballot.purpose == Ballot.Purpose.DEPUTY:
+        head = elected(year, Ballot.Purpose.HEAD)
+        ids = [i for i in ids if not head or i not in {u.pk for u in head}]
+    return [members[i] for i in ids]
+
+
+def ballot_open(
+    *,
+    emulation_year: EmulationYear,
+    purpose: str,
+    award_kind: AwardKind | None = None,
+    seats: int = 1,
+    allow_self_vote: bool | None = None,
+    candidate_ids: list[int] | None = None,
+    actor=None,
+) -> Ballot:
+    if purpose not in Ballot.Purpose.values:
+        raise ScoringError("Nội dung bỏ phiếu không hợp lệ.")
+    if (purpose == Ballot.Purpose.AWARD) != (award_kind is not None):
+        raise ScoringError("Bình xét khen thưởng cần chọn hình thức khen thưởng.")
+    if award_kind is not None and award_kind.cluster_id != emulation_year.cluster_id:
+        raise ScoringError("Hình thức khen thưởng không thuộc cụm này.")
+    if purpose == Ballot.Purpose.HEAD:
+        seats = 1
+    if not 1 <= seats <= 10:
+        raise ScoringError("Số người được chọn phải từ 1 đến 10.")
+    with transaction.atomic():
+        year = _lock_year(emulation_year.pk)
+        if (
+            purpose == Ballot.Purpose.AWARD
+            and not Standing.objects.filter(run__emulation_year=year, run__is_current=True).exists()
+        ):
+            raise ScoringError("Chưa có kết quả chấm điểm: chưa xác định được đơn vị đủ điều kiện.")
+        if year.ballots.filter(
+            status=Ballot.Status.OPEN, purpose=purpose, award_kind=award_kind
+        ).exists():
+            raise ScoringError("Đang có một cuộc bỏ phiếu cùng nội dung chưa kết thúc.")
+        ballot = Ballot.objects.create(
+            emulation_year=year,
+            purpose=purpose,
+            award_kind=award_kind,
+            seats=seats,
+            allow_self_vote=(
+                award_kind.allow_self_vote
+                if award_kind is not None and allow_self_vote is None
+                else bool(allow_self_vote)
+            ),
+            candidate_ids=list(candidate_ids or []),
+            opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        if not ballot_candidates(ballot):
+            raise ScoringError("Không có đơn vị nào đủ điều kiện để bỏ phiếu.")
+        audit_record(
+            actor=actor,
+            action="ballot.open",
+            obj=ballot,
+            emulation_year_id=year.pk,
+            summary=f"Mở bỏ phiếu: {ballot_title(ballot)}",
+        )
+    return ballot
+
+
+def ballot_title(ballot: Ballot) -> str:
+    if ballot.purpose == Ballot.Purpose.AWARD:
+        title = f"{ballot.get_purpose_display()}: {ballot.award_kind.name}"
+    else:
+        title = f"{ballot.get_purpose_display()} năm {ballot.emulation_year.year + 1}"
+    return title + (" (bỏ phiếu lại)" if ballot.candidate_ids else "")
+
+
+def ballot_vote(
+    *,
+    ballot: Ballot,
+    voter: Unit,
+    candidate_ids: list[int],
+    on_paper: bool = False,
+    actor=None,
+) -> None:
+    """One vote of one member: its reporter in the browser, or the secretariat from a paper
+    ballot (marked as such). A second vote of the same member is refused, also when two requests
+    arrive at once (the ballot row is locked, and a unique constraint backs it)."""
+    chosen = list(dict.fromkeys(int(c) for c in candidate_ids))
+    with transaction.atomic():
+        locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
+        if locked.status != Ballot.Status.OPEN:
+            raise BallotClosed("Cuộc bỏ phiếu đã kết thúc.")
+        year = locked.emulation_year
+        if not year.memberships.filter(unit=voter).exists():
+            raise ScoringError("Chỉ thành viên của cụm trong năm mới được bỏ phiếu.")
+        if BallotVoter.objects.filter(ballot=locked, unit=voter).exists():
+            raise AlreadyVoted(f"{voter.name} đã bỏ phiếu.")
+        allowed = {u.pk for u in ballot_candidates(locked)}
+        if not chosen:
+            raise ScoringError("Chưa chọn đơn vị nào.")
+        if len(chosen) > locked.seats:
+            raise ScoringError(f"Chỉ được chọn tối đa {locked.seats} đơn vị.")
+        if any(c not in allowed for c in chosen):
+            raise ScoringError("Có đơn vị được chọn không thuộc danh sách ứng viên.")
+        if voter.pk in chosen and not locked.allow_self_vote:
+            raise ScoringError("Không được bỏ phiếu cho chính đơn vị mình.")
+        try:
+            with transaction.atomic():
+                BallotVoter.objects.create(
+                    ballot=locked,
+                    unit=voter,
+                    on_paper=on_paper,
+                    recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+        except IntegrityError:
+            raise AlreadyVoted(f"{voter.name} đã bỏ phiếu.") from None
+        BallotChoice.objects.bulk_create(
+            [BallotChoice(ballot=locked, candidate_id=c) for c in chosen]
+        )
+        # The trail says who voted and how, never for whom.
+        audit_record(
+            actor=actor,
+            action="ballot.paper_vote" if on_paper else "ballot.vote",
+            obj=locked,
+            emulation_year_id=year.pk,
+            summary=(
+                f"Nhập phiếu giấy của {voter.name}" if on_paper else f"{voter.name} đã bỏ phiếu"
+            )
+            + f": {ballot_title(locked)}",
+        )
+
+
+@dataclass
+class TallyLine:
+    unit: Unit
+    votes: int
+    rank: int | None  # in this year's ranking
+    share: float  # of the members who voted
+    eligible: bool = True
+    outcome: str = ""  # "proposed", "elected", "tied", "below", "not-eligible"
+
+
+@dataclass
+class Tally:
+    ballot: Ballot
+    members: int
+    voters: int
+    on_paper: int
+    lines: list[TallyLine]
+    cap: int | None
+    chosen: list[TallyLine]
+    tied: list[TallyLine]  # tied at the cap, not decided: a run-off among them
+    note: str = ""
+
+
+def ballot_tally(ballot: Ballot) -> Tally:
+    """Counts per candidate and the outcome. Awards: eligible candidates with more than the
+    kind's share of the votes, best first, within the cap; at the cap, equal votes are decided by
+    the ranking (or left to a run-off when the vote decides ties, or when the ranks are equal
+    too). Elections: the most votes win the seats, ties decided by the ranking."""
+    year = ballot.emulation_year
+    members = year.memberships.count()
+    voters = list(ballot.voters.values_list("on_paper", flat=True))
+    counts: dict[int, int] = {}
+    for candidate_id in ballot.choices.values_list("candidate_id", flat=True):
+        counts[candidate_id] = counts.get(candidate_id, 0) + 1
+    standings = {s.unit_id: s for s in year_standings_now(year)}
+    candidates = ballot_candidates(ballot)
+    units = {u.pk: u for u in candidates}
+    missing = [i for i in counts if i not in units]
+    if missing:  # voted for, but no longer a candidate (the ranking changed since)
+        units.update(Unit.objects.in_bulk(missing))
+    n_voters = len(voters)
+    lines = [
+        TallyLine(
+            unit=units[i],
+            votes=counts.get(i, 0),
+            rank=standings[i].rank if i in standings else None,
+            share=counts.get(i, 0) / n_voters if n_voters else 0.0,
+            eligible=i not in missing,
+        )
+        for i in units
+    ]
+    lines.sort(key=lambda t: (-t.votes, t.rank or 10_000, t.unit.name))
+    if ballot.purpose == Ballot.Purpose.AWARD:
+        kind = ballot.award_kind
+        cap = award_cap(kind, members)
+        if ballot.candidate_ids and cap is not None:
+            # A run-off fills the places left by the first ballot.
+            cap = max(0, cap - _proposed_before(ballot))
+        threshold = kind.min_vote_percent
+        qualified = [
+            t for t in lines if t.eligible and t.votes > 0 and t.votes * 100 > threshold * n_voters
+        ]
+        by_ranking = kind.tie_rule == AwardKind.TieRule.RANKING
+    else:
+        cap = ballot.seats
+        qualified = [t for t in lines if t.eligible and t.votes > 0]
+        by_ranking = True
+    chosen, tied = _within_cap(qualified, cap, by_ranking)
+    outcome = "proposed" if ballot.purpose == Ballot.Purpose.AWARD else "elected"
+    for t in lines:
+        if not t.eligible:
+            t.outcome = "not-eligible"
+        elif t in chosen:
+            t.outcome = outcome
+        elif t in tied:
+            t.outcome = "tied"
+        else:
+            t.outcome = "below"
+    return Tally(
+        ballot=ballot,
+        members=members,
+        voters=n_voters,
+        on_paper=sum(voters),
+        lines=lines,
+        cap=cap,
+        chosen=chosen,
+        tied=tied,
+    )
+
+
+def _within_cap(qualified, cap, by_ranking):
+    """The candidates within the cap, and those tied at its edge that the tie rule cannot
+    separate (left to a run-off)."""
+    if cap is None or len(qualified) <= cap:
+        return list(qualified), []
+    if cap == 0:
+        return [], []
+
+    def key(t):
+        return (-t.votes, t.rank or 10_000) if by_ranking else (-t.votes,)
+
+    edge = key(qualified[cap - 1])
+    above = [t for t in qualified if key(t) < edge]
+    same = [t for t in qualified if key(t) == edge]
+    if len(above) + len(same) <= cap:
+        return above + same, []
+    return above, same
+
+
+def _proposed_before(ballot: Ballot) -> int:
+    return (
+        AwardProposal.objects.filter(
+            emulation_year_id=ballot.emulation_year_id, award_kind_id=ballot.award_kind_id
+        )
+        .exclude(ballot=ballot)
+        .count()
+    )
+
+
+def ballot_close(*, ballot: Ballot, actor=None) -> Tally:
+    """Close once; an award ballot's proposals are written from its tally."""
+    with transaction.atomic():
+        locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
+        if locked.status != Ballot.Status.OPEN:
+            raise BallotClosed("Cuộc bỏ phiếu đã được kết thúc trước đó.")
+        locked.status = Ballot.Status.CLOSED
+        locked.closed_at = timezone.now()
+        locked.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+        locked.save(update_fields=["status", "closed_at", "closed_by"])
+        tally = ballot_tally(locked)
+        if locked.purpose == Ballot.Purpose.AWARD:
+            AwardProposal.objects.filter(ballot=locked).delete()
+            AwardProposal.objects.bulk_create(
+                [
+                    AwardProposal(
+                        emulation_year_id=locked.emulation_year_id,
+                        award_kind_id=locked.award_kind_id,
+                        unit=t.unit,
+                        ballot=locked,
+                        votes=t.votes,
+                        rank=t.rank,
+                    )
+                    for t in tally.chosen
+                ]
+            )
+        audit_record(
+            actor=actor,
+            action="ballot.close",
+            obj=locked,
+            emulation_year_id=locked.emulation_year_id,
+            summary=f"Kết thúc bỏ phiếu: {ballot_title(locked)}",
+            after={
+                "số đơn vị bỏ phiếu": tally.voters,
+                "kết quả": [f"{t.unit.name}: {t.votes}" for t in tally.lines],
+                "được chọn": [t.unit.name for t in tally.chosen],
+            },
+        )
+    ballot.refresh_from_db()
+    return tally
+
+
+def ballot_reopen(*, ballot: Ballot, reason: str, actor=None) -> Ballot:
+    """Reopen a closed ballot, only with a recorded reason; its proposals are withdrawn until it
+    closes again. Votes already cast stay."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired("Mở lại cuộc bỏ phiếu cần ghi rõ lý do.")
+    with transaction.atomic():
+        locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
+        if locked.status != Ballot.Status.CLOSED:
+            raise ScoringError("Cuộc bỏ phiếu đang mở.")
+        AwardProposal.objects.filter(ballot=locked).delete()
+        stamp = timezone.localtime().strftime("%d/%m/%Y %H:%M")
+        locked.status = Ballot.Status.OPEN
+        locked.closed_at = None
+        locked.closed_by = None
+        locked.reopen_reason = (locked.reopen_reason + "\n" if locked.reopen_reason else "") + (
+            f"{stamp}: {reason}"
+        )
+        locked.save(update_fields=["status", "closed_at", "closed_by", "reopen_reason"])
+        audit_record(
+            actor=actor,
+            action="ballot.reopen",
+            obj=locked,
+            emulation_year_id=locked.emulation_year_id,
+            summary=f"Mở lại bỏ phiếu: {ballot_title(locked)}",
+            reason=reason,
+        )
+    ballot.refresh_from_db()
+    return ballot
+
+
+def elected(year: EmulationYear, purpose: str) -> list[Unit] | None:
+    """The units elected by the latest closed ballot of this purpose, or None if there is none
+    (or it is tied)."""
+    ballot = (
+        year.ballots.filter(purpose=purpose, status=Ballot.Status.CLOSED)
+        .order_by("-closed_at", "-pk")
+        .first()
+    )
+    if ballot is None:
+        return None
+    tally = ballot_tally(ballot)
+    if tally.tied or not tally.chosen:
+        return None
+    return [t.unit for t in tally.chosen]
+
+
+def election_apply(
+    *,
+    emulation_year: EmulationYear,
+    head: Unit | None = None,
+    deputies: list[Unit] | None = None,
+    elected_on: dt.date | None = None,
+    actor=None,
+) -> EmulationYear:
+    """Next year's head and deputies: from the closed election ballots, or recorded directly
+    (a cluster that rotates by turn). Next year's emulation year is opened with them (members
+    carried over with mergers applied, the scheme copied), or, if it is open already, its offices
+    are replaced."""
+    by_vote = head is None
+    if by_vote:
+        heads = elected(emulation_year, Ballot.Purpose.HEAD)
+        if not heads:
+            raise ScoringError(
+                "Chưa có kết quả bầu cụm trưởng (cuộc bỏ phiếu chưa kết thúc hoặc còn bằng phiếu)."
+            )
+        head = heads[0]
+        if deputies is None:
+            deputies = elected(emulation_year, Ballot.Purpose.DEPUTY) or []
+    deputies = list(deputies or [])
+    if head in deputies:
+        raise ScoringError("Một đơn vị không thể vừa là cụm trưởng vừa là cụm phó.")
+    elected_on = elected_on or timezone.localdate()
+    cluster: Cluster = emulation_year.cluster
+    with transaction.atomic():
+        _lock_year(emulation_year.pk)
+        following = EmulationYear.objects.filter(
+            cluster=cluster, year=emulation_year.year + 1
+        ).first()
+        if following is None:
+            members = members_carried_over(cluster=cluster, year=emulation_year.year + 1)
+            following = year_open(
+                cluster=cluster,
+                year=emulation_year.year + 1,
+                members=members,
+                head=head,
+                deputies=deputies,
+                reporting_deadline=None,
+                copy_scheme=True,
+                actor=actor,
+            )
+        else:
+            member_ids = set(following.memberships.values_list("unit_id", flat=True))
+            if head.pk not in member_ids or any(d.pk not in member_ids for d in deputies):
+                raise ScoringError("Cụm trưởng và cụm phó phải là thành viên của năm thi đua.")
+            before = [f"{o.get_role_display()}: {o.unit.name}" for o in following.offices.all()]
+            following.offices.all().delete()
+            YearOffice.objects.create(
+                emulation_year=following, unit=head, role=YearOffice.Role.HEAD
+            )
+            YearOffice.objects.bulk_create(
+                [
+                    YearOffice(emulation_year=following, unit=d, role=YearOffice.Role.DEPUTY)
+                    for d in deputies
+                ]
+            )
+            audit_record(
+                actor=actor,
+                action="year.offices",
+                obj=following,
+                emulation_year_id=following.pk,
+                summary=f"Cụm trưởng, cụm phó năm {following.year}",
+                before=before,
+                after=[f"Cụm trưởng: {head.name}"] + [f"Cụm phó: {d.name}" for d in deputies],
+            )
+        following.offices.update(elected_on=elected_on)
+        audit_record(
+            actor=actor,
+            action="conference.election",
+            obj=emulation_year,
+            emulation_year_id=emulation_year.pk,
+            summary=(
+                f"{'Bầu' if by_vote else 'Ghi nhận'} cụm trưởng {head.name}"
+                + (f", cụm phó {', '.join(d.name for d in deputies)}" if deputies else "")
+                + f" năm {following.year}"
+            ),
+        )
+    following.refresh_from_db()
+    return following
+
+
+def flag_handover_record(
+    *,
+    emulation_year: EmulationYear,
+    from_unit: Unit,
+    to_unit: Unit,
+    handed_on: dt.date,
+    occasion: str = "",
+    actor=None,
+) -> FlagHandover:
+    if from_unit == to_unit:
+        raise ScoringError("Đơn vị nhận cờ phải khác đơn vị bàn giao.")
+    with transaction.atomic():
+        _lock_year(emulation_year.pk)
+        if FlagHandover.objects.filter(emulation_year=emulation_year).exists():
+            raise ScoringError("Việc bàn giao cờ luân lưu của năm này đã được ghi nhận.")
+        handover = FlagHandover.objects.create(
+            cluster_id=emulation_year.cluster_id,
+            emulation_year=emulation_year,
+            from_unit=from_unit,
+            to_unit=to_unit,
+            handed_on=handed_on,
+            occasion=occasion.strip()
+            or f"Hội nghị tổng kết công tác thi đua năm {emulation_year.year}",
+        )
+        audit_record(
+            actor=actor,
+            action="conference.flag",
+            obj=handover,
+            emulation_year_id=emulation_year.pk,
+            summary=f"Bàn giao cờ luân lưu: {from_unit.name} → {to_unit.name}",
+        )
+    return handover
+
+
+def next_level_cap(clusters: int) -> int:
+    """Proposals to the next level: at most NEXT_LEVEL_CAP_PERCENT of the cluster leaders, rounded
+    down, at least one."""
+    return cap_for(cap_count=None, cap_percent=Decimal(NEXT_LEVEL_CAP_PERCENT), members=clusters)

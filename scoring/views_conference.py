@@ -1,0 +1,366 @@
+"""The year-end conference page: award kinds and who is eligible, ballots (vote, paper ballots,
+close, reopen, tally), the election of next year's head and deputies, the rotating flag.
+
+Every view goes through the permission layer first: outside one's scope is a 404 (also for a
+POST, also for a ballot of another year); inside it, acting needs the role (403)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clusters.models import EmulationYear, FlagHandover, Unit
+from clusters.permissions import get_year_for_user, user_scope
+
+from .errors import ScoringError
+from .forms_conference import (
+    AwardKindForm,
+    BallotOpenForm,
+    ElectionForm,
+    FlagForm,
+    ReopenForm,
+    VoteForm,
+)
+from .models import AwardKind, AwardProposal, Ballot
+from .services import conference as svc
+from .services.setup import members_carried_over
+
+
+def _year(request, pk):
+    year, can_write = get_year_for_user(request, pk)
+    return year, can_write
+
+
+def _ballot(year, ballot_id) -> Ballot:
+    try:
+        return year.ballots.select_related("award_kind", "emulation_year").get(pk=ballot_id)
+    except Ballot.DoesNotExist:
+        raise Http404 from None
+
+
+def _back(year):
+    return redirect("year-conference", pk=year.pk)
+
+
+def conference_context(year: EmulationYear) -> dict:
+    """What the page and the minutes show, for any reader of the year."""
+    members = [m.unit for m in year.memberships.select_related("unit").order_by("unit__name")]
+    standings = svc.year_standings_now(year)
+    kinds = list(AwardKind.objects.filter(cluster_id=year.cluster_id).order_by("name"))
+    awards = [
+        {
+            "kind": kind,
+            "cap": svc.award_cap(kind, len(members)),
+            "eligibility": svc.award_eligibility(kind, standings),
+        }
+        for kind in kinds
+    ]
+    ballots = []
+    for ballot in year.ballots.select_related("award_kind", "emulation_year").order_by("pk"):
+        entry = {
+            "ballot": ballot,
+            "title": svc.ballot_title(ballot),
+            "voted": list(ballot.voters.select_related("unit").order_by("unit__name")),
+            "candidates": svc.ballot_candidates(ballot) if ballot.status == "open" else [],
+            # The count per candidate only once the ballot is closed: a running tally would
+            # tell who voted for whom, one vote at a time.
+            "tally": svc.ballot_tally(ballot) if ballot.status == "closed" else None,
+        }
+        ballots.append(entry)
+    following = (
+        EmulationYear.objects.filter(cluster_id=year.cluster_id, year=year.year + 1)
+        .prefetch_related("offices__unit")
+        .first()
+    )
+    return {
+        "members": members,
+        "awards": awards,
+        "ballots": ballots,
+        "elected_head": svc.elected(year, Ballot.Purpose.HEAD),
+        "elected_deputies": svc.elected(year, Ballot.Purpose.DEPUTY),
+        "following": following,
+        "following_offices": list(following.offices.all()) if following else [],
+        "handover": FlagHandover.objects.filter(emulation_year=year)
+        .select_related("from_unit", "to_unit")
+        .first(),
+        "proposals": list(
+            AwardProposal.objects.filter(emulation_year=year)
+            .select_related("unit", "award_kind")
+            .order_by("award_kind__name", "rank")
+        ),
+    }
+
+
+def _render(request, year, can_write, bound: dict | None = None):
+    bound = bound or {}
+    context = conference_context(year)
+    scope = user_scope(request.user)
+    own = [u for u in context["members"] if u.pk in scope.reporter_units]
+    cluster = year.cluster
+    for entry in context["ballots"]:
+        ballot = entry["ballot"]
+        voted = {v.unit_id for v in entry["voted"]}
+        entry["my_units"] = [u for u in own if u.pk not in voted]
+        entry["my_voted"] = [u for u in own if u.pk in voted]
+        if ballot.status != "open":
+            continue
+        if entry["my_units"]:
+            entry["vote_form"] = bound.get(("vote", ballot.pk)) or VoteForm(
+                candidates=entry["candidates"], voters=entry["my_units"], seats=ballot.seats
+            )
+        if can_write:
+            not_voted = [u for u in context["members"] if u.pk not in voted]
+            if not_voted:
+                entry["paper_form"] = bound.get(("paper", ballot.pk)) or VoteForm(
+                    candidates=entry["candidates"], voters=not_voted, seats=ballot.seats
+                )
+    for entry in context["ballots"]:
+        if can_write and entry["ballot"].status == "closed":
+            entry["reopen_form"] = bound.get(("reopen", entry["ballot"].pk)) or ReopenForm()
+    if can_write:
+        next_members = (
+            [m.unit for m in context["following"].memberships.select_related("unit")]
+            if context["following"]
+            else members_carried_over(cluster=cluster, year=year.year + 1)
+        )
+        heads = {o.role: o.unit for o in year.offices.select_related("unit")}
+        next_head = next((o.unit for o in context["following_offices"] if o.role == "head"), None)
+        flag_units = list({u.pk: u for u in context["members"] + next_members}.values())
+        context.update(
+            award_form=bound.get("award") or AwardKindForm(cluster=cluster),
+            open_form=bound.get("open") or BallotOpenForm(cluster=cluster),
+            election_form=bound.get("election") or ElectionForm(members=next_members),
+            flag_form=bound.get("flag")
+            or FlagForm(
+                units=flag_units,
+                initial={
+                    "from_unit": heads["head"].pk if "head" in heads else None,
+                    "to_unit": next_head.pk if next_head else None,
+                    "handed_on": timezone.localdate(),
+                },
+            ),
+        )
+    context.update(year=year, can_write=can_write)
+    return render(
+        request,
+        "scoring/conference.html",
+        context,
+        status=400 if bound else 200,
+    )
+
+
+def year_conference(request, pk: int):
+    """GET: the conference page for every reader of the year. POST (secretariat): a new award
+    kind of the cluster."""
+    year, can_write = _year(request, pk)
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        form = AwardKindForm(request.POST, cluster=year.cluster)
+        if not form.is_valid():
+            return _render(request, year, can_write, {"award": form})
+        kind = form.save()
+        from clusters.audit import audit_record
+
+        audit_record(
+            actor=request.user,
+            action="award_kind.create",
+            obj=kind,
+            emulation_year_id=year.pk,
+            summary=f"Thêm hình thức khen thưởng: {kind.name}",
+        )
+        messages.success(request, _("Đã thêm hình thức khen thưởng."))
+        return _back(year)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    return _render(request, year, can_write)
+
+
+def ballot_open_view(request, pk: int):
+    year, can_write = _year(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not can_write:
+        raise PermissionDenied
+    candidate_ids = [int(c) for c in request.POST.getlist("candidate_ids") if c.isdigit()]
+    form = BallotOpenForm(request.POST, cluster=year.cluster)
+    if not form.is_valid():
+        return _render(request, year, can_write, {"open": form})
+    data = form.cleaned_data
+    try:
+        svc.ballot_open(
+            emulation_year=year,
+            purpose=data["purpose"],
+            award_kind=data["award_kind"],
+            seats=data["seats"],
+            allow_self_vote=data["allow_self_vote"] if not data["award_kind"] else None,
+            candidate_ids=candidate_ids,
+            actor=request.user,
+        )
+    except ScoringError as error:
+        form.add_error(None, str(error))
+        return _render(request, year, can_write, {"open": form})
+    messages.success(request, _("Đã mở bỏ phiếu."))
+    return _back(year)
+
+
+def ballot_vote_view(request, pk: int, ballot_id: int):
+    """A reporter votes for its member unit; the secretariat records a paper ballot."""
+    year, can_write = _year(request, pk)
+    ballot = _ballot(year, ballot_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    scope = user_scope(request.user)
+    members = {m.unit_id: m.unit for m in year.memberships.select_related("unit")}
+    on_paper = request.POST.get("on_paper") == "1"
+    if on_paper and not can_write:
+        raise PermissionDenied
+    voters = (
+        list(members.values())
+        if on_paper
+        else [u for i, u in members.items() if i in scope.reporter_units]
+    )
+    if not voters:
+        raise PermissionDenied
+    form = VoteForm(
+        request.POST,
+        candidates=svc.ballot_candidates(ballot),
+        voters=voters,
+        seats=ballot.seats,
+    )
+    key = ("paper" if on_paper else "vote", ballot.pk)
+    if not form.is_valid():
+        return _render(request, year, can_write, {key: form})
+    try:
+        svc.ballot_vote(
+            ballot=ballot,
+            voter=Unit.objects.get(pk=form.cleaned_data["voter"]),
+            candidate_ids=form.cleaned_data["choices"],
+            on_paper=on_paper,
+            actor=request.user,
+        )
+    except ScoringError as error:
+        form.add_error(None, str(error))
+        return _render(request, year, can_write, {key: form})
+    messages.success(
+        request, _("Đã ghi nhận phiếu giấy.") if on_paper else _("Đã ghi nhận phiếu bầu.")
+    )
+    return _back(year)
+
+
+def ballot_close_view(request, pk: int, ballot_id: int):
+    year, can_write = _year(request, pk)
+    ballot = _ballot(year, ballot_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not can_write:
+        raise PermissionDenied
+    try:
+        svc.ballot_close(ballot=ballot, actor=request.user)
+    except ScoringError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Đã kết thúc bỏ phiếu."))
+    return _back(year)
+
+
+def ballot_reopen_view(request, pk: int, ballot_id: int):
+    year, can_write = _year(request, pk)
+    ballot = _ballot(year, ballot_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not can_write:
+        raise PermissionDenied
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.ballot_reopen(ballot=ballot, reason=form.cleaned_data["reason"], actor=request.user)
+        except ScoringError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Đã mở lại cuộc bỏ phiếu."))
+            return _back(year)
+    return _render(request, year, can_write, {("reopen", ballot.pk): form})
+
+
+def year_election(request, pk: int):
+    """Next year's head and deputies: from the election ballots (no field posted), or recorded
+    directly."""
+    year, can_write = _year(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not can_write:
+        raise PermissionDenied
+    if request.POST.get("by_vote") == "1":
+        head = deputies = elected_on = None
+        form = None
+    else:
+        following = EmulationYear.objects.filter(
+            cluster_id=year.cluster_id, year=year.year + 1
+        ).first()
+        members = (
+            [m.unit for m in following.memberships.select_related("unit")]
+            if following
+            else members_carried_over(cluster=year.cluster, year=year.year + 1)
+        )
+        form = ElectionForm(request.POST, members=members)
+        if not form.is_valid():
+            return _render(request, year, can_write, {"election": form})
+        by_pk = {u.pk: u for u in members}
+        head = by_pk[int(form.cleaned_data["head"])]
+        deputies = [by_pk[int(d)] for d in form.cleaned_data["deputies"]]
+        elected_on = form.cleaned_data["elected_on"]
+    try:
+        following = svc.election_apply(
+            emulation_year=year,
+            head=head,
+            deputies=deputies,
+            elected_on=elected_on,
+            actor=request.user,
+        )
+    except ScoringError as error:
+        if form is None:
+            messages.error(request, str(error))
+            return _back(year)
+        form.add_error(None, str(error))
+        return _render(request, year, can_write, {"election": form})
+    messages.success(
+        request,
+        _("Đã ghi nhận cụm trưởng, cụm phó năm %(y)s.") % {"y": following.year},
+    )
+    return _back(year)
+
+
+def year_flag(request, pk: int):
+    year, can_write = _year(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not can_write:
+        raise PermissionDenied
+    members = [m.unit for m in year.memberships.select_related("unit")]
+    following = EmulationYear.objects.filter(cluster_id=year.cluster_id, year=year.year + 1).first()
+    if following:
+        members += [o.unit for o in following.offices.select_related("unit")]
+    units = list({u.pk: u for u in members}.values())
+    form = FlagForm(request.POST, units=units)
+    if form.is_valid():
+        by_pk = {u.pk: u for u in units}
+        try:
+            svc.flag_handover_record(
+                emulation_year=year,
+                from_unit=by_pk[int(form.cleaned_data["from_unit"])],
+                to_unit=by_pk[int(form.cleaned_data["to_unit"])],
+                handed_on=form.cleaned_data["handed_on"],
+                occasion=form.cleaned_data["occasion"],
+                actor=request.user,
+            )
+        except ScoringError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Đã ghi nhận việc bàn giao cờ luân lưu."))
+            return _back(year)
+    return _render(request, year, can_write, {"flag": form})
