@@ -9,11 +9,11 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from clusters.models import EmulationYear, FlagHandover, RoleGrant, Unit
+from clusters.models import EmulationYear, FlagHandover, Unit
 from scoring.models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
 from scoring.services.conference import ballot_close, ballot_open, ballot_vote
 
-from .test_conference import conf, kind  # noqa: F401 — the five-member world
+from .conftest import kind
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +21,6 @@ pytestmark = pytest.mark.django_db
 def page(client, user, year):
     client.force_login(user)
     return client.get(reverse("year-conference", args=[year.pk])).content.decode()
-
-
-def reporter(conf, code):
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.create_user(username=f"reporter_{code}", password="x")
-    RoleGrant.objects.create(user=user, role="reporter", unit=conf.units[code])
-    return user
 
 
 def test_a_reporter_votes_for_its_unit_once_in_the_browser(client, conf):
