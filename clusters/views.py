@@ -131,8 +131,55 @@ def overview(request):
     return render(
         request,
         "clusters/overview.html",
-        {"cards": cards, "calendar": calendar, "chosen": chosen, "key": key},
+        {
+            "cards": cards,
+            "calendar": calendar,
+            "chosen": chosen,
+            "key": key,
+            "next_level": _next_level(years),
+        },
     )
+
+
+def _next_level(years) -> list[dict]:
+    """The cap across clusters: per supervising unit, its cluster leaders this year (the unit the
+    members proposed as leading unit, or — until they vote — the first of the ranking) and how
+    many of them may be proposed to the next level. Two queries."""
+    from scoring.models import AwardProposal, Standing
+    from scoring.services.conference import NEXT_LEVEL_CAP_PERCENT, next_level_cap
+
+    ids = [y.pk for y in years]
+    voted = {
+        p.emulation_year_id: p
+        for p in AwardProposal.objects.filter(
+            emulation_year__in=ids, award_kind__leads_cluster=True
+        )
+        .select_related("unit")
+        .order_by("-rank")
+    }
+    first = {
+        s.run.emulation_year_id: s
+        for s in Standing.objects.filter(run__emulation_year__in=ids, run__is_current=True, rank=1)
+        .select_related("unit", "run")
+        .order_by("-unit__name")
+    }
+    groups: dict[int, dict] = {}
+    for y in years:
+        group = groups.setdefault(
+            y.cluster.supervising_unit_id,
+            {"supervising": y.cluster.supervising_unit, "leaders": []},
+        )
+        if y.pk in voted:
+            group["leaders"].append({"year": y, "unit": voted[y.pk].unit, "by_vote": True})
+        elif y.pk in first:
+            group["leaders"].append({"year": y, "unit": first[y.pk].unit, "by_vote": False})
+    result = []
+    for group in groups.values():
+        if group["leaders"]:
+            group["cap"] = next_level_cap(len(group["leaders"]))
+            group["percent"] = NEXT_LEVEL_CAP_PERCENT
+            result.append(group)
+    return result
 
 
 def _overview_cards(years) -> list[dict]:

@@ -59,6 +59,7 @@ def _pages(world) -> dict[str, str]:
         "years compared": reverse("cluster-compare", args=[year.cluster_id]),
         "cluster": reverse("cluster-detail", args=[year.cluster_id]),
         "conference pack": reverse("conference-pack", args=[year.pk]),
+        "conference": reverse("year-conference", args=[year.pk]),
         "ranking json": reverse("ranking-json", args=[year.pk]),
         "ranking csv": reverse("ranking-csv", args=[year.pk]),
         "ranking xlsx": reverse("ranking-xlsx", args=[year.pk]),

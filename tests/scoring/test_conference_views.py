@@ -209,3 +209,18 @@ def test_the_election_and_the_flag_through_the_page(client, conf):
     handover = FlagHandover.objects.get(emulation_year=conf.year)
     assert (handover.from_unit_id, handover.to_unit_id) == (a1, a2)
     assert "bàn giao cờ luân lưu cho Liên minh HTX A2" in page(client, conf.leadership, conf.year)
+
+
+def test_the_overview_shows_the_cap_across_clusters_with_each_leader(client, conf):
+    award = kind(conf, leads_cluster=True, min_vote_percent=0)
+    ballot = ballot_open(emulation_year=conf.year, purpose="award", award_kind=award)
+    ballot_vote(ballot=ballot, voter=conf.units["a1"], candidate_ids=[conf.units["a3"].pk])
+    client.force_login(conf.leadership)
+    url = reverse("overview") + "?nam=2025"
+    section = client.get(url).content.decode().split('id="next-level-')[1]
+    # Before the vote closes: the first of the ranking, marked as such.
+    assert "Liên minh HTX A1" in section and "chưa bình xét" in section
+    assert '<strong class="cap">1</strong>' in section and "20% của 1 đơn vị" in section
+    ballot_close(ballot=ballot)
+    section = client.get(url).content.decode().split('id="next-level-')[1]
+    assert "Liên minh HTX A3" in section and "suy tôn tại hội nghị" in section
