@@ -109,8 +109,16 @@ def _render(request, year, can_write, bound: dict | None = None):
         if ballot.status != "open":
             continue
         if entry["my_units"]:
+            mine = {u.pk for u in entry["my_units"]}
+            # One's own unit is not offered unless self-votes are allowed (the service refuses
+            # it anyway, e.g. for a reporter of several members).
+            offered = [
+                u
+                for u in entry["candidates"]
+                if ballot.allow_self_vote or len(mine) > 1 or u.pk not in mine
+            ]
             entry["vote_form"] = bound.get(("vote", ballot.pk)) or VoteForm(
-                candidates=entry["candidates"], voters=entry["my_units"], seats=ballot.seats
+                candidates=offered, voters=entry["my_units"], seats=ballot.seats
             )
         if can_write:
             not_voted = [u for u in context["members"] if u.pk not in voted]

@@ -157,3 +157,32 @@ def world(django_user_model):
         outsider=user("outsider"),
         other_secretariat=user("other_secretariat", role="secretariat", cluster=other_cluster),
     )
+
+
+@pytest.fixture
+def conf(world):
+    """Five members with bands (the conference tests), scored, with the year before."""
+    from clusters.models import EmulationYear, Membership, Unit
+    from scoring.services.recompute import year_recompute
+
+    from .scoring.factories import BANDED, NEW_COOPS, install_scheme, put_figures
+
+    year = world.year
+    for code in ("a3", "a4", "a5"):
+        unit = Unit.objects.create(
+            code=code,
+            name=f"Liên minh HTX {code.upper()}",
+            kind=Unit.Kind.PROVINCIAL_ALLIANCE,
+            parent=world.supervising,
+        )
+        Membership.objects.create(emulation_year=year, unit=unit)
+    last = EmulationYear.objects.create(cluster=world.cluster, year=2024)
+    for unit in Unit.objects.filter(code__in=NEW_COOPS):
+        Membership.objects.create(emulation_year=last, unit=unit)
+    install_scheme(year, BANDED)
+    put_figures(year, {(code, "new_coops"): n for code, n in NEW_COOPS.items()})
+    put_figures(year, {(code, "coop_members"): 110 for code in NEW_COOPS})
+    put_figures(last, {(code, "coop_members"): 100 for code in NEW_COOPS})
+    year_recompute(emulation_year_id=year.pk)
+    world.units = {u.code: u for u in Unit.objects.filter(code__in=NEW_COOPS)}
+    return world

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from scoring import engine
+from scoring.models import AwardKind
 from scoring.services.figures import figures_import
 from scoring.services.schemes import scheme_create_version
 
@@ -62,3 +65,18 @@ def put_figures(year, rows: dict[tuple[str, str], float]):
         figures={(unit, year.year, element): value for (unit, element), value in rows.items()},
         filename="test.csv",
     )
+
+
+BANDED = dataclasses.replace(
+    SMALL_SCHEME,
+    classification=(engine.Band("Xuất sắc", 90), engine.Band("Tốt", 50), engine.Band("Khá", 0)),
+)
+# new_coops of a1..a5: 20 → 60 + 40 = 100 (Xuất sắc), 15 → 45 + 40 = 85 (Tốt), 10 → 70 (Tốt),
+# 5 → 55 (Tốt), 0 → 40 (Khá). Everyone raised membership by 10% (threshold 8%: 40 points).
+NEW_COOPS = {"a1": 20, "a2": 15, "a3": 10, "a4": 5, "a5": 0}
+
+
+def kind(world, **fields):
+    values = {"code": "co", "name": "Cờ thi đua", "cluster": world.cluster, "cap_count": 1}
+    values.update(fields)
+    return AwardKind.objects.create(**values)

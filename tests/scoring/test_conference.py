@@ -32,7 +32,7 @@ from scoring.services.conference import (
     year_standings_now,
 )
 
-from .conftest import NEW_COOPS, kind
+from .factories import NEW_COOPS, kind
 
 pytestmark = pytest.mark.django_db
 

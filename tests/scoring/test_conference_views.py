@@ -13,7 +13,7 @@ from clusters.models import EmulationYear, FlagHandover, Unit
 from scoring.models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
 from scoring.services.conference import ballot_close, ballot_open, ballot_vote
 
-from .conftest import kind
+from .factories import kind
 
 pytestmark = pytest.mark.django_db
 
