@@ -162,6 +162,8 @@ def demo_load(*, logins_path: Path | None = None) -> list[DemoLogin]:
     scheme, _warnings = engine.parse_scheme(scheme_text, filename=SCHEME_FILE.name)
     with transaction.atomic():
         logins = _load(scheme, scheme_text)
+    # After the commit, once the years are scored: the conference of the last published year.
+    _conference(EmulationYear.objects.get(cluster__code=CLUSTER_CODE, year=CURRENT_YEAR - 1))
     if logins_path is not None:
         logins_path.parent.mkdir(parents=True, exist_ok=True)
         logins_path.write_text(
@@ -366,3 +368,73 @@ def _users(cluster: Cluster, vca: Unit, units: dict[str, Unit]) -> list[DemoLogi
     make("lanhdao", "Lãnh đạo VPTT phía Nam (leadership)", grant_role="leadership", unit=vca)
     make("quantri", "Quản trị hệ thống (admin)", superuser=True)
     return logins
+
+
+def _conference(ey: EmulationYear) -> None:
+    """The award kinds of the cluster, and the conference that reviewed `ey` (held on the day
+    the flag was handed over): the vote for the leading unit and the election of the next head
+    and deputy, as in OFFICES."""
+    from .models import AwardKind, Ballot
+    from .services.conference import (
+        ballot_candidates,
+        ballot_close,
+        ballot_open,
+        ballot_vote,
+        year_standings_now,
+    )
+
+    flag = AwardKind.objects.create(
+        cluster=ey.cluster,
+        code="co-thi-dua",
+        name="Cờ thi đua của Liên minh HTX Việt Nam",
+        conferred_by="Liên minh HTX Việt Nam",
+        leads_cluster=True,
+        requires_knockouts=True,
+        cap_count=1,
+    )
+    AwardKind.objects.create(
+        cluster=ey.cluster,
+        code="bang-khen",
+        name="Bằng khen của Chủ tịch Liên minh HTX Việt Nam",
+        conferred_by="Chủ tịch Liên minh HTX Việt Nam",
+        min_band="Tốt",
+        requires_knockouts=True,
+        cap_percent=Decimal(30),
+    )
+    members = {m.unit.code: m.unit for m in ey.memberships.select_related("unit")}
+    held = timezone.make_aware(dt.datetime(ey.year + 1, 1, 27, 10, 0))
+    from .services.recompute import year_recompute
+
+    standings = year_standings_now(ey)
+    if not standings:  # the worker has not scored it yet: eligibility needs the ranking
+        year_recompute(emulation_year_id=ey.pk)
+        standings = year_standings_now(ey)
+    if standings:
+        ballot = ballot_open(emulation_year=ey, purpose=Ballot.Purpose.AWARD, award_kind=flag)
+        candidates = ballot_candidates(ballot)  # eligible, best ranked first
+        for unit in members.values():
+            choice = next((c for c in candidates if c != unit), None)
+            if choice is not None:  # the leader votes for the runner-up
+                ballot_vote(ballot=ballot, voter=unit, candidate_ids=[choice.pk])
+        ballot_close(ballot=ballot)
+    head, deputies = OFFICES[ey.year + 1]
+    election = ballot_open(emulation_year=ey, purpose=Ballot.Purpose.HEAD)
+    for code, unit in members.items():
+        other = next(c for c in members if c not in (code, head))
+        ballot_vote(
+            ballot=election,
+            voter=unit,
+            candidate_ids=[members[other if code == head else head].pk],
+            on_paper=code == "ca-mau",  # one paper ballot, recorded by the secretariat
+        )
+    ballot_close(ballot=election)
+    election = ballot_open(emulation_year=ey, purpose=Ballot.Purpose.DEPUTY, seats=len(deputies))
+    for code, unit in members.items():
+        choice = (
+            deputies[0]
+            if code != deputies[0]
+            else next(c for c in members if c not in (code, head))
+        )
+        ballot_vote(ballot=election, voter=unit, candidate_ids=[members[choice].pk])
+    ballot_close(ballot=election)
+    ey.ballots.update(opened_at=held, closed_at=held + dt.timedelta(hours=1))

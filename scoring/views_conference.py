@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +26,7 @@ from .forms_conference import (
     ReopenForm,
     VoteForm,
 )
-from .models import AwardKind, AwardProposal, Ballot
+from .models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
 from .services import conference as svc
 from .services.setup import members_carried_over
 
@@ -47,30 +48,64 @@ def _back(year):
 
 
 def conference_context(year: EmulationYear) -> dict:
-    """What the page and the minutes show, for any reader of the year."""
-    members = [m.unit for m in year.memberships.select_related("unit").order_by("unit__name")]
-    standings = svc.year_standings_now(year)
+    """What the page and the minutes show, for any reader of the year: a fixed number of
+    queries for the members, ranking, voters and counts, plus a few per award kind and ballot."""
+    facts = svc.year_facts(year)
+    members = sorted(facts.members.values(), key=lambda u: u.name)
     kinds = list(AwardKind.objects.filter(cluster_id=year.cluster_id).order_by("name"))
     awards = [
         {
             "kind": kind,
             "cap": svc.award_cap(kind, len(members)),
-            "eligibility": svc.award_eligibility(kind, standings),
+            "eligibility": facts.eligibility(kind),
         }
         for kind in kinds
     ]
-    ballots = []
-    for ballot in year.ballots.select_related("award_kind", "emulation_year").order_by("pk"):
-        entry = {
+    rows = list(year.ballots.select_related("award_kind", "emulation_year").order_by("pk"))
+    voted: dict[int, list] = {}
+    for voter in (
+        BallotVoter.objects.filter(ballot__in=rows).select_related("unit").order_by("unit__name")
+    ):
+        voted.setdefault(voter.ballot_id, []).append(voter)
+    counts: dict[int, dict[int, int]] = {}
+    for ballot_id, candidate_id, n in (
+        BallotChoice.objects.filter(ballot__in=[b for b in rows if b.status == "closed"])
+        .values_list("ballot_id", "candidate_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts.setdefault(ballot_id, {})[candidate_id] = n
+    # Closed ballots first (latest last): their tallies also give the elections' outcomes,
+    # which an open deputy ballot's candidates depend on.
+    tallies = {}
+    for ballot in sorted(
+        (b for b in rows if b.status == Ballot.Status.CLOSED), key=lambda b: (b.closed_at, b.pk)
+    ):
+        tally = svc.ballot_tally(
+            ballot,
+            facts,
+            voters=[v.on_paper for v in voted.get(ballot.pk, [])],
+            counts=counts.get(ballot.pk, {}),
+        )
+        tallies[ballot.pk] = tally
+        if ballot.purpose != Ballot.Purpose.AWARD:
+            facts.elected_by_purpose[ballot.purpose] = (
+                [t.unit for t in tally.chosen] if tally.chosen and not tally.tied else None
+            )
+    for purpose in (Ballot.Purpose.HEAD, Ballot.Purpose.DEPUTY):
+        facts.elected_by_purpose.setdefault(purpose, None)
+    ballots = [
+        {
             "ballot": ballot,
             "title": svc.ballot_title(ballot),
-            "voted": list(ballot.voters.select_related("unit").order_by("unit__name")),
-            "candidates": svc.ballot_candidates(ballot) if ballot.status == "open" else [],
+            "voted": voted.get(ballot.pk, []),
+            "candidates": [] if ballot.pk in tallies else svc.ballot_candidates(ballot, facts),
             # The count per candidate only once the ballot is closed: a running tally would
             # tell who voted for whom, one vote at a time.
-            "tally": svc.ballot_tally(ballot) if ballot.status == "closed" else None,
+            "tally": tallies.get(ballot.pk),
         }
-        ballots.append(entry)
+        for ballot in rows
+    ]
     following = (
         EmulationYear.objects.filter(cluster_id=year.cluster_id, year=year.year + 1)
         .prefetch_related("offices__unit")
@@ -80,8 +115,8 @@ def conference_context(year: EmulationYear) -> dict:
         "members": members,
         "awards": awards,
         "ballots": ballots,
-        "elected_head": svc.elected(year, Ballot.Purpose.HEAD),
-        "elected_deputies": svc.elected(year, Ballot.Purpose.DEPUTY),
+        "elected_head": svc.elected(year, Ballot.Purpose.HEAD, facts),
+        "elected_deputies": svc.elected(year, Ballot.Purpose.DEPUTY, facts),
         "following": following,
         "following_offices": list(following.offices.all()) if following else [],
         "handover": FlagHandover.objects.filter(emulation_year=year)

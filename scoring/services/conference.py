@@ -94,27 +94,49 @@ def award_eligibility(kind: AwardKind, standings: list[Standing]) -> list[Eligib
     return result
 
 
+@dataclass
+class YearFacts:
+    """What every ballot of a year is judged against, read once: the members, the current
+    ranking, each award kind's eligibility and each election's outcome."""
+
+    year: EmulationYear
+    members: dict[int, Unit]
+    standings: list[Standing]
+    eligibility_by_kind: dict[int, list[Eligibility]] = field(default_factory=dict)
+    elected_by_purpose: dict[str, list[Unit] | None] = field(default_factory=dict)
+
+    def eligibility(self, kind: AwardKind) -> list[Eligibility]:
+        if kind.pk not in self.eligibility_by_kind:
+            self.eligibility_by_kind[kind.pk] = award_eligibility(kind, self.standings)
+        return self.eligibility_by_kind[kind.pk]
+
+
+def year_facts(year: EmulationYear) -> YearFacts:
+    members = {m.unit_id: m.unit for m in year.memberships.select_related("unit")}
+    return YearFacts(year, members, year_standings_now(year))
+
+
 def _lock_year(year_id: int) -> EmulationYear:
     return EmulationYear.objects.select_for_update().get(pk=year_id)
 
 
-def ballot_candidates(ballot: Ballot) -> list[Unit]:
+def ballot_candidates(ballot: Ballot, facts: YearFacts | None = None) -> list[Unit]:
     """Whom a ballot paper may name: the members tied at the cap (a run-off), else the eligible
     members (an award) or every member (an election); never, for a deputy, the elected head."""
-    year = ballot.emulation_year
-    members = {m.unit_id: m.unit for m in year.memberships.select_related("unit")}
+    facts = facts or year_facts(ballot.emulation_year)
+    members = facts.members
     if ballot.candidate_ids:
         ids = [i for i in ballot.candidate_ids if i in members]
     elif ballot.purpose == Ballot.Purpose.AWARD:
         ids = [
             e.standing.unit_id
-            for e in award_eligibility(ballot.award_kind, year_standings_now(year))
+            for e in facts.eligibility(ballot.award_kind)
             if e.eligible and e.standing.unit_id in members
         ]
     else:
         ids = sorted(members, key=lambda i: members[i].name)
     if ballot.purpose == Ballot.Purpose.DEPUTY:
-        head = elected(year, Ballot.Purpose.HEAD)
+        head = elected(facts.year, Ballot.Purpose.HEAD, facts)
         ids = [i for i in ids if not head or i not in {u.pk for u in head}]
     return [members[i] for i in ids]
 
@@ -262,19 +284,27 @@ class Tally:
     note: str = ""
 
 
-def ballot_tally(ballot: Ballot) -> Tally:
+def ballot_tally(
+    ballot: Ballot,
+    facts: YearFacts | None = None,
+    *,
+    voters: list[bool] | None = None,
+    counts: dict[int, int] | None = None,
+) -> Tally:
     """Counts per candidate and the outcome. Awards: eligible candidates with more than the
     kind's share of the votes, best first, within the cap; at the cap, equal votes are decided by
     the ranking (or left to a run-off when the vote decides ties, or when the ranks are equal
     too). Elections: the most votes win the seats, ties decided by the ranking."""
-    year = ballot.emulation_year
-    members = year.memberships.count()
-    voters = list(ballot.voters.values_list("on_paper", flat=True))
-    counts: dict[int, int] = {}
-    for candidate_id in ballot.choices.values_list("candidate_id", flat=True):
-        counts[candidate_id] = counts.get(candidate_id, 0) + 1
-    standings = {s.unit_id: s for s in year_standings_now(year)}
-    candidates = ballot_candidates(ballot)
+    facts = facts or year_facts(ballot.emulation_year)
+    members = len(facts.members)
+    if voters is None:
+        voters = list(ballot.voters.values_list("on_paper", flat=True))
+    if counts is None:
+        counts = {}
+        for candidate_id in ballot.choices.values_list("candidate_id", flat=True):
+            counts[candidate_id] = counts.get(candidate_id, 0) + 1
+    standings = {s.unit_id: s for s in facts.standings}
+    candidates = ballot_candidates(ballot, facts)
     units = {u.pk: u for u in candidates}
     missing = [i for i in counts if i not in units]
     if missing:  # voted for, but no longer a candidate (the ranking changed since)
@@ -431,20 +461,24 @@ def ballot_reopen(*, ballot: Ballot, reason: str, actor=None) -> Ballot:
     return ballot
 
 
-def elected(year: EmulationYear, purpose: str) -> list[Unit] | None:
+def elected(year: EmulationYear, purpose: str, facts: YearFacts | None = None) -> list[Unit] | None:
     """The units elected by the latest closed ballot of this purpose, or None if there is none
     (or it is tied)."""
+    if facts is not None and purpose in facts.elected_by_purpose:
+        return facts.elected_by_purpose[purpose]
     ballot = (
         year.ballots.filter(purpose=purpose, status=Ballot.Status.CLOSED)
         .order_by("-closed_at", "-pk")
         .first()
     )
-    if ballot is None:
-        return None
-    tally = ballot_tally(ballot)
-    if tally.tied or not tally.chosen:
-        return None
-    return [t.unit for t in tally.chosen]
+    result = None
+    if ballot is not None:
+        tally = ballot_tally(ballot, facts)
+        if tally.chosen and not tally.tied:
+            result = [t.unit for t in tally.chosen]
+    if facts is not None:
+        facts.elected_by_purpose[purpose] = result
+    return result
 
 
 def election_apply(

@@ -249,12 +249,42 @@ def test_the_conference_pack_has_ranking_signatories_and_every_score_sheet_in_fi
 
     client.force_login(get_user_model().objects.get(username="lanhdao"))
     counts = {}
-    for y in (2021, 2025):  # 7 members, then 3: the same number of queries
+    for y in (2021, 2025):  # 7 members and no ballot, then 3 members and 3 ballots
         with CaptureQueriesContext(connection) as queries:
             page = client.get(reverse("conference-pack", args=[year(y).pk])).content.decode()
         counts[y] = len(queries)
-    assert counts[2021] == counts[2025]
+    # (Query counts at two sizes of members and criteria: tests/test_dashboard_queries.py.)
+    # 2025 adds the voters and the counts of its ballots: two queries, whatever their number.
+    assert counts[2025] == counts[2021] + 2
     page = client.get(reverse("conference-pack", args=[year(2021).pk])).content.decode()
     ranking = page.split('id="pack-ranking"')[1].split("</table>")[0]
     assert ranking.count("<tr>") == 1 + 7 and "Liên minh HTX tỉnh An Giang" in ranking
     assert page.count('class="sheet"') == 7 and "Chủ tịch Liên minh HTX tỉnh Kiên Giang" in page
+
+
+def test_the_demo_has_the_conference_of_its_last_published_year(client, demo):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from scoring.models import AwardProposal, Ballot, Standing
+
+    y2025 = year(2025)
+    assert y2025.ballots.filter(status=Ballot.Status.CLOSED).count() == 3
+    # The flag needs the knockout criteria met: the best-ranked member that met them leads.
+    leader = (
+        Standing.objects.filter(run__emulation_year=y2025, run__is_current=True, eligible=True)
+        .order_by("rank")
+        .first()
+        .unit
+    )
+    assert list(AwardProposal.objects.values_list("unit", flat=True)) == [leader.pk]
+    client.force_login(get_user_model().objects.get(username="lanhdao"))
+    minutes = (
+        client.get(reverse("conference-pack", args=[y2025.pk]))
+        .content.decode()
+        .split('id="minutes"')[1]
+    )
+    assert "cụm trưởng <strong>Liên minh HTX tỉnh An Giang</strong>" in minutes
+    assert "cụm phó <strong>Liên minh HTX tỉnh Cà Mau</strong>" in minutes
+    assert "Liên minh HTX thành phố Cần Thơ bàn giao cờ luân lưu" in minutes
+    assert "ngày 27 tháng 01 năm 2026" in minutes
