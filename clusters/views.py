@@ -90,6 +90,10 @@ def cluster_compare(request, pk: int):
         .select_related("unit", "run")
         .order_by("unit__name")
     )
+    standings = list(standings)
+    # Years without results (a baseline year with figures only) would be an empty column.
+    scored = {s.run.emulation_year_id for s in standings}
+    years = [y for y in years if y.pk in scored]
     table: dict[int, dict] = {}
     for s in standings:
         row = table.setdefault(s.unit_id, {"unit": s.unit, "cells": {}})
@@ -204,9 +208,10 @@ def _overview_cards(years) -> list[dict]:
     }
     leaders = {
         s.run.emulation_year_id: s
+        # A tie for first: the first by name (as in the next-level list), consistently.
         for s in Standing.objects.filter(run__emulation_year__in=ids, run__is_current=True, rank=1)
         .select_related("unit", "run")
-        .order_by("unit__name")
+        .order_by("-unit__name")
     }
     met: dict[int, list] = {}
     for row in (

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 
 from django.db.models import Count, Sum
 from django.shortcuts import render
@@ -516,21 +517,24 @@ def _heatmap(run, standings):
         row = []
         for code, _name in criteria:
             score = cells.get((standing.unit_id, code))
-            ratio = None if score is None else score.ratio
-            level = (
-                "none"
-                if ratio is None
-                else "met"
-                if score.met
-                else "high"
-                if ratio >= 0.8
-                else "mid"
-                if ratio >= 0.5
-                else "low"
-            )
-            row.append((code, score, level))
+            row.append((code, score, *_heat_cell(score)))
         rows.append((standing, sheet, row))
     return {"criteria": criteria, "rows": rows}
+
+
+def _heat_cell(score) -> tuple[str, str]:
+    """A heat-map cell's colour and text. Grey only without a figure; a criterion without a
+    ratio (a target of 0, e.g. days late) is green when met, red when not. The per cent is
+    rounded down, so that a cell reads 100% only if the target was reached."""
+    if score is None or score.actual is None:
+        return "none", "—"
+    ratio = score.ratio
+    if ratio is None:
+        return ("met", "✓") if score.met else ("low", "✗")
+    text = f"{math.floor(ratio * 100 + 1e-9)}%"
+    if score.met:
+        return "met", text
+    return ("high" if ratio >= 0.8 else "mid" if ratio >= 0.5 else "low"), text
 
 
 def _changes_since_last_year(request, year, standings):

@@ -11,6 +11,7 @@ must not show."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -73,11 +74,13 @@ def cells(row: dict) -> list[str]:
 
 def level(line) -> str:
     """The heat map legend: green met, yellow from 80 %, orange from 50 %, red below, grey
-    without a figure. (Lines with a figure but no ratio: see the xfail test below.)"""
+    without a figure; without a ratio (a target of 0), green when met, red when not."""
     if line.actual is None:
         return "none"
     if line.met:
         return "met"
+    if line.ratio is None:
+        return "low"
     return "high" if line.ratio >= 0.8 else "mid" if line.ratio >= 0.5 else "low"
 
 
@@ -162,9 +165,12 @@ def test_leadership_dashboards_show_the_engines_numbers(browser, live_server, wo
         for td, code in zip(tds, criteria, strict=True):
             line = ranked.lines[(s.unit, code)]
             assert td["href"] == f"{live_server.url}/nam/{ey.pk}/don-vi/{unit.pk}/#c-{code}"
-            if line.ratio is None and line.actual is not None:
-                continue  # a target of 0: test_heat_map_cells_without_a_ratio (xfail)
-            shown = f"{round(line.ratio * 100)}%" if line.ratio is not None else "—"
+            if line.actual is None:
+                shown = "—"
+            elif line.ratio is None:
+                shown = "✓" if line.met else "✗"
+            else:  # rounded down: 100% only when reached
+                shown = f"{math.floor(line.ratio * 100 + 1e-9)}%"
             assert td["text"] == shown, (unit.code, code)
             assert f"heat-{level(line)}" in td["classes"], (unit.code, code)
     # The picture shows the end of the table, the chart and the heat map.
@@ -276,7 +282,8 @@ def test_leadership_dashboards_show_the_engines_numbers(browser, live_server, wo
     # 4. The years compared: one column per year, one row per unit ranked by the latest year.
     browser.get(f"{live_server.url}/cum/{cluster.pk}/so-sanh/")
     (head,) = table(browser, "#compare thead tr")
-    assert cells(head)[1:] == [str(y) for y in range(2019, 2027)]
+    # 2019 has figures but no results: no empty column for it.
+    assert cells(head)[1:] == [str(y) for y in range(2020, 2027)]
     latest = {st.unit: st.rank for st in results[2026].standings}
     codes = {st.unit for result in results.values() for st in result.standings}
     expected_rows = sorted(codes, key=lambda c: (latest.get(c, 10**6), units[c].name))
@@ -285,7 +292,7 @@ def test_leadership_dashboards_show_the_engines_numbers(browser, live_server, wo
     for tr, code in zip(body, expected_rows, strict=True):
         label, *shown = cells(tr)
         assert label == units[code].label
-        for year, cell in zip(range(2019, 2027), shown, strict=True):
+        for year, cell in zip(range(2020, 2027), shown, strict=True):
             ranked_then = {st.unit: st for st in results[year].standings} if year in results else {}
             standing = ranked_then.get(code)
             if standing is None:
@@ -297,12 +304,6 @@ def test_leadership_dashboards_show_the_engines_numbers(browser, live_server, wo
     screenshot(browser, "dashboard-compare")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,  # only the wrong page: an error elsewhere fails
-    reason="templates/scoring/unit_sheet.html: the trend table sits inside {% block title %} "
-    "(the block is closed only after it), so <title> holds the table's HTML as text",
-)
 def test_the_score_sheet_title_is_plain_text(client, world):
     install_scheme(world.year)
     put_figures(world.year, {("a1", "new_coops"): 20})
@@ -313,13 +314,6 @@ def test_the_score_sheet_title_is_plain_text(client, world):
     assert title.strip() == "Liên minh HTX A1 — 2025"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,  # only the wrong page: an error elsewhere fails
-    reason="scoring/views.py _heatmap: a line without a ratio (target 0, e.g. T.1 late days) is "
-    "levelled 'none' (grey, 'no figure' in the legend) although it has a figure and a met/not met; "
-    "a unit that missed it (−5 points) shows '—' on grey",
-)
 def test_heat_map_cells_without_a_ratio_show_whether_the_target_was_met(client):
     demo_load()
     client.force_login(get_user_model().objects.get(username="lanhdao"))
