@@ -265,8 +265,11 @@ def report_detail(request, pk: int, unit_id: int):
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action in {"save", "submit", "preview"}:
-            if not editable:
+            if role != "reporter" or not elements:
                 raise PermissionDenied
+            # Submitted, verified or published since this form was opened: the service says
+            # which (a conflict, a locked report or year) and the typed figures stay on screen.
+            editable = True
             form = ReportForm(request.POST, elements=elements, previous=previous)
             if form.is_valid():
                 if action == "preview":

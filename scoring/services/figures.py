@@ -72,7 +72,18 @@ def figures_import(
 
     written: dict[int, int] = defaultdict(int)
     with transaction.atomic():
-        for (year_id, unit_id), values in by_report.items():
+        # The years first, in order, then the reports: the order report_save takes them in, so
+        # that an import and a reporter's save of the same report wait for each other instead
+        # of deadlocking. Under the lock, a publication in between is seen.
+        touched = sorted({year_id for year_id, _unit in by_report})
+        for locked_year in (
+            EmulationYear.objects.select_for_update().filter(pk__in=touched).order_by("year", "pk")
+        ):
+            if locked_year.is_published:
+                raise YearLocked(
+                    f"{filename}: năm {locked_year.year} đã công bố kết quả, không thể nhập số liệu."
+                )
+        for (year_id, unit_id), values in sorted(by_report.items()):
             report, _created = Report.objects.select_for_update().get_or_create(
                 emulation_year_id=year_id, unit_id=unit_id
             )

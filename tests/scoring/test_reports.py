@@ -326,3 +326,39 @@ def test_after_the_deadline_only_the_secretariat_can_reopen_a_report_for_late_su
     assert (
         AuditEntry.objects.get(action="report.reopen_late").reason == "Công văn xin gia hạn số 12"
     )
+
+
+def test_a_save_after_someone_submitted_is_told_and_keeps_the_typed_figures(client, world):
+    """Two reporters of one member: the first submits while the second still has the form open.
+    The second's save is a conflict with its figures on screen, not a 403."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from clusters.models import RoleGrant
+    from scoring.models import Report
+    from scoring.services.reports import report_get_or_create, report_save
+
+    from .factories import install_scheme
+
+    install_scheme(world.year)
+    report = report_get_or_create(emulation_year=world.year, unit_id=world.unit_a1.pk)
+    second = get_user_model().objects.create_user(username="reporter_a1_b", password="x")
+    RoleGrant.objects.create(user=second, role="reporter", unit=world.unit_a1)
+    read_version = report.version  # the second reporter opened the form at this version
+    report_save(
+        report=report,
+        expected_version=read_version,
+        values={},
+        submit=True,
+        today=world.year.reporting_deadline,
+    )
+    client.force_login(second)
+    response = client.post(
+        reverse("report-detail", args=[world.year.pk, world.unit_a1.pk]),
+        {"action": "save", "version": read_version, "e_new_coops": "17", "e_coop_members": "900"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="17"' in body and 'value="900"' in body
+    assert "Báo cáo vừa được người khác lưu" in body
+    assert Report.objects.get(pk=report.pk).status == Report.Status.SUBMITTED
