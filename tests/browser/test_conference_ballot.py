@@ -3,9 +3,14 @@ tries to vote twice, the secretariat closes it and the tally, the proposal and t
 
 from __future__ import annotations
 
+import base64
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
+from pypdf import PdfReader
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.print_page_options import PrintOptions
 from selenium.webdriver.support.ui import Select
 
 from clusters.models import RoleGrant
@@ -91,7 +96,15 @@ def test_three_members_vote_and_the_secretariat_closes_the_ballot(browser, live_
     assert list(AwardProposal.objects.values_list("unit__code", "votes")) == [("a2", 2)]
     screenshot(browser, "conference-ballot-closed", height=1400)
 
-    # The minutes in the conference pack.
+    # The minutes close the conference pack, on pages of their own, printed to A4 PDF.
     browser.get(f"{live_server.url}/nam/{conf.year.pk}/ho-so-hoi-nghi/")
     minutes = browser.find_element(By.ID, "minutes").text
     assert "BIÊN BẢN" in minutes.upper() and "Liên minh HTX A2 — Cờ thi đua" in minutes
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7  # A4 in cm
+    pdf = PdfReader(io.BytesIO(base64.b64decode(browser.print_page(options))))
+    start = next(i for i, page in enumerate(pdf.pages) if "BIÊN BẢN" in page.extract_text().upper())
+    text = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages[start:])
+    assert start >= 1 + 5  # after the ranking page and the five score sheets
+    assert "Kết quả bình xét, suy tôn khen thưởng" in text
+    assert "Liên minh HTX A2" in text and "67%" in text and "CHỦ TRÌ HỘI NGHỊ" in text
