@@ -333,9 +333,31 @@ class RoleGrant(models.Model):
         return f"{self.user} — {self.get_role_display()}: {self.unit or self.cluster}"
 
 
+class AuditTrailImmutable(Exception):
+    """An attempt to change or delete a row of the audit trail."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Rows are only ever added: bulk updates and deletes are refused here, before the database
+    trigger would refuse them too."""
+
+    def update(self, **kwargs):
+        raise AuditTrailImmutable("The audit trail is append-only: its rows cannot be changed.")
+
+    def delete(self):
+        raise AuditTrailImmutable("The audit trail is append-only: its rows cannot be deleted.")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
 class AuditEntry(models.Model):
     """Append-only record of every user-visible change (figures, targets, schemes, scores,
-    signatures, statuses). Never edited or deleted by the app."""
+    signatures, statuses). Never edited or deleted by the app: save() of an existing row,
+    delete() and the queryset's update()/delete() raise AuditTrailImmutable, the admin has no
+    change or delete permission, and a database trigger (migration 0003) refuses UPDATE and
+    DELETE on the table. Nothing cascades onto it: a user who acted and a year with entries are
+    protected from deletion (deactivate the user instead)."""
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -343,7 +365,8 @@ class AuditEntry(models.Model):
         verbose_name=_("người thực hiện"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Not SET_NULL: that would rewrite history (an UPDATE the trigger refuses anyway).
+        on_delete=models.PROTECT,
         related_name="+",
     )
     emulation_year = models.ForeignKey(
@@ -362,6 +385,8 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("sau"), null=True, blank=True)
     reason = models.TextField(_("lý do"), blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("nhật ký thay đổi")
         verbose_name_plural = _("nhật ký thay đổi")
@@ -370,3 +395,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action}: {self.summary}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditTrailImmutable("The audit trail is append-only: its rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailImmutable("The audit trail is append-only: its rows cannot be deleted.")
