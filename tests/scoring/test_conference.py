@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from clusters.models import AuditEntry, EmulationYear, FlagHandover
 from scoring.errors import ReasonRequired, ScoringError
@@ -162,6 +164,37 @@ def test_two_votes_of_one_member_at_once_count_once(conf):
     assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
     assert BallotVoter.objects.filter(ballot=ballot).count() == 1
     assert BallotChoice.objects.filter(ballot=ballot).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_closes_at_once_close_once_and_write_the_proposals_once(conf):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency needs PostgreSQL (second CI pass)")
+    ballot = ballot_open(emulation_year=conf.year, purpose="award", award_kind=kind(conf))
+    vote(ballot, conf, "a2", "a1")
+    barrier = threading.Barrier(3)
+    outcomes = []
+
+    def close():
+        from django.db import connections
+
+        try:
+            barrier.wait(timeout=10)
+            ballot_close(ballot=ballot)
+            outcomes.append("closed")
+        except BallotClosed:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=close) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["closed", "refused", "refused"]
+    assert AwardProposal.objects.count() == 1
+    assert AuditEntry.objects.filter(action="ballot.close").count() == 1
 
 
 def test_the_tally_proposes_within_the_cap_with_the_share_of_votes_needed(conf):
@@ -322,3 +355,39 @@ def test_the_flag_handover_is_recorded_once_and_shown_in_the_cluster_history(con
     history = page.split("Cờ luân lưu")[1]
     assert "Liên minh HTX A1" in history and "Liên minh HTX A2" in history
     assert "20/12/2025" in history
+
+
+@given(
+    votes=st.lists(st.integers(0, 9), min_size=1, max_size=9),
+    ranks=st.lists(st.integers(1, 9), min_size=9, max_size=9),
+    cap=st.one_of(st.none(), st.integers(1, 5)),
+    by_ranking=st.booleans(),
+)
+def test_within_the_cap_whatever_the_votes(votes, ranks, cap, by_ranking):
+    """Never more than the cap; everyone chosen is ahead of (or, by the rule, level with) everyone
+    left out; the tied are exactly those the rule cannot separate at the edge."""
+    from clusters.models import Unit
+    from scoring.services.conference import TallyLine, _within_cap
+
+    lines = [
+        TallyLine(unit=Unit(pk=i + 1, name=f"U{i}"), votes=v, rank=ranks[i], share=0.0)
+        for i, v in enumerate(votes)
+    ]
+    qualified = sorted(lines, key=lambda t: (-t.votes, t.rank, t.unit.name))
+
+    def key(t):
+        return (-t.votes, t.rank) if by_ranking else (-t.votes,)
+
+    chosen, tied = _within_cap(qualified, cap, by_ranking)
+    assert cap is None or len(chosen) <= cap
+    assert not (set(map(id, chosen)) & set(map(id, tied)))
+    out = [t for t in qualified if t not in chosen]
+    for c in chosen:
+        for o in out:
+            assert key(c) <= key(o)
+    if tied:
+        assert len({key(t) for t in tied}) == 1
+        assert len(chosen) + len(tied) > cap  # all of them would not fit
+        assert all(key(c) < key(tied[0]) for c in chosen)
+    elif cap is not None:
+        assert len(chosen) == min(cap, len(qualified))
