@@ -77,6 +77,7 @@ def main(base: str) -> None:
             for a in driver.find_elements(By.CSS_SELECTOR, "a.btn")
         }
         year_2021 = year_links["2021"].replace(base, "")
+        year_2025 = year_links["2025"].replace(base, "")
         year_2026 = year_links["2026"].replace(base, "")
         shoot("home", "/")
         shoot(
@@ -91,6 +92,7 @@ def main(base: str) -> None:
             .replace(base, "")
         )
         shoot("unit-sheet", sheet)
+        shoot("conference", year_2025 + "hoi-nghi/")
         login("baocao.cantho")
         driver.get(base + year_2026)
         report = (
