@@ -118,7 +118,10 @@ def conference_context(year: EmulationYear) -> dict:
         "elected_head": svc.elected(year, Ballot.Purpose.HEAD, facts),
         "elected_deputies": svc.elected(year, Ballot.Purpose.DEPUTY, facts),
         "following": following,
-        "following_offices": list(following.offices.all()) if following else [],
+        # The head first, then the deputies.
+        "following_offices": sorted(following.offices.all(), key=lambda o: o.role != "head")
+        if following
+        else [],
         "handover": FlagHandover.objects.filter(emulation_year=year)
         .select_related("from_unit", "to_unit")
         .first(),
