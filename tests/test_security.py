@@ -843,13 +843,6 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
     not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
     reason="no chromium/chromedriver: run scripts/install-browser.sh",
 )
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Open bug: the vendored chart writes a bar's label into its tooltip as HTML; "
-    "static/js/ranking-chart.js must escape it (tooltipOptions.formatTooltipX). "
-    "Remove this mark with the fix.",
-)
 def test_a_hostile_unit_name_does_not_run_in_the_ranking_charts_tooltip(live_server, world):
     """The server escapes the name (json_script); the chart must not turn it back into HTML."""
     from django.contrib.auth import get_user_model
@@ -870,7 +863,15 @@ def test_a_hostile_unit_name_does_not_run_in_the_ranking_charts_tooltip(live_ser
     client.force_login(get_user_model().objects.get(username="secretariat"))
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     try:

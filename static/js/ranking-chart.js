@@ -6,6 +6,12 @@
   var source = document.getElementById("totals-data");
   if (!holder || !source || !window.frappe) { return; }
   var data = JSON.parse(source.textContent);
+  // The chart writes its tooltip title as HTML: unit names are text and must stay text.
+  function escape(text) {
+    var span = document.createElement("span");
+    span.textContent = text == null ? "" : String(text);
+    return span.innerHTML;
+  }
   holder.hidden = false;
   new window.frappe.Chart(holder, {
     type: "bar",
@@ -15,6 +21,7 @@
     data: { labels: data.labels, datasets: [{ name: data.name, values: data.values }] },
     axisOptions: { xAxisMode: "tick" },
     tooltipOptions: {
+      formatTooltipX: escape,
       formatTooltipY: function (v) { return v == null ? "" : Number(v).toLocaleString(document.documentElement.lang); }
     }
   });
