@@ -84,7 +84,6 @@ def cleanup() -> None:
             f"DELETE FROM scoring_dataelement WHERE scheme_id IN ({schemes})",
             f"DELETE FROM scoring_band WHERE scheme_id IN ({schemes})",
             "DELETE FROM scoring_scheme WHERE emulation_year_id = ANY(%s)",
-            "DELETE FROM clusters_auditentry WHERE emulation_year_id = ANY(%s)",
             "DELETE FROM clusters_membership WHERE emulation_year_id = ANY(%s)",
             "DELETE FROM clusters_emulationyear WHERE id = ANY(%s)",
         ]
