@@ -97,6 +97,17 @@ class ReportForm(forms.Form):
             self.fields[self.field_name(element.code)] = self._field(
                 element, previous.get(element.code)
             )
+        # Bootstrap's classes on the widgets themselves: the template writes the fields out
+        # (no crispy-forms per field, see report.html).
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
 
     @staticmethod
     def field_name(code: str) -> str:

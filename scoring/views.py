@@ -188,8 +188,9 @@ def _unit_trend(request, year, unit):
 # --- the year report ------------------------------------------------------------------------------
 
 
-def _report_context(year, unit):
-    from .models import DataElement, MemberTarget, Report
+def _report_basics(year, unit):
+    """What a save needs: the report, the scheme's data elements, last year's figures."""
+    from .models import DataElement, Report
     from .selectors import report_previous_values
 
     report = Report.objects.filter(emulation_year=year, unit=unit).first()
@@ -199,6 +200,14 @@ def _report_context(year, unit):
         else []
     )
     previous = report_previous_values(emulation_year=year, unit_id=unit.pk)
+    return report, elements, previous
+
+
+def _report_page_extras(year, unit, report):
+    """What only the page shows (a save that redirects does not read it): the stored figures,
+    the member's targets, the comments."""
+    from .models import MemberTarget
+
     values = {v.element_code: v for v in report.values.all()} if report else {}
     own_targets = dict(
         MemberTarget.objects.filter(emulation_year=year, unit=unit).values_list(
@@ -216,7 +225,7 @@ def _report_context(year, unit):
     )
     targets = [(c, own_targets.get(c.code, c.target)) for c in criteria]
     comments = list(report.comments.order_by("created_at")) if report else []
-    return report, elements, previous, values, targets, comments
+    return values, targets, comments
 
 
 def report_detail(request, pk: int, unit_id: int):
@@ -242,7 +251,7 @@ def report_detail(request, pk: int, unit_id: int):
 
     year, _manage = get_year_for_user(request, pk)
     unit, role = get_report_unit_for_user(request, year, unit_id)
-    report, elements, previous, values, targets, comments = _report_context(year, unit)
+    report, elements, previous = _report_basics(year, unit)
     status = report.status if report else Report.Status.DRAFT
     editable = (
         role == "reporter" and status in EDITABLE and not year.is_published and bool(elements)
@@ -253,9 +262,7 @@ def report_detail(request, pk: int, unit_id: int):
         and report is not None
         and status in (Report.Status.SUBMITTED, Report.Status.VERIFIED)
     )
-    initial = ReportForm.initial_for(elements, {code: v.value for code, v in values.items()})
-    initial.update(version=report.version if report else 1, note=report.note if report else "")
-    form = ReportForm(initial=initial, elements=elements, previous=previous)
+    form = None  # the unbound form is built only for the page (below)
     return_form = ReturnForm(
         initial={"version": report.version if report else 1}, elements=elements
     )
@@ -366,6 +373,11 @@ def report_detail(request, pk: int, unit_id: int):
         else:
             raise PermissionDenied
 
+    values, targets, comments = _report_page_extras(year, unit, report)
+    if form is None:
+        initial = ReportForm.initial_for(elements, {code: v.value for code, v in values.items()})
+        initial.update(version=report.version if report else 1, note=report.note if report else "")
+        form = ReportForm(initial=initial, elements=elements, previous=previous)
     rows = [
         (
             element,
