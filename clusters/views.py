@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-import hashlib
-
 from django.db.models import Prefetch
 from django.shortcuts import render
-from django.utils.functional import SimpleLazyObject
 
 from .models import EmulationYear, FlagHandover, YearOffice
 from .permissions import (
@@ -126,23 +123,42 @@ def overview(request):
         for y in years_qs.filter(year=chosen).order_by("cluster__name")
         if can_see_results(request.user, y)
     ]
-    # Everything below changes only when a year's inputs, results or status do: the rendered
-    # cards are cached under those, and computed only when the cache misses.
-    key = hashlib.sha256(
-        repr([(y.pk, y.input_version, y.scored_version, y.status) for y in years]).encode()
-    ).hexdigest()
-    cards = SimpleLazyObject(lambda: _overview_cards(years))
     return render(
         request,
         "clusters/overview.html",
         {
-            "cards": cards,
+            "cards": _overview_cards_html(years),
             "calendar": calendar,
             "chosen": chosen,
-            "key": key,
             "next_level": _next_level(years),
         },
     )
+
+
+def _overview_cards_html(years) -> list[str]:
+    """Each year's card changes only when its inputs, results or status do: the rendered card is
+    cached under those (and the language), and only the cards that missed are computed — a
+    report submitted in one cluster does not recompute the hundred others."""
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    language = get_language()
+    keys = {
+        y.pk: f"overview-card:{y.pk}:{y.input_version}:{y.scored_version}:{y.status}:{language}"
+        for y in years
+    }
+    found = cache.get_many(list(keys.values()))
+    missing = [y for y in years if keys[y.pk] not in found]
+    if missing:
+        fresh = {
+            keys[card["year"].pk]: render_to_string("clusters/_overview_card.html", {"c": card})
+            for card in _overview_cards(missing)
+        }
+        cache.set_many(fresh, 3600)
+        found.update(fresh)
+    return [mark_safe(found[keys[y.pk]]) for y in years]  # noqa: S308 — our own template
 
 
 def _next_level(years) -> list[dict]:

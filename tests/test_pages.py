@@ -193,3 +193,18 @@ def test_a_readers_cached_page_follows_every_change_it_shows(client, scored):
     assert "Đã công bố" in client.get(url).content.decode()
     client.cookies["django_language"] = "en"
     assert "Returned for completion" in a2_row()
+
+
+def test_the_overview_cards_follow_each_years_changes(client, scored):
+    """Each card is cached under its year's versions and status: a verification shows at once."""
+    from scoring.models import Report
+    from scoring.services.reports import report_verify
+
+    client.force_login(scored.leadership)
+    url = reverse("overview") + "?nam=2025"
+    card = client.get(url).content.decode().split(f'id="overview-{scored.year.pk}"')[1]
+    assert "Đã thẩm định: 0/2" in card
+    report = Report.objects.get(emulation_year=scored.year, unit=scored.unit_a1)
+    report_verify(report=report, expected_version=report.version)
+    card = client.get(url).content.decode().split(f'id="overview-{scored.year.pk}"')[1]
+    assert "Đã thẩm định: 1/2" in card
