@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import Prefetch
 from django.shortcuts import render
 
@@ -130,7 +132,7 @@ def overview(request):
             "cards": _overview_cards_html(years),
             "calendar": calendar,
             "chosen": chosen,
-            "next_level": _next_level(years),
+            "next_level_html": _next_level_html(years),
         },
     )
 
@@ -159,6 +161,32 @@ def _overview_cards_html(years) -> list[str]:
         cache.set_many(fresh, 3600)
         found.update(fresh)
     return [mark_safe(found[keys[y.pk]]) for y in years]  # noqa: S308 — our own template
+
+
+def _next_level_html(years) -> str:
+    """The cap-across-clusters section, cached under the years' versions and statuses and the
+    leading-unit proposals (one query for their stamp), rendered only when one changed."""
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    from scoring.models import AwardProposal
+
+    stamp = AwardProposal.objects.filter(
+        emulation_year__in=[y.pk for y in years], award_kind__leads_cluster=True
+    ).aggregate(n=Count("pk"), last=Max("pk"))
+    parts = [(y.pk, y.input_version, y.scored_version, y.status) for y in years]
+    key = (
+        "overview-next-level:"
+        + hashlib.sha256(repr((parts, stamp, get_language())).encode()).hexdigest()
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("clusters/_next_level.html", {"next_level": _next_level(years)})
+        cache.set(key, html, 3600)
+    return mark_safe(html)  # noqa: S308 — our own template
 
 
 def _next_level(years) -> list[dict]:
