@@ -7,3 +7,16 @@ from django.utils.translation import gettext_lazy as _
 class ClustersConfig(AppConfig):
     name = "clusters"
     verbose_name = _("Cụm thi đua")
+
+    def ready(self) -> None:
+        from django.core.cache import cache
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Unit
+        from .permissions import UNIT_TREE_KEY
+
+        def forget_the_unit_tree(**_kwargs) -> None:
+            cache.delete(UNIT_TREE_KEY)
+
+        post_save.connect(forget_the_unit_tree, sender=Unit, weak=False)
+        post_delete.connect(forget_the_unit_tree, sender=Unit, weak=False)

@@ -61,10 +61,27 @@ def user_scope(user) -> Scope:
     return scope
 
 
+UNIT_TREE_KEY = "clusters:unit-tree"
+
+
+def unit_tree() -> dict[int, list[int]]:
+    """Each unit's children, read once and cached (every leadership request needs it); a unit
+    saved or deleted clears it (clusters/apps.py), and it lives five minutes at most."""
+    from django.core.cache import cache
+
+    tree = cache.get(UNIT_TREE_KEY)
+    if tree is None:
+        tree = {}
+        for pk, parent_id in Unit.objects.filter(parent__isnull=False).values_list(
+            "pk", "parent_id"
+        ):
+            tree.setdefault(parent_id, []).append(pk)
+        cache.set(UNIT_TREE_KEY, tree, 300)
+    return tree
+
+
 def _descendants(unit_ids: set[int]) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for pk, parent_id in Unit.objects.filter(parent__isnull=False).values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
+    children = unit_tree()
     found, stack = set(), list(unit_ids)
     while stack:
         for child in children.get(stack.pop(), []):

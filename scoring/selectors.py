@@ -299,12 +299,13 @@ def years_inputs(*, emulation_years: list[EmulationYear]) -> dict[int, YearInput
     return result
 
 
-def year_current_run(*, emulation_year: EmulationYear) -> ScoringRun | None:
-    return (
-        ScoringRun.objects.filter(emulation_year=emulation_year, is_current=True)
-        .select_related("scheme")
-        .first()
-    )
+def year_current_run(
+    *, emulation_year: EmulationYear, defer_warnings: bool = False
+) -> ScoringRun | None:
+    runs = ScoringRun.objects.filter(emulation_year=emulation_year, is_current=True)
+    if defer_warnings:
+        runs = runs.defer("warnings")
+    return runs.select_related("scheme").first()
 
 
 def run_to_result(*, run: ScoringRun) -> engine.Result:

@@ -29,7 +29,8 @@ def year_detail(request, pk: int):
         return refused
     scope = user_scope(request.user)
     show_results = can_see_results(request.user, year)
-    run = year_current_run(emulation_year=year) if show_results else None
+    # (The run's warnings are read only if the page is rendered again.)
+    run = year_current_run(emulation_year=year, defer_warnings=True) if show_results else None
     see_all_reports = (
         can_write
         or year.cluster.supervising_unit_id in scope.leadership_units

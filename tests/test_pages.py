@@ -208,3 +208,32 @@ def test_the_overview_cards_follow_each_years_changes(client, scored):
     report_verify(report=report, expected_version=report.version)
     card = client.get(url).content.decode().split(f'id="overview-{scored.year.pk}"')[1]
     assert "Đã thẩm định: 1/2" in card
+
+
+def test_leadership_scope_follows_a_unit_moved_under_another_supervising_body(client, scored):
+    """The unit tree behind leadership scope is cached; moving a unit clears it."""
+    from clusters.models import Unit
+
+    client.force_login(scored.leadership)
+    url = reverse("year-unit-sheet", args=[scored.year.pk, scored.unit_a1.pk])
+    assert client.get(url).status_code == 200
+    # A1's cluster is supervised by "sup"; leadership sees it through the cluster, not the unit:
+    # move the cluster's supervising body under another one and back instead.
+    sup = scored.supervising
+    sup.parent = scored.other_supervising
+    sup.save()
+    client.force_login(get_leadership_of(scored.other_supervising))
+    assert client.get(url).status_code == 200  # now below the other body: in its scope (cached)
+    sup.parent = None
+    sup.save()
+    assert client.get(url).status_code == 404  # and out again, at once
+
+
+def get_leadership_of(unit):
+    from django.contrib.auth import get_user_model
+
+    from clusters.models import RoleGrant
+
+    user = get_user_model().objects.create_user(username=f"lead-{unit.code}", password="x")
+    RoleGrant.objects.create(user=user, role=RoleGrant.Role.LEADERSHIP, unit=unit)
+    return user
