@@ -212,7 +212,6 @@ def test_the_overview_cards_follow_each_years_changes(client, scored):
 
 def test_leadership_scope_follows_a_unit_moved_under_another_supervising_body(client, scored):
     """The unit tree behind leadership scope is cached; moving a unit clears it."""
-    from clusters.models import Unit
 
     client.force_login(scored.leadership)
     url = reverse("year-unit-sheet", args=[scored.year.pk, scored.unit_a1.pk])
