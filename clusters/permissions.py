@@ -95,22 +95,35 @@ def visible_clusters(user) -> QuerySet[Cluster]:
     scope = user_scope(user)
     if scope.is_superuser:
         return Cluster.objects.all()
-    return Cluster.objects.filter(
-        Q(pk__in=scope.secretariat_clusters)
-        | Q(supervising_unit__in=scope.leadership_units)
-        | Q(years__memberships__unit__in=scope.reporter_units)
-    ).distinct()
+    return Cluster.objects.filter(_in_scope(scope, clusters=True))
 
 
 def visible_years(user) -> QuerySet[EmulationYear]:
     scope = user_scope(user)
     if scope.is_superuser:
         return EmulationYear.objects.all()
-    return EmulationYear.objects.filter(
-        Q(cluster__in=scope.secretariat_clusters)
-        | Q(cluster__supervising_unit__in=scope.leadership_units)
-        | Q(memberships__unit__in=scope.reporter_units)
-    ).distinct()
+    return EmulationYear.objects.filter(_in_scope(scope, clusters=False))
+
+
+def _in_scope(scope: Scope, *, clusters: bool) -> Q:
+    """Clusters (or years) in scope as one condition without joins — the memberships are a
+    subquery —, so no DISTINCT over years × members, and no clause for a role the user lacks."""
+    from .models import Membership
+
+    condition = Q(pk__in=[])  # nothing, unless a role below adds something
+    if scope.secretariat_clusters:
+        field = "pk__in" if clusters else "cluster_id__in"
+        condition |= Q(**{field: scope.secretariat_clusters})
+    if scope.leadership_units:
+        field = "supervising_unit__in" if clusters else "cluster__supervising_unit__in"
+        condition |= Q(**{field: scope.leadership_units})
+    if scope.reporter_units:
+        years = Membership.objects.filter(unit__in=scope.reporter_units).values("emulation_year")
+        if clusters:
+            condition |= Q(pk__in=EmulationYear.objects.filter(pk__in=years).values("cluster"))
+        else:
+            condition |= Q(pk__in=years)
+    return condition
 
 
 def can_manage_cluster(user, cluster_id: int) -> bool:

@@ -140,7 +140,8 @@ def overview(request):
 def _overview_cards_html(years) -> list[str]:
     """Each year's card changes only when its inputs, results or status do: the rendered card is
     cached under those (and the language), and only the cards that missed are computed — a
-    report submitted in one cluster does not recompute the hundred others."""
+    report submitted in one cluster does not recompute the hundred others. The whole list is
+    cached too, so that an unchanged overview is one cache read."""
     from django.core.cache import cache
     from django.template.loader import render_to_string
     from django.utils.safestring import mark_safe
@@ -151,16 +152,21 @@ def _overview_cards_html(years) -> list[str]:
         y.pk: f"overview-card:{y.pk}:{y.input_version}:{y.scored_version}:{y.status}:{language}"
         for y in years
     }
-    found = cache.get_many(list(keys.values()))
-    missing = [y for y in years if keys[y.pk] not in found]
-    if missing:
-        fresh = {
-            keys[card["year"].pk]: render_to_string("clusters/_overview_card.html", {"c": card})
-            for card in _overview_cards(missing)
-        }
-        cache.set_many(fresh, 3600)
-        found.update(fresh)
-    return [mark_safe(found[keys[y.pk]]) for y in years]  # noqa: S308 — our own template
+    whole = "overview-cards:" + hashlib.sha256(repr(list(keys.values())).encode()).hexdigest()
+    cards = cache.get(whole)
+    if cards is None:
+        found = cache.get_many(list(keys.values()))
+        missing = [y for y in years if keys[y.pk] not in found]
+        if missing:
+            fresh = {
+                keys[card["year"].pk]: render_to_string("clusters/_overview_card.html", {"c": card})
+                for card in _overview_cards(missing)
+            }
+            cache.set_many(fresh, 3600)
+            found.update(fresh)
+        cards = [found[keys[y.pk]] for y in years]
+        cache.set(whole, cards, 3600)
+    return [mark_safe(card) for card in cards]  # noqa: S308 — our own template
 
 
 def _next_level_html(years) -> str:
