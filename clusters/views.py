@@ -110,34 +110,55 @@ def cluster_compare(request, pk: int):
 def overview(request):
     """Every cluster in scope for one calendar year: its leader, members, reporting and
     verification progress, how many members met each criterion, and the criteria no one met."""
-    from .permissions import can_see_results
-
     if refused := refuse_unless_read(request):
         return refused
-    years_qs = visible_years(request.user).select_related("cluster__supervising_unit")
+    years_qs = visible_years(request.user)
     calendar = sorted(set(years_qs.values_list("year", flat=True)), reverse=True)
     try:
         chosen = int(request.GET.get("nam", calendar[0] if calendar else 0))
     except ValueError:
         chosen = calendar[0] if calendar else 0
-    years = [
-        y
-        for y in years_qs.filter(year=chosen).order_by("cluster__name")
-        if can_see_results(request.user, y)
+    # The years as light rows (id, versions, status): what the cache keys need. The years
+    # themselves are loaded only for the cards and sections that have to be rendered again.
+    scope = user_scope(request.user)
+    stamps = [
+        (pk, input_version, scored_version, status)
+        for pk, input_version, scored_version, status, cluster_id, supervising_id in (
+            years_qs.filter(year=chosen)
+            .order_by("cluster__name")
+            .values_list(
+                "pk",
+                "input_version",
+                "scored_version",
+                "status",
+                "cluster_id",
+                "cluster__supervising_unit_id",
+            )
+        )
+        # can_see_results, on the row
+        if scope.is_superuser
+        or cluster_id in scope.secretariat_clusters
+        or supervising_id in scope.leadership_units
+        or status == EmulationYear.Status.PUBLISHED
     ]
     return render(
         request,
         "clusters/overview.html",
         {
-            "cards": _overview_cards_html(years),
+            "cards": _overview_cards_html(stamps),
             "calendar": calendar,
             "chosen": chosen,
-            "next_level_html": _next_level_html(years),
+            "next_level_html": _next_level_html(stamps),
         },
     )
 
 
-def _overview_cards_html(years) -> list[str]:
+def _load_years(pks: list[int]) -> list[EmulationYear]:
+    found = EmulationYear.objects.select_related("cluster__supervising_unit").in_bulk(pks)
+    return [found[pk] for pk in pks]
+
+
+def _overview_cards_html(stamps) -> list[str]:
     """Each year's card changes only when its inputs, results or status do: the rendered card is
     cached under those (and the language), and only the cards that missed are computed — a
     report submitted in one cluster does not recompute the hundred others. The whole list is
@@ -149,14 +170,14 @@ def _overview_cards_html(years) -> list[str]:
 
     language = get_language()
     keys = {
-        y.pk: f"overview-card:{y.pk}:{y.input_version}:{y.scored_version}:{y.status}:{language}"
-        for y in years
+        pk: f"overview-card:{pk}:{input_version}:{scored_version}:{status}:{language}"
+        for pk, input_version, scored_version, status in stamps
     }
     whole = "overview-cards:" + hashlib.sha256(repr(list(keys.values())).encode()).hexdigest()
     cards = cache.get(whole)
     if cards is None:
         found = cache.get_many(list(keys.values()))
-        missing = [y for y in years if keys[y.pk] not in found]
+        missing = _load_years([pk for pk in keys if keys[pk] not in found])
         if missing:
             fresh = {
                 keys[card["year"].pk]: render_to_string("clusters/_overview_card.html", {"c": card})
@@ -164,12 +185,12 @@ def _overview_cards_html(years) -> list[str]:
             }
             cache.set_many(fresh, 3600)
             found.update(fresh)
-        cards = [found[keys[y.pk]] for y in years]
+        cards = [found[keys[pk]] for pk in keys]
         cache.set(whole, cards, 3600)
     return [mark_safe(card) for card in cards]  # noqa: S308 — our own template
 
 
-def _next_level_html(years) -> str:
+def _next_level_html(stamps) -> str:
     """The cap-across-clusters section, cached under the years' versions and statuses and the
     leading-unit proposals (one query for their stamp), rendered only when one changed."""
     from django.core.cache import cache
@@ -180,17 +201,20 @@ def _next_level_html(years) -> str:
 
     from scoring.models import AwardProposal
 
-    stamp = AwardProposal.objects.filter(
-        emulation_year__in=[y.pk for y in years], award_kind__leads_cluster=True
+    year_ids = [row[0] for row in stamps]
+    proposals = AwardProposal.objects.filter(
+        emulation_year__in=year_ids, award_kind__leads_cluster=True
     ).aggregate(n=Count("pk"), last=Max("pk"))
-    parts = [(y.pk, y.input_version, y.scored_version, y.status) for y in years]
     key = (
         "overview-next-level:"
-        + hashlib.sha256(repr((parts, stamp, get_language())).encode()).hexdigest()
+        + hashlib.sha256(repr((stamps, proposals, get_language())).encode()).hexdigest()
     )
     html = cache.get(key)
     if html is None:
-        html = render_to_string("clusters/_next_level.html", {"next_level": _next_level(years)})
+        html = render_to_string(
+            "clusters/_next_level.html",
+            {"next_level": _next_level(_load_years(year_ids))},
+        )
         cache.set(key, html, 3600)
     return mark_safe(html)  # noqa: S308 — our own template
 
