@@ -6,6 +6,8 @@ POST, also for a ballot of another year); inside it, acting needs the role (403)
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -31,11 +33,6 @@ from .services import conference as svc
 from .services.setup import members_carried_over
 
 
-def _year(request, pk):
-    year, can_write = get_year_for_user(request, pk)
-    return year, can_write
-
-
 def _ballot(year, ballot_id) -> Ballot:
     try:
         return year.ballots.select_related("award_kind", "emulation_year").get(pk=ballot_id)
@@ -45,6 +42,23 @@ def _ballot(year, ballot_id) -> Ballot:
 
 def _back(year):
     return redirect("year-conference", pk=year.pk)
+
+
+def _secretariat_post(view):
+    """The secretariat's actions: the scope first (outside it a 404, also for a POST, also for a
+    ballot of another year), then POST only (405), then the secretariat's role (403)."""
+
+    @functools.wraps(view)
+    def wrapper(request, pk: int, ballot_id: int | None = None):
+        year, can_write = get_year_for_user(request, pk)
+        ballot = _ballot(year, ballot_id) if ballot_id is not None else None
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not can_write:
+            raise PermissionDenied
+        return view(request, year, ballot) if ballot is not None else view(request, year)
+
+    return wrapper
 
 
 def conference_context(year: EmulationYear) -> dict:
@@ -202,7 +216,7 @@ def _render(request, year, can_write, bound: dict | None = None):
 def year_conference(request, pk: int):
     """GET: the conference page for every reader of the year. POST (secretariat): a new award
     kind of the cluster."""
-    year, can_write = _year(request, pk)
+    year, can_write = get_year_for_user(request, pk)
     if request.method == "POST":
         if not can_write:
             raise PermissionDenied
@@ -226,16 +240,12 @@ def year_conference(request, pk: int):
     return _render(request, year, can_write)
 
 
-def ballot_open_view(request, pk: int):
-    year, can_write = _year(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if not can_write:
-        raise PermissionDenied
+@_secretariat_post
+def ballot_open_view(request, year):
     candidate_ids = [int(c) for c in request.POST.getlist("candidate_ids") if c.isdigit()]
     form = BallotOpenForm(request.POST, cluster=year.cluster)
     if not form.is_valid():
-        return _render(request, year, can_write, {"open": form})
+        return _render(request, year, True, {"open": form})
     data = form.cleaned_data
     try:
         svc.ballot_open(
@@ -249,14 +259,14 @@ def ballot_open_view(request, pk: int):
         )
     except ScoringError as error:
         form.add_error(None, str(error))
-        return _render(request, year, can_write, {"open": form})
+        return _render(request, year, True, {"open": form})
     messages.success(request, _("Đã mở bỏ phiếu."))
     return _back(year)
 
 
 def ballot_vote_view(request, pk: int, ballot_id: int):
     """A reporter votes for its member unit; the secretariat records a paper ballot."""
-    year, can_write = _year(request, pk)
+    year, can_write = get_year_for_user(request, pk)
     ballot = _ballot(year, ballot_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -280,7 +290,7 @@ def ballot_vote_view(request, pk: int, ballot_id: int):
     )
     key = ("paper" if on_paper else "vote", ballot.pk)
     if not form.is_valid():
-        return _render(request, year, can_write, {key: form})
+        return _render(request, year, True, {key: form})
     try:
         svc.ballot_vote(
             ballot=ballot,
@@ -291,20 +301,15 @@ def ballot_vote_view(request, pk: int, ballot_id: int):
         )
     except ScoringError as error:
         form.add_error(None, str(error))
-        return _render(request, year, can_write, {key: form})
+        return _render(request, year, True, {key: form})
     messages.success(
         request, _("Đã ghi nhận phiếu giấy.") if on_paper else _("Đã ghi nhận phiếu bầu.")
     )
     return _back(year)
 
 
-def ballot_close_view(request, pk: int, ballot_id: int):
-    year, can_write = _year(request, pk)
-    ballot = _ballot(year, ballot_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if not can_write:
-        raise PermissionDenied
+@_secretariat_post
+def ballot_close_view(request, year, ballot):
     try:
         svc.ballot_close(ballot=ballot, actor=request.user)
     except ScoringError as error:
@@ -314,13 +319,8 @@ def ballot_close_view(request, pk: int, ballot_id: int):
     return _back(year)
 
 
-def ballot_reopen_view(request, pk: int, ballot_id: int):
-    year, can_write = _year(request, pk)
-    ballot = _ballot(year, ballot_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if not can_write:
-        raise PermissionDenied
+@_secretariat_post
+def ballot_reopen_view(request, year, ballot):
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
@@ -330,17 +330,13 @@ def ballot_reopen_view(request, pk: int, ballot_id: int):
         else:
             messages.success(request, _("Đã mở lại cuộc bỏ phiếu."))
             return _back(year)
-    return _render(request, year, can_write, {("reopen", ballot.pk): form})
+    return _render(request, year, True, {("reopen", ballot.pk): form})
 
 
-def year_election(request, pk: int):
+@_secretariat_post
+def year_election(request, year):
     """Next year's head and deputies: from the election ballots (no field posted), or recorded
     directly."""
-    year, can_write = _year(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if not can_write:
-        raise PermissionDenied
     if request.POST.get("by_vote") == "1":
         head = deputies = elected_on = None
         form = None
@@ -355,7 +351,7 @@ def year_election(request, pk: int):
         )
         form = ElectionForm(request.POST, members=members)
         if not form.is_valid():
-            return _render(request, year, can_write, {"election": form})
+            return _render(request, year, True, {"election": form})
         by_pk = {u.pk: u for u in members}
         head = by_pk[int(form.cleaned_data["head"])]
         deputies = [by_pk[int(d)] for d in form.cleaned_data["deputies"]]
@@ -373,7 +369,7 @@ def year_election(request, pk: int):
             messages.error(request, str(error))
             return _back(year)
         form.add_error(None, str(error))
-        return _render(request, year, can_write, {"election": form})
+        return _render(request, year, True, {"election": form})
     messages.success(
         request,
         _("Đã ghi nhận cụm trưởng, cụm phó năm %(y)s.") % {"y": following.year},
@@ -381,12 +377,8 @@ def year_election(request, pk: int):
     return _back(year)
 
 
-def year_flag(request, pk: int):
-    year, can_write = _year(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if not can_write:
-        raise PermissionDenied
+@_secretariat_post
+def year_flag(request, year):
     members = [m.unit for m in year.memberships.select_related("unit")]
     following = EmulationYear.objects.filter(cluster_id=year.cluster_id, year=year.year + 1).first()
     if following:
@@ -409,4 +401,4 @@ def year_flag(request, pk: int):
         else:
             messages.success(request, _("Đã ghi nhận việc bàn giao cờ luân lưu."))
             return _back(year)
-    return _render(request, year, can_write, {"flag": form})
+    return _render(request, year, True, {"flag": form})
