@@ -345,3 +345,5 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
 if env_bool("TESTING", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Static files straight from the app's folders: a fresh clone has run no collectstatic.
+    WHITENOISE_USE_FINDERS = True
