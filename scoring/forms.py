@@ -74,7 +74,23 @@ def _bound(value):
     return None if value is None else Decimal(value)
 
 
-class ReportForm(forms.Form):
+class BootstrapFields:
+    """Bootstrap's classes on the widgets themselves, for forms whose fields the template writes
+    out (scoring/_field.html) instead of crispy-forms' per-field templates."""
+
+    def bootstrap_widgets(self) -> None:
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
+
+class ReportForm(BootstrapFields, forms.Form):
     """The year report. `elements` are the scheme's data elements in order; `previous` maps code →
     last year's value; `version` is the report version the form was opened at (optimistic lock)."""
 
@@ -97,17 +113,7 @@ class ReportForm(forms.Form):
             self.fields[self.field_name(element.code)] = self._field(
                 element, previous.get(element.code)
             )
-        # Bootstrap's classes on the widgets themselves: the template writes the fields out
-        # (no crispy-forms per field, see report.html).
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs["class"] += " is-invalid"
+        self.bootstrap_widgets()
 
     @staticmethod
     def field_name(code: str) -> str:
@@ -185,7 +191,7 @@ class ReportForm(forms.Form):
         return result
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(BootstrapFields, forms.Form):
     """The secretariat's comments per figure when returning a report."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -200,6 +206,7 @@ class ReturnForm(forms.Form):
             self.fields[f"c_{element.code}"] = forms.CharField(
                 label=f"{element.name} ({element.code})", required=False, max_length=2000
             )
+        self.bootstrap_widgets()
 
     def comments(self) -> dict[str, str]:
         result = {"": self.cleaned_data.get("general", "")}

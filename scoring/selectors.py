@@ -409,3 +409,32 @@ def report_previous_values(*, emulation_year: EmulationYear, unit_id: int) -> di
         report__status__in=Report.SCORED_STATUSES,
     ).values_list("element_code", "value", "verified_value")
     return {code: verified if verified is not None else value for code, value, verified in rows}
+
+
+def scheme_data_elements(scheme_id: int) -> list[DataElement]:
+    """A scheme version's data elements, in order. A version never changes (a change is a new
+    version), so they are cached under its id."""
+    from django.core.cache import cache
+
+    key = f"scheme:{scheme_id}:elements"
+    elements = cache.get(key)
+    if elements is None:
+        elements = list(DataElement.objects.filter(scheme_id=scheme_id).order_by("position"))
+        cache.set(key, elements, 24 * 3600)
+    return elements
+
+
+def scheme_criteria(scheme_id: int) -> list[Criterion]:
+    """A scheme version's criteria with their groups, in order; cached like its elements."""
+    from django.core.cache import cache
+
+    key = f"scheme:{scheme_id}:criteria"
+    criteria = cache.get(key)
+    if criteria is None:
+        criteria = list(
+            Criterion.objects.filter(scheme_id=scheme_id)
+            .select_related("group")
+            .order_by("position")
+        )
+        cache.set(key, criteria, 24 * 3600)
+    return criteria

@@ -191,15 +191,11 @@ def _unit_trend(request, year, unit):
 
 def _report_basics(year, unit):
     """What a save needs: the report, the scheme's data elements, last year's figures."""
-    from .models import DataElement, Report
-    from .selectors import report_previous_values
+    from .models import Report
+    from .selectors import report_previous_values, scheme_data_elements
 
     report = Report.objects.filter(emulation_year=year, unit=unit).first()
-    elements = (
-        list(DataElement.objects.filter(scheme_id=year.scheme_id).order_by("position"))
-        if year.scheme_id
-        else []
-    )
+    elements = scheme_data_elements(year.scheme_id) if year.scheme_id else []
     previous = report_previous_values(emulation_year=year, unit_id=unit.pk)
     return report, elements, previous
 
@@ -208,6 +204,7 @@ def _report_page_extras(year, unit, report):
     """What only the page shows (a save that redirects does not read it): the stored figures,
     the member's targets, the comments."""
     from .models import MemberTarget
+    from .selectors import scheme_criteria
 
     values = {v.element_code: v for v in report.values.all()} if report else {}
     own_targets = dict(
@@ -215,15 +212,7 @@ def _report_page_extras(year, unit, report):
             "criterion_code", "target"
         )
     )
-    criteria = (
-        list(
-            Criterion.objects.filter(scheme_id=year.scheme_id)
-            .select_related("group")
-            .order_by("position")
-        )
-        if year.scheme_id
-        else []
-    )
+    criteria = scheme_criteria(year.scheme_id) if year.scheme_id else []
     targets = [(c, own_targets.get(c.code, c.target)) for c in criteria]
     comments = list(report.comments.order_by("created_at")) if report else []
     return values, targets, comments
