@@ -6,7 +6,9 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils.formats import get_format, number_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Criterion, DataElement
@@ -74,14 +76,42 @@ def _bound(value):
     return None if value is None else Decimal(value)
 
 
+class FastInput:
+    """An <input> written in Python from the widget's own context (value formatting and
+    attributes as Django computes them) instead of through the widget templates: ~1 ms less a
+    field, forty fields on a report page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        final = {"type": widget["type"], "name": widget["name"], **widget["attrs"]}
+        if widget["value"] is not None:
+            final["value"] = widget["value"]
+        return format_html("<input{}>", flatatt(final))
+
+
+class FastNumberInput(FastInput, forms.NumberInput):
+    pass
+
+
+class FastTextInput(FastInput, forms.TextInput):
+    pass
+
+
+FAST_WIDGETS = {forms.NumberInput: FastNumberInput, forms.TextInput: FastTextInput}
+
+
 class BootstrapFields:
     """Bootstrap's classes on the widgets themselves, for forms whose fields the template writes
-    out (scoring/_field.html) instead of crispy-forms' per-field templates."""
+    out (scoring/_field.html) instead of crispy-forms' per-field templates; plain inputs are
+    written without the widget templates (FastInput)."""
 
     def bootstrap_widgets(self) -> None:
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
+            fast = FAST_WIDGETS.get(type(field.widget))
+            if fast is not None:
+                field.widget.__class__ = fast
 
     def full_clean(self):
         super().full_clean()

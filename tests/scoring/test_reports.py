@@ -362,3 +362,34 @@ def test_a_save_after_someone_submitted_is_told_and_keeps_the_typed_figures(clie
     assert 'value="17"' in body and 'value="900"' in body
     assert "Báo cáo vừa được người khác lưu" in body
     assert Report.objects.get(pk=report.pk).status == Report.Status.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("widget", "value", "attrs"),
+    [
+        ("NumberInput", "1200", {"min": "0", "max": "99", "step": "1", "class": "form-control"}),
+        ("NumberInput", None, {"class": "form-control is-invalid", "aria-invalid": "true"}),
+        ("TextInput", '<b>"x" & y</b>', {"maxlength": "2000", "aria-describedby": "h"}),
+        ("TextInput", "", {"required": True, "disabled": False}),
+    ],
+)
+def test_fast_inputs_render_what_the_widget_templates_render(widget, value, attrs):
+    """Same attributes, same escaping, as Django's own widget templates."""
+    import re
+
+    from django import forms
+
+    from scoring.forms import FAST_WIDGETS
+
+    def parsed(html):
+        assert html.startswith("<input") and html.endswith(">")
+        return sorted(re.findall(r'([\w-]+)(?:="([^"]*)")?', html[len("<input") : -1]))
+
+    cls = getattr(forms, widget)
+    expected = cls(attrs=attrs).render("e_x", value, attrs={"id": "id_e_x"})
+    fast = FAST_WIDGETS[cls](attrs=attrs).render("e_x", value, attrs={"id": "id_e_x"})
+    assert parsed(fast) == parsed(expected)
+    assert ("id", "id_e_x") in parsed(fast)
+    if "class" in attrs:
+        assert ("class", attrs["class"]) in parsed(fast)
+    assert "<b>" not in fast
