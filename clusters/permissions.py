@@ -36,12 +36,42 @@ class Scope:
 
 
 def user_scope(user) -> Scope:
-    """What a user may act for, read once per request (cached on the user object)."""
+    """What a user may act for: read once per request (kept on the user object), and between
+    requests from the cache, under a generation that any change of a role grant or a unit moves
+    on (clusters/apps.py) — so a revoked grant takes effect at the next request."""
+    from django.core.cache import cache
+
     if not getattr(user, "is_authenticated", False):
         return Scope()
     cached = getattr(user, "_emulation_scope", None)
     if cached is not None:
         return cached
+    key = f"clusters:scope:{cache.get(SCOPE_GENERATION_KEY, 0)}:{user.pk}"
+    sets = cache.get(key)
+    if sets is None:
+        sets = _grants_of(user)
+        cache.set(key, sets, 300)
+    scope = Scope(*sets, is_superuser=bool(user.is_superuser))
+    user._emulation_scope = scope
+    return scope
+
+
+SCOPE_GENERATION_KEY = "clusters:scope-generation"
+
+
+def scopes_changed() -> None:
+    """A role grant or a unit changed: every cached scope is out of date."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(SCOPE_GENERATION_KEY)
+    except ValueError:  # not there yet (or evicted): any new value makes old keys unreachable
+        import time
+
+        cache.set(SCOPE_GENERATION_KEY, time.time_ns(), None)
+
+
+def _grants_of(user) -> tuple[frozenset, frozenset, frozenset]:
     secretariat, reporter, leadership = set(), set(), set()
     for role, unit_id, cluster_id in RoleGrant.objects.filter(user=user).values_list(
         "role", "unit_id", "cluster_id"
@@ -54,11 +84,7 @@ def user_scope(user) -> Scope:
             leadership.add(unit_id)
     if leadership:
         leadership |= _descendants(leadership)
-    scope = Scope(
-        frozenset(secretariat), frozenset(reporter), frozenset(leadership), bool(user.is_superuser)
-    )
-    user._emulation_scope = scope
-    return scope
+    return frozenset(secretariat), frozenset(reporter), frozenset(leadership)
 
 
 UNIT_TREE_KEY = "clusters:unit-tree"

@@ -236,3 +236,16 @@ def get_leadership_of(unit):
     user = get_user_model().objects.create_user(username=f"lead-{unit.code}", password="x")
     RoleGrant.objects.create(user=user, role=RoleGrant.Role.LEADERSHIP, unit=unit)
     return user
+
+
+def test_a_revoked_grant_takes_effect_at_the_next_request(client, scored):
+    """Scopes are cached between requests; a grant removed (or added) moves them all on."""
+    from clusters.models import RoleGrant
+
+    url = reverse("report-detail", args=[scored.year.pk, scored.unit_a1.pk])
+    client.force_login(scored.reporter_a1)
+    assert client.get(url).status_code == 200
+    RoleGrant.objects.filter(user=scored.reporter_a1).delete()
+    assert client.get(url).status_code == 404
+    RoleGrant.objects.create(user=scored.reporter_a1, role="reporter", unit=scored.unit_a1)
+    assert client.get(url).status_code == 200
