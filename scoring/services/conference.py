@@ -17,11 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clusters.audit import audit_record
-from clusters.models import Cluster, EmulationYear, FlagHandover, Unit, YearOffice
+from clusters.models import Cluster, EmulationYear, FlagHandover, Unit
 
 from ..errors import ReasonRequired, ScoringError
 from ..models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter, Band, Standing
-from .setup import members_carried_over, year_open
+from .setup import members_carried_over, offices_create, year_open
 
 # At the next level, proposals for the Government's emulation flag may not exceed this share of
 # the cluster leaders under one supervising body (the brief; Decree 98/2023 art. 26).
@@ -531,15 +531,7 @@ def election_apply(
                 raise ScoringError("Cụm trưởng và cụm phó phải là thành viên của năm thi đua.")
             before = [f"{o.get_role_display()}: {o.unit.name}" for o in following.offices.all()]
             following.offices.all().delete()
-            YearOffice.objects.create(
-                emulation_year=following, unit=head, role=YearOffice.Role.HEAD
-            )
-            YearOffice.objects.bulk_create(
-                [
-                    YearOffice(emulation_year=following, unit=d, role=YearOffice.Role.DEPUTY)
-                    for d in deputies
-                ]
-            )
+            offices_create(emulation_year=following, head=head, deputies=deputies)
             audit_record(
                 actor=actor,
                 action="year.offices",

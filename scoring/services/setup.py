@@ -48,6 +48,17 @@ def members_carried_over(*, cluster: Cluster, year: int) -> list[Unit]:
     return [units[i] for i in result]
 
 
+def offices_create(*, emulation_year: EmulationYear, head: Unit, deputies: list[Unit]) -> None:
+    """The year's head and deputies (the caller checks they are members)."""
+    YearOffice.objects.bulk_create(
+        [YearOffice(emulation_year=emulation_year, unit=head, role=YearOffice.Role.HEAD)]
+        + [
+            YearOffice(emulation_year=emulation_year, unit=d, role=YearOffice.Role.DEPUTY)
+            for d in deputies
+        ]
+    )
+
+
 def year_open(
     *,
     cluster: Cluster,
@@ -71,13 +82,7 @@ def year_open(
             Membership.objects.bulk_create(
                 [Membership(emulation_year=opened, unit=u) for u in members]
             )
-            YearOffice.objects.create(emulation_year=opened, unit=head, role=YearOffice.Role.HEAD)
-            YearOffice.objects.bulk_create(
-                [
-                    YearOffice(emulation_year=opened, unit=d, role=YearOffice.Role.DEPUTY)
-                    for d in deputies
-                ]
-            )
+            offices_create(emulation_year=opened, head=head, deputies=deputies)
             audit_record(
                 actor=actor,
                 action="year.open",
