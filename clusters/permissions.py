@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 
@@ -232,3 +234,20 @@ def refuse_unless_read(request: HttpRequest) -> HttpResponseNotAllowed | None:
     if request.method in ("GET", "HEAD"):
         return None
     return HttpResponseNotAllowed(["GET", "HEAD"])
+
+
+def secretariat_post(view):
+    """For a year's write actions: the scope first (outside it a 404, also for a POST), then
+    POST only (405), then the secretariat's role (403). The view receives the year; objects named
+    further in the URL it looks up within that year (a 404 for another year's)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, pk: int, **kwargs):
+        year, can_write = get_year_for_user(request, pk)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not can_write:
+            raise PermissionDenied
+        return view(request, year, **kwargs)
+
+    return wrapper

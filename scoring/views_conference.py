@@ -6,18 +6,15 @@ POST, also for a ballot of another year); inside it, acting needs the role (403)
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.models import EmulationYear, FlagHandover, Unit
-from clusters.permissions import get_year_for_user, user_scope
+from clusters.models import EmulationYear, Unit
+from clusters.permissions import get_year_for_user, secretariat_post, user_scope
 
 from .errors import ScoringError
 from .forms_conference import (
@@ -28,7 +25,7 @@ from .forms_conference import (
     ReopenForm,
     VoteForm,
 )
-from .models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
+from .models import Ballot
 from .services import conference as svc
 from .services.setup import members_carried_over
 
@@ -44,112 +41,9 @@ def _back(year):
     return redirect("year-conference", pk=year.pk)
 
 
-def _secretariat_post(view):
-    """The secretariat's actions: the scope first (outside it a 404, also for a POST, also for a
-    ballot of another year), then POST only (405), then the secretariat's role (403)."""
-
-    @functools.wraps(view)
-    def wrapper(request, pk: int, ballot_id: int | None = None):
-        year, can_write = get_year_for_user(request, pk)
-        ballot = _ballot(year, ballot_id) if ballot_id is not None else None
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not can_write:
-            raise PermissionDenied
-        return view(request, year, ballot) if ballot is not None else view(request, year)
-
-    return wrapper
-
-
-def conference_context(year: EmulationYear) -> dict:
-    """What the page and the minutes show, for any reader of the year: a fixed number of
-    queries for the members, ranking, voters and counts, plus a few per award kind and ballot."""
-    facts = svc.year_facts(year)
-    members = sorted(facts.members.values(), key=lambda u: u.name)
-    kinds = list(AwardKind.objects.filter(cluster_id=year.cluster_id).order_by("name"))
-    awards = [
-        {
-            "kind": kind,
-            "cap": svc.award_cap(kind, len(members)),
-            "eligibility": facts.eligibility(kind),
-        }
-        for kind in kinds
-    ]
-    rows = list(year.ballots.select_related("award_kind", "emulation_year").order_by("pk"))
-    voted: dict[int, list] = {}
-    for voter in (
-        BallotVoter.objects.filter(ballot__in=rows).select_related("unit").order_by("unit__name")
-    ):
-        voted.setdefault(voter.ballot_id, []).append(voter)
-    counts: dict[int, dict[int, int]] = {}
-    for ballot_id, candidate_id, n in (
-        BallotChoice.objects.filter(ballot__in=[b for b in rows if b.status == "closed"])
-        .values_list("ballot_id", "candidate_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        counts.setdefault(ballot_id, {})[candidate_id] = n
-    # Closed ballots first (latest last): their tallies also give the elections' outcomes,
-    # which an open deputy ballot's candidates depend on.
-    tallies = {}
-    for ballot in sorted(
-        (b for b in rows if b.status == Ballot.Status.CLOSED), key=lambda b: (b.closed_at, b.pk)
-    ):
-        tally = svc.ballot_tally(
-            ballot,
-            facts,
-            voters=[v.on_paper for v in voted.get(ballot.pk, [])],
-            counts=counts.get(ballot.pk, {}),
-        )
-        tallies[ballot.pk] = tally
-        if ballot.purpose != Ballot.Purpose.AWARD:
-            facts.elected_by_purpose[ballot.purpose] = (
-                [t.unit for t in tally.chosen] if tally.chosen and not tally.tied else None
-            )
-    for purpose in (Ballot.Purpose.HEAD, Ballot.Purpose.DEPUTY):
-        facts.elected_by_purpose.setdefault(purpose, None)
-    ballots = [
-        {
-            "ballot": ballot,
-            "title": svc.ballot_title(ballot),
-            "voted": voted.get(ballot.pk, []),
-            "candidates": [] if ballot.pk in tallies else svc.ballot_candidates(ballot, facts),
-            # The count per candidate only once the ballot is closed: a running tally would
-            # tell who voted for whom, one vote at a time.
-            "tally": tallies.get(ballot.pk),
-        }
-        for ballot in rows
-    ]
-    following = (
-        EmulationYear.objects.filter(cluster_id=year.cluster_id, year=year.year + 1)
-        .prefetch_related("offices__unit")
-        .first()
-    )
-    return {
-        "members": members,
-        "awards": awards,
-        "ballots": ballots,
-        "elected_head": svc.elected(year, Ballot.Purpose.HEAD, facts),
-        "elected_deputies": svc.elected(year, Ballot.Purpose.DEPUTY, facts),
-        "following": following,
-        # The head first, then the deputies.
-        "following_offices": sorted(following.offices.all(), key=lambda o: o.role != "head")
-        if following
-        else [],
-        "handover": FlagHandover.objects.filter(emulation_year=year)
-        .select_related("from_unit", "to_unit")
-        .first(),
-        "proposals": list(
-            AwardProposal.objects.filter(emulation_year=year)
-            .select_related("unit", "award_kind")
-            .order_by("award_kind__name", "rank")
-        ),
-    }
-
-
 def _render(request, year, can_write, bound: dict | None = None):
     bound = bound or {}
-    context = conference_context(year)
+    context = svc.conference_context(year)
     scope = user_scope(request.user)
     own = [u for u in context["members"] if u.pk in scope.reporter_units]
     cluster = year.cluster
@@ -240,7 +134,7 @@ def year_conference(request, pk: int):
     return _render(request, year, can_write)
 
 
-@_secretariat_post
+@secretariat_post
 def ballot_open_view(request, year):
     candidate_ids = [int(c) for c in request.POST.getlist("candidate_ids") if c.isdigit()]
     form = BallotOpenForm(request.POST, cluster=year.cluster)
@@ -308,8 +202,9 @@ def ballot_vote_view(request, pk: int, ballot_id: int):
     return _back(year)
 
 
-@_secretariat_post
-def ballot_close_view(request, year, ballot):
+@secretariat_post
+def ballot_close_view(request, year, ballot_id: int):
+    ballot = _ballot(year, ballot_id)
     try:
         svc.ballot_close(ballot=ballot, actor=request.user)
     except ScoringError as error:
@@ -319,8 +214,9 @@ def ballot_close_view(request, year, ballot):
     return _back(year)
 
 
-@_secretariat_post
-def ballot_reopen_view(request, year, ballot):
+@secretariat_post
+def ballot_reopen_view(request, year, ballot_id: int):
+    ballot = _ballot(year, ballot_id)
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
@@ -333,7 +229,7 @@ def ballot_reopen_view(request, year, ballot):
     return _render(request, year, True, {("reopen", ballot.pk): form})
 
 
-@_secretariat_post
+@secretariat_post
 def year_election(request, year):
     """Next year's head and deputies: from the election ballots (no field posted), or recorded
     directly."""
@@ -377,7 +273,7 @@ def year_election(request, year):
     return _back(year)
 
 
-@_secretariat_post
+@secretariat_post
 def year_flag(request, year):
     members = [m.unit for m in year.memberships.select_related("unit")]
     following = EmulationYear.objects.filter(cluster_id=year.cluster_id, year=year.year + 1).first()

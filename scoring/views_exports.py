@@ -105,7 +105,7 @@ def conference_pack(request, pk: int):
         .order_by("award_kind__name", "rank")
     )
     offices = year.offices.select_related("unit").order_by("-role")
-    from .views_conference import conference_context
+    from .services.conference import conference_context
 
     conference = conference_context(year)
     closed = [b["ballot"].closed_at for b in conference["ballots"] if b["ballot"].closed_at]

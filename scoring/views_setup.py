@@ -13,7 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from clusters.models import Unit
-from clusters.permissions import get_cluster_for_user, get_year_for_user, user_scope
+from clusters.permissions import (
+    get_cluster_for_user,
+    get_year_for_user,
+    secretariat_post,
+    user_scope,
+)
 
 from . import engine
 from .errors import ScoringError
@@ -225,17 +230,11 @@ def year_pledge(request, pk: int):
     )
 
 
-def year_status(request, pk: int):
+@secretariat_post
+def year_status(request, year):
     """POST only: the secretariat moves the year along its life cycle (publish, reopen)."""
-    from django.http import HttpResponseNotAllowed
-
     from .services.lifecycle import year_set_status
 
-    year, can_write = get_year_for_user(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if not can_write:
-        raise PermissionDenied
     try:
         year_set_status(
             emulation_year=year,
@@ -473,17 +472,11 @@ def year_scheme(request, pk: int):
     )
 
 
-def year_remind(request, pk: int):
+@secretariat_post
+def year_remind(request, year):
     """POST only: the secretariat reminds the members that have not submitted."""
-    from django.http import HttpResponseNotAllowed
-
     from .services.lifecycle import year_remind_late
 
-    year, can_write = get_year_for_user(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if not can_write:
-        raise PermissionDenied
     reminded = year_remind_late(emulation_year=year, actor=request.user)
     if reminded:
         messages.success(request, _("Đã gửi thư nhắc: %(units)s.") % {"units": ", ".join(reminded)})

@@ -847,8 +847,6 @@ def test_a_hostile_unit_name_does_not_run_in_the_ranking_charts_tooltip(live_ser
     """The server escapes the name (json_script); the chart must not turn it back into HTML."""
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -861,19 +859,9 @@ def test_a_hostile_unit_name_does_not_run_in_the_ranking_charts_tooltip(live_ser
     year_recompute(emulation_year_id=world.year.pk)
     client = Client()
     client.force_login(get_user_model().objects.get(username="secretariat"))
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,900",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    from .browser.conftest import start_chromium
+
+    driver = start_chromium()
     try:
         driver.get(live_server.url + "/healthz/")
         driver.add_cookie({"name": "sessionid", "value": client.cookies["sessionid"].value})
