@@ -170,6 +170,20 @@ def can_see_results(user, year: EmulationYear) -> bool:
     )
 
 
+def reads_as_leadership(user, cluster_id: int, supervising_unit_id: int) -> bool:
+    """Whether a user sees a cluster through a leadership grant over its supervising unit and
+    through nothing else: no role that acts in the cluster (secretariat, superuser) and no
+    reporter role (whose tasks a page would show). All such users see the same page, which lets a
+    view serve it from a cache after this check alone (see emulation/pagecache.py)."""
+    scope = user_scope(user)
+    return (
+        supervising_unit_id in scope.leadership_units
+        and not scope.is_superuser
+        and cluster_id not in scope.secretariat_clusters
+        and not scope.reporter_units
+    )
+
+
 def get_cluster_for_user(request: HttpRequest, pk: int) -> tuple[Cluster, bool]:
     try:
         cluster = visible_clusters(request.user).select_related("supervising_unit").get(pk=pk)

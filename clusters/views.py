@@ -5,6 +5,8 @@ import hashlib
 from django.db.models import Prefetch
 from django.shortcuts import render
 
+from emulation.pagecache import cached_page, page_key
+
 from .models import EmulationYear, FlagHandover, YearOffice
 from .permissions import (
     get_cluster_for_user,
@@ -109,47 +111,74 @@ def cluster_compare(request, pk: int):
 
 def overview(request):
     """Every cluster in scope for one calendar year: its leader, members, reporting and
-    verification progress, how many members met each criterion, and the criteria no one met."""
+    verification progress, how many members met each criterion, and the criteria no one met.
+
+    The page is the same for every user who sees the same years in the same state, so it is
+    served whole from the cache under a key of those; two queries decide it (the years in scope as
+    light rows, and a stamp of the leading-unit proposals)."""
     if refused := refuse_unless_read(request):
         return refused
-    years_qs = visible_years(request.user)
-    calendar = sorted(set(years_qs.values_list("year", flat=True)), reverse=True)
+    scope = user_scope(request.user)
+    rows = list(
+        visible_years(request.user)
+        .order_by("cluster__name")
+        .values_list(
+            "year",
+            "pk",
+            "input_version",
+            "scored_version",
+            "status",
+            "cluster_id",
+            "cluster__supervising_unit_id",
+        )
+    )
+    calendar = sorted({row[0] for row in rows}, reverse=True)
     try:
         chosen = int(request.GET.get("nam", calendar[0] if calendar else 0))
     except ValueError:
         chosen = calendar[0] if calendar else 0
-    # The years as light rows (id, versions, status): what the cache keys need. The years
-    # themselves are loaded only for the cards and sections that have to be rendered again.
-    scope = user_scope(request.user)
+    # What the page shows of each year: the cache keys need no more. The years themselves are
+    # loaded only for the cards and sections that have to be rendered again.
     stamps = [
         (pk, input_version, scored_version, status)
-        for pk, input_version, scored_version, status, cluster_id, supervising_id in (
-            years_qs.filter(year=chosen)
-            .order_by("cluster__name")
-            .values_list(
-                "pk",
-                "input_version",
-                "scored_version",
-                "status",
-                "cluster_id",
-                "cluster__supervising_unit_id",
-            )
-        )
+        for year, pk, input_version, scored_version, status, cluster_id, supervising_id in rows
+        if year == chosen
         # can_see_results, on the row
-        if scope.is_superuser
-        or cluster_id in scope.secretariat_clusters
-        or supervising_id in scope.leadership_units
-        or status == EmulationYear.Status.PUBLISHED
+        and (
+            scope.is_superuser
+            or cluster_id in scope.secretariat_clusters
+            or supervising_id in scope.leadership_units
+            or status == EmulationYear.Status.PUBLISHED
+        )
     ]
-    return render(
+    proposals = _leading_proposals_stamp()
+    return cached_page(
         request,
-        "clusters/overview.html",
-        {
-            "cards": _overview_cards_html(stamps),
-            "calendar": calendar,
-            "chosen": chosen,
-            "next_level_html": _next_level_html(stamps),
-        },
+        page_key(request, "overview", calendar, chosen, stamps, proposals),
+        lambda extra: render(
+            request,
+            "clusters/overview.html",
+            {
+                "cards": _overview_cards_html(stamps),
+                "calendar": calendar,
+                "chosen": chosen,
+                "next_level_html": _next_level_html(stamps, proposals),
+                **extra,
+            },
+        ),
+    )
+
+
+def _leading_proposals_stamp() -> dict:
+    """How many leading-unit proposals there are, and the newest: what the cap-across-clusters
+    section depends on besides the years' state. Counted over every year (proposals are written
+    only when a ballot closes or reopens), so the stamp needs no list of years."""
+    from django.db.models import Count, Max
+
+    from scoring.models import AwardProposal
+
+    return AwardProposal.objects.filter(award_kind__leads_cluster=True).aggregate(
+        n=Count("pk"), last=Max("pk")
     )
 
 
@@ -190,21 +219,15 @@ def _overview_cards_html(stamps) -> list[str]:
     return [mark_safe(card) for card in cards]  # noqa: S308 — our own template
 
 
-def _next_level_html(stamps) -> str:
+def _next_level_html(stamps, proposals: dict) -> str:
     """The cap-across-clusters section, cached under the years' versions and statuses and the
-    leading-unit proposals (one query for their stamp), rendered only when one changed."""
+    stamp of the leading-unit proposals, rendered only when one changed."""
     from django.core.cache import cache
-    from django.db.models import Count, Max
     from django.template.loader import render_to_string
     from django.utils.safestring import mark_safe
     from django.utils.translation import get_language
 
-    from scoring.models import AwardProposal
-
     year_ids = [row[0] for row in stamps]
-    proposals = AwardProposal.objects.filter(
-        emulation_year__in=year_ids, award_kind__leads_cluster=True
-    ).aggregate(n=Count("pk"), last=Max("pk"))
     key = (
         "overview-next-level:"
         + hashlib.sha256(repr((stamps, proposals, get_language())).encode()).hexdigest()

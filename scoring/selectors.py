@@ -438,3 +438,53 @@ def scheme_criteria(scheme_id: int) -> list[Criterion]:
         )
         cache.set(key, criteria, 24 * 3600)
     return criteria
+
+
+@dataclass(frozen=True)
+class YearPageFacts:
+    """What a year's page depends on, read in one query: the scope columns, the state and
+    versions of the year, its current run and a stamp of its reports (their number and the sum of
+    their versions — every change of a report bumps its version)."""
+
+    pk: int
+    cluster_id: int
+    supervising_unit_id: int
+    status: str
+    reporting_deadline: object
+    scheme_id: int | None
+    input_version: int
+    scored_version: int
+    dirty_since: object
+    run_id: int | None
+    reports: int
+    report_versions: int
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == EmulationYear.Status.PUBLISHED
+
+
+def year_page_facts(pk: int) -> YearPageFacts | None:
+    """The facts of a year's page, or None if there is no such year. A hot path (every read of a
+    ranking), hence one hand-written query rather than three through the ORM."""
+    from clusters.models import Cluster
+
+    year, cluster = EmulationYear._meta.db_table, Cluster._meta.db_table
+    run, report = ScoringRun._meta.db_table, Report._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT y.id, y.cluster_id, c.supervising_unit_id, y.status, y.reporting_deadline,
+                   y.scheme_id, y.input_version, y.scored_version, y.dirty_since,
+                   (SELECT r.id FROM {run} r WHERE r.emulation_year_id = y.id AND r.is_current
+                    LIMIT 1),
+                   (SELECT COUNT(*) FROM {report} p WHERE p.emulation_year_id = y.id),
+                   (SELECT COALESCE(SUM(p.version), 0) FROM {report} p
+                    WHERE p.emulation_year_id = y.id)
+            FROM {year} y JOIN {cluster} c ON c.id = y.cluster_id
+            WHERE y.id = %s
+            """,  # noqa: S608 — table names from the models, the value as a parameter
+            [pk],
+        )
+        row = cursor.fetchone()
+    return None if row is None else YearPageFacts(*row)

@@ -1,48 +1,68 @@
 from __future__ import annotations
 
-import hashlib
 import math
 
-from django.db.models import Count, Sum
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clusters.permissions import (
     can_see_results,
     get_member_unit_for_user,
     get_year_for_user,
+    reads_as_leadership,
     refuse_unless_read,
     user_scope,
 )
+from emulation.pagecache import cached_page, page_key
 
 from .models import Criterion, Report, Score
-from .selectors import year_current_run, year_standings
+from .selectors import year_current_run, year_page_facts, year_standings
 
 
 def year_detail(request, pk: int):
+    """A year's page. Readers who cannot act on it (no form, no task) all see the same page for
+    the same state of the year, so theirs is served whole from the cache; leadership, the most
+    frequent readers, is recognised from one query of the year's facts, before anything else."""
+    facts = year_page_facts(pk) if request.method in ("GET", "HEAD") else None
+    if facts and reads_as_leadership(request.user, facts.cluster_id, facts.supervising_unit_id):
+        return cached_page(
+            request,
+            _reader_page_key(request, facts, "all"),
+            lambda extra: _year_page(request, pk, extra),
+        )
+    return _year_page(request, pk)
+
+
+def _year_page(request, pk: int, extra: dict | None = None):
     year, can_write = get_year_for_user(request, pk)
     if refused := refuse_unless_read(request):
         return refused
     scope = user_scope(request.user)
     show_results = can_see_results(request.user, year)
-    # (The run's warnings are read only if the page is rendered again.)
-    run = year_current_run(emulation_year=year, defer_warnings=True) if show_results else None
     see_all_reports = (
         can_write
         or year.cluster.supervising_unit_id in scope.leadership_units
         or scope.is_superuser
     )
-    # Everything below is computed only if the page has to be rendered again: a reader's page is
-    # cached whole, and the ranking fragment under its run (see the template).
-    standings = SimpleLazyObject(lambda: year_standings(emulation_year=year) if run else [])
     reports = SimpleLazyObject(
         lambda: {r.unit_id: r for r in Report.objects.filter(emulation_year=year)}
     )
     tasks = _reporter_tasks(year, scope, reports)
+    if extra is None and not can_write and not tasks:
+        # Any other reader (a member's reporter once results are published): the page is theirs
+        # to read only, the same for every such reader.
+        facts = year_page_facts(pk)
+        return cached_page(
+            request,
+            _reader_page_key(request, facts, "all" if see_all_reports else "member"),
+            lambda holes: _year_page(request, pk, holes),
+        )
+    # (The run's warnings are read only if the ranking has to be rendered again.)
+    run = year_current_run(emulation_year=year, defer_warnings=True) if show_results else None
+    standings = SimpleLazyObject(lambda: year_standings(emulation_year=year) if run else [])
     return render(
         request,
         "scoring/year_detail.html",
@@ -63,11 +83,6 @@ def year_detail(request, pk: int):
             # A run's results never change: its rendered ranking is cached under its id (and the
             # audience, since what a member may compare with depends on it).
             "ranking_key": f"{run.pk}-{'all' if see_all_reports else 'member'}" if run else "",
-            "page_key": (
-                ""
-                if can_write or tasks
-                else _reader_page_key(request, year, run, "all" if see_all_reports else "member")
-            ),
             # A callable: the template calls it only if it renders the chart (json_script needs a
             # real dict, not a lazy object).
             "chart": lambda: {
@@ -75,6 +90,7 @@ def year_detail(request, pk: int):
                 "labels": [s.unit.label for s in standings],
                 "values": [round(s.total, 2) for s in standings],
             },
+            **(extra or {}),
         },
     )
 
@@ -97,30 +113,13 @@ def _members(year, reports, scope, see_all_reports):
     ]
 
 
-def _reader_page_key(request, year, run, audience: str) -> str:
-    """The cache key of the body of a year's page for a reader who cannot act on it (no form, no
-    task): it changes with everything the body shows — the year's state and versions, its current
-    run, any report created or changed (every change bumps a report's version), the day (late
-    reports), the language and the audience. Offices and names, which change rarely and outside
-    these, are bounded by the cache's lifetime (see the template)."""
-    stamp = Report.objects.filter(emulation_year=year).aggregate(n=Count("pk"), v=Sum("version"))
-    parts = (
-        year.pk,
-        year.status,
-        year.reporting_deadline,
-        year.scheme_id,
-        year.input_version,
-        year.scored_version,
-        year.dirty_since,
-        run.pk if run else None,
-        stamp["n"],
-        stamp["v"],
-        timezone.localdate(),
-        get_language(),
-        audience,
-        request.user.is_staff,
-    )
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+def _reader_page_key(request, facts, audience: str) -> str:
+    """The cache key of a year's page for a reader who cannot act on it: it changes with
+    everything the page shows — the year's state and versions, its current run, any report
+    created or changed, the day (late reports), the audience, and the frame (language, path).
+    Offices and names, which change rarely and outside these, are bounded by the cache's
+    lifetime."""
+    return page_key(request, "year", facts, timezone.localdate(), audience)
 
 
 def year_unit_sheet(request, pk: int, unit_id: int):

@@ -162,6 +162,19 @@ def world(django_user_model):
 
 
 @pytest.fixture
+def scored(world):
+    """The world's year with the example scheme and figures for both members, scored."""
+    from scoring.services.recompute import year_recompute
+
+    from .scoring.factories import install_scheme, put_figures
+
+    install_scheme(world.year)
+    put_figures(world.year, {("a1", "new_coops"): 20, ("a2", "new_coops"): 10})
+    year_recompute(emulation_year_id=world.year.pk)
+    return world
+
+
+@pytest.fixture
 def conf(world):
     """Five members with bands (the conference tests), scored, with the year before."""
     from clusters.models import EmulationYear, Membership, Unit

@@ -6,19 +6,8 @@ import pytest
 from django.urls import reverse
 
 from clusters.models import EmulationYear
-from scoring.services.recompute import year_recompute
-
-from .scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def scored(world):
-    install_scheme(world.year)
-    put_figures(world.year, {("a1", "new_coops"): 20, ("a2", "new_coops"): 10})
-    year_recompute(emulation_year_id=world.year.pk)
-    return world
 
 
 def get(client, user, url):
