@@ -185,7 +185,7 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("thành viên")
         verbose_name_plural = _("thành viên")
-        ordering = ["emulation_year", "unit__name"]
+        ordering = ["emulation_year_id", "unit__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["emulation_year", "unit"], name="one_membership_per_year"
@@ -218,7 +218,7 @@ class YearOffice(models.Model):
     class Meta:
         verbose_name = _("cụm trưởng, cụm phó")
         verbose_name_plural = _("cụm trưởng, cụm phó")
-        ordering = ["emulation_year", "role", "unit__name"]
+        ordering = ["emulation_year_id", "role", "unit__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["emulation_year", "unit"], name="one_office_per_unit_and_year"
@@ -257,7 +257,7 @@ class FlagHandover(models.Model):
     class Meta:
         verbose_name = _("bàn giao cờ luân lưu")
         verbose_name_plural = _("bàn giao cờ luân lưu")
-        ordering = ["cluster", "handed_on"]
+        ordering = ["cluster_id", "handed_on"]
         constraints = [
             models.UniqueConstraint(fields=["emulation_year"], name="one_flag_handover_per_year"),
             models.CheckConstraint(

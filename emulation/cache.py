@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -20,8 +20,26 @@ logger = logging.getLogger(__name__)
 PAUSE_AFTER_FAILURE = 5.0  # seconds without trying Redis after an error
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new `redis.Redis` object for every cache call (each with its ~170
+    response callbacks: about 0.2 ms); one per connection pool is enough — they are thread-safe
+    and share the pool's connections anyway."""
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(index)
+        if client is None:
+            client = clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
 class FailSoftRedisCache(RedisCache):
     _down_until = 0.0  # per process: shared by every instance of the backend
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
 
     def _call(self, operation: str, call, fallback):
         if time.monotonic() < FailSoftRedisCache._down_until:

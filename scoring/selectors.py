@@ -411,33 +411,44 @@ def report_previous_values(*, emulation_year: EmulationYear, unit_id: int) -> di
     return {code: verified if verified is not None else value for code, value, verified in rows}
 
 
-def scheme_data_elements(scheme_id: int) -> list[DataElement]:
-    """A scheme version's data elements, in order. A version never changes (a change is a new
-    version), so they are cached under its id."""
-    from django.core.cache import cache
-
-    key = f"scheme:{scheme_id}:elements"
-    elements = cache.get(key)
-    if elements is None:
-        elements = list(DataElement.objects.filter(scheme_id=scheme_id).order_by("position"))
-        cache.set(key, elements, 24 * 3600)
-    return elements
+# A scheme version never changes (an edit makes a new version), so its parts are kept in the
+# process once read — keyed by the version's id and creation time, so that an id used again (a
+# test database rolled back, a development database flushed) is another key. Bounded: a process
+# that has seen more versions than this starts again.
+_SCHEME_PARTS: dict[tuple, list] = {}
+_SCHEME_PARTS_MAX = 512
 
 
-def scheme_criteria(scheme_id: int) -> list[Criterion]:
-    """A scheme version's criteria with their groups, in order; cached like its elements."""
-    from django.core.cache import cache
+def _scheme_parts(kind: str, scheme: Scheme, load) -> list:
+    key = (kind, scheme.pk, scheme.created_at)
+    parts = _SCHEME_PARTS.get(key)
+    if parts is None:
+        if len(_SCHEME_PARTS) >= _SCHEME_PARTS_MAX:
+            _SCHEME_PARTS.clear()
+        parts = _SCHEME_PARTS[key] = load()
+    return parts
 
-    key = f"scheme:{scheme_id}:criteria"
-    criteria = cache.get(key)
-    if criteria is None:
-        criteria = list(
-            Criterion.objects.filter(scheme_id=scheme_id)
+
+def scheme_data_elements(scheme: Scheme) -> list[DataElement]:
+    """A scheme version's data elements, in order (read once per process; treat as read-only)."""
+    return _scheme_parts(
+        "elements",
+        scheme,
+        lambda: list(DataElement.objects.filter(scheme_id=scheme.pk).order_by("position")),
+    )
+
+
+def scheme_criteria(scheme: Scheme) -> list[Criterion]:
+    """A scheme version's criteria with their groups, in order (like its elements)."""
+    return _scheme_parts(
+        "criteria",
+        scheme,
+        lambda: list(
+            Criterion.objects.filter(scheme_id=scheme.pk)
             .select_related("group")
             .order_by("position")
-        )
-        cache.set(key, criteria, 24 * 3600)
-    return criteria
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -193,8 +193,8 @@ def _report_basics(year, unit):
     from .models import Report
     from .selectors import report_previous_values, scheme_data_elements
 
-    report = Report.objects.filter(emulation_year=year, unit=unit).first()
-    elements = scheme_data_elements(year.scheme_id) if year.scheme_id else []
+    report = Report.objects.filter(emulation_year=year, unit=unit).order_by("pk").first()
+    elements = scheme_data_elements(year.scheme) if year.scheme_id else []
     previous = report_previous_values(emulation_year=year, unit_id=unit.pk)
     return report, elements, previous
 
@@ -211,7 +211,7 @@ def _report_page_extras(year, unit, report):
             "criterion_code", "target"
         )
     )
-    criteria = scheme_criteria(year.scheme_id) if year.scheme_id else []
+    criteria = scheme_criteria(year.scheme) if year.scheme_id else []
     targets = [(c, own_targets.get(c.code, c.target)) for c in criteria]
     comments = list(report.comments.order_by("created_at")) if report else []
     return values, targets, comments

@@ -62,7 +62,7 @@ class AwardKind(models.Model):
     class Meta:
         verbose_name = _("hình thức khen thưởng")
         verbose_name_plural = _("hình thức khen thưởng")
-        ordering = ["cluster", "name"]
+        ordering = ["cluster_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["cluster", "code"], name="award_kind_code_unique"),
             models.CheckConstraint(
@@ -127,7 +127,7 @@ class Ballot(models.Model):
     class Meta:
         verbose_name = _("phiếu bầu")
         verbose_name_plural = _("phiếu bầu")
-        ordering = ["emulation_year", "opened_at"]
+        ordering = ["emulation_year_id", "opened_at"]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(purpose="award") & Q(award_kind__isnull=False))
@@ -200,7 +200,7 @@ class AwardProposal(models.Model):
     class Meta:
         verbose_name = _("đề nghị khen thưởng")
         verbose_name_plural = _("đề nghị khen thưởng")
-        ordering = ["emulation_year", "award_kind", "rank"]
+        ordering = ["emulation_year_id", "award_kind_id", "rank"]
         constraints = [
             models.UniqueConstraint(
                 fields=["emulation_year", "award_kind", "unit"], name="one_proposal_per_award"

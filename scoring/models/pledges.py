@@ -41,7 +41,7 @@ class PledgeSignature(models.Model):
     class Meta:
         verbose_name = _("chữ ký giao ước")
         verbose_name_plural = _("chữ ký giao ước")
-        ordering = ["pledge", "unit__name"]
+        ordering = ["pledge_id", "unit__name"]
         constraints = [
             models.UniqueConstraint(fields=["pledge", "unit"], name="one_signature_per_member"),
         ]

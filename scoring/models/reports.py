@@ -45,7 +45,7 @@ class Report(models.Model):
     class Meta:
         verbose_name = _("báo cáo năm")
         verbose_name_plural = _("báo cáo năm")
-        ordering = ["emulation_year", "unit__name"]
+        ordering = ["emulation_year_id", "unit__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["emulation_year", "unit"], name="one_report_per_member_and_year"
@@ -75,7 +75,7 @@ class ReportValue(models.Model):
     class Meta:
         verbose_name = _("số liệu")
         verbose_name_plural = _("số liệu")
-        ordering = ["report", "element_code"]
+        ordering = ["report_id", "element_code"]
         constraints = [
             models.UniqueConstraint(
                 fields=["report", "element_code"], name="one_value_per_element"
@@ -107,7 +107,7 @@ class ReportComment(models.Model):
     class Meta:
         verbose_name = _("nhận xét số liệu")
         verbose_name_plural = _("nhận xét số liệu")
-        ordering = ["report", "created_at"]
+        ordering = ["report_id", "created_at"]
 
     def __str__(self) -> str:
         return f"{self.element_code or '—'}: {self.text[:60]}"
@@ -128,7 +128,7 @@ class EvidenceFile(models.Model):
     class Meta:
         verbose_name = _("minh chứng")
         verbose_name_plural = _("minh chứng")
-        ordering = ["report", "uploaded_at"]
+        ordering = ["report_id", "uploaded_at"]
 
     def __str__(self) -> str:
         return self.original_name
@@ -155,7 +155,7 @@ class ManualPoints(models.Model):
     class Meta:
         verbose_name = _("điểm chấm tay")
         verbose_name_plural = _("điểm chấm tay")
-        ordering = ["emulation_year", "unit", "criterion_code"]
+        ordering = ["emulation_year_id", "unit_id", "criterion_code"]
         constraints = [
             models.UniqueConstraint(
                 fields=["emulation_year", "unit", "criterion_code"], name="manual_points_unique"
@@ -198,7 +198,7 @@ class Objection(models.Model):
     class Meta:
         verbose_name = _("kiến nghị về tiêu chí")
         verbose_name_plural = _("kiến nghị về tiêu chí")
-        ordering = ["emulation_year", "-filed_at"]
+        ordering = ["emulation_year_id", "-filed_at"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="open") | ~Q(answer=""), name="objection_answered_when_closed"

@@ -35,7 +35,7 @@ class ScoringRun(models.Model):
     class Meta:
         verbose_name = _("lượt chấm điểm")
         verbose_name_plural = _("lượt chấm điểm")
-        ordering = ["emulation_year", "-id"]
+        ordering = ["emulation_year_id", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["emulation_year"],
@@ -93,7 +93,7 @@ class Standing(models.Model):
     class Meta:
         verbose_name = _("xếp hạng")
         verbose_name_plural = _("xếp hạng")
-        ordering = ["run", "rank", "unit__code"]
+        ordering = ["run_id", "rank", "unit__code"]
         constraints = [
             models.UniqueConstraint(fields=["run", "unit"], name="one_standing_per_member"),
             models.CheckConstraint(condition=Q(rank__gte=1), name="standing_rank_positive"),

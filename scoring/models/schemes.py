@@ -38,7 +38,7 @@ class Scheme(models.Model):
     class Meta:
         verbose_name = _("thang điểm")
         verbose_name_plural = _("thang điểm")
-        ordering = ["emulation_year", "-version"]
+        ordering = ["emulation_year_id", "-version"]
         constraints = [
             models.UniqueConstraint(
                 fields=["emulation_year", "version"], name="scheme_version_unique"
@@ -79,7 +79,7 @@ class DataElement(models.Model):
     class Meta:
         verbose_name = _("chỉ số báo cáo")
         verbose_name_plural = _("chỉ số báo cáo")
-        ordering = ["scheme", "position"]
+        ordering = ["scheme_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "code"], name="data_element_code_unique"),
             models.CheckConstraint(
@@ -104,7 +104,7 @@ class CriterionGroup(models.Model):
     class Meta:
         verbose_name = _("nội dung chấm điểm")
         verbose_name_plural = _("nội dung chấm điểm")
-        ordering = ["scheme", "position"]
+        ordering = ["scheme_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "name"], name="criterion_group_name_unique"),
         ]
@@ -158,7 +158,7 @@ class Criterion(models.Model):
     class Meta:
         verbose_name = _("tiêu chí")
         verbose_name_plural = _("tiêu chí")
-        ordering = ["scheme", "position"]
+        ordering = ["scheme_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "code"], name="criterion_code_unique"),
             models.CheckConstraint(
@@ -201,7 +201,7 @@ class Band(models.Model):
     class Meta:
         verbose_name = _("xếp loại")
         verbose_name_plural = _("xếp loại")
-        ordering = ["scheme", "position"]
+        ordering = ["scheme_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "name"], name="band_name_unique"),
             models.CheckConstraint(
@@ -228,7 +228,7 @@ class MemberTarget(models.Model):
     class Meta:
         verbose_name = _("chỉ tiêu của đơn vị")
         verbose_name_plural = _("chỉ tiêu của đơn vị")
-        ordering = ["emulation_year", "unit", "criterion_code"]
+        ordering = ["emulation_year_id", "unit_id", "criterion_code"]
         constraints = [
             models.UniqueConstraint(
                 fields=["emulation_year", "unit", "criterion_code"], name="member_target_unique"
