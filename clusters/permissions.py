@@ -193,10 +193,13 @@ def get_cluster_for_user(request: HttpRequest, pk: int) -> tuple[Cluster, bool]:
 
 
 def get_year_for_user(request: HttpRequest, pk: int) -> tuple[EmulationYear, bool]:
+    """The year within the user's scope (404 outside it) with its cluster and scheme version —
+    not the version's source text, which only the scheme page reads."""
     try:
         year = (
             visible_years(request.user)
-            .select_related("cluster__supervising_unit", "scheme")
+            .select_related("cluster", "scheme")
+            .defer("scheme__source")
             .get(pk=pk)
         )
     except EmulationYear.DoesNotExist:

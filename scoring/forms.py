@@ -121,29 +121,32 @@ class BootstrapFields:
 
 
 class ReportForm(BootstrapFields, forms.Form):
-    """The year report. `elements` are the scheme's data elements in order; `previous` maps code →
-    last year's value; `version` is the report version the form was opened at (optimistic lock)."""
+    """The year report. `elements` are the scheme's data elements in order; `version` is the report
+    version the form was opened at (optimistic lock)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(
         label=_("Ghi chú chung"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(
-        self,
-        *args,
-        elements: list[DataElement],
-        previous: dict[str, Decimal] | None = None,
-        **kwargs,
-    ):
+    def __init__(self, *args, elements: list[DataElement], **kwargs):
         super().__init__(*args, **kwargs)
         self.elements = elements
-        previous = previous or {}
         for element in elements:
-            self.fields[self.field_name(element.code)] = self._field(
-                element, previous.get(element.code)
-            )
+            self.fields[self.field_name(element.code)] = self._field(element)
         self.bootstrap_widgets()
+
+    def show_last_year(self, previous: dict[str, Decimal]) -> None:
+        """Last year's figures in the fields' help, for the page (a save that succeeds redirects
+        and never reads them)."""
+        for element in self.elements:
+            last_year = previous.get(element.code)
+            if last_year is not None:
+                field = self.fields[self.field_name(element.code)]
+                text = _("Năm trước: %(value)s") % {
+                    "value": number_format(last_year, use_l10n=True, force_grouping=True)
+                }
+                field.help_text = " · ".join(p for p in (field.help_text, str(text)) if p)
 
     @staticmethod
     def field_name(code: str) -> str:
@@ -167,18 +170,11 @@ class ReportForm(BootstrapFields, forms.Form):
             initial[cls.field_name(element.code)] = text
         return initial
 
-    def _field(self, element: DataElement, last_year) -> forms.Field:
-        label = f"{element.name} ({element.code})"
-        help_parts = [element.definition] if element.definition else []
-        if last_year is not None:
-            help_parts.append(
-                _("Năm trước: %(value)s")
-                % {"value": number_format(last_year, use_l10n=True, force_grouping=True)}
-            )
+    def _field(self, element: DataElement) -> forms.Field:
         common = {
-            "label": label,
+            "label": f"{element.name} ({element.code})",
             "required": False,
-            "help_text": " · ".join(str(p) for p in help_parts),
+            "help_text": element.definition or "",
         }
         lo, hi = _bound(element.min_value), _bound(element.max_value)
         if element.type == DataElement.Type.BOOLEAN:

@@ -189,21 +189,20 @@ def _unit_trend(request, year, unit):
 
 
 def _report_basics(year, unit):
-    """What a save needs: the report, the scheme's data elements, last year's figures."""
+    """What a save needs: the report and the scheme's data elements."""
     from .models import Report
-    from .selectors import report_previous_values, scheme_data_elements
+    from .selectors import scheme_data_elements
 
     report = Report.objects.filter(emulation_year=year, unit=unit).order_by("pk").first()
     elements = scheme_data_elements(year.scheme) if year.scheme_id else []
-    previous = report_previous_values(emulation_year=year, unit_id=unit.pk)
-    return report, elements, previous
+    return report, elements
 
 
 def _report_page_extras(year, unit, report):
     """What only the page shows (a save that redirects does not read it): the stored figures,
-    the member's targets, the comments."""
+    last year's, the member's targets, the comments."""
     from .models import MemberTarget
-    from .selectors import scheme_criteria
+    from .selectors import report_previous_values, scheme_criteria
 
     values = {v.element_code: v for v in report.values.all()} if report else {}
     own_targets = dict(
@@ -214,7 +213,8 @@ def _report_page_extras(year, unit, report):
     criteria = scheme_criteria(year.scheme) if year.scheme_id else []
     targets = [(c, own_targets.get(c.code, c.target)) for c in criteria]
     comments = list(report.comments.order_by("created_at")) if report else []
-    return values, targets, comments
+    previous = report_previous_values(emulation_year=year, unit_id=unit.pk)
+    return values, previous, targets, comments
 
 
 def report_detail(request, pk: int, unit_id: int):
@@ -240,7 +240,7 @@ def report_detail(request, pk: int, unit_id: int):
 
     year, _manage = get_year_for_user(request, pk)
     unit, role = get_report_unit_for_user(request, year, unit_id)
-    report, elements, previous = _report_basics(year, unit)
+    report, elements = _report_basics(year, unit)
     status = report.status if report else Report.Status.DRAFT
     editable = (
         role == "reporter" and status in EDITABLE and not year.is_published and bool(elements)
@@ -266,7 +266,7 @@ def report_detail(request, pk: int, unit_id: int):
             # Submitted, verified or published since this form was opened: the service says
             # which (a conflict, a locked report or year) and the typed figures stay on screen.
             editable = True
-            form = ReportForm(request.POST, elements=elements, previous=previous)
+            form = ReportForm(request.POST, elements=elements)
             if form.is_valid():
                 if action == "preview":
                     preview = report_preview(
@@ -362,11 +362,12 @@ def report_detail(request, pk: int, unit_id: int):
         else:
             raise PermissionDenied
 
-    values, targets, comments = _report_page_extras(year, unit, report)
+    values, previous, targets, comments = _report_page_extras(year, unit, report)
     if form is None:
         initial = ReportForm.initial_for(elements, {code: v.value for code, v in values.items()})
         initial.update(version=report.version if report else 1, note=report.note if report else "")
-        form = ReportForm(initial=initial, elements=elements, previous=previous)
+        form = ReportForm(initial=initial, elements=elements)
+    form.show_last_year(previous)
     rows = [
         (
             element,

@@ -82,6 +82,12 @@ def parse_args():
     p.add_argument("--reader-think", type=float, default=1.0, help="… a reader, between pages")
     p.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     p.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    p.add_argument(
+        "--worker-nice",
+        type=int,
+        default=10,
+        help="CPU priority of the Celery worker below the web server's (docs/operations.md)",
+    )
     p.add_argument("--seed", type=int, default=2025)
     p.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     p.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -357,7 +363,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def spawn(args: list[str], env: dict, log: Path) -> subprocess.Popen:
+def spawn(args: list[str], env: dict, log: Path, nice: int = 0) -> subprocess.Popen:
     with log.open("w") as out:
         return subprocess.Popen(  # noqa: S603 — our interpreter, with gunicorn or celery
             args,
@@ -366,6 +372,7 @@ def spawn(args: list[str], env: dict, log: Path) -> subprocess.Popen:
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stop() ends it with its children
+            preexec_fn=(lambda: os.nice(nice)) if nice else None,  # noqa: PLW1509 — no threads yet
         )
 
 
@@ -852,6 +859,7 @@ def main() -> int:
             ],
             env,
             workdir / "worker.log",
+            nice=args.worker_nice,
         )
         wait_until(
             lambda: worker.poll() is None and app.control.ping(destination=[hostname], timeout=1),

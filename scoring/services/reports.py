@@ -37,7 +37,8 @@ def report_get_or_create(*, emulation_year: EmulationYear, unit_id: int) -> Repo
 
 def _lock(report: Report, expected_version: int) -> Report:
     """Take the row and check nobody saved since `expected_version` was read."""
-    locked = Report.objects.select_for_update().get(pk=report.pk)
+    # (With its unit, for the audit trail's summary: only the report's row is locked.)
+    locked = Report.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
     if locked.version != expected_version:
         raise ReportConflict(
             f"Báo cáo vừa được người khác lưu (phiên bản {locked.version}, bạn đang sửa phiên bản {expected_version}). "
