@@ -48,11 +48,17 @@ def user_scope(user) -> Scope:
     cached = getattr(user, "_emulation_scope", None)
     if cached is not None:
         return cached
-    key = f"clusters:scope:{cache.get(SCOPE_GENERATION_KEY, 0)}:{user.pk}"
-    sets = cache.get(key)
-    if sets is None:
+    # The generation and the user's cached scope (stamped with the generation it was read under)
+    # in one round trip.
+    key = f"clusters:scope:{user.pk}"
+    found = cache.get_many([SCOPE_GENERATION_KEY, key])
+    generation = found.get(SCOPE_GENERATION_KEY, 0)
+    stamped = found.get(key)
+    if stamped is not None and stamped[0] == generation:
+        sets = stamped[1]
+    else:
         sets = _grants_of(user)
-        cache.set(key, sets, 300)
+        cache.set(key, (generation, sets), 300)
     scope = Scope(*sets, is_superuser=bool(user.is_superuser))
     user._emulation_scope = scope
     return scope

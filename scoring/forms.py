@@ -6,9 +6,9 @@ import re
 from decimal import Decimal
 
 from django import forms
-from django.forms.utils import flatatt
 from django.utils.formats import get_format, number_format
-from django.utils.html import format_html
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Criterion, DataElement
@@ -86,7 +86,13 @@ class FastInput:
         final = {"type": widget["type"], "name": widget["name"], **widget["attrs"]}
         if widget["value"] is not None:
             final["value"] = widget["value"]
-        return format_html("<input{}>", flatatt(final))
+        # As flatatt writes them: True a bare attribute, False or None none, the rest escaped.
+        written = "".join(
+            f" {key}" if attr is True else f' {key}="{escape(attr)}"'
+            for key, attr in final.items()
+            if attr is not False and attr is not None
+        )
+        return mark_safe(f"<input{written}>")  # noqa: S308 — every value escaped above
 
 
 class FastNumberInput(FastInput, forms.NumberInput):
