@@ -220,8 +220,9 @@ def _overview_cards_html(stamps) -> list[str]:
 
 
 def _next_level_html(stamps, proposals: dict) -> str:
-    """The cap-across-clusters section, cached under the years' versions and statuses and the
-    stamp of the leading-unit proposals, rendered only when one changed."""
+    """The cap-across-clusters section, cached under what it shows: each year's results (its
+    scored version: a new current run), status, and the stamp of the leading-unit proposals —
+    not its inputs, so a report saved or submitted does not render it again."""
     from django.core.cache import cache
     from django.template.loader import render_to_string
     from django.utils.safestring import mark_safe
@@ -230,7 +231,12 @@ def _next_level_html(stamps, proposals: dict) -> str:
     year_ids = [row[0] for row in stamps]
     key = (
         "overview-next-level:"
-        + hashlib.sha256(repr((stamps, proposals, get_language())).encode()).hexdigest()
+        + hashlib.sha256(
+            repr(
+                ([(pk, scored, status) for pk, _inputs, scored, status in stamps], proposals)
+                + (get_language(),)
+            ).encode()
+        ).hexdigest()
     )
     html = cache.get(key)
     if html is None:

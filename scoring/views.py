@@ -115,9 +115,9 @@ def _members(year, reports, scope, see_all_reports):
 
 def _reader_page_key(request, facts, audience: str) -> str:
     """The cache key of a year's page for a reader who cannot act on it: it changes with
-    everything the page shows — the year's state and versions, its current run, any report
-    created or changed, the day (late reports), the audience, and the frame (language, path).
-    Offices and names, which change rarely and outside these, are bounded by the cache's
+    everything the page shows — the year's state and versions, its current run, each report's
+    status and submission time, the day (late reports), the audience, and the frame (language,
+    path). Offices and names, which change rarely and outside these, are bounded by the cache's
     lifetime."""
     return page_key(request, "year", facts, timezone.localdate(), audience)
 

@@ -3,6 +3,7 @@ reader's own name and working CSRF token; flash messages never cached; the scope
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -65,6 +66,34 @@ def test_readers_share_the_page_but_each_gets_their_name_and_a_working_token(
         {"language": "vi", "next": url, "csrfmiddlewaretoken": CSRF_HOLE},
     )
     assert refused.status_code == 403
+
+
+def test_a_draft_saved_again_leaves_the_readers_page_cached(
+    client, scored, django_assert_max_num_queries
+):
+    """The page shows each report's status and submission time, not its figures: saving a draft
+    again does not render it again; submitting does."""
+    from scoring.models import Report
+    from scoring.services.reports import report_get_or_create, report_save
+
+    url = reverse("year-detail", args=[scored.year.pk])
+    client.force_login(scored.leadership)
+    Report.objects.filter(emulation_year=scored.year, unit=scored.unit_a1).delete()
+    report = report_get_or_create(emulation_year=scored.year, unit_id=scored.unit_a1.pk)
+    before = client.get(url).content.decode()
+    report = report_save(report=report, expected_version=report.version, values={})
+    with django_assert_max_num_queries(4):  # the user, the session, the year's facts: a hit
+        after = client.get(url).content.decode()
+    assert after.replace(token_of(after), "T") == before.replace(token_of(before), "T")
+    report_save(
+        report=report,
+        expected_version=report.version,
+        values={},
+        submit=True,
+        today=dt.date(2025, 12, 1),  # before the deadline
+    )
+    row = client.get(url).content.decode().split("Liên minh HTX A1")[-1].split("</tr>")[0]
+    assert "Đã nộp" in row
 
 
 def test_a_cached_page_is_still_behind_the_scope(client, scored):

@@ -60,7 +60,7 @@ def _write_values(locked: Report, values: dict[str, Decimal | None], notes: dict
     """Write the figures that changed, in two statements at most (new rows, changed rows)."""
     existing = {v.element_code: v for v in locked.values.all()}
     changes = {}
-    created, updated = [], []
+    created, updated, fields = [], [], set()
     for code, value in values.items():
         note = notes.get(code, "")
         row = existing.get(code)
@@ -71,12 +71,15 @@ def _write_values(locked: Report, values: dict[str, Decimal | None], notes: dict
             changes[code] = [None, plain_number(value)]
         elif row.value != value or row.note != note:
             changes[code] = [plain_number(row.value), plain_number(value)]
+            fields |= {"value"} if row.value != value else set()
+            fields |= {"note"} if row.note != note else set()
             row.value, row.note = value, note
             updated.append(row)
     if created:
         ReportValue.objects.bulk_create(created)
     if updated:
-        ReportValue.objects.bulk_update(updated, ["value", "note"])
+        # Only the columns that changed: each one is a CASE over the rows to compile and run.
+        ReportValue.objects.bulk_update(updated, sorted(fields))
     return changes
 
 

@@ -393,3 +393,35 @@ def test_fast_inputs_render_what_the_widget_templates_render(widget, value, attr
     if "class" in attrs:
         assert ("class", attrs["class"]) in parsed(fast)
     assert "<b>" not in fast
+
+
+def test_a_save_writes_exactly_the_figures_and_notes_that_changed(open_year):
+    """Only changed columns are updated (values, notes or both), and each keeps its own."""
+    from decimal import Decimal
+
+    from scoring.models import ReportValue
+    from scoring.services.reports import report_get_or_create, report_save
+
+    report = report_get_or_create(emulation_year=open_year.year, unit_id=open_year.unit_a1.pk)
+    report = report_save(
+        report=report,
+        expected_version=1,
+        values={"new_coops": Decimal(5), "coop_members": Decimal(100)},
+    )
+    report = report_save(
+        report=report,
+        expected_version=report.version,
+        values={"new_coops": Decimal(5), "coop_members": Decimal(100)},
+        notes={"new_coops": "theo quyết định 12/QĐ"},
+    )
+    report = report_save(
+        report=report,
+        expected_version=report.version,
+        values={"new_coops": Decimal(5), "coop_members": Decimal(120)},
+        notes={"new_coops": "theo quyết định 12/QĐ"},
+    )
+    rows = {v.element_code: (v.value, v.note) for v in ReportValue.objects.filter(report=report)}
+    assert rows == {
+        "new_coops": (Decimal(5), "theo quyết định 12/QĐ"),
+        "coop_members": (Decimal(120), ""),
+    }
