@@ -108,7 +108,7 @@ FAST_WIDGETS = {forms.NumberInput: FastNumberInput, forms.TextInput: FastTextInp
 
 class BootstrapFields:
     """Bootstrap's classes on the widgets themselves, for forms whose fields the template writes
-    out (scoring/_field.html) instead of crispy-forms' per-field templates; plain inputs are
+    out ({% form_field %} in scoring_extras) instead of crispy-forms' per-field templates; plain inputs are
     written without the widget templates (FastInput)."""
 
     def bootstrap_widgets(self) -> None:
