@@ -37,11 +37,12 @@ def year_detail(request, pk: int):
 
 
 def _year_page(request, pk: int, extra: dict | None = None):
+    """The page as the permission layer sees the user: `extra` is the context of a page rendered
+    for the cache (see `year_detail`)."""
     year, can_write = get_year_for_user(request, pk)
     if refused := refuse_unless_read(request):
         return refused
     scope = user_scope(request.user)
-    show_results = can_see_results(request.user, year)
     see_all_reports = (
         can_write
         or year.cluster.supervising_unit_id in scope.leadership_units
@@ -51,15 +52,21 @@ def _year_page(request, pk: int, extra: dict | None = None):
         lambda: {r.unit_id: r for r in Report.objects.filter(emulation_year=year)}
     )
     tasks = _reporter_tasks(year, scope, reports)
-    if extra is None and not can_write and not tasks:
-        # Any other reader (a member's reporter once results are published): the page is theirs
-        # to read only, the same for every such reader.
-        facts = year_page_facts(pk)
-        return cached_page(
-            request,
-            _reader_page_key(request, facts, "all" if see_all_reports else "member"),
-            lambda holes: _year_page(request, pk, holes),
+
+    def page(extra: dict):
+        return _render_year_page(
+            request, year, can_write, scope, see_all_reports, reports, tasks, extra
         )
+
+    if extra is None and not can_write and not tasks:
+        # Any other reader: the page is theirs to read only, the same for every such reader.
+        key = _reader_page_key(request, year_page_facts(pk), "all" if see_all_reports else "member")
+        return cached_page(request, key, page)
+    return page(extra or {})
+
+
+def _render_year_page(request, year, can_write, scope, see_all_reports, reports, tasks, extra):
+    show_results = can_see_results(request.user, year)
     # (The run's warnings are read only if the ranking has to be rendered again.)
     run = year_current_run(emulation_year=year, defer_warnings=True) if show_results else None
     standings = SimpleLazyObject(lambda: year_standings(emulation_year=year) if run else [])
@@ -90,7 +97,7 @@ def _year_page(request, pk: int, extra: dict | None = None):
                 "labels": [s.unit.label for s in standings],
                 "values": [round(s.total, 2) for s in standings],
             },
-            **(extra or {}),
+            **extra,
         },
     )
 

@@ -117,6 +117,22 @@ def test_leadership_with_a_reporter_role_sees_its_tasks_not_the_shared_page(clie
     assert 'id="my-tasks"' in client.get(url).content.decode()
 
 
+def test_a_leader_who_reports_for_another_cluster_reads_the_same_page(client, scored):
+    """Not recognised from the year's facts (a reporter role elsewhere), but without a task in
+    this year: the permission layer decides, and the page is the readers' one."""
+    url = reverse("year-detail", args=[scored.year.pk])
+    client.force_login(scored.leadership)
+    plain = client.get(url).content.decode()
+    both = leader(scored, "lanh-dao-bao-cao")
+    RoleGrant.objects.create(user=both, role=RoleGrant.Role.REPORTER, unit=scored.unit_b1)
+    client.force_login(both)
+    page = client.get(url).content.decode()
+    assert 'id="my-tasks"' not in page
+    assert page.replace(token_of(page), "T").replace("lanh-dao-bao-cao", "U") == plain.replace(
+        token_of(plain), "T"
+    ).replace(">leadership<", ">U<")
+
+
 def test_the_secretariat_never_gets_a_readers_page(client, scored):
     url = reverse("year-detail", args=[scored.year.pk])
     client.force_login(scored.leadership)
