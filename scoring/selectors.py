@@ -401,14 +401,29 @@ def report_preview(
     return lines, result.standing(unit_code)
 
 
-def report_previous_values(*, emulation_year: EmulationYear, unit_id: int) -> dict:
-    """Last year's figures of a member (verified over reported), for the report form."""
-    rows = ReportValue.objects.filter(
+def report_figures(
+    *, emulation_year: EmulationYear, unit_id: int, report: Report | None
+) -> tuple[dict[str, ReportValue], dict]:
+    """A member's stored figures this year (by element code) and last year's (verified over
+    reported, from a scored report), for the report form — in one query."""
+    from django.db.models import Q
+
+    last_year = Q(
         report__unit_id=unit_id,
         report__emulation_year__year=emulation_year.year - 1,
         report__status__in=Report.SCORED_STATUSES,
-    ).values_list("element_code", "value", "verified_value")
-    return {code: verified if verified is not None else value for code, value, verified in rows}
+    )
+    stored, previous = {}, {}
+    for row in ReportValue.objects.filter(
+        last_year | Q(report_id=report.pk) if report else last_year
+    ).order_by():
+        if report is not None and row.report_id == report.pk:
+            stored[row.element_code] = row
+        else:
+            previous[row.element_code] = (
+                row.verified_value if row.verified_value is not None else row.value
+            )
+    return stored, previous
 
 
 # A scheme version never changes (an edit makes a new version), so its parts are kept in the

@@ -209,9 +209,9 @@ def _report_page_extras(year, unit, report):
     """What only the page shows (a save that redirects does not read it): the stored figures,
     last year's, the member's targets, the comments."""
     from .models import MemberTarget
-    from .selectors import report_previous_values, scheme_criteria
+    from .selectors import report_figures, scheme_criteria
 
-    values = {v.element_code: v for v in report.values.all()} if report else {}
+    values, previous = report_figures(emulation_year=year, unit_id=unit.pk, report=report)
     own_targets = dict(
         MemberTarget.objects.filter(emulation_year=year, unit=unit).values_list(
             "criterion_code", "target"
@@ -220,7 +220,6 @@ def _report_page_extras(year, unit, report):
     criteria = scheme_criteria(year.scheme) if year.scheme_id else []
     targets = [(c, own_targets.get(c.code, c.target)) for c in criteria]
     comments = list(report.comments.order_by("created_at")) if report else []
-    previous = report_previous_values(emulation_year=year, unit_id=unit.pk)
     return values, previous, targets, comments
 
 

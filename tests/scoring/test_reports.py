@@ -425,3 +425,48 @@ def test_a_save_writes_exactly_the_figures_and_notes_that_changed(open_year):
         "new_coops": (Decimal(5), "theo quyết định 12/QĐ"),
         "coop_members": (Decimal(120), ""),
     }
+
+
+def test_the_form_shows_this_years_figures_and_last_years_verified_over_reported(client, open_year):
+    """One query reads both; last year's count only from a scored report (verified over
+    reported), and another member's never."""
+    from decimal import Decimal
+
+    from clusters.models import Membership
+    from scoring.models import ReportValue
+
+    last = EmulationYear.objects.create(cluster=open_year.cluster, year=open_year.year.year - 1)
+    for unit, status, values in (
+        (
+            open_year.unit_a1,
+            Report.Status.VERIFIED,
+            {"coop_members": (100, 90), "new_coops": (7, None)},
+        ),
+        (open_year.unit_a2, Report.Status.VERIFIED, {"coop_members": (555, None)}),
+    ):
+        Membership.objects.create(emulation_year=last, unit=unit)
+        report = Report.objects.create(emulation_year=last, unit=unit, status=status)
+        for code, (value, verified) in values.items():
+            ReportValue.objects.create(
+                report=report, element_code=code, value=value, verified_value=verified
+            )
+    post(
+        client, open_year.reporter_a1, url(open_year, open_year.unit_a1), form_data(new_coops="12")
+    )
+    page = client.get(url(open_year, open_year.unit_a1)).content.decode()
+    field = page.split('id="div_id_e_coop_members"')[1].split("</div></div>")[0]
+    assert "Năm trước: 90" in field and "555" not in field
+    new = page.split('id="div_id_e_new_coops"')[1].split("</div></div>")[0]
+    assert 'value="12"' in new and "Năm trước: 7" in new
+    # A draft of last year is not a figure of last year.
+    Report.objects.filter(emulation_year=last, unit=open_year.unit_a1).update(
+        status=Report.Status.DRAFT
+    )
+    page = client.get(url(open_year, open_year.unit_a1)).content.decode()
+    assert "Năm trước" not in page.split('id="report-form"')[1].split("</form>")[0]
+    assert (
+        Decimal(12)
+        == ReportValue.objects.get(
+            report__emulation_year=open_year.year, element_code="new_coops"
+        ).value
+    )
