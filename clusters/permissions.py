@@ -232,22 +232,37 @@ def get_member_unit_for_user(
     raise Http404
 
 
-def get_report_unit_for_user(
-    request: HttpRequest, year: EmulationYear, unit_id: int
-) -> tuple[Unit, str]:
-    """Whose report a user may open, and as what: 'secretariat' (review), 'reporter' (its own unit,
-    edit) or 'leadership' (read). Other members' reports stay closed even after publication."""
-    scope = user_scope(request.user)
+def get_report_for_user(
+    request: HttpRequest, pk: int, unit_id: int
+) -> tuple[EmulationYear, Unit, str]:
+    """A member's report in a year: the year (as `get_year_for_user` reads it) and the member unit
+    in one query, and what the user may do with the report: 'secretariat' (review), 'reporter'
+    (its own unit, edit) or 'leadership' (read). Outside the scope, a unit that is not a member
+    of the year, or another member's report — also after publication —: 404."""
+    from .models import Membership
+
     try:
-        unit = Unit.objects.get(pk=unit_id, memberships__emulation_year=year)
-    except Unit.DoesNotExist:
+        membership = (
+            Membership.objects.select_related(
+                "unit", "emulation_year__cluster", "emulation_year__scheme"
+            )
+            .defer("emulation_year__scheme__source")
+            .get(
+                emulation_year_id=pk,
+                unit_id=unit_id,
+                emulation_year__in=visible_years(request.user),
+            )
+        )
+    except Membership.DoesNotExist:
         raise Http404 from None
+    year, unit = membership.emulation_year, membership.unit
+    scope = user_scope(request.user)
     if can_manage_cluster(request.user, year.cluster_id):
-        return unit, "secretariat"
+        return year, unit, "secretariat"
     if unit.pk in scope.reporter_units:
-        return unit, "reporter"
+        return year, unit, "reporter"
     if year.cluster.supervising_unit_id in scope.leadership_units:
-        return unit, "leadership"
+        return year, unit, "leadership"
     raise Http404
 
 

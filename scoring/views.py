@@ -230,7 +230,7 @@ def report_detail(request, pk: int, unit_id: int):
     from django.core.exceptions import PermissionDenied
     from django.shortcuts import redirect
 
-    from clusters.permissions import get_report_unit_for_user
+    from clusters.permissions import get_report_for_user
 
     from .errors import ScoringError
     from .forms import ReportForm, ReturnForm
@@ -244,8 +244,7 @@ def report_detail(request, pk: int, unit_id: int):
         report_verify,
     )
 
-    year, _manage = get_year_for_user(request, pk)
-    unit, role = get_report_unit_for_user(request, year, unit_id)
+    year, unit, role = get_report_for_user(request, pk, unit_id)
     report, elements = _report_basics(year, unit)
     status = report.status if report else Report.Status.DRAFT
     editable = (
@@ -415,12 +414,11 @@ def report_detail(request, pk: int, unit_id: int):
 def report_history(request, pk: int, unit_id: int):
     """Every recorded change of a member's report: figures before and after, who, when, why."""
     from clusters.models import AuditEntry
-    from clusters.permissions import get_report_unit_for_user
+    from clusters.permissions import get_report_for_user
 
     from .models import Report
 
-    year, _manage = get_year_for_user(request, pk)
-    unit, _role = get_report_unit_for_user(request, year, unit_id)
+    year, unit, _role = get_report_for_user(request, pk, unit_id)
     if refused := refuse_unless_read(request):
         return refused
     report = Report.objects.filter(emulation_year=year, unit=unit).first()
@@ -451,12 +449,11 @@ def evidence_download(request, pk: int, unit_id: int, evidence_id: int):
     """An evidence file, to whoever may open the report — always as a download, never inline."""
     from django.http import FileResponse, Http404
 
-    from clusters.permissions import get_report_unit_for_user
+    from clusters.permissions import get_report_for_user
 
     from .models import EvidenceFile
 
-    year, _manage = get_year_for_user(request, pk)
-    unit, _role = get_report_unit_for_user(request, year, unit_id)
+    year, unit, _role = get_report_for_user(request, pk, unit_id)
     if refused := refuse_unless_read(request):
         return refused
     evidence = EvidenceFile.objects.filter(
