@@ -30,22 +30,27 @@ from django.utils.translation import get_language
 # contains them is shown to readers who are allowed the page anyway.
 CSRF_HOLE = "\ue000csrf\ue001"
 USER_HOLE = "\ue000user\ue001"
+NEXT_HOLE = "\ue000next\ue001"
 LIFETIME = 300  # bounds what changes outside a page's key (names, offices)
-_HOLES = re.compile(f"({re.escape(CSRF_HOLE)}|{re.escape(USER_HOLE)})".encode())
+_HOLES = re.compile(
+    "({})".format("|".join(re.escape(hole) for hole in (CSRF_HOLE, USER_HOLE, NEXT_HOLE))).encode()
+)
 
 
 def page_key(request: HttpRequest, kind: str, *parts) -> str:
-    """A key for a page of `kind`: the caller's parts plus what the frame depends on (the full
-    path, the language, whether the user sees the admin link)."""
-    frame = (request.get_full_path(), get_language(), request.user.is_staff)
+    """A key for a page of `kind`: the caller's parts plus what the frame depends on (the path —
+    not the query string, which the caller reads into its parts if the page uses it, so that
+    made-up queries do not fill the cache —, the language, whether the user sees the admin
+    link)."""
+    frame = (request.path, get_language(), request.user.is_staff)
     digest = hashlib.sha256(repr((parts, frame)).encode()).hexdigest()[:40]
     return f"page:{kind}:{digest}"
 
 
 def holes() -> dict:
     """The context that a page rendered for the cache gets: placeholders where the frame shows the
-    CSRF token and the user's name (see base.html)."""
-    return {"csrf_token": CSRF_HOLE, "page_username": USER_HOLE}
+    CSRF token, the user's name and the address to return to (see base.html)."""
+    return {"csrf_token": CSRF_HOLE, "page_username": USER_HOLE, "page_next": NEXT_HOLE}
 
 
 def cached_page(
@@ -66,5 +71,6 @@ def cached_page(
     fill = {
         CSRF_HOLE.encode(): get_token(request).encode(),
         USER_HOLE.encode(): escape(request.user.get_username()).encode(),
+        NEXT_HOLE.encode(): escape(request.get_full_path()).encode(),
     }
     return HttpResponse(b"".join(fill[piece] if i % 2 else piece for i, piece in enumerate(pieces)))

@@ -17,7 +17,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from clusters.models import RoleGrant
-from emulation.pagecache import CSRF_HOLE, USER_HOLE, cached_page
+from emulation.pagecache import CSRF_HOLE, NEXT_HOLE, USER_HOLE, cached_page
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,12 @@ def test_readers_share_the_page_but_each_gets_their_name_and_a_working_token(
         two = second.get(url).content.decode()
     assert "lanh-dao-mot" in one and "lanh-dao-mot" not in two
     assert "lanh-dao-&lt;hai&gt;" in two and "<hai>" not in two  # escaped
-    assert CSRF_HOLE not in two and USER_HOLE not in two
+    assert CSRF_HOLE not in two and USER_HOLE not in two and NEXT_HOLE not in two
+    # A query string the page does not read is the same page (not another cache entry), with
+    # the language switch returning to the address asked for.
+    with django_assert_max_num_queries(4):
+        other = second.get(url + ("&" if "?" in url else "?") + "x=1&y=2").content.decode()
+    assert 'x=1&amp;y=2">' in other  # escaped
     assert one.replace(token_of(one), "T").replace("lanh-dao-mot", "U") == two.replace(
         token_of(two), "T"
     ).replace("lanh-dao-&lt;hai&gt;", "U")
