@@ -63,14 +63,21 @@ def cached_page(
     pieces = cache.get(key)
     if pieces is None:
         response = render(holes())
-        if response.status_code != 200 or response.streaming:
+        if response.streaming:
             return response
         # [text, hole, text, hole, …, text]: the holes at the odd places.
         pieces = _HOLES.split(response.content)
+        if response.status_code != 200:  # returned (filled in), never kept
+            response.content = _filled(request, pieces)
+            return response
         cache.set(key, pieces, LIFETIME)
+    return HttpResponse(_filled(request, pieces))
+
+
+def _filled(request: HttpRequest, pieces: list[bytes]) -> bytes:
     fill = {
         CSRF_HOLE.encode(): get_token(request).encode(),
         USER_HOLE.encode(): escape(request.user.get_username()).encode(),
         NEXT_HOLE.encode(): escape(request.get_full_path()).encode(),
     }
-    return HttpResponse(b"".join(fill[piece] if i % 2 else piece for i, piece in enumerate(pieces)))
+    return b"".join(fill[piece] if i % 2 else piece for i, piece in enumerate(pieces))

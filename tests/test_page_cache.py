@@ -171,10 +171,13 @@ def test_flash_messages_are_shown_and_nothing_is_cached():
     assert cache.get("page:test:messages") is None
 
 
-def test_an_error_response_is_returned_as_it_is_and_not_cached():
+def test_an_error_response_is_returned_filled_in_and_not_cached():
     cache.clear()
     response = cached_page(
-        _request(), "page:test:error", lambda extra: HttpResponse("no", status=500)
+        _request(),
+        "page:test:error",
+        lambda extra: HttpResponse(f"no, {extra['page_username']}", status=409),
     )
-    assert response.status_code == 500
+    assert response.status_code == 409
+    assert response.content.decode() == "no, doc-gia"
     assert cache.get("page:test:error") is None
