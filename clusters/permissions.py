@@ -176,6 +176,15 @@ def can_see_results(user, year: EmulationYear) -> bool:
     )
 
 
+def reads_only_as_leadership(user) -> bool:
+    """Whether a user's only roles are leadership grants (no secretariat, superuser or reporter
+    role): the users whose pages `reads_as_leadership` may let a view serve from a cache."""
+    scope = user_scope(user)
+    return bool(scope.leadership_units) and not (
+        scope.is_superuser or scope.secretariat_clusters or scope.reporter_units
+    )
+
+
 def reads_as_leadership(user, cluster_id: int, supervising_unit_id: int) -> bool:
     """Whether a user sees a cluster through a leadership grant over its supervising unit and
     through nothing else: no role that acts in the cluster (secretariat, superuser) and no

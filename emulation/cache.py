@@ -25,12 +25,17 @@ class ReusingRedisCacheClient(RedisCacheClient):
     response callbacks: about 0.2 ms); one per connection pool is enough — they are thread-safe
     and share the pool's connections anyway."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
-        clients = self.__dict__.setdefault("_clients", {})
-        client = clients.get(index)
+        client = self._clients.get(index)
         if client is None:
-            client = clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
         return client
 
 

@@ -13,6 +13,7 @@ from clusters.permissions import (
     get_member_unit_for_user,
     get_year_for_user,
     reads_as_leadership,
+    reads_only_as_leadership,
     refuse_unless_read,
     user_scope,
 )
@@ -25,8 +26,13 @@ from .selectors import year_current_run, year_page_facts, year_standings
 def year_detail(request, pk: int):
     """A year's page. Readers who cannot act on it (no form, no task) all see the same page for
     the same state of the year, so theirs is served whole from the cache; leadership, the most
-    frequent readers, is recognised from one query of the year's facts, before anything else."""
-    facts = year_page_facts(pk) if request.method in ("GET", "HEAD") else None
+    frequent readers, is recognised from one query of the year's facts, before anything else (and
+    only they pay for that query)."""
+    facts = (
+        year_page_facts(pk)
+        if request.method in ("GET", "HEAD") and reads_only_as_leadership(request.user)
+        else None
+    )
     if facts and reads_as_leadership(request.user, facts.cluster_id, facts.supervising_unit_id):
         return cached_page(
             request,

@@ -181,3 +181,16 @@ def test_an_error_response_is_returned_filled_in_and_not_cached():
     assert response.status_code == 409
     assert response.content.decode() == "no, doc-gia"
     assert cache.get("page:test:error") is None
+
+
+def test_only_leadership_readers_pay_for_the_years_facts(client, scored):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("year-detail", args=[scored.year.pk])
+    for persona, expected in (("secretariat", False), ("reporter_a1", False), ("leadership", True)):
+        client.force_login(getattr(scored, persona))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        read = any("SELECT unit_id, status, submitted_at" in q["sql"] for q in queries)
+        assert read is expected, persona
