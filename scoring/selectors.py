@@ -408,14 +408,18 @@ def report_figures(
     reported, from a scored report), for the report form — in one query."""
     from django.db.models import Q
 
-    last_year = Q(
-        report__unit_id=unit_id,
-        report__emulation_year__year=emulation_year.year - 1,
-        report__status__in=Report.SCORED_STATUSES,
+    # The reports first (by their keys), then their figures (by report): an OR across the join
+    # to the figures would read every figure of every report.
+    reports = Q(
+        unit_id=unit_id,
+        emulation_year__year=emulation_year.year - 1,
+        status__in=Report.SCORED_STATUSES,
     )
+    if report is not None:
+        reports |= Q(pk=report.pk)
     stored, previous = {}, {}
     for row in ReportValue.objects.filter(
-        last_year | Q(report_id=report.pk) if report else last_year
+        report_id__in=Report.objects.filter(reports).values("pk")
     ).order_by():
         if report is not None and row.report_id == report.pk:
             stored[row.element_code] = row

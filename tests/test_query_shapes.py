@@ -75,3 +75,23 @@ def test_the_redis_cache_client_is_built_once_per_pool():
     writer = client.get_client(write=True)
     assert client.get_client(write=True) is writer  # no connection is made to build it
     assert client.get_client("any key", write=True) is writer
+
+
+@pytest.mark.django_db
+def test_the_report_forms_figures_are_read_by_report_not_by_an_or_across_a_join(world):
+    """This year's and last year's figures in one query: the reports are picked first (by their
+    keys), then their figures by report. An OR across the join to the figures made PostgreSQL
+    read every figure of every report (2.4 ms a call under the load test, 0.12 ms after)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scoring.models import Report
+    from scoring.selectors import report_figures
+
+    report = Report.objects.create(emulation_year=world.year, unit=world.unit_a1)
+    with CaptureQueriesContext(connection) as captured:
+        report_figures(emulation_year=world.year, unit_id=world.unit_a1.pk, report=report)
+    (sql,) = [q["sql"] for q in captured.captured_queries]
+    outer, _, subquery = sql.partition("IN (SELECT")
+    assert '"scoring_reportvalue"."report_id"' in outer and subquery
+    assert "JOIN" not in outer and " OR " not in outer

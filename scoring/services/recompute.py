@@ -21,7 +21,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -132,11 +132,17 @@ def _year_locks(ids: list[int]):
         yield held
     finally:
         if held:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_unlock(%s, id::int) FROM unnest(%s::bigint[]) AS id",
-                    [ADVISORY_NAMESPACE, sorted(held)],
-                )
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_unlock(%s, id::int) FROM unnest(%s::bigint[]) AS id",
+                        [ADVISORY_NAMESPACE, sorted(held)],
+                    )
+            except DatabaseError:
+                # A worker keeps its connection between tasks: one that cannot say unlock is
+                # closed, which releases the locks, rather than kept holding them.
+                connection.close()
+                raise
 
 
 def _mark_scored(*, year_id: int, version: int) -> None:

@@ -459,10 +459,10 @@ def test_after_the_database_cuts_every_connection_the_app_and_worker_carry_on(
         assert status == 302, body[:2000]
         wait_for(lambda: is_clean(w), timeout=30)
 
-        # The restart: the app's persistent connection is cut. (The worker holds none between
-        # tasks: Celery's Django fix-up closes the connection after every task.)
+        # The restart: the app's and the worker's persistent connections are cut. (The worker
+        # keeps its connection between tasks, as the web server does between requests.)
         cut = terminate_database_backends()
-        assert "fault-web" in {name for _pid, name in cut}, cut
+        assert {"fault-web", "fault-worker"} <= {name for _pid, name in cut}, cut
         statuses = [secretariat.request(year_page)[0] for _ in range(3)]
         assert statuses == [200, 200, 200]
         assert json_ranking(secretariat, w) == [("a1", 1, 30.0), ("a2", 2, 0.0)]
@@ -480,6 +480,9 @@ def test_after_the_database_cuts_every_connection_the_app_and_worker_carry_on(
         assert ranking(w) == [("a2", 1, 48.0), ("a1", 2, 30.0)]
         assert json_ranking(secretariat, w) == [("a2", 1, 48.0), ("a1", 2, 30.0)]
         assert web.poll() is None and worker.poll() is None
+        # The recompute ran on a new connection, which the worker kept.
+        assert "fault-worker" in {name for _pid, name in database_backends()}
+        assert "Traceback" not in (tmp_path / "worker.log").read_text()
     finally:
         stop(worker)
         stop(web)
