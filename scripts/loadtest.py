@@ -805,6 +805,32 @@ def check_rankings(data: Dataset, timeout: float) -> dict:
 # --- main -----------------------------------------------------------------------------------------
 
 
+def interpreter() -> dict:
+    """Which Python runs the server and the worker (this one: they are started with
+    sys.executable), and how fast it runs a fixed loop on this machine now. The same code on two
+    builds of CPython 3.11 here — pyenv's (no PGO/LTO, libpython shared) and Debian's — differs
+    1.5× in speed: docs/operations.md."""
+    import sysconfig
+
+    def loop():
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        return total
+
+    timings = []
+    for _ in range(3):
+        started = time.process_time()
+        loop()
+        timings.append(time.process_time() - started)
+    return {
+        "executable": os.path.realpath(sys.executable),
+        "version": sys.version.split()[0],
+        "libpython shared": bool(sysconfig.get_config_var("Py_ENABLE_SHARED")),
+        "fixed loop (2M additions), best of 3": f"{min(timings) * 1000:.0f} ms",
+    }
+
+
 def percentile(ordered: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else float("nan")
 
@@ -925,6 +951,8 @@ def main() -> int:
         load = Load(args, data, port)
         load_avg_before = os.getloadavg()
         cpu_before = cpu_snapshot(groups)
+        python = interpreter()
+        print("python:", ", ".join(f"{k} {v}" for k, v in python.items()), flush=True)
         print(f"load: {args.seconds:.0f} s on http://127.0.0.1:{port} …", flush=True)
         elapsed = load.run()
         cpu_after = cpu_snapshot(groups)
@@ -1040,6 +1068,7 @@ def main() -> int:
                 json.dumps(
                     {
                         "args": {k: str(v) for k, v in vars(args).items()},
+                        "python": python,
                         "elapsed": elapsed,
                         "per_kind": per_kind,
                         "cpu_seconds": cpu,

@@ -427,6 +427,33 @@ def test_a_save_writes_exactly_the_figures_and_notes_that_changed(open_year):
     }
 
 
+def test_a_save_that_clears_a_figure_or_gives_a_fraction_stores_exactly_that(open_year):
+    """The changed rows are written by hand-made statements (not bulk_update): an emptied figure
+    is NULL, a fraction keeps its digits, a note its text — and no other row moves."""
+    from decimal import Decimal
+
+    from scoring.models import ReportValue
+    from scoring.services.reports import report_get_or_create, report_save
+
+    report = report_get_or_create(emulation_year=open_year.year, unit_id=open_year.unit_a1.pk)
+    report = report_save(
+        report=report,
+        expected_version=1,
+        values={"new_coops": Decimal(5), "coop_members": Decimal(100)},
+    )
+    report = report_save(
+        report=report,
+        expected_version=report.version,
+        values={"new_coops": None, "coop_members": Decimal("100.25")},
+        notes={"coop_members": 'ước tính; chưa "chốt" 100% — xem phụ lục'},
+    )
+    rows = {v.element_code: (v.value, v.note) for v in ReportValue.objects.filter(report=report)}
+    assert rows == {
+        "new_coops": (None, ""),
+        "coop_members": (Decimal("100.25"), 'ước tính; chưa "chốt" 100% — xem phụ lục'),
+    }
+
+
 def test_the_form_shows_this_years_figures_and_last_years_verified_over_reported(client, open_year):
     """One query reads both; last year's count only from a scored report (verified over
     reported), and another member's never."""
