@@ -395,19 +395,25 @@ def test_fast_inputs_render_what_the_widget_templates_render(widget, value, attr
     assert "<b>" not in fast
 
 
+def _saved_once(year, unit, **values):
+    """A report of `unit` saved once with these figures."""
+    from decimal import Decimal
+
+    from scoring.services.reports import report_get_or_create, report_save
+
+    report = report_get_or_create(emulation_year=year, unit_id=unit.pk)
+    figures = {code: Decimal(v) for code, v in values.items()}
+    return report_save(report=report, expected_version=1, values=figures)
+
+
 def test_a_save_writes_exactly_the_figures_and_notes_that_changed(open_year):
     """Only changed columns are updated (values, notes or both), and each keeps its own."""
     from decimal import Decimal
 
     from scoring.models import ReportValue
-    from scoring.services.reports import report_get_or_create, report_save
+    from scoring.services.reports import report_save
 
-    report = report_get_or_create(emulation_year=open_year.year, unit_id=open_year.unit_a1.pk)
-    report = report_save(
-        report=report,
-        expected_version=1,
-        values={"new_coops": Decimal(5), "coop_members": Decimal(100)},
-    )
+    report = _saved_once(open_year.year, open_year.unit_a1, new_coops=5, coop_members=100)
     report = report_save(
         report=report,
         expected_version=report.version,
@@ -429,29 +435,27 @@ def test_a_save_writes_exactly_the_figures_and_notes_that_changed(open_year):
 
 def test_a_save_that_clears_a_figure_or_gives_a_fraction_stores_exactly_that(open_year):
     """The changed rows are written by hand-made statements (not bulk_update): an emptied figure
-    is NULL, a fraction keeps its digits, a note its text — and no other row moves."""
+    is NULL, a fraction keeps its digits, a note its text — and another report's rows stay."""
     from decimal import Decimal
 
     from scoring.models import ReportValue
-    from scoring.services.reports import report_get_or_create, report_save
+    from scoring.services.reports import report_save
 
-    report = report_get_or_create(emulation_year=open_year.year, unit_id=open_year.unit_a1.pk)
-    report = report_save(
-        report=report,
-        expected_version=1,
-        values={"new_coops": Decimal(5), "coop_members": Decimal(100)},
-    )
+    other = _saved_once(open_year.year, open_year.unit_a2, new_coops=7, coop_members=70)
+    report = _saved_once(open_year.year, open_year.unit_a1, new_coops=5, coop_members=100)
+    note = 'ước tính; chưa "chốt" 100% — xem phụ lục'
     report = report_save(
         report=report,
         expected_version=report.version,
         values={"new_coops": None, "coop_members": Decimal("100.25")},
-        notes={"coop_members": 'ước tính; chưa "chốt" 100% — xem phụ lục'},
+        notes={"coop_members": note},
     )
-    rows = {v.element_code: (v.value, v.note) for v in ReportValue.objects.filter(report=report)}
-    assert rows == {
-        "new_coops": (None, ""),
-        "coop_members": (Decimal("100.25"), 'ước tính; chưa "chốt" 100% — xem phụ lục'),
-    }
+
+    def rows(r):
+        return {v.element_code: (v.value, v.note) for v in ReportValue.objects.filter(report=r)}
+
+    assert rows(report) == {"new_coops": (None, ""), "coop_members": (Decimal("100.25"), note)}
+    assert rows(other) == {"new_coops": (Decimal(7), ""), "coop_members": (Decimal(70), "")}
 
 
 def test_the_form_shows_this_years_figures_and_last_years_verified_over_reported(client, open_year):
