@@ -190,7 +190,9 @@ def test_the_overview_shows_leader_progress_and_criteria_no_one_met_in_fixed_que
     from django.urls import reverse
 
     client.force_login(get_user_model().objects.get(username="lanhdao"))
-    with django_assert_max_num_queries(14):
+    # Cold caches; the current runs are read once for the cards and once for the next-level
+    # section (each cached on its own), then results by run rather than through a join.
+    with django_assert_max_num_queries(15):
         page = client.get(reverse("overview") + "?nam=2021").content.decode()
     card = page.split('id="overview-')[1]
     assert "Dẫn đầu" in card and "7/7" in card
