@@ -267,7 +267,8 @@ def get_report_for_user(
 
 
 @functools.cache
-def _member_of_year_query() -> tuple[str, tuple]:
+def _member_of_year_query() -> tuple[str, tuple, tuple]:
+    """The statement, and the models and fields its columns come in (one cached per process)."""
     from django.db import connection
 
     from emulation.rows import model_fields, select_list
@@ -292,7 +293,7 @@ def _member_of_year_query() -> tuple[str, tuple]:
         JOIN {table(Unit._meta.db_table)} u ON u.id = m.unit_id
         WHERE m.emulation_year_id = %s AND m.unit_id = %s
     """  # noqa: S608 — names from the models, the values as parameters
-    return sql, (parts, scheme_model)
+    return sql, (EmulationYear, Cluster, scheme_model, Unit), parts
 
 
 def _member_of_year(pk: int, unit_id: int) -> tuple[EmulationYear, Unit] | None:
@@ -301,21 +302,18 @@ def _member_of_year(pk: int, unit_id: int) -> tuple[EmulationYear, Unit] | None:
 
     from emulation.rows import model_from_row
 
-    sql, (parts, scheme_model) = _member_of_year_query()
+    sql, models, parts = _member_of_year_query()
     with connection.cursor() as cursor:
         cursor.execute(sql, [pk, unit_id])
         row = cursor.fetchone()
     if row is None:
         return None
     instances, start = [], 0
-    for model, fields in zip((EmulationYear, Cluster, scheme_model, Unit), parts, strict=True):
+    for model, fields in zip(models, parts, strict=True):
         values = row[start : start + len(fields)]
         start += len(fields)
-        instances.append(
-            None
-            if model is scheme_model and values[0] is None
-            else model_from_row(model, fields, values)
-        )
+        # (No scheme version yet: the LEFT JOIN's columns are all NULL.)
+        instances.append(None if values[0] is None else model_from_row(model, fields, values))
     year, cluster, scheme, unit = instances
     year.cluster, year.scheme = cluster, scheme
     return year, unit

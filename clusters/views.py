@@ -262,11 +262,24 @@ def _current_runs(year_ids: list[int]) -> dict[int, int]:
     )
 
 
+def _first_places(runs: dict[int, int]) -> dict:
+    """Each year's first place in its current run (`runs`: run id → year id); on a tie, the first
+    by name — the same unit in the overview's cards and in its next-level list."""
+    from scoring.models import Standing
+
+    return {
+        runs[s.run_id]: s
+        for s in Standing.objects.filter(run_id__in=list(runs), rank=1)
+        .select_related("unit")
+        .order_by("-unit__name")  # the last one written wins: the first by name
+    }
+
+
 def _next_level(years) -> list[dict]:
     """The cap across clusters: per supervising unit, its cluster leaders this year (the unit the
     members proposed as leading unit, or — until they vote — the first of the ranking) and how
-    many of them may be proposed to the next level. Two queries."""
-    from scoring.models import AwardProposal, Standing
+    many of them may be proposed to the next level. Three queries."""
+    from scoring.models import AwardProposal
     from scoring.services.conference import NEXT_LEVEL_CAP_PERCENT, next_level_cap
 
     ids = [y.pk for y in years]
@@ -278,13 +291,7 @@ def _next_level(years) -> list[dict]:
         .select_related("unit")
         .order_by("-rank")
     }
-    runs = _current_runs(ids)
-    first = {
-        runs[s.run_id]: s
-        for s in Standing.objects.filter(run_id__in=list(runs), rank=1)
-        .select_related("unit")
-        .order_by("-unit__name")
-    }
+    first = _first_places(_current_runs(ids))
     groups: dict[int, dict] = {}
     for y in years:
         group = groups.setdefault(
@@ -307,7 +314,7 @@ def _next_level(years) -> list[dict]:
 def _overview_cards(years) -> list[dict]:
     from django.db.models import Count, Q
 
-    from scoring.models import Report, Score, Standing
+    from scoring.models import Report, Score
 
     ids = [y.pk for y in years]
     members = dict(
@@ -325,13 +332,7 @@ def _overview_cards(years) -> list[dict]:
         )
     }
     runs = _current_runs(ids)
-    leaders = {
-        runs[s.run_id]: s
-        # A tie for first: the first by name (as in the next-level list), consistently.
-        for s in Standing.objects.filter(run_id__in=list(runs), rank=1)
-        .select_related("unit")
-        .order_by("-unit__name")
-    }
+    leaders = _first_places(runs)
     met: dict[int, list] = {}
     for row in (
         Score.objects.filter(run_id__in=list(runs))

@@ -807,10 +807,9 @@ def check_rankings(data: Dataset, timeout: float) -> dict:
 
 def interpreter() -> dict:
     """Which Python runs the server and the worker (this one: they are started with
-    sys.executable), and how fast it runs a fixed loop on this machine now. The same code on two
-    builds of CPython 3.11 here — pyenv's (no PGO/LTO, libpython shared) and Debian's — differs
-    1.5× in speed: docs/operations.md."""
-    import sysconfig
+    sys.executable), and how fast it runs a fixed loop on this machine now. Two builds of CPython
+    3.11 on the same machine — pyenv's, without PGO/LTO, and Debian's — differ markedly in speed
+    (docs/operations.md, docs/performance.md)."""
 
     def loop():
         total = 0
@@ -826,7 +825,6 @@ def interpreter() -> dict:
     return {
         "executable": os.path.realpath(sys.executable),
         "version": sys.version.split()[0],
-        "libpython shared": bool(sysconfig.get_config_var("Py_ENABLE_SHARED")),
         "fixed loop (2M additions), best of 3": f"{min(timings) * 1000:.0f} ms",
     }
 

@@ -57,7 +57,8 @@ def _lock_open_year(report: Report) -> EmulationYear:
 
 
 def _write_values(locked: Report, values: dict[str, Decimal | None], notes: dict[str, str]) -> dict:
-    """Write the figures that changed, in two statements at most (new rows, changed rows)."""
+    """Write the figures that changed: the new rows in one statement, the changed columns of
+    the changed rows in one short statement each."""
     existing = {v.element_code: v for v in locked.values.all()}
     changes = {}
     created, updated, fields = [], [], set()
