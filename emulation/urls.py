@@ -9,7 +9,7 @@ from django.views.i18n import set_language
 
 from clusters import views as cluster_views
 from scoring import views as scoring_views
-from scoring import views_conference, views_exports, views_setup
+from scoring import views_conference, views_exports, views_report, views_setup
 
 admin.site.site_header = "Quản trị — Thi đua khen thưởng"
 admin.site.site_title = "Thi đua khen thưởng"
@@ -44,7 +44,7 @@ urlpatterns = [
     path(
         "nam/<int:pk>/don-vi/<int:unit_id>/", scoring_views.year_unit_sheet, name="year-unit-sheet"
     ),
-    path("nam/<int:pk>/bao-cao/<int:unit_id>/", scoring_views.report_detail, name="report-detail"),
+    path("nam/<int:pk>/bao-cao/<int:unit_id>/", views_report.report_detail, name="report-detail"),
     path(
         "nam/<int:pk>/bao-cao/<int:unit_id>/lich-su/",
         scoring_views.report_history,

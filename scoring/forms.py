@@ -2,74 +2,137 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from django import forms
-from django.utils.formats import get_format, number_format
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .engine.numbers import NumberFormatError, format_decimal, parse_decimal
 from .models import Criterion, DataElement
 
 BOOLEAN_CHOICES = [("", "—"), ("1", _("Có")), ("0", _("Không"))]
 
 
-_GROUPED = {
-    ".": re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"),
-    ",": re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"),
-}
-
-
 def normalize_number(text: str) -> str:
-    """Accept numbers as people type them in the active language: 1.234,5 in Vietnamese,
-    1,234.5 in English; and the other decimal mark when it cannot be a thousands separator."""
-    text = text.strip().replace("\u00a0", "").replace(" ", "")
-    decimal_mark = get_format("DECIMAL_SEPARATOR")
-    thousands = "." if decimal_mark == "," else ","
-    if _GROUPED[thousands].fullmatch(text):
-        text = text.replace(thousands, "")
-    return (
-        text.replace(",", ".") if decimal_mark == "," or "," in text and "." not in text else text
-    )
+    """A typed number in the plain form Python reads ("1.234,5" → "1234.5"), by the rule of
+    `scoring.engine.numbers.parse_decimal` in the active language. Raises NumberFormatError."""
+    return str(parse_decimal(text, _language()))
 
 
 # What NUMBER columns (18 digits, 4 decimals) can hold: larger input is refused on its field.
 MAX_NUMBER = Decimal("99999999999999.9999")
 
 
-class LocalIntegerField(forms.IntegerField):
+def _language() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def display_number(value, *, grouping: bool = True) -> str:
+    """A stored figure as a person writes it in the active language: "127.529" not 127529.0000,
+    "6,1" in Vietnamese, "1.000.000" (grouped unless `grouping` is off)."""
+    text = format_decimal(Decimal(value), _language())
+    if not grouping:
+        text = text.replace("." if _language() == "vi" else ",", "")
+    return text
+
+
+def number_with_unit(value, unit: str | None) -> str:
+    """ "20 HTX", "62,5 %": the number as people write it, a non-breaking space before its unit."""
+    text = display_number(value)
+    return f"{text}\u00a0{unit}" if unit else text
+
+
+class _LocalNumber:
+    """A number typed the Vietnamese way (or the English way in English), in a text input:
+    browsers' number inputs rewrite what a person types ("3155,5" arrived as 31555) before the
+    server sees it. Limits and errors are written as people write numbers."""
+
+    integer = False
+
     def __init__(self, *args, **kwargs):
-        kwargs["max_value"] = (
-            int(MAX_NUMBER) if kwargs.get("max_value") is None else kwargs["max_value"]
-        )
-        kwargs["min_value"] = (
-            -int(MAX_NUMBER) if kwargs.get("min_value") is None else kwargs["min_value"]
+        if kwargs.get("max_value") is None:
+            kwargs["max_value"] = int(MAX_NUMBER) if self.integer else MAX_NUMBER
+        if kwargs.get("min_value") is None:
+            kwargs["min_value"] = -int(MAX_NUMBER) if self.integer else -MAX_NUMBER
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"inputmode": "numeric" if self.integer else "decimal", "autocomplete": "off"}
+            ),
         )
         super().__init__(*args, **kwargs)
+        # Limits are checked in validate(), with the limit written as people write numbers.
+        self.validators = [
+            v for v in self.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
+        ]
+
+    def widget_attrs(self, widget):
+        # No min/max/step on a text input: the server checks them, with the messages below.
+        return {
+            key: value
+            for key, value in super().widget_attrs(widget).items()
+            if key not in ("min", "max", "step")
+        }
 
     def to_python(self, value):
-        return super().to_python(normalize_number(value) if isinstance(value, str) else value)
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            return super().to_python(value)
+        if len(value) > 60:
+            raise forms.ValidationError(self._invalid_message(), code="invalid")
+        try:
+            number = parse_decimal(value, _language())
+        except NumberFormatError:
+            raise forms.ValidationError(self._invalid_message(), code="invalid") from None
+        if self.integer:
+            if number != number.to_integral_value():
+                raise forms.ValidationError(self._invalid_message(), code="invalid")
+            return int(number)
+        return number
 
-
-class LocalDecimalField(forms.DecimalField):
-    def __init__(self, *args, **kwargs):
-        kwargs["max_value"] = MAX_NUMBER if kwargs.get("max_value") is None else kwargs["max_value"]
-        kwargs["min_value"] = (
-            -MAX_NUMBER if kwargs.get("min_value") is None else kwargs["min_value"]
+    def _invalid_message(self) -> str:
+        if self.integer:
+            return _("Nhập một số nguyên, ví dụ 1.250.")
+        return _(
+            "Nhập một số, ví dụ 1.234,5 (dấu chấm ngăn cách hàng nghìn, dấu phẩy trước phần "
+            "thập phân)."
         )
-        super().__init__(*args, **kwargs)
 
-    def to_python(self, value):
-        return super().to_python(normalize_number(value) if isinstance(value, str) else value)
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if self.min_value is not None and value < self.min_value:
+            raise forms.ValidationError(
+                _("Nhập một số không nhỏ hơn %(limit)s.")
+                % {"limit": display_number(self.min_value)},
+                code="min_value",
+            )
+        if self.max_value is not None and value > self.max_value:
+            raise forms.ValidationError(
+                _("Nhập một số không lớn hơn %(limit)s.")
+                % {"limit": display_number(self.max_value)},
+                code="max_value",
+            )
+
+    def prepare_value(self, value):
+        # A stored number is shown as a person writes it; what was typed is shown as typed.
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            return display_number(value)
+        return value
 
 
-def display_number(value: Decimal, *, grouping: bool = False) -> str:
-    """A stored figure as a person writes it: 1200 not 1200.0000; 6,1 in Vietnamese."""
-    value = Decimal(value)
-    value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-    return number_format(value, use_l10n=True, force_grouping=grouping)
+class LocalIntegerField(_LocalNumber, forms.IntegerField):
+    integer = True
+
+
+class LocalDecimalField(_LocalNumber, forms.DecimalField):
+    pass
 
 
 def _bound(value):
@@ -149,9 +212,7 @@ class ReportForm(BootstrapFields, forms.Form):
             last_year = previous.get(element.code)
             if last_year is not None:
                 field = self.fields[self.field_name(element.code)]
-                text = _("Năm trước: %(value)s") % {
-                    "value": number_format(last_year, use_l10n=True, force_grouping=True)
-                }
+                text = _("Năm trước: %(value)s") % {"value": display_number(last_year)}
                 field.help_text = " · ".join(p for p in (field.help_text, str(text)) if p)
 
     @staticmethod
@@ -166,19 +227,16 @@ class ReportForm(BootstrapFields, forms.Form):
             value = stored.get(element.code)
             if value is None:
                 continue
-            if (
-                element.type in (DataElement.Type.INTEGER, DataElement.Type.BOOLEAN)
-                and value == value.to_integral_value()
-            ):
+            if element.type == DataElement.Type.BOOLEAN and value == value.to_integral_value():
                 text = str(int(value))
             else:
-                text = number_format(value.normalize(), use_l10n=True)
+                text = display_number(value)
             initial[cls.field_name(element.code)] = text
         return initial
 
     def _field(self, element: DataElement) -> forms.Field:
         common = {
-            "label": f"{element.name} ({element.code})",
+            "label": element.name,
             "required": False,
             "help_text": element.definition or "",
         }
@@ -210,7 +268,7 @@ class ReportForm(BootstrapFields, forms.Form):
                     _("Không thể lớn hơn “%(other)s” (%(limit)s): tử số không vượt mẫu số.")
                     % {
                         "other": by_code[element.max_element].name,
-                        "limit": number_format(limit, use_l10n=True),
+                        "limit": display_number(limit),
                     },
                 )
         return cleaned

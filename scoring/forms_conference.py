@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .forms import LocalDecimalField, LocalIntegerField
 from .models import AwardKind, Ballot
+
+
+def _local_number_field(db_field, **kwargs):
+    """Numbers typed the Vietnamese way in text inputs (see scoring.forms._LocalNumber)."""
+    if isinstance(db_field, models.PositiveSmallIntegerField):
+        return db_field.formfield(form_class=LocalIntegerField, **kwargs)
+    if isinstance(db_field, models.DecimalField):
+        return db_field.formfield(form_class=LocalDecimalField, **kwargs)
+    return db_field.formfield(**kwargs)
 
 
 class AwardKindForm(forms.ModelForm):
     class Meta:
         model = AwardKind
+        formfield_callback = _local_number_field
         fields = [
             "name",
             "code",
@@ -29,7 +41,6 @@ class AwardKindForm(forms.ModelForm):
     def __init__(self, *args, cluster, **kwargs):
         super().__init__(*args, **kwargs)
         self.cluster = cluster
-        self.fields["cap_percent"].widget.attrs["step"] = "0.01"
 
     def clean_code(self):
         code = self.cleaned_data["code"]
@@ -64,7 +75,7 @@ class BallotOpenForm(forms.Form):
     award_kind = forms.ModelChoiceField(
         label=_("Hình thức khen thưởng"), queryset=AwardKind.objects.none(), required=False
     )
-    seats = forms.IntegerField(
+    seats = LocalIntegerField(
         label=_("Mỗi phiếu chọn tối đa"), min_value=1, max_value=10, initial=1
     )
     allow_self_vote = forms.BooleanField(label=_("Được bỏ phiếu cho mình (bầu cử)"), required=False)

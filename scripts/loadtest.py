@@ -608,7 +608,8 @@ class Load:
             form = {
                 "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
                 "version": fields["version"],
-                "action": action,
+                # The confirmation page's button (a plain "submit" only asks for it).
+                "action": "submit_confirmed" if action == "submit" else action,
                 "note": "",
             } | {f"e_{code}": str(v) for code, v in figures.items()}
             got = client.request(action, "POST", rep.url, form)

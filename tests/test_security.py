@@ -489,7 +489,7 @@ EXTRA_FIELDS = {
 }
 
 
-@pytest.mark.parametrize("action", ["save", "submit"])
+@pytest.mark.parametrize("action", ["save", "submit_confirmed"])
 def test_a_reporter_cannot_set_status_targets_points_or_verified_values_by_adding_fields(
     client, reporting, action
 ):
@@ -501,9 +501,9 @@ def test_a_reporter_cannot_set_status_targets_points_or_verified_values_by_addin
     assert response.status_code == 302
     report = Report.objects.get()
     assert (report.emulation_year_id, report.unit_id) == (w.year.pk, w.unit_a1.pk)
-    assert report.status == ("submitted" if action == "submit" else "draft")
+    assert report.status == ("submitted" if action == "submit_confirmed" else "draft")
     assert report.verified_at is None and report.verified_by_id is None
-    assert report.submitted_by_id == (w.reporter_a1.pk if action == "submit" else None)
+    assert report.submitted_by_id == (w.reporter_a1.pk if action == "submit_confirmed" else None)
     assert list(ReportValue.objects.values_list("element_code", "value", "verified_value")) == [
         ("new_coops", 10, None)
     ]

@@ -41,6 +41,9 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    # The secretariat typed the figures in from the member's signed paper report (its scan is an
+    # evidence file marked `paper_report`); the member sees it said on its report.
+    entered_from_paper = models.BooleanField(_("nhập thay từ báo cáo giấy"), default=False)
 
     class Meta:
         verbose_name = _("báo cáo năm")
@@ -124,6 +127,7 @@ class EvidenceFile(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    paper_report = models.BooleanField(_("bản scan báo cáo giấy"), default=False)
 
     class Meta:
         verbose_name = _("minh chứng")

@@ -13,8 +13,8 @@ from django.db import transaction
 from clusters.audit import audit_record
 
 from ..errors import ScoringError
-from ..models import EvidenceFile, Report
-from .reports import EDITABLE
+from ..models import DataElement, EvidenceFile, Report
+from .reports import EDITABLE, report_save
 
 # First bytes → (content type, extensions it may carry).
 KINDS = [
@@ -42,6 +42,15 @@ def evidence_kind(upload) -> str:
     )
 
 
+def evidence_check(upload) -> str:
+    """The upload's content type, after its size and kind are checked."""
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise ScoringError(
+            f"{upload.name}: tệp quá lớn (tối đa {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB)."
+        )
+    return evidence_kind(upload)
+
+
 @contextmanager
 def stored_upload(upload, *, folder: str, name: str):
     """Write an upload to storage before the transaction (no file I/O while rows are locked),
@@ -55,12 +64,10 @@ def stored_upload(upload, *, folder: str, name: str):
         raise
 
 
-def evidence_add(*, report: Report, upload, element_code: str = "", actor=None) -> EvidenceFile:
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ScoringError(
-            f"{upload.name}: tệp quá lớn (tối đa {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB)."
-        )
-    content_type = evidence_kind(upload)
+def evidence_add(
+    *, report: Report, upload, element_code: str = "", actor=None, paper_report: bool = False
+) -> EvidenceFile:
+    content_type = evidence_check(upload)
     original = os.path.basename(upload.name)[:255]
     folder = f"evidence/{report.emulation_year.year}"
     with (
@@ -71,6 +78,13 @@ def evidence_add(*, report: Report, upload, element_code: str = "", actor=None) 
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status not in EDITABLE:
             raise ScoringError("Chỉ đính kèm minh chứng khi báo cáo đang soạn hoặc được trả lại.")
+        if (
+            element_code
+            and not DataElement.objects.filter(
+                scheme_id=report.emulation_year.scheme_id, code=element_code
+            ).exists()
+        ):
+            raise ScoringError("Số liệu được chọn cho minh chứng không có trong thang điểm.")
         evidence = EvidenceFile.objects.create(
             report=report,
             element_code=element_code,
@@ -78,6 +92,7 @@ def evidence_add(*, report: Report, upload, element_code: str = "", actor=None) 
             original_name=original,
             content_type=content_type,
             size=upload.size,
+            paper_report=paper_report,
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         audit_record(
@@ -89,3 +104,72 @@ def evidence_add(*, report: Report, upload, element_code: str = "", actor=None) 
             after={"evidence": original, "element": element_code},
         )
     return evidence
+
+
+def evidence_delete(*, report: Report, evidence_id: int, actor=None) -> None:
+    """The reporter removes an evidence file while the report is still being written (draft or
+    returned); recorded in the report's history. A submitted report's files stay."""
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
+        if locked.status not in EDITABLE:
+            raise ScoringError("Chỉ xoá được minh chứng khi báo cáo đang soạn hoặc được trả lại.")
+        evidence = locked.evidence.filter(pk=evidence_id, paper_report=False).first()
+        if evidence is None:
+            raise ScoringError("Không tìm thấy tệp minh chứng này trong báo cáo.")
+        stored, original = evidence.file.name, evidence.original_name
+        evidence.delete()
+        audit_record(
+            actor=actor,
+            action="evidence.delete",
+            obj=locked,
+            emulation_year_id=locked.emulation_year_id,
+            summary=f"Xoá minh chứng “{original}”",
+            before={"evidence": original, "element": evidence.element_code},
+        )
+        # The file goes once the row is gone for good.
+        transaction.on_commit(lambda: default_storage.delete(stored))
+
+
+def report_enter_from_paper(
+    *, report: Report, expected_version: int, values: dict, note: str, scan, actor=None
+) -> Report:
+    """The secretariat types in a member's figures from its signed paper report and submits them
+    in its place, with the scan of the paper kept as the report's evidence; the report says so to
+    everyone who opens it, and its history records who entered it. The deadline is not checked:
+    the paper's date is on the scan."""
+    content_type = evidence_check(scan)
+    original = os.path.basename(scan.name)[:255]
+    folder = f"evidence/{report.emulation_year.year}"
+    with (
+        stored_upload(scan, folder=folder, name=f"{report.unit.code}-paper") as stored,
+        transaction.atomic(),
+    ):
+        report = report_save(
+            report=report,
+            expected_version=expected_version,
+            values=values,
+            note=note,
+            submit=True,
+            check_deadline=False,
+            actor=actor,
+        )
+        EvidenceFile.objects.create(
+            report=report,
+            file=stored,
+            original_name=original,
+            content_type=content_type,
+            size=scan.size,
+            paper_report=True,
+            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        Report.objects.filter(pk=report.pk).update(entered_from_paper=True)
+        audit_record(
+            actor=actor,
+            action="report.paper_entry",
+            obj=report,
+            emulation_year_id=report.emulation_year_id,
+            summary=f"Ban thư ký nhập thay báo cáo giấy của {report.unit} (bản scan “{original}”)",
+            after={"paper_scan": original},
+        )
+    report.refresh_from_db()
+    return report

@@ -62,13 +62,16 @@ def test_report_submit_return_correct_verify_and_the_ranking_updates(browser, li
     fill(browser, "e_coop_members", "1.200")
     click(browser, "save")
     assert "Đã lưu bản nháp" in browser.page_source, browser.find_element(By.TAG_NAME, "main").text
-    assert browser.find_element(By.NAME, "e_coop_members").get_attribute("value") == "1200"
+    assert browser.find_element(By.NAME, "e_coop_members").get_attribute("value") == "1.200"
     click(browser, "preview")
     assert "60/60 điểm" in browser.find_element(By.ID, "preview").text
     screenshot(browser, "report-reporter-desktop")
     screenshot(browser, "report-reporter-phone", width=390, height=844)
     browser.set_window_size(1280, 900)
     click(browser, "submit")
+    assert "Xác nhận nộp báo cáo" in browser.find_element(By.ID, "confirm-submit").text
+    assert browser.find_element(By.ID, "report-status").text != "Đã nộp"
+    click(browser, "submit_confirmed")
     assert browser.find_element(By.ID, "report-status").text == "Đã nộp"
 
     # The secretariat returns one figure with a comment.
@@ -84,6 +87,9 @@ def test_report_submit_return_correct_verify_and_the_ranking_updates(browser, li
     assert "gửi kèm quyết định thành lập" in browser.find_element(By.ID, "report-comments").text
     fill(browser, "e_new_coops", "18")
     click(browser, "submit")
+    assert "Xác nhận nộp báo cáo" in browser.find_element(By.ID, "confirm-submit").text
+    assert browser.find_element(By.ID, "report-status").text != "Đã nộp"
+    click(browser, "submit_confirmed")
     assert browser.find_element(By.ID, "report-status").text == "Đã nộp"
 
     # The secretariat verifies; the ranking shows the corrected points.

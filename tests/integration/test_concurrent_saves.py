@@ -492,7 +492,9 @@ def test_fifty_members_save_then_submit_at_once_and_each_report_holds_exactly_it
         assert as_read(page) == draft[r.unit_id]
     results = run_together(
         [
-            lambda s=s, u=u, p=p, r=r: s.post(u, report_form(p, "submit", final[r.unit_id]))
+            lambda s=s, u=u, p=p, r=r: s.post(
+                u, report_form(p, "submit_confirmed", final[r.unit_id])
+            )
             for s, u, p, r in zip(sessions, urls, pages, reporters, strict=True)
         ]
     )
@@ -628,7 +630,9 @@ def test_ten_sessions_submitting_the_same_report_at_once_one_wins(server):
     same = [r for r in reporters if r.unit_id == units[0].pk]
     url = report_url(year, units[0].pk)
     sessions = logged_in(server, same)
-    version, _read, sent, results = _same_report_round(sessions, url, "submit", writer_value=3000)
+    version, _read, sent, results = _same_report_round(
+        sessions, url, "submit_confirmed", writer_value=3000
+    )
     won = [i for i, x in enumerate(results) if x.status == 302]
     assert len(won) == 1, [x.status for x in results]
     report = Report.objects.get(emulation_year=year, unit=units[0])
@@ -647,7 +651,7 @@ def test_a_save_on_a_version_someone_has_since_submitted_is_told_as_a_conflict(s
     url = report_url(year, units[0].pk)
     a, b = logged_in(server, [first, second])
     page_a, page_b = a.get(url), b.get(url)
-    submitted = a.post(url, report_form(page_a, "submit", {"e0": 7}))
+    submitted = a.post(url, report_form(page_a, "submit_confirmed", {"e0": 7}))
     assert submitted.status == 302
     typed = dict.fromkeys(ELEMENTS) | {"e1": 9}
     late = b.post(url, report_form(page_b, "save", typed))

@@ -144,7 +144,7 @@ def test_during_a_broker_outage_reports_are_saved_and_the_sweep_scores_them_afte
 
         # Before the outage: a submitted report goes through the broker to the worker.
         status, body, _s = reporter_a1.request(
-            report_path(w, w.unit_a1), report_form(1, "submit", "10")
+            report_path(w, w.unit_a1), report_form(1, "submit_confirmed", "10")
         )
         assert status == 302, body[:2000]
         wait_for(lambda: is_clean(w), timeout=30)
@@ -160,7 +160,7 @@ def test_during_a_broker_outage_reports_are_saved_and_the_sweep_scores_them_afte
         )
         assert status == 302, body[:2000]
         status, body, submit_seconds = reporter_a2.request(
-            report_path(w, w.unit_a2), report_form(2, "submit", "16")
+            report_path(w, w.unit_a2), report_form(2, "submit_confirmed", "16")
         )
         assert status == 302, body[:2000]
         status, body, _s = reporter_a2.request(report_path(w, w.unit_a2))
@@ -244,7 +244,7 @@ def test_a_submit_answers_within_seconds_while_the_broker_hangs(open_year, priva
         private_redis.process.send_signal(signal.SIGSTOP)  # up, accepting, answering nothing
         try:
             status, body, seconds = reporter.request(
-                report_path(w, w.unit_a2), report_form(1, "submit", "16"), timeout=8
+                report_path(w, w.unit_a2), report_form(1, "submit_confirmed", "16"), timeout=8
             )
         except (TimeoutError, urllib.error.URLError) as error:
             saved = Report.objects.filter(unit=w.unit_a2, status="submitted").exists()
@@ -454,7 +454,7 @@ def test_after_the_database_cuts_every_connection_the_app_and_worker_carry_on(
         year_page = reverse("year-detail", args=[w.year.pk])
         assert secretariat.request(year_page)[0] == 200
         status, body, _s = reporter.request(
-            report_path(w, w.unit_a1), report_form(1, "submit", "10")
+            report_path(w, w.unit_a1), report_form(1, "submit_confirmed", "10")
         )
         assert status == 302, body[:2000]
         wait_for(lambda: is_clean(w), timeout=30)
@@ -473,7 +473,7 @@ def test_after_the_database_cuts_every_connection_the_app_and_worker_carry_on(
         # whose connection was cut too — must run.
         terminate_database_backends()
         status, body, _s = other_reporter.request(
-            report_path(w, w.unit_a2), report_form(1, "submit", "16")
+            report_path(w, w.unit_a2), report_form(1, "submit_confirmed", "16")
         )
         assert status == 302, body[:2000]
         wait_for(lambda: is_clean(w), timeout=30)

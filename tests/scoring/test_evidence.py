@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from scoring.models import EvidenceFile
+from scoring.models import EvidenceFile, Report
 
 from .factories import install_scheme
 
@@ -14,10 +14,19 @@ pytestmark = pytest.mark.django_db
 
 
 def attach(client, world, user, name, content, element="new_coops"):
+    """The attach button belongs to the report form: it posts the figures on the page too (here
+    none), at the version the page was opened at."""
     client.force_login(user)
+    report = Report.objects.filter(emulation_year=world.year, unit=world.unit_a1).first()
     return client.post(
         reverse("report-detail", args=[world.year.pk, world.unit_a1.pk]),
-        {"action": "evidence", "element": element, "evidence": SimpleUploadedFile(name, content)},
+        {
+            "action": "evidence",
+            "version": report.version if report else 1,
+            "note": "",
+            "element": element,
+            "evidence": SimpleUploadedFile(name, content),
+        },
     )
 
 

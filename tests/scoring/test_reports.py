@@ -61,7 +61,7 @@ def test_a_reporter_saves_a_draft_then_submits_and_the_ranking_updates(
             client,
             w.reporter_a1,
             url(w, w.unit_a1),
-            form_data(version=2, action="submit", new_coops="16", coop_members="1000"),
+            form_data(version=2, action="submit_confirmed", new_coops="16", coop_members="1000"),
         )
     assert response.status_code == 302
     report.refresh_from_db()
@@ -112,7 +112,10 @@ def test_submitting_after_the_deadline_is_refused(client, open_year):
     w = open_year
     EmulationYear.objects.filter(pk=w.year.pk).update(reporting_deadline=dt.date(2020, 1, 1))
     response = post(
-        client, w.reporter_a1, url(w, w.unit_a1), form_data(action="submit", new_coops="10")
+        client,
+        w.reporter_a1,
+        url(w, w.unit_a1),
+        form_data(action="submit_confirmed", new_coops="10"),
     )
     assert response.status_code == 200
     assert "quá hạn nộp báo cáo" in response.content.decode()
@@ -123,7 +126,12 @@ def test_return_with_a_comment_then_correct_resubmit_and_verify(
     client, open_year, django_capture_on_commit_callbacks
 ):
     w = open_year
-    post(client, w.reporter_a1, url(w, w.unit_a1), form_data(action="submit", new_coops="40"))
+    post(
+        client,
+        w.reporter_a1,
+        url(w, w.unit_a1),
+        form_data(action="submit_confirmed", new_coops="40"),
+    )
     report = Report.objects.get(unit=w.unit_a1)
     response = post(
         client,
@@ -148,7 +156,7 @@ def test_return_with_a_comment_then_correct_resubmit_and_verify(
         client,
         w.reporter_a1,
         url(w, w.unit_a1),
-        form_data(version=report.version, action="submit", new_coops="14"),
+        form_data(version=report.version, action="submit_confirmed", new_coops="14"),
     )
     report.refresh_from_db()
     assert report.status == "submitted"
@@ -168,7 +176,12 @@ def test_return_with_a_comment_then_correct_resubmit_and_verify(
 
 def test_returning_without_any_comment_is_refused_with_a_message(client, open_year):
     w = open_year
-    post(client, w.reporter_a1, url(w, w.unit_a1), form_data(action="submit", new_coops="40"))
+    post(
+        client,
+        w.reporter_a1,
+        url(w, w.unit_a1),
+        form_data(action="submit_confirmed", new_coops="40"),
+    )
     report = Report.objects.get(unit=w.unit_a1)
     response = post(
         client, w.secretariat, url(w, w.unit_a1), {"action": "return", "version": report.version}
@@ -248,7 +261,12 @@ def test_the_year_page_says_it_is_recomputing_and_refreshes_itself(client, open_
 
 def test_the_reporter_answers_a_returned_comment_when_resubmitting(client, open_year):
     w = open_year
-    post(client, w.reporter_a1, url(w, w.unit_a1), form_data(action="submit", new_coops="40"))
+    post(
+        client,
+        w.reporter_a1,
+        url(w, w.unit_a1),
+        form_data(action="submit_confirmed", new_coops="40"),
+    )
     report = Report.objects.get(unit=w.unit_a1)
     post(
         client,
@@ -258,7 +276,7 @@ def test_the_reporter_answers_a_returned_comment_when_resubmitting(client, open_
     )
     report.refresh_from_db()
     comment = ReportComment.objects.get()
-    data = form_data(version=report.version, action="submit", new_coops="40")
+    data = form_data(version=report.version, action="submit_confirmed", new_coops="40")
     data[f"answer_{comment.pk}"] = "Có 12 HTX chuyển đổi từ THT, kèm danh sách"
     post(client, w.reporter_a1, url(w, w.unit_a1), data)
     comment.refresh_from_db()
@@ -269,7 +287,12 @@ def test_the_reporter_answers_a_returned_comment_when_resubmitting(client, open_
 
 def test_a_reporter_sees_its_tasks_for_the_year(client, open_year):
     w = open_year
-    post(client, w.reporter_a1, url(w, w.unit_a1), form_data(action="submit", new_coops="40"))
+    post(
+        client,
+        w.reporter_a1,
+        url(w, w.unit_a1),
+        form_data(action="submit_confirmed", new_coops="40"),
+    )
     report = Report.objects.get(unit=w.unit_a1)
     post(
         client,
@@ -297,7 +320,7 @@ def test_after_the_deadline_only_the_secretariat_can_reopen_a_report_for_late_su
         client,
         w.reporter_a1,
         url(w, w.unit_a1),
-        form_data(version=report.version, action="submit", new_coops="10"),
+        form_data(version=report.version, action="submit_confirmed", new_coops="10"),
     )
     assert "quá hạn nộp báo cáo" in refused.content.decode()
     assert (
@@ -320,7 +343,7 @@ def test_after_the_deadline_only_the_secretariat_can_reopen_a_report_for_late_su
         client,
         w.reporter_a1,
         url(w, w.unit_a1),
-        form_data(version=report.version, action="submit", new_coops="10"),
+        form_data(version=report.version, action="submit_confirmed", new_coops="10"),
     )
     assert Report.objects.get(pk=report.pk).status == "submitted"
     assert (
