@@ -204,7 +204,24 @@ def ballot_vote_view(request, pk: int, ballot_id: int):
 
 @secretariat_post
 def ballot_close_view(request, year, ballot_id: int):
+    """The first POST shows who has voted and who has not and what closing means; the ballot
+    closes only when that confirmation is posted."""
     ballot = _ballot(year, ballot_id)
+    if request.POST.get("confirmed") != "1":
+        voted = set(ballot.voters.values_list("unit_id", flat=True))
+        members = [m.unit for m in year.memberships.select_related("unit").order_by("unit__name")]
+        return render(
+            request,
+            "scoring/ballot_close_confirm.html",
+            {
+                "year": year,
+                "ballot": ballot,
+                "title": svc.ballot_title(ballot),
+                "voted_count": len(voted),
+                "member_count": len(members),
+                "not_voted": [u.name for u in members if u.pk not in voted],
+            },
+        )
     try:
         svc.ballot_close(ballot=ballot, actor=request.user)
     except ScoringError as error:

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from clusters.models import Unit
+from clusters.models import EmulationYear, Unit
 from clusters.permissions import (
     get_cluster_for_user,
     get_year_for_user,
@@ -232,21 +232,49 @@ def year_pledge(request, pk: int):
 
 @secretariat_post
 def year_status(request, year):
-    """POST only: the secretariat moves the year along its life cycle (publish, reopen)."""
-    from .services.lifecycle import year_set_status
+    """POST only: the secretariat moves the year along its life cycle (publish, reopen). The first
+    POST shows what the change means (who has not submitted, the days left before the deadline,
+    that reports lock) and asks for a reason where one is needed; nothing changes until the
+    confirmation is posted."""
+    from .services.lifecycle import year_publish_consequences, year_set_status
 
-    try:
-        year_set_status(
-            emulation_year=year,
-            status=request.POST.get("status", ""),
-            reason=request.POST.get("reason", ""),
-            actor=request.user,
-        )
-    except ScoringError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Đã cập nhật trạng thái năm thi đua."))
-    return redirect("year-detail", pk=year.pk)
+    status = request.POST.get("status", "")
+    if status not in EmulationYear.LIFE_CYCLE or status == year.status:
+        messages.info(request, _("Trạng thái năm không thay đổi."))
+        return redirect("year-detail", pk=year.pk)
+    order = EmulationYear.LIFE_CYCLE
+    backwards = order.index(status) < order.index(year.status)
+    publishing = status == EmulationYear.Status.PUBLISHED
+    consequences = year_publish_consequences(emulation_year=year) if publishing else None
+    error = None
+    if request.POST.get("confirmed") == "1":
+        try:
+            year_set_status(
+                emulation_year=year,
+                status=status,
+                reason=request.POST.get("reason", ""),
+                actor=request.user,
+            )
+        except ScoringError as failure:
+            error = str(failure)
+        else:
+            messages.success(request, _("Đã cập nhật trạng thái năm thi đua."))
+            return redirect("year-detail", pk=year.pk)
+    return render(
+        request,
+        "scoring/year_status_confirm.html",
+        {
+            "year": year,
+            "status": status,
+            "status_label": EmulationYear.Status(status).label,
+            "backwards": backwards,
+            "publishing": publishing,
+            "consequences": consequences,
+            "reason_required": backwards or bool(consequences and consequences.needs_reason),
+            "reason": request.POST.get("reason", ""),
+            "error": error,
+        },
+    )
 
 
 def year_objections(request, pk: int):

@@ -3,7 +3,10 @@ published. Forward one step or more; any step back (a reopening) needs a recorde
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db import transaction
+from django.utils import timezone
 
 from clusters.audit import audit_record
 from clusters.models import EmulationYear
@@ -12,9 +15,53 @@ from ..errors import ReasonRequired, ScoringError
 from .years import year_mark_dirty
 
 
+@dataclass
+class PublishConsequences:
+    """What publishing the year now would do to members that are not ready (read before the
+    secretariat confirms, and checked again under the year's lock when it does)."""
+
+    not_submitted: list[str] = field(default_factory=list)
+    not_verified: list[str] = field(default_factory=list)
+    days_left: int | None = None  # before the reporting deadline; None when passed or unset
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.not_submitted or self.not_verified or self.days_left is not None)
+
+    def as_audit(self) -> dict:
+        return {
+            "not_submitted": self.not_submitted,
+            "not_verified": self.not_verified,
+            "days_left": self.days_left,
+        }
+
+
+def year_publish_consequences(*, emulation_year: EmulationYear) -> PublishConsequences:
+    from ..models import Report
+
+    statuses = dict(
+        Report.objects.filter(emulation_year=emulation_year).values_list("unit_id", "status")
+    )
+    members = emulation_year.memberships.select_related("unit").order_by("unit__name")
+    today = timezone.localdate()
+    deadline = emulation_year.reporting_deadline
+    return PublishConsequences(
+        not_submitted=[
+            m.unit.name for m in members if statuses.get(m.unit_id) not in Report.SCORED_STATUSES
+        ],
+        not_verified=[
+            m.unit.name for m in members if statuses.get(m.unit_id) == Report.Status.SUBMITTED
+        ],
+        days_left=(deadline - today).days if deadline and deadline >= today else None,
+    )
+
+
 def year_set_status(
     *, emulation_year: EmulationYear, status: str, reason: str = "", actor=None
 ) -> EmulationYear:
+    """Move the year along its life cycle. Publishing while a member has not submitted, a report
+    is not verified, or before the deadline needs a reason (recorded with what was not ready);
+    so does any step back."""
     order = EmulationYear.LIFE_CYCLE
     if status not in order:
         raise ScoringError(f"Trạng thái không hợp lệ: {status}")
@@ -28,6 +75,16 @@ def year_set_status(
             raise ReasonRequired("Mở lại (lùi trạng thái) cần ghi rõ lý do.")
         if status == EmulationYear.Status.PUBLISHED and year.is_dirty:
             raise ScoringError("Kết quả đang được tính lại: hãy chờ xong rồi công bố.")
+        consequences = (
+            year_publish_consequences(emulation_year=year)
+            if status == EmulationYear.Status.PUBLISHED
+            else None
+        )
+        if consequences and consequences.needs_reason and not reason.strip():
+            raise ReasonRequired(
+                "Công bố khi còn đơn vị chưa nộp hoặc chưa được thẩm định, hoặc trước hạn nộp, "
+                "cần ghi rõ lý do."
+            )
         year.status = status
         year.save(update_fields=["status"])
         audit_record(
@@ -37,7 +94,12 @@ def year_set_status(
             emulation_year_id=year.pk,
             summary=f"Năm {year.year}: {EmulationYear.Status(before).label} → {EmulationYear.Status(status).label}",
             before={"status": before},
-            after={"status": status},
+            after={"status": status}
+            | (
+                {"not_ready": consequences.as_audit()}
+                if consequences and consequences.needs_reason
+                else {}
+            ),
             reason=reason.strip(),
         )
     if backwards and before == EmulationYear.Status.PUBLISHED:

@@ -89,6 +89,8 @@ def test_three_members_vote_and_the_secretariat_closes_the_ballot(browser, live_
     login(browser, live_server, "secretariat")
     browser.get(f"{live_server.url}/nam/{conf.year.pk}/hoi-nghi/")
     submit(browser, browser.find_element(By.CSS_SELECTOR, "form.close-form"))
+    assert "3/5 đơn vị đã bỏ phiếu" in browser.find_element(By.ID, "close-consequences").text
+    submit(browser, browser.find_element(By.ID, "ballot-close-confirm"))
     card = browser.find_element(By.ID, f"ballot-{ballot.pk}").text
     assert "3/5 đơn vị bỏ phiếu (0 phiếu giấy)" in card
     assert "Liên minh HTX A2 2 67% 2 Đề nghị" in card

@@ -74,10 +74,16 @@ def test_the_secretariat_records_paper_ballots_and_closes(client, conf):
     body = page(client, conf.secretariat, conf.year)
     assert body.count("(phiếu giấy)") == 3
     assert "tally" not in body.split(f'id="ballot-{ballot.pk}"')[1].split("</table>")[0]
-    response = client.post(reverse("ballot-close", args=[conf.year.pk, ballot.pk]))
+    close = reverse("ballot-close", args=[conf.year.pk, ballot.pk])
+    response = client.post(close)
+    asked = response.content.decode()
+    assert response.status_code == 200 and "3/5 đơn vị đã bỏ phiếu" in asked
+    assert "Liên minh HTX A1, Liên minh HTX A5" in asked
+    assert not AwardProposal.objects.exists() and Ballot.objects.get(pk=ballot.pk).status == "open"
+    response = client.post(close, {"confirmed": "1"})
     assert response.status_code == 302
     assert list(AwardProposal.objects.values_list("unit__code", "votes")) == [("a1", 2)]
-    twice = client.post(reverse("ballot-close", args=[conf.year.pk, ballot.pk]), follow=True)
+    twice = client.post(close, {"confirmed": "1"}, follow=True)
     assert "đã được kết thúc trước đó" in twice.content.decode()
     body = page(client, conf.leadership, conf.year)
     tally = body.split('class="table table-sm small tally"')[1].split("</table>")[0]

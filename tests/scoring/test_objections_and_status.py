@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -96,9 +98,11 @@ def test_an_objection_on_an_unknown_criterion_is_refused_and_the_text_kept(clien
 
 
 def set_status(client, world, status, reason=""):
+    """The confirmation's form (the first POST, without `confirmed`, only shows it)."""
     client.force_login(world.secretariat)
     return client.post(
-        reverse("year-status", args=[world.year.pk]), {"status": status, "reason": reason}
+        reverse("year-status", args=[world.year.pk]),
+        {"status": status, "reason": reason, "confirmed": "1"},
     )
 
 
@@ -107,7 +111,11 @@ def test_publishing_locks_and_reopening_needs_a_recorded_reason(client, world):
 
     install_scheme(world.year)
     year_recompute(emulation_year_id=world.year.pk)
-    set_status(client, world, "published")
+    # Neither member has submitted: publishing needs a reason too.
+    response = set_status(client, world, "published")
+    assert response.status_code == 200 and "cần ghi rõ lý do" in response.content.decode()
+    assert EmulationYear.objects.get(pk=world.year.pk).status != "published"
+    set_status(client, world, "published", reason="Hai đơn vị không nộp, hội nghị đã thống nhất")
     assert EmulationYear.objects.get(pk=world.year.pk).status == "published"
     set_status(client, world, "verification")
     assert EmulationYear.objects.get(pk=world.year.pk).status == "published"
@@ -134,3 +142,48 @@ def test_the_secretariat_reminds_members_that_have_not_submitted(client, world):
     assert [m.to for m in mail.outbox] == [["a1@example.vn"]]
     assert "Nhắc nộp báo cáo năm 2025" in mail.outbox[0].subject
     assert AuditEntry.objects.get(action="year.remind").after == {"units": ["Liên minh HTX A1"]}
+
+
+def test_publishing_first_states_who_is_not_ready_and_changes_nothing(client, world):
+    from scoring.models import Report
+    from scoring.services.recompute import year_recompute
+
+    install_scheme(world.year)
+    EmulationYear.objects.filter(pk=world.year.pk).update(
+        status="verification", reporting_deadline=dt.date.today() + dt.timedelta(days=17)
+    )
+    Report.objects.create(emulation_year=world.year, unit=world.unit_a2, status="submitted")
+    year_recompute(emulation_year_id=world.year.pk)
+    client.force_login(world.secretariat)
+    response = client.post(reverse("year-status", args=[world.year.pk]), {"status": "published"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    said = page.split('id="status-consequences"')[1].split("</ul>")[0]
+    assert "Liên minh HTX A1 chưa nộp báo cáo" in said and "xếp Liên minh HTX A1 0 điểm" in said
+    assert "Liên minh HTX A2 đã nộp nhưng chưa được thẩm định" in said
+    assert "còn 17 ngày" in said
+    assert 'name="confirmed" value="1"' in page and "required" in page
+    assert EmulationYear.objects.get(pk=world.year.pk).status == "verification"
+
+    set_status(client, world, "published", reason="Hội nghị quyết định công bố sớm")
+    assert EmulationYear.objects.get(pk=world.year.pk).status == "published"
+    entry = AuditEntry.objects.get(action="year.status", after__status="published")
+    assert entry.reason == "Hội nghị quyết định công bố sớm"
+    assert entry.after["not_ready"] == {
+        "not_submitted": ["Liên minh HTX A1"],
+        "not_verified": ["Liên minh HTX A2"],
+        "days_left": 17,
+    }
+
+
+def test_publishing_a_ready_year_needs_only_the_confirmation(client, world):
+    from scoring.models import Report
+    from scoring.services.recompute import year_recompute
+
+    install_scheme(world.year)
+    for unit in (world.unit_a1, world.unit_a2):
+        Report.objects.create(emulation_year=world.year, unit=unit, status="verified")
+    year_recompute(emulation_year_id=world.year.pk)
+    response = set_status(client, world, "published")
+    assert response.status_code == 302
+    assert EmulationYear.objects.get(pk=world.year.pk).status == "published"
