@@ -80,9 +80,31 @@ def year_targets_copy(request, pk: int):
             "year": year,
             "form": form,
             "plan": plan,
+            "to_fill": _shown(plan.to_fill),
+            "to_overwrite": _shown(plan.to_overwrite),
+            "several": _shown(plan.several),
             "pledge_locked": _pledge_locked(year),
         },
     )
+
+
+def _shown(cells) -> list[dict]:
+    """The plan's cells with their numbers as written in the active language (1.234,5)."""
+    from .forms import display_number
+
+    def shown(value):
+        return "" if value is None else display_number(value, grouping=True)
+
+    return [
+        {
+            "unit": c.unit,
+            "criterion": c.criterion,
+            "value": shown(c.value) if len(c.sources) == 1 else "",
+            "current": shown(c.current),
+            "sources": [(unit, shown(value)) for unit, value in c.sources],
+        }
+        for c in cells
+    ]
 
 
 def _pledge_locked(year) -> bool:
