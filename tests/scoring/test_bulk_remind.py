@@ -115,3 +115,13 @@ def test_the_confirmation_takes_the_same_queries_for_more_members(client, late, 
         response = client.get(url(late))
     assert len(response.context["late"]) == 2 + 6
     assert len(large) == len(small)
+
+
+def test_the_confirmation_reads_in_english(client, late):
+    client.force_login(late.secretariat)
+    client.cookies["django_language"] = "en"
+    page = client.get(url(late)).content.decode()
+    assert "Remind the members that have not submitted" in page
+    assert "No e-mail address: this member will not receive the reminder." in page
+    assert "1 member has no reporter with an e-mail address" in page
+    assert "E-mail a reminder to 1 member" in page

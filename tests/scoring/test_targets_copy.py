@@ -178,3 +178,11 @@ def test_the_copy_page_takes_the_same_queries_for_more_members(client, two_years
         page = client.get(copy_url(w)).content.decode()
     assert "Sẽ chép vào 13 ô đang trống" in page  # 3 + 5 members × 2 criteria
     assert len(large) == len(small)
+
+
+def test_the_copy_page_reads_in_english_with_english_numbers(client, two_years):
+    client.force_login(two_years.secretariat)
+    client.cookies["django_language"] = "en"
+    page = client.get(copy_url(two_years)).content.decode()
+    assert "Will copy into 3 empty cells" in page and "1 cell not copied" in page
+    assert '<td class="num">8.5</td>' in page
