@@ -59,7 +59,7 @@ def year_targets_copy(request, pk: int):
         form = TargetsCopyForm(request.POST)
         if form.is_valid():
             try:
-                changed, _plan = targets_copy_last_year(
+                changed, done = targets_copy_last_year(
                     emulation_year=year,
                     overwrite=form.cleaned_data["overwrite"],
                     reason=form.cleaned_data["reason"],
@@ -71,6 +71,16 @@ def year_targets_copy(request, pk: int):
                 messages.success(
                     request, _("Đã chép %(n)s chỉ tiêu của năm trước.") % {"n": changed}
                 )
+                kept = 0 if form.cleaned_data["overwrite"] else len(done.to_overwrite)
+                if done.several or kept:
+                    messages.warning(
+                        request,
+                        _(
+                            "Không chép: %(several)s ô có nhiều chỉ tiêu nguồn, %(kept)s ô giữ "
+                            "chỉ tiêu đang có. Hãy xem lại các ô này trên bảng."
+                        )
+                        % {"several": len(done.several), "kept": kept},
+                    )
                 return redirect("year-targets", pk=year.pk)
     plan = targets_copy_plan(emulation_year=year)
     return render(

@@ -97,10 +97,11 @@ def test_copying_fills_empty_cells_only_and_is_audited(client, two_years):
     w = two_years
     target(w.new, w.unit_a2, "1.1", 20)
     client.force_login(w.secretariat)
-    response = client.post(copy_url(w), {"reason": ""})
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "year-targets", args=[w.new.pk]
-    )
+    response = client.post(copy_url(w), {"reason": ""}, follow=True)
+    assert response.redirect_chain == [(reverse("year-targets", args=[w.new.pk]), 302)]
+    page = response.content.decode()
+    assert "Đã chép 2 chỉ tiêu của năm trước." in page
+    assert "Không chép: 1 ô có nhiều chỉ tiêu nguồn, 1 ô giữ chỉ tiêu đang có." in page
     assert targets(w.new) == {("a1", "2.1"): 9, ("a2", "1.1"): 20, ("a2", "2.1"): 8.5}
     entry = AuditEntry.objects.get(action="targets.set", emulation_year=w.new)
     assert entry.summary == "Đặt 2 chỉ tiêu của đơn vị (chép từ năm 2025)"
