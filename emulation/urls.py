@@ -9,7 +9,7 @@ from django.views.i18n import set_language
 
 from clusters import views as cluster_views
 from scoring import views as scoring_views
-from scoring import views_conference, views_exports, views_report, views_setup
+from scoring import views_bulk, views_conference, views_exports, views_report, views_setup
 
 admin.site.site_header = "Quản trị — Thi đua khen thưởng"
 admin.site.site_title = "Thi đua khen thưởng"
@@ -34,6 +34,17 @@ urlpatterns = [
     path("nam/<int:pk>/xep-hang.csv", views_exports.ranking_csv, name="ranking-csv"),
     path("nam/<int:pk>/xep-hang.xlsx", views_exports.ranking_xlsx, name="ranking-xlsx"),
     path("nam/<int:pk>/chi-tieu/", views_setup.year_targets, name="year-targets"),
+    path(
+        "nam/<int:pk>/chi-tieu/mau.xlsx",
+        views_bulk.year_targets_template,
+        name="year-targets-template",
+    ),
+    path(
+        "nam/<int:pk>/chi-tieu/chep-nam-truoc/",
+        views_bulk.year_targets_copy,
+        name="year-targets-copy",
+    ),
+    path("nam/<int:pk>/tham-dinh/", views_bulk.year_verify_bulk, name="year-verify-bulk"),
     path("nam/<int:pk>/giao-uoc/", views_setup.year_pledge, name="year-pledge"),
     path("nam/<int:pk>/thang-diem/", views_setup.year_scheme, name="year-scheme"),
     path("nam/<int:pk>/thang-diem/<str:code>/", views_setup.criterion_edit, name="criterion-edit"),

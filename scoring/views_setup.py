@@ -117,6 +117,7 @@ def year_targets(request, pk: int):
                     targets=grid,
                     reason=form.cleaned_data["reason"],
                     actor=request.user,
+                    note=f"tệp {upload.name}" if upload is not None else "",
                 )
             except (ScoringError, engine.InputFileError) as error:
                 form.add_error(
@@ -134,7 +135,12 @@ def year_targets(request, pk: int):
 
 
 def _targets_from_file(upload, units, criteria) -> dict[tuple[int, str], Decimal]:
-    """Read an uploaded targets file with the engine's reader (errors name file, row, column)."""
+    """Read an uploaded targets file — the long unit,criterion,target file or the grid template —
+    with the engine's reader; units may be named by code, full name or short name. Errors name
+    the file, row and column."""
+    from .engine.input_files import read_target_rows
+    from .services.targets import targets_from_rows
+
     suffix = os.path.splitext(upload.name)[1].lower() or ".csv"
     if suffix not in {".csv", ".xlsx"}:
         raise engine.InputFileError(upload.name, None, None, "chỉ nhận tệp .csv hoặc .xlsx")
@@ -144,25 +150,12 @@ def _targets_from_file(upload, units, criteria) -> dict[tuple[int, str], Decimal
             for chunk in upload.chunks():
                 out.write(chunk)
         try:
-            rows = engine.read_targets(path)
+            rows = read_target_rows(path)
         except engine.InputFileError as error:
             raise engine.InputFileError(
                 upload.name, error.row, error.column, error.message
             ) from None
-    by_code = {u.code: u.pk for u in units}
-    codes = {c.code for c in criteria}
-    result = {}
-    for (unit_code, criterion), target in rows.items():
-        if unit_code not in by_code:
-            raise ScoringError(f"{upload.name}: đơn vị “{unit_code}” không phải thành viên năm này")
-        if criterion not in codes:
-            raise ScoringError(f"{upload.name}: tiêu chí “{criterion}” không có trong thang điểm")
-        if abs(target) >= 10**14:
-            raise ScoringError(
-                f"{upload.name}: chỉ tiêu {unit_code}/{criterion} quá lớn ({target})."
-            )
-        result[(by_code[unit_code], criterion)] = Decimal(str(target))
-    return result
+    return targets_from_rows(rows=rows, filename=upload.name, units=units, criteria=criteria)
 
 
 def year_pledge(request, pk: int):
@@ -500,17 +493,38 @@ def year_scheme(request, pk: int):
     )
 
 
-@secretariat_post
-def year_remind(request, year):
-    """POST only: the secretariat reminds the members that have not submitted."""
+def year_remind(request, pk: int):
+    """GET: the members that have not submitted, with the addresses a reminder would reach (and
+    those it cannot); POST: remind them all."""
+    from .services.bulk import late_members
     from .services.lifecycle import year_remind_late
 
-    reminded = year_remind_late(emulation_year=year, actor=request.user)
-    if reminded:
-        messages.success(request, _("Đã gửi thư nhắc: %(units)s.") % {"units": ", ".join(reminded)})
-    else:
-        messages.info(request, _("Không có đơn vị nào cần nhắc (hoặc chưa có địa chỉ thư)."))
-    return redirect("year-detail", pk=year.pk)
+    year, can_write = get_year_for_user(request, pk)
+    if not can_write:
+        raise PermissionDenied
+    if request.method == "POST":
+        if year.is_published:
+            messages.error(request, _("Kết quả năm này đã công bố: không gửi thư nhắc."))
+            return redirect("year-detail", pk=year.pk)
+        reminded = year_remind_late(emulation_year=year, actor=request.user)
+        if reminded:
+            messages.success(
+                request, _("Đã gửi thư nhắc: %(units)s.") % {"units": ", ".join(reminded)}
+            )
+        else:
+            messages.info(request, _("Không có đơn vị nào cần nhắc (hoặc chưa có địa chỉ thư)."))
+        return redirect("year-detail", pk=year.pk)
+    late = late_members(emulation_year=year)
+    return render(
+        request,
+        "scoring/year_remind.html",
+        {
+            "year": year,
+            "late": late,
+            "reachable": [m for m in late if m.emails],
+            "unreachable": [m for m in late if not m.emails],
+        },
+    )
 
 
 def criterion_edit(request, pk: int, code: str):

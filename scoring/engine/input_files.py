@@ -16,8 +16,9 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .types import ManualEntry, Succession
 
@@ -59,15 +60,19 @@ class _Table:
     def error(self, row: int | None, column: str | None, message: str) -> InputFileError:
         return InputFileError(self.name, row, column, message)
 
-    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(row number, {column: raw value}) for each non-empty data row."""
+    def raw(self) -> Iterator[list[Any]]:
+        """Every row of the file as a list of cells, header included."""
         try:
             size = self.path.stat().st_size
         except OSError as exc:
             raise self.error(None, None, f"cannot read the file: {exc.strerror}") from None
         if size > MAX_BYTES:
             raise self.error(None, None, f"file larger than {MAX_BYTES // (1024 * 1024)} MB")
-        raw_rows = self._xlsx() if self.path.suffix.lower() in (".xlsx", ".xlsm") else self._csv()
+        return self._xlsx() if self.path.suffix.lower() in (".xlsx", ".xlsm") else self._csv()
+
+    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(row number, {column: raw value}) for each non-empty data row."""
+        raw_rows = self.raw()
         header: list[str] | None = None
         count = 0
         for number, cells in enumerate(raw_rows, start=1):
@@ -287,3 +292,184 @@ def read_units(path: str | os.PathLike[str]) -> list[Succession]:
             raise table.error(row, "merged_into", f"unknown unit '{into}'")
         out.append(Succession(predecessor=code, successor=into, effective_on=on))
     return out
+
+
+# --- members' targets: the long file (unit,criterion,target) or the grid template ---
+
+# The grid template's unit columns, by the headers it writes (Vietnamese) and their English.
+TEMPLATE_UNIT_COLUMNS = {
+    "mã đơn vị": "code",
+    "tên đơn vị": "name",
+    "tên ngắn": "short_name",
+    "unit code": "code",
+    "unit name": "name",
+    "short name": "short_name",
+}
+_TEMPLATE_HEADERS = ("Mã đơn vị", "Tên đơn vị", "Tên ngắn")
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One target read from a file, with where it was: the caller resolves the unit (it may be
+    named by its code, full name or short name) and the criterion, and its errors name the same
+    row and column."""
+
+    row: int
+    column: str  # the value's column: 'target', or the criterion's code in the grid
+    units: tuple[tuple[str, str], ...]  # (column, text) of each non-empty cell naming the unit
+    criterion: str
+    criterion_row: int  # where the criterion is named: this row, or the grid's header row
+    criterion_column: str
+    value: float
+
+
+def read_target_rows(path: str | os.PathLike[str]) -> list[TargetRow]:
+    """Targets from either the long file (unit,criterion,target, one target a row) or the grid
+    template (`write_targets_template`: a title row, a header row of unit columns then one
+    column per criterion code, a row of criterion names, one row per unit). A blank grid cell
+    is no target at all (it changes nothing)."""
+    table = _Table(path, ("unit", "criterion", "target"))
+    head: list[list[Any]] = []
+    for cells in table.raw():
+        head.append(cells)
+        if len(head) >= 10:
+            break
+    first = next((cells for cells in head if not all(_blank(c) for c in cells)), None)
+    if first is None:
+        raise table.error(None, None, "the file is empty (a header row is required)")
+    if "unit" in {_header_text(c).lower() for c in first}:
+        return _read_long_targets(table)
+    for number, cells in enumerate(head, start=1):
+        if cells and _header_text(cells[0]).lower() in TEMPLATE_UNIT_COLUMNS:
+            return _read_grid_targets(table, number)
+    raise table.error(
+        None,
+        None,
+        "missing header row: expected columns unit, criterion, target, "
+        "or the template's row starting with 'Mã đơn vị'",
+    )
+
+
+def _header_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def _read_long_targets(table: _Table) -> list[TargetRow]:
+    out: list[TargetRow] = []
+    seen: dict[Any, int] = {}
+    for row, cells in table.rows():
+        unit = table.text(row, cells, "unit")
+        criterion = table.text(row, cells, "criterion")
+        value = table.number(row, cells, "target")
+        _check_duplicate(
+            table, seen, (unit, criterion), row, f"unit '{unit}', criterion '{criterion}'"
+        )
+        out.append(TargetRow(row, "target", (("unit", unit),), criterion, row, "criterion", value))
+    return out
+
+
+def _read_grid_targets(table: _Table, header_row: int) -> list[TargetRow]:
+    rows = table.raw()
+    header: list[str] = []
+    unit_columns: list[str] = []
+    criteria: list[str] = []
+    names_row_done = False
+    out: list[TargetRow] = []
+    for number, cells in enumerate(rows, start=1):
+        if number > MAX_ROWS + 1:
+            raise table.error(number, None, f"more than {MAX_ROWS:,} rows")
+        if number < header_row:
+            continue  # the title
+        if number == header_row:
+            header = [_header_text(c) for c in cells]
+            while header and not header[-1]:
+                header.pop()
+            kinds: set[str] = set()
+            for name in header:
+                kind = TEMPLATE_UNIT_COLUMNS.get(name.lower())
+                if kind is None:
+                    break
+                if kind in kinds:
+                    raise table.error(number, name, "column appears twice")
+                kinds.add(kind)
+                unit_columns.append(name)
+            criteria = header[len(unit_columns) :]
+            for index, code in enumerate(criteria):
+                if not code:
+                    column = _column_letter(len(unit_columns) + index)
+                    raise table.error(number, column, "empty header: a criterion code is required")
+                if code in criteria[:index]:
+                    raise table.error(number, code, "column appears twice")
+            continue
+        if all(_blank(c) for c in cells):
+            continue
+        extra = [c for c in cells[len(header) :] if not _blank(c)]
+        if extra:
+            raise table.error(number, None, "more cells than header columns")
+        values = {name: cells[i] if i < len(cells) else None for i, name in enumerate(header)}
+        units = tuple(
+            (name, text)
+            for name in unit_columns
+            if (text := table.text(number, values, name, required=False))
+        )
+        if not units:
+            if not names_row_done:
+                names_row_done = True  # the criterion names under the codes
+                continue
+            raise table.error(number, unit_columns[0], "empty: which unit is this row?")
+        names_row_done = True
+        for code in criteria:
+            if _blank(values.get(code)):
+                continue
+            value = table.number(number, values, code)
+            out.append(TargetRow(number, code, units, code, header_row, code, value))
+    return out
+
+
+def _column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: how a spreadsheet names a column."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def write_targets_template(
+    stream: IO[bytes],
+    *,
+    title: str,
+    units: list[tuple[str, str, str]],
+    criteria: list[tuple[str, str]],
+    values: dict[tuple[str, str], float],
+) -> None:
+    """The grid template `read_target_rows` reads back: units as (code, name, short name),
+    criteria as (code, name), values by (unit code, criterion code)."""
+    from openpyxl import Workbook  # noqa: PLC0415 - only needed for spreadsheets
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Chỉ tiêu"
+    sheet.append([title])
+    sheet.append([*_TEMPLATE_HEADERS, *(code for code, _name in criteria)])
+    sheet.append(["", "", "", *(name for _code, name in criteria)])
+    for code, name, short_name in units:
+        row: list[Any] = [code, name, short_name]
+        for criterion, _name in criteria:
+            value = values.get((code, criterion))
+            row.append(None if value is None else (int(value) if value == int(value) else value))
+        sheet.append(row)
+    sheet["A1"].font = Font(bold=True, size=13)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for cell in sheet[3]:
+        cell.font = Font(italic=True)
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 36
+    sheet.column_dimensions["C"].width = 18
+    sheet.freeze_panes = "D4"
+    workbook.save(stream)

@@ -132,10 +132,12 @@ def targets_set(
     targets: dict[tuple[int, str], Decimal | None],
     reason: str = "",
     actor=None,
+    note: str = "",
 ) -> int:
     """Set members' own targets ((unit id, criterion code) → target; None removes the override).
     Once every member has signed the pledge the targets are binding: a change is an amendment with
-    a reason, recorded in the audit trail. Returns the number of targets changed."""
+    a reason, recorded in the audit trail (`note` says where the values came from, e.g. a file).
+    Returns the number of targets changed."""
     with transaction.atomic():
         year = EmulationYear.objects.select_for_update().get(pk=emulation_year.pk)
         if year.is_published:
@@ -174,7 +176,8 @@ def targets_set(
             action="targets.amend" if locked else "targets.set",
             obj=year,
             emulation_year_id=year.pk,
-            summary=f"{'Sửa đổi' if locked else 'Đặt'} {len(after)} chỉ tiêu của đơn vị",
+            summary=f"{'Sửa đổi' if locked else 'Đặt'} {len(after)} chỉ tiêu của đơn vị"
+            + (f" ({note})" if note else ""),
             before=before,
             after=after,
             reason=reason.strip(),

@@ -1,0 +1,164 @@
+"""The secretariat's helpers for work done many at a time: the targets' template and a copy of
+last year's targets, and verifying every clean submitted report at once."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from clusters.permissions import get_year_for_user, refuse_unless_read, user_scope
+
+from .errors import ReasonRequired, ScoringError
+from .forms_targets import TargetsCopyForm, bulk_selection
+from .services.bulk import reports_verifiable, reports_verify_bulk
+from .services.targets import targets_copy_last_year, targets_copy_plan, targets_template
+
+
+def _targets_year(request, pk: int):
+    """Who may see the targets grid sees its helpers: the secretariat (write), leadership
+    (read); reporters do not see other members' targets (404), as on the grid itself."""
+    year, can_write = get_year_for_user(request, pk)
+    scope = user_scope(request.user)
+    if not (
+        can_write
+        or year.cluster.supervising_unit_id in scope.leadership_units
+        or scope.is_superuser
+    ):
+        raise Http404
+    if year.scheme_id is None:
+        raise Http404
+    return year, can_write
+
+
+def year_targets_template(request, pk: int):
+    """The xlsx grid of members × criteria prefilled with the year's targets, for the upload."""
+    year, _can_write = _targets_year(request, pk)
+    if refused := refuse_unless_read(request):
+        return refused
+    response = HttpResponse(
+        targets_template(emulation_year=year),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="chi-tieu-{year.cluster.code}-{year.year}.xlsx"'
+    )
+    return response
+
+
+def year_targets_copy(request, pk: int):
+    """GET: what copying last year's targets would fill, overwrite and leave out (and why);
+    POST: copy them, into empty cells only unless overwriting is ticked."""
+    year, can_write = _targets_year(request, pk)
+    if not can_write:
+        raise PermissionDenied
+    form = TargetsCopyForm()
+    if request.method == "POST":
+        form = TargetsCopyForm(request.POST)
+        if form.is_valid():
+            try:
+                changed, done = targets_copy_last_year(
+                    emulation_year=year,
+                    overwrite=form.cleaned_data["overwrite"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except ScoringError as error:
+                form.add_error("reason" if isinstance(error, ReasonRequired) else None, str(error))
+            else:
+                messages.success(
+                    request, _("Đã chép %(n)s chỉ tiêu của năm trước.") % {"n": changed}
+                )
+                kept = 0 if form.cleaned_data["overwrite"] else len(done.to_overwrite)
+                if done.several or kept:
+                    messages.warning(
+                        request,
+                        _(
+                            "Không chép: %(several)s ô có nhiều chỉ tiêu nguồn, %(kept)s ô giữ "
+                            "chỉ tiêu đang có. Hãy xem lại các ô này trên bảng."
+                        )
+                        % {"several": len(done.several), "kept": kept},
+                    )
+                return redirect("year-targets", pk=year.pk)
+    plan = targets_copy_plan(emulation_year=year)
+    return render(
+        request,
+        "scoring/year_targets_copy.html",
+        {
+            "year": year,
+            "form": form,
+            "plan": plan,
+            "to_fill": _shown(plan.to_fill),
+            "to_overwrite": _shown(plan.to_overwrite),
+            "several": _shown(plan.several),
+            "pledge_locked": _pledge_locked(year),
+        },
+    )
+
+
+def _shown(cells) -> list[dict]:
+    """The plan's cells with their numbers as written in the active language (1.234,5)."""
+    from .forms import display_number
+
+    def shown(value):
+        return "" if value is None else display_number(value, grouping=True)
+
+    return [
+        {
+            "unit": c.unit,
+            "criterion": c.criterion,
+            "value": shown(c.value) if len(c.sources) == 1 else "",
+            "current": shown(c.current),
+            "sources": [(unit, shown(value)) for unit, value in c.sources],
+        }
+        for c in cells
+    ]
+
+
+def _pledge_locked(year) -> bool:
+    from .models import Pledge
+
+    return Pledge.objects.filter(emulation_year=year, locked_at__isnull=False).exists()
+
+
+def year_verify_bulk(request, pk: int):
+    """GET: the submitted reports without an open comment, to verify at once; POST: verify the
+    ones ticked, skipping (and naming) any that changed since the page was shown."""
+    year, can_write = get_year_for_user(request, pk)
+    if not can_write:
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            expected = bulk_selection(request.POST)
+            result = reports_verify_bulk(emulation_year=year, expected=expected, actor=request.user)
+        except (ValidationError, ScoringError) as error:
+            messages.error(
+                request, error.messages[0] if isinstance(error, ValidationError) else str(error)
+            )
+            return redirect("year-verify-bulk", pk=year.pk)
+        if result.verified:
+            messages.success(
+                request,
+                _("Đã thẩm định %(n)s báo cáo: %(units)s.")
+                % {
+                    "n": len(result.verified),
+                    "units": ", ".join(result.verified),
+                },
+            )
+        if result.skipped:
+            messages.warning(
+                request,
+                _("Không thẩm định %(n)s báo cáo: %(units)s.")
+                % {
+                    "n": len(result.skipped),
+                    "units": "; ".join(f"{unit} ({why})" for unit, why in result.skipped),
+                },
+            )
+        return redirect("year-detail", pk=year.pk)
+    return render(
+        request,
+        "scoring/year_verify_bulk.html",
+        {"year": year, "reports": reports_verifiable(emulation_year=year)},
+    )
