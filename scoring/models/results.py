@@ -116,4 +116,6 @@ class Standing(models.Model):
     def band_reasons(self) -> list[str]:
         """Why this band (and not a higher one), in the active language: one sentence a line."""
         language = "en" if (get_language() or "vi").startswith("en") else "vi"
-        return band_explanation_lines(BandExplanation.from_dict(self.band_explanation), language)
+        lines = band_explanation_lines(BandExplanation.from_dict(self.band_explanation), language)
+        # On a page a line must not wrap between a number and its "%" or its "≥".
+        return [line.replace(" %", "\u00a0%").replace("≥ ", "≥\u00a0") for line in lines]

@@ -29,7 +29,7 @@ def sheet(client, username: str, year: int, unit: str) -> str:
     ey = EmulationYear.objects.get(cluster__code=CLUSTER_CODE, year=year)
     response = client.get(reverse("year-unit-sheet", args=[ey.pk, Unit.objects.get(code=unit).pk]))
     assert response.status_code == 200
-    html = response.content.decode()
+    html = response.content.decode().replace("\u00a0", " ")  # no-break spaces keep "50 %" whole
     return html.split('id="band-explanation"')[1].split("</section>")[0]
 
 
