@@ -90,6 +90,22 @@ def _percent(share: float, language: str) -> str:
     return fmt_number(share * 100.0, language) + " %"
 
 
+def _short_of(value: float, bound: float, language: str) -> str:
+    """`value`, which fell short of `bound`, written so that it reads short of it: 89.996 is
+    "89,996", not "90", next to "≥ 90" (up to 6 decimals, only where 2 would hide it)."""
+    text = fmt_number(value, language)
+    if text != fmt_number(bound, language):
+        return text
+    whole, _, frac = f"{value:.6f}".partition(".")
+    frac = frac.rstrip("0")
+    grouped = f"{int(whole):,}".replace(",", "." if language == "vi" else ",")
+    return grouped + ("," if language == "vi" else ".") + frac if frac else grouped
+
+
+def _percent_short_of(share: float, floor: float, language: str) -> str:
+    return _short_of(share * 100.0, floor * 100.0, language) + " %"
+
+
 def band_explanation_lines(explanation: BandExplanation | None, language: str = "vi") -> list[str]:
     """The explanation as sentences in `language` ("vi" or "en"); [] when there is none."""
     if explanation is None:
@@ -129,13 +145,15 @@ def band_explanation_lines(explanation: BandExplanation | None, language: str = 
         text = t["band_needs"].format(band=c.band, min_total=num(c.min_total)) + each
         if c.failed == "min_each" and c.share is not None:
             text += t["band_failed_each"].format(
-                criterion=c.criterion, name=c.name, share=_percent(c.share, lang)
+                criterion=c.criterion,
+                name=c.name,
+                share=_percent_short_of(c.share, c.min_each or 0.0, lang),
             )
             if c.others:
                 key = "band_failed_each_others_many" if c.others > 1 else "band_failed_each_others"
                 text += t[key].format(others=c.others)
         else:
-            text += t["band_failed_total"].format(total=num(c.total))
+            text += t["band_failed_total"].format(total=_short_of(c.total, c.min_total, lang))
         lines.append(text)
     if explanation.band is None:
         lines.append(t["band_none"])

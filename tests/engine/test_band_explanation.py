@@ -199,3 +199,23 @@ def test_the_explained_band_is_the_band_on_a_large_block():
                 share = result.lines[(s.unit, c.criterion)].points / points[c.criterion]
                 assert share == c.share < c.min_each
     assert {"min_total", "min_each", None} <= seen
+
+
+def test_a_shortfall_that_rounding_would_hide_is_written_with_more_decimals():
+    from scoring.engine import BandCheck
+
+    def why(**check):
+        common = {"band": "Xuất sắc", "min_total": 90.0, "min_each": 0.5, "reached": False}
+        explanation = BandExplanation(band=None, checks=(BandCheck(**{**common, **check}),))
+        return band_explanation_lines(explanation, "vi")[0], band_explanation_lines(
+            explanation, "en"
+        )[0]
+
+    vi, en = why(failed="min_total", total=89.996)
+    assert vi.endswith(": tổng 89,996") and en.endswith(": total 89.996")
+    vi, _en = why(failed="min_total", total=89.9)
+    assert vi.endswith(": tổng 89,9")
+    vi, en = why(failed="min_each", total=95.0, criterion="2.2", name="N", share=0.499996)
+    assert vi.endswith(": 2.2 (N) đạt 49,9996 %") and en.endswith(": 2.2 (N) reached 49.9996 %")
+    vi, _en = why(failed="min_total", total=1999.999, min_total=2000.0)
+    assert vi.endswith(": tổng 1.999,999")
