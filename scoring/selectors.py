@@ -357,6 +357,7 @@ def run_to_result(*, run: ScoringRun) -> engine.Result:
             band=s.band or None,
             eligible=s.eligible,
             group_points=s.group_points,
+            band_explanation=engine.BandExplanation.from_dict(s.band_explanation),
         )
         for s in Standing.objects.filter(run=run)
         .select_related("unit")

@@ -7,6 +7,7 @@ import io
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from clusters.permissions import can_see_results, get_year_for_user, refuse_unless_read
 
@@ -26,11 +27,20 @@ def _result(request, pk: int):
     return year, run_to_result(run=run)
 
 
+def _language() -> str:
+    """The request's language, for the band explanations' sentences (the criterion lines stay
+    in the language they were scored in)."""
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
 def ranking_json(request, pk: int):
     year, result = _result(request, pk)
     if isinstance(result, HttpResponse):
         return result
-    return JsonResponse(engine.result_to_dict(result), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        engine.result_to_dict(result, language=_language()),
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def ranking_csv(request, pk: int):
@@ -38,7 +48,7 @@ def ranking_csv(request, pk: int):
     if isinstance(result, HttpResponse):
         return result
     stream = io.StringIO()
-    engine.write_csv(result, stream)
+    engine.write_csv(result, stream, language=_language())
     # A BOM so that Excel opens the Vietnamese text as UTF-8.
     response = HttpResponse("\ufeff" + stream.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -52,7 +62,7 @@ def ranking_xlsx(request, pk: int):
     if isinstance(result, HttpResponse):
         return result
     stream = io.BytesIO()
-    engine.write_xlsx(result, stream)
+    engine.write_xlsx(result, stream, language=_language())
     response = HttpResponse(
         stream.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -6,6 +6,7 @@ implementation of every rule. See docs/scheme-format.md for the scheme file and 
 
 from __future__ import annotations
 
+from .classification import band_explanation_lines, classify
 from .core import score
 from .formula import Formula, FormulaError, Missing, compile_formula
 from .input_files import InputFileError, read_figures, read_manual, read_targets, read_units
@@ -13,6 +14,8 @@ from .output import result_to_dict, write_csv, write_json, write_table, write_xl
 from .scheme_file import SchemeError, dump_scheme, parse_scheme, scheme_to_dict
 from .types import (
     Band,
+    BandCheck,
+    BandExplanation,
     Criterion,
     DataElement,
     EngineWarning,
@@ -27,6 +30,8 @@ from .types import (
 
 __all__ = [
     "Band",
+    "BandCheck",
+    "BandExplanation",
     "Criterion",
     "DataElement",
     "EngineWarning",
@@ -42,6 +47,8 @@ __all__ = [
     "Standing",
     "Succession",
     "Warning",
+    "band_explanation_lines",
+    "classify",
     "compile_formula",
     "dump_scheme",
     "parse_scheme",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from .classification import NO_CLASSIFICATION, classify
 from .explain import Explainer, warning_text
 from .feasibility import is_percent, out_of_range, unreachable_rows
 from .formula import Formula, Missing, compile_formula
@@ -11,7 +12,7 @@ from .history import prev_columns
 from .numbers import fmt_number, with_unit
 from .rules import EPS, apply_rule, clamp, compare
 from .types import (
-    Band,
+    BandExplanation,
     Criterion,
     EngineWarning,
     Line,
@@ -35,8 +36,6 @@ class _Tally:
         self.deduction = [0.0] * n
         self.met_count = [0] * n
         self.eligible = [True] * n
-        # Lowest share of its points reached on any regular criterion (for min_each).
-        self.min_share = [1.0] * n
         self.groups = {g: [0.0] * n for g in groups}
 
 
@@ -118,7 +117,7 @@ def score(
         )
 
     standings = _rank(scheme, members, tally, lines)
-    return Result(year, scheme.name, tuple(standings), lines, tuple(warnings))
+    return Result(year, scheme.name, tuple(standings), lines, tuple(warnings), language)
 
 
 def _number(value: object) -> float | None:
@@ -235,10 +234,6 @@ def _score_criterion(
         if met_i:
             tally.met_count[i] += 1
             any_met = True
-        if regular and points > 0.0:
-            share = shown / points
-            if share < tally.min_share[i]:
-                tally.min_share[i] = share
         lines[(m, code)] = Line(m, code, actual[i], target[i], ratio[i], met_i, signed, text)
 
     if n and not any_met and rule != "manual" and (default is not None or override):
@@ -336,11 +331,7 @@ def _rank(scheme: Scheme, members: list[str], tally: _Tally, lines) -> list[Stan
             ranks[i] = position + 1  # competition ranking: 1, 1, 3
     standings = []
     for i in order:
-        band = (
-            _band(scheme.classification, totals[i], tally.min_share[i])
-            if tally.eligible[i]
-            else None
-        )
+        explanation = _explain_band(scheme, members[i], totals[i], tally.eligible[i], lines)
         standings.append(
             Standing(
                 unit=members[i],
@@ -350,19 +341,32 @@ def _rank(scheme: Scheme, members: list[str], tally: _Tally, lines) -> list[Stan
                 deduction=tally.deduction[i],
                 met_count=tally.met_count[i],
                 rank=ranks[i],
-                band=band,
+                band=explanation.band,
                 eligible=tally.eligible[i],
                 group_points={g: col[i] for g, col in tally.groups.items()},
+                band_explanation=explanation,
             )
         )
     return standings
 
 
-def _band(bands: Sequence[Band], total: float, min_share: float) -> str | None:
-    for band in bands:
-        if total < band.min_total - 1e-6:
-            continue
-        if band.min_each is not None and min_share < band.min_each - EPS:
-            continue
-        return band.band
-    return None
+def _explain_band(
+    scheme: Scheme, unit: str, total: float, eligible: bool, lines
+) -> BandExplanation:
+    """The member's band and why, from its lines: the share of its points each regular criterion
+    earned (bonus and deduction criteria do not count for min_each) and its knockouts."""
+    bands = scheme.classification
+    if not bands:
+        return NO_CLASSIFICATION
+    knockout = None
+    if not eligible:
+        for c in scheme.criteria:
+            if c.knockout and not lines[(unit, c.code)].met:
+                knockout = (c.code, c.name)
+                break
+    shares: list[tuple[str, str, float]] = []
+    if knockout is None and any(b.min_each is not None for b in bands):
+        for c in scheme.criteria:
+            if c.kind == "regular" and c.points > 0.0:
+                shares.append((c.code, c.name, lines[(unit, c.code)].points / c.points))
+    return classify(bands, total=total, shares=shares, knockout=knockout)

@@ -68,6 +68,18 @@ VI: Mapping[str, str] = {
     "w_manual_missing": "Tiêu chí {criterion} chưa được chấm điểm trực tiếp",
     "w_manual_out_of_range": "Điểm nhập {entered} cho {criterion} ngoài khoảng 0–{max}; lấy {points}",
     "w_figure_out_of_range": "Số liệu {element} = {value} vượt giới hạn {bound}",
+    # classification (why a member has its band)
+    "band_needs": "{band} cần tổng ≥ {min_total}",
+    "band_needs_each": " và mỗi tiêu chí ≥ {min_each} số điểm",
+    "band_failed_total": ": tổng {total}",
+    "band_failed_each": ": {criterion} ({name}) đạt {share}",
+    "band_failed_each_others": " và {others} tiêu chí khác dưới mức này",
+    "band_failed_each_others_many": " và {others} tiêu chí khác dưới mức này",
+    "band_knockout": "Không được xếp loại: tiêu chí bắt buộc {criterion} ({name}) không đạt",
+    "band_reached": "Đạt “{band}”: tổng {total} ≥ {min_total}",
+    "band_reached_lowest": " (thấp nhất: {criterion} ({name}) đạt {share})",
+    "band_none": "Chưa đạt xếp loại nào",
+    "band_no_classification": "Thang điểm không quy định xếp loại",
 }
 
 EN: Mapping[str, str] = {
@@ -121,6 +133,17 @@ EN: Mapping[str, str] = {
     "w_manual_missing": "criterion {criterion} has not been scored by the secretariat",
     "w_manual_out_of_range": "entered {entered} for {criterion} is outside 0–{max}; {points} used",
     "w_figure_out_of_range": "figure {element} = {value} is beyond its limit {bound}",
+    "band_needs": "{band} needs total ≥ {min_total}",
+    "band_needs_each": " and each criterion ≥ {min_each} of its points",
+    "band_failed_total": ": total {total}",
+    "band_failed_each": ": {criterion} ({name}) reached {share}",
+    "band_failed_each_others": " and {others} more criterion below it",
+    "band_failed_each_others_many": " and {others} more criteria below it",
+    "band_knockout": "No band: knockout criterion {criterion} ({name}) not met",
+    "band_reached": "Reached “{band}”: total {total} ≥ {min_total}",
+    "band_reached_lowest": " (lowest: {criterion} ({name}) at {share})",
+    "band_none": "No band reached",
+    "band_no_classification": "The scheme defines no classification",
 }
 
 TEMPLATES: Mapping[str, Mapping[str, str]] = {"vi": VI, "en": EN}

@@ -7,8 +7,9 @@ import json
 import os
 from typing import IO, Any
 
+from .classification import band_explanation_lines
 from .numbers import round2, round_opt
-from .types import Result
+from .types import BandExplanation, Result
 
 # Cells a spreadsheet would run as a formula (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -18,6 +19,7 @@ HEADINGS_VI = {
     "unit": "Đơn vị",
     "total": "Tổng điểm",
     "band": "Xếp loại",
+    "band_explanation": "Giải thích xếp loại",
     "eligible": "Đủ điều kiện",
     "yes": "Có",
     "no": "Không",
@@ -44,7 +46,31 @@ def _criterion_codes(result: Result) -> list[str]:
     return list(seen)
 
 
-def result_to_dict(result: Result) -> dict[str, Any]:
+def band_explanation_to_dict(
+    explanation: BandExplanation | None, language: str
+) -> dict[str, Any] | None:
+    """The band explanation as output: its checks (totals to 2 decimals, shares of points as
+    fractions to 4, i.e. percentages to 2) and its sentences in `language`."""
+    if explanation is None:
+        return None
+    data = explanation.to_dict()
+    for check in data["checks"]:
+        check["total"] = round2(check["total"])
+        check["min_total"] = round2(check["min_total"])
+        if check["share"] is not None:
+            check["share"] = round(check["share"], 4)
+    data["text"] = band_explanation_lines(explanation, language)
+    return data
+
+
+def band_explanation_text(explanation: BandExplanation | None, language: str) -> str:
+    """The sentences on one line, for a spreadsheet cell."""
+    return "; ".join(band_explanation_lines(explanation, language))
+
+
+def result_to_dict(result: Result, *, language: str | None = None) -> dict[str, Any]:
+    """`language` of the band explanations' sentences; the result's own by default."""
+    language = language or result.language
     codes = _criterion_codes(result)
     ranking = []
     for s in result.standings:
@@ -73,6 +99,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
                 "band": s.band,
                 "eligible": s.eligible,
                 "criteria": criteria,
+                "band_explanation": band_explanation_to_dict(s.band_explanation, language),
             }
         )
     return {
@@ -86,8 +113,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     }
 
 
-def write_json(result: Result, stream: IO[str]) -> None:
-    json.dump(result_to_dict(result), stream, ensure_ascii=False, indent=2)
+def write_json(result: Result, stream: IO[str], *, language: str | None = None) -> None:
+    json.dump(result_to_dict(result, language=language), stream, ensure_ascii=False, indent=2)
     stream.write("\n")
 
 
@@ -95,10 +122,16 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _rows(result: Result) -> tuple[list[str], list[list[Any]]]:
+def _rows(
+    result: Result, *, explain_language: str | None = None
+) -> tuple[list[str], list[list[Any]]]:
+    """The ranking's rows; with `explain_language`, a last column explains each band (last,
+    so that the columns before it keep their places)."""
     h = HEADINGS_VI
     codes = _criterion_codes(result)
     header = [h["rank"], h["unit"], h["total"], h["band"], h["eligible"], *codes]
+    if explain_language:
+        header.append(h["band_explanation"])
     rows = []
     for s in result.standings:
         row: list[Any] = [
@@ -111,12 +144,14 @@ def _rows(result: Result) -> tuple[list[str], list[list[Any]]]:
         for code in codes:
             line = result.lines.get((s.unit, code))
             row.append(round2(line.points) if line is not None else None)
+        if explain_language:
+            row.append(band_explanation_text(s.band_explanation, explain_language))
         rows.append(row)
     return header, rows
 
 
-def write_csv(result: Result, stream: IO[str]) -> None:
-    header, rows = _rows(result)
+def write_csv(result: Result, stream: IO[str], *, language: str | None = None) -> None:
+    header, rows = _rows(result, explain_language=language or result.language)
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow([safe_text(c) for c in header])
     for row in rows:
@@ -155,7 +190,12 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def write_xlsx(result: Result, path_or_stream: str | os.PathLike[str] | IO[bytes]) -> None:
+def write_xlsx(
+    result: Result,
+    path_or_stream: str | os.PathLike[str] | IO[bytes],
+    *,
+    language: str | None = None,
+) -> None:
     from openpyxl import Workbook  # noqa: PLC0415 - only needed for spreadsheets
     from openpyxl.styles import Font
 
@@ -163,7 +203,7 @@ def write_xlsx(result: Result, path_or_stream: str | os.PathLike[str] | IO[bytes
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = h["sheet_ranking"]
-    header, rows = _rows(result)
+    header, rows = _rows(result, explain_language=language or result.language)
     _append(sheet, header)
     for row in rows:
         _append(sheet, row)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 ELEMENT_TYPES = ("integer", "decimal", "percent", "boolean")
@@ -118,6 +118,60 @@ class Line:
 
 
 @dataclass(frozen=True, slots=True)
+class BandCheck:
+    """One band of the classification, checked for one member, in the engine's order.
+
+    `failed` is the first condition that failed: "min_total" (the total is below the band's
+    minimum), "min_each" (a regular criterion earned less than `min_each` of its points:
+    `criterion`, `name` and `share` name the first one in scheme order, `others` counts the rest
+    below the floor) or "knockout" (a knockout criterion was not met: the member may have no band
+    at all). None when the band is reached; then `criterion`/`name`/`share` give the regular
+    criterion with the lowest share if the band has a `min_each`."""
+
+    band: str
+    min_total: float
+    min_each: float | None
+    reached: bool
+    failed: str | None
+    total: float
+    criterion: str | None = None
+    name: str | None = None
+    share: float | None = None
+    others: int = 0
+
+
+_CHECK_FIELDS = tuple(f.name for f in fields(BandCheck))
+
+
+@dataclass(frozen=True, slots=True)
+class BandExplanation:
+    """The band reached (or None) and the bands checked to get there: every band above it, each
+    with the condition it failed, then the band reached. No checks: the scheme has no bands.
+    Plain data, so it can be stored and rendered later in either language."""
+
+    band: str | None
+    checks: tuple[BandCheck, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "band": self.band,
+            "checks": [{f: getattr(c, f) for f in _CHECK_FIELDS} for c in self.checks],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> BandExplanation | None:
+        if data is None:
+            return None
+        return cls(
+            band=data.get("band"),
+            checks=tuple(
+                BandCheck(**{f: c[f] for f in _CHECK_FIELDS if f in c})
+                for c in data.get("checks", ())
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Standing:
     unit: str
     total: float
@@ -130,6 +184,8 @@ class Standing:
     band: str | None
     eligible: bool
     group_points: Mapping[str, float]
+    # Why the member has its band (or none); None only for results stored before it existed.
+    band_explanation: BandExplanation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +195,8 @@ class Result:
     standings: tuple[Standing, ...]
     lines: Mapping[tuple[str, str], Line]
     warnings: tuple[EngineWarning, ...]
+    # The language of the explanation lines (and the default of the writers' band sentences).
+    language: str = "vi"
 
     def standing(self, unit: str) -> Standing:
         for standing in self.standings:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from ..engine import BandExplanation, band_explanation_lines
 
 
 class ScoringRun(models.Model):
@@ -89,6 +92,10 @@ class Standing(models.Model):
     band = models.CharField(_("xếp loại"), max_length=100, blank=True)
     eligible = models.BooleanField(_("đủ điều kiện xét khen thưởng"))
     group_points = models.JSONField(_("điểm theo nội dung"), default=dict)
+    # The engine's BandExplanation as plain data (numbers and criterion codes, no sentences),
+    # written with the run, so every page shows it in its reader's language without reading
+    # the score lines again. Null for runs written before it existed.
+    band_explanation = models.JSONField(_("giải thích xếp loại"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("xếp hạng")
@@ -105,3 +112,10 @@ class Standing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.unit} ({self.total:.2f})"
+
+    def band_reasons(self) -> list[str]:
+        """Why this band (and not a higher one), in the active language: one sentence a line."""
+        language = "en" if (get_language() or "vi").startswith("en") else "vi"
+        lines = band_explanation_lines(BandExplanation.from_dict(self.band_explanation), language)
+        # On a page a line must not wrap between a number and its "%" or its "≥".
+        return [line.replace(" %", "\u00a0%").replace("≥ ", "≥\u00a0") for line in lines]

@@ -264,6 +264,9 @@ def _write_lines(pairs) -> None:
                 band=s.band or "",
                 eligible=s.eligible,
                 group_points=dict(s.group_points),
+                band_explanation=(
+                    s.band_explanation.to_dict() if s.band_explanation is not None else None
+                ),
             )
             for run, (inputs, _digest, result) in pairs
             for s in result.standings

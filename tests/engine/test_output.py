@@ -7,6 +7,7 @@ import json
 from openpyxl import load_workbook
 
 from scoring.engine import (
+    Band,
     ManualEntry,
     result_to_dict,
     score,
@@ -68,6 +69,7 @@ def test_result_to_dict_has_the_agreed_shape_with_rounded_numbers():
         "band",
         "eligible",
         "criteria",
+        "band_explanation",
     ]
     assert (first["unit"], first["rank"], first["total"], first["met_count"]) == ("AG", 1, 6.67, 1)
     assert first["criteria"]["1.1"]["ratio"] == 0.67
@@ -90,9 +92,19 @@ def test_csv_has_vietnamese_headings_and_defuses_formulas():
     stream = io.StringIO()
     write_csv(sample(), stream)
     rows = list(csv.reader(io.StringIO(stream.getvalue())))
-    assert rows[0] == ["Hạng", "Đơn vị", "Tổng điểm", "Xếp loại", "Đủ điều kiện", "1.1", "T.1"]
-    assert rows[1] == ["1", "AG", "6.67", "", "Có", "6.67", "0"]
-    assert rows[2] == ["2", "'=cmd|' /C calc'!A0", "-1.67", "", "Có", "3.33", "-5"]
+    assert rows[0] == [
+        "Hạng",
+        "Đơn vị",
+        "Tổng điểm",
+        "Xếp loại",
+        "Đủ điều kiện",
+        "1.1",
+        "T.1",
+        "Giải thích xếp loại",
+    ]
+    no_bands = "Thang điểm không quy định xếp loại"
+    assert rows[1] == ["1", "AG", "6.67", "", "Có", "6.67", "0", no_bands]
+    assert rows[2] == ["2", "'=cmd|' /C calc'!A0", "-1.67", "", "Có", "3.33", "-5", no_bands]
 
 
 def test_xlsx_has_numbers_as_numbers_a_frozen_header_and_no_formulas(tmp_path):
@@ -109,6 +121,7 @@ def test_xlsx_has_numbers_as_numbers_a_frozen_header_and_no_formulas(tmp_path):
         "Đủ điều kiện",
         "1.1",
         "T.1",
+        "Giải thích xếp loại",
     ]
     assert sheet["C2"].value == 6.67 and sheet["C2"].data_type == "n"
     assert sheet["B3"].value == "=cmd|' /C calc'!A0"
@@ -139,3 +152,74 @@ def test_write_table_prints_an_aligned_ranking_and_the_warnings():
     ]
     assert lines[2].split() == ["1", "AG", "6.67", "Có", "6.67", "0"]
     assert "! never_met [1.1]: Không đơn vị nào đạt tiêu chí 1.1" in lines
+
+
+def classified():
+    s = scheme(
+        criterion("1.1", "x", 10, name="Phát triển HTX", points=10),
+        criterion("2.2", "y", 10, name="=Đào tạo", points=10),
+        classification=(Band("Xuất sắc", 14, 0.5), Band("Tốt", 10)),
+    )
+    return score(
+        s,
+        year=Y,
+        members=["AG", "CT"],
+        figures=figures(Y, AG={"x": 10, "y": 4.444}, CT={"x": 9, "y": 9}),
+    )
+
+
+def test_json_explains_each_band_as_data_and_sentences_in_the_chosen_language():
+    data = result_to_dict(classified())
+    ct, ag = data["ranking"]
+    assert ct["band_explanation"] == {
+        "band": "Xuất sắc",
+        "checks": [
+            {
+                "band": "Xuất sắc",
+                "min_total": 14.0,
+                "min_each": 0.5,
+                "reached": True,
+                "failed": None,
+                "total": 18.0,
+                "criterion": "1.1",
+                "name": "Phát triển HTX",
+                "share": 0.9,
+                "others": 0,
+            }
+        ],
+        "text": [
+            "Đạt “Xuất sắc”: tổng 18 ≥ 14 và mỗi tiêu chí ≥ 50 % số điểm "
+            "(thấp nhất: 1.1 (Phát triển HTX) đạt 90 %)"
+        ],
+    }
+    failed, reached = ag["band_explanation"]["checks"]
+    assert (failed["failed"], failed["criterion"], failed["share"], failed["total"]) == (
+        "min_each",
+        "2.2",
+        0.4444,
+        14.44,
+    )
+    assert ag["band_explanation"]["text"] == [
+        "Xuất sắc cần tổng ≥ 14 và mỗi tiêu chí ≥ 50 % số điểm: 2.2 (=Đào tạo) đạt 44,44 %",
+        "Đạt “Tốt”: tổng 14,44 ≥ 10",
+    ]
+    english = result_to_dict(classified(), language="en")["ranking"][1]["band_explanation"]
+    assert english["text"][1] == "Reached “Tốt”: total 14.44 ≥ 10"
+    assert english["checks"] == ag["band_explanation"]["checks"]
+
+
+def test_csv_and_xlsx_end_with_the_band_explanation_in_the_chosen_language(tmp_path):
+    stream = io.StringIO()
+    write_csv(classified(), stream, language="en")
+    rows = list(csv.reader(io.StringIO(stream.getvalue())))
+    assert rows[0][-1] == "Giải thích xếp loại"
+    assert rows[2][-1] == (
+        "Xuất sắc needs total ≥ 14 and each criterion ≥ 50 % of its points: "
+        "2.2 (=Đào tạo) reached 44.44 %; Reached “Tốt”: total 14.44 ≥ 10"
+    )
+    path = tmp_path / "result.xlsx"
+    write_xlsx(classified(), path)
+    sheet = load_workbook(path)["Xếp hạng"]
+    assert sheet["H1"].value == "Giải thích xếp loại"
+    assert sheet["H3"].value.startswith("Xuất sắc cần tổng ≥ 14")
+    assert sheet["H3"].value.endswith("; Đạt “Tốt”: tổng 14,44 ≥ 10")

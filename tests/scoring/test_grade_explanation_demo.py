@@ -1,0 +1,76 @@
+"""The demo's puzzling bands, explained on the score sheet (issue #13 item 3, #18 item 2)."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+
+from clusters.models import EmulationYear, Unit
+from scoring.demo import CLUSTER_CODE
+from scoring.models import Standing
+
+pytestmark = pytest.mark.django_db
+
+VCA_RESOLUTIONS = "3.3 (Thực hiện nghị quyết của Ban Chấp hành Liên minh HTX Việt Nam)"
+PROVINCE_RESOLUTIONS = "3.2 (Thực hiện nghị quyết của Ban Chấp hành Liên minh HTX tỉnh)"
+
+
+@pytest.fixture
+def demo(tmp_path, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", "--force", "--logins-file", str(tmp_path / "logins.txt"))
+
+
+def sheet(client, username: str, year: int, unit: str) -> str:
+    client.force_login(get_user_model().objects.get(username=username))
+    ey = EmulationYear.objects.get(cluster__code=CLUSTER_CODE, year=year)
+    response = client.get(reverse("year-unit-sheet", args=[ey.pk, Unit.objects.get(code=unit).pk]))
+    assert response.status_code == 200
+    html = response.content.decode().replace("\u00a0", " ")  # no-break spaces keep "50 %" whole
+    return html.split('id="band-explanation"')[1].split("</section>")[0]
+
+
+def standing(year: int, unit: str) -> Standing:
+    return Standing.objects.get(
+        run__is_current=True, run__emulation_year__year=year, unit__code=unit
+    )
+
+
+def test_the_2021_leader_on_points_is_told_why_it_is_only_good(client, demo):
+    # An Giang led 2021 with 98.8 points but is "Tốt"; Kiên Giang, 91.59, is "Xuất sắc".
+    ag, kg = standing(2021, "an-giang"), standing(2021, "kien-giang")
+    assert (round(ag.total, 2), ag.rank, ag.band) == (98.8, 1, "Tốt")
+    assert (round(kg.total, 2), kg.band) == (91.59, "Xuất sắc")
+    why = sheet(client, "baocao.angiang", 2021, "an-giang")  # published: its reporter sees it
+    assert (
+        "Xuất sắc cần tổng ≥ 90 và mỗi tiêu chí ≥ 50 % số điểm: " + VCA_RESOLUTIONS + " đạt 0 %"
+    ) in why
+    assert "Đạt “Tốt”: tổng 98,8 ≥ 80" in why
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    why = sheet(client, "baocao.angiang", 2021, "an-giang")
+    assert (
+        "Xuất sắc needs total ≥ 90 and each criterion ≥ 50 % of its points: "
+        + VCA_RESOLUTIONS
+        + " reached 0 %"
+    ) in why
+    assert "Reached “Tốt”: total 98.8 ≥ 80" in why
+
+
+def test_the_2026_sheets_explain_the_band_reached_and_the_bands_refused(client, demo):
+    # 2026 is still reporting: the secretariat sees the results, a reporter does not yet.
+    why = sheet(client, "thuky", 2026, "an-giang")
+    assert (
+        "Đạt “Xuất sắc”: tổng 96 ≥ 90 và mỗi tiêu chí ≥ 50 % số điểm (thấp nhất: "
+        "2.2 (Tăng số cán bộ HTX được đào tạo, bồi dưỡng) đạt 73,33 %)"
+    ) in why
+    why = sheet(client, "thuky", 2026, "can-tho")  # a draft: nothing scored, 3.2 not met
+    assert f"Không được xếp loại: tiêu chí bắt buộc {PROVINCE_RESOLUTIONS} không đạt" in why
+    client.force_login(get_user_model().objects.get(username="baocao.angiang"))
+    ey = EmulationYear.objects.get(cluster__code=CLUSTER_CODE, year=2026)
+    own = client.get(
+        reverse("year-unit-sheet", args=[ey.pk, Unit.objects.get(code="an-giang").pk])
+    ).content.decode()
+    assert 'id="band-explanation"' not in own and "Đạt “Xuất sắc”" not in own
