@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring', '0004_default_order_without_joins'),
+        ('scoring', '0005_standing_band_explanation'),
     ]
 
     operations = [
