@@ -1,9 +1,49 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
+
+from scoring.engine.numbers import fmt_number
 
 register = template.Library()
+
+NBSP = "\u00a0"
+
+
+def _language() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+@register.filter
+def vn_number(value) -> str:
+    """`{{ x|vn_number }}` — a number as the page's language writes it: "127.529", "62,5" (in
+    English "127,529", "62.5"); at most two decimals, trailing zeros trimmed; "—" for none."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = float(Decimal(str(value)))
+    except (ArithmeticError, ValueError):
+        return str(value)
+    return fmt_number(number, _language())
+
+
+@register.filter
+def report_status(report) -> str:
+    """`{{ report|report_status }}` — the one label of a report's state (None: not started)."""
+    from scoring.selectors import report_status_label
+
+    return report_status_label(report)
+
+
+@register.filter
+def with_unit(value, unit) -> str:
+    """`{{ x|with_unit:"HTX" }}` — the number and its unit kept on one line by a non-breaking
+    space, also before "%", as Vietnamese writes it ("62,5 %", "20 HTX")."""
+    text = vn_number(value)
+    return f"{text}{NBSP}{unit}" if unit and value is not None and value != "" else text
 
 
 @register.filter
