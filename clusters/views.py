@@ -348,7 +348,7 @@ def _next_level(years, *, with_data: set[int]) -> list[dict]:
 
 
 def _overview_cards(years) -> list[dict]:
-    from django.db.models import Count, Q
+    from django.db.models import Count, OuterRef, Q, Subquery
 
     from scoring.models import Criterion, Report, Score
 
@@ -369,29 +369,24 @@ def _overview_cards(years) -> list[dict]:
     }
     runs = _current_runs(ids)
     leaders = _first_places(runs)
-    names = {
-        (scheme_id, code): name
-        for scheme_id, code, name in Criterion.objects.filter(
-            scheme_id__in={y.scheme_id for y in years if y.scheme_id}
-        ).values_list("scheme_id", "code", "name")
-    }
-    schemes = {y.pk: y.scheme_id for y in years}
     met: dict[int, list] = {}
     for row in (
         Score.objects.filter(run_id__in=list(runs))
-        .values("run_id", "criterion_code")
-        .annotate(met=Count("pk", filter=Q(met=True)), total=Count("pk"))
+        .values("run_id", "run__scheme_id", "criterion_code")
+        .annotate(
+            # The criterion's name in the same query (the run's scheme version, by its key).
+            name=Subquery(
+                Criterion.objects.filter(
+                    scheme_id=OuterRef("run__scheme_id"), code=OuterRef("criterion_code")
+                ).values("name")[:1]
+            ),
+            met=Count("pk", filter=Q(met=True)),
+            total=Count("pk"),
+        )
         .order_by("run_id", "criterion_code")
     ):
         year_id = runs[row["run_id"]]
-        row["label"] = " ".join(
-            part
-            for part in (
-                row["criterion_code"],
-                names.get((schemes[year_id], row["criterion_code"])),
-            )
-            if part
-        )
+        row["label"] = " ".join(part for part in (row["criterion_code"], row["name"]) if part)
         met.setdefault(year_id, []).append(row)
     cards = []
     for y in years:
