@@ -253,3 +253,52 @@ def test_numbers_are_grouped_trimmed_and_keep_their_unit_on_the_same_line(settin
     with translation.override("en"):
         assert vn_number(127529.5) == "127,529.5"
         assert with_unit(62.5, "%") == f"62.5{NBSP}%"
+
+
+# --- the demo, with next year opened (what the tester saw) ----------------------------------
+
+
+def test_the_demos_overview_opens_on_2026_after_2027_is_opened(
+    client, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from clusters.models import Cluster
+    from scoring.demo import CLUSTER_CODE
+    from scoring.services.setup import year_open
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", "--force", "--logins-file", str(tmp_path / "logins.txt"))
+    cluster = Cluster.objects.get(code=CLUSTER_CODE)
+    members = [
+        m.unit for m in EmulationYear.objects.get(cluster=cluster, year=2026).memberships.all()
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        opened = year_open(
+            cluster=cluster,
+            year=2027,
+            members=members,
+            head=members[0],
+            deputies=[],
+            reporting_deadline=None,
+            copy_scheme=True,
+        )
+    year_recompute(emulation_year_id=opened.pk)
+    assert Standing.objects.filter(run__emulation_year=opened, run__is_current=True).exists()
+    client.force_login(get_user_model().objects.get(username="lanhdao"))
+    response = client.get(reverse("overview"))
+    assert response.context["chosen"] == 2026 and 2027 in response.context["calendar"]
+    html = page(
+        client, get_user_model().objects.get(username="lanhdao"), reverse("overview") + "?nam=2027"
+    )
+    assert "Chưa có số liệu" in html
+    assert "Không đơn vị nào đạt" not in html and "Đề nghị lên cấp trên" not in html
+    html = page(
+        client,
+        get_user_model().objects.get(username="thuky"),
+        reverse("year-detail", args=[opened.pk]),
+    )
+    assert "Chưa có số liệu" in html and "cảnh báo" not in html
+    response = client.get(reverse("cluster-detail", args=[cluster.pk]))
+    assert response.context["latest_with_data"].year == 2026
