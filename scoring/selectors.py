@@ -612,7 +612,7 @@ def report_history_rows(*, emulation_year: EmulationYear, entries) -> list[tuple
         if key.startswith(answer_prefix):
             code = key.removeprefix(answer_prefix)
             return _("Trả lời nhận xét: %(about)s") % {
-                "about": elements.get(code, _("chung") if code == "chung" else code)
+                "about": elements.get(code, _("Chung") if code == "chung" else code)
             }
         return key
 

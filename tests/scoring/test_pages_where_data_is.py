@@ -302,3 +302,13 @@ def test_the_demos_overview_opens_on_2026_after_2027_is_opened(
     assert "Chưa có số liệu" in html and "cảnh báo" not in html
     response = client.get(reverse("cluster-detail", args=[cluster.pk]))
     assert response.context["latest_with_data"].year == 2026
+
+
+def test_no_data_reads_in_english_too(client, empty_next_year, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = page(client, empty_next_year.leadership, reverse("overview") + "?nam=2026")
+    assert "No data yet: no member has submitted its report for this year." in html
+    html = page(
+        client, empty_next_year.secretariat, reverse("year-detail", args=[empty_next_year.later.pk])
+    )
+    assert "No data yet" in html and "Chưa có số liệu" not in html
