@@ -585,9 +585,9 @@ def run_warnings_named(*, run: ScoringRun) -> list[dict]:
 
 
 def report_history_rows(*, emulation_year: EmulationYear, entries) -> list[tuple]:
-    """Each audit entry of a report with its changes as (label, before, after), in names: a data
-    element's name rather than its code, a status's label rather than its value, comments as
-    "name: text"."""
+    """Each audit entry of a report with its changes as (label, before, after, is a figure), in
+    names: a data element's name rather than its code, a status's label rather than its value,
+    comments as "name: text" (figures are written by the page, as numbers)."""
     elements = (
         {e.code: e.name for e in scheme_data_elements(emulation_year.scheme)}
         if emulation_year.scheme_id
@@ -627,8 +627,6 @@ def report_history_rows(*, emulation_year: EmulationYear, entries) -> list[tuple
             )
         if key == "element":
             return elements.get(raw, raw)
-        if key in elements:
-            return _number_text(raw)
         return raw if isinstance(raw, str) else str(raw)
 
     rows = []
@@ -640,20 +638,12 @@ def report_history_rows(*, emulation_year: EmulationYear, entries) -> list[tuple
             else []
         )
         rows.append(
-            (entry, [(label(k), value(k, before.get(k)), value(k, after.get(k))) for k in keys])
+            (
+                entry,
+                [
+                    (label(k), value(k, before.get(k)), value(k, after.get(k)), k in elements)
+                    for k in keys
+                ],
+            )
         )
     return rows
-
-
-def _number_text(raw) -> str:
-    from decimal import Decimal, InvalidOperation
-
-    from django.utils.translation import get_language
-
-    from .engine.numbers import fmt_number
-
-    try:
-        number = float(Decimal(str(raw)))
-    except (InvalidOperation, ValueError):
-        return str(raw)
-    return fmt_number(number, "en" if (get_language() or "vi").startswith("en") else "vi")
