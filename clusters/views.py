@@ -131,7 +131,19 @@ def overview(request):
         return refused
     scope = user_scope(request.user)
     rows = [
-        (year, pk, input_version, scored_version, status, has_data)
+        (
+            year,
+            pk,
+            input_version,
+            scored_version,
+            status,
+            has_data,
+            # can_see_results, on the row
+            scope.is_superuser
+            or cluster_id in scope.secretariat_clusters
+            or supervising_id in scope.leadership_units
+            or status == EmulationYear.Status.PUBLISHED,
+        )
         for year, pk, input_version, scored_version, status, cluster_id, supervising_id, has_data in (
             visible_years(request.user)
             .annotate(has_data=year_has_scored_reports())
@@ -147,11 +159,6 @@ def overview(request):
                 "has_data",
             )
         )
-        # can_see_results, on the row
-        if scope.is_superuser
-        or cluster_id in scope.secretariat_clusters
-        or supervising_id in scope.leadership_units
-        or status == EmulationYear.Status.PUBLISHED
     ]
     calendar = sorted({row[0] for row in rows}, reverse=True)
     chosen = _overview_year(request.GET.get("nam"), calendar, rows)
@@ -159,8 +166,8 @@ def overview(request):
     # loaded only for the cards and sections that have to be rendered again.
     stamps = [
         (pk, input_version, scored_version, status, has_data)
-        for year, pk, input_version, scored_version, status, has_data in rows
-        if year == chosen
+        for year, pk, input_version, scored_version, status, has_data, shown in rows
+        if year == chosen and shown
     ]
     proposals = _leading_proposals_stamp()
     return cached_page(
@@ -188,7 +195,7 @@ def _overview_year(asked: str | None, calendar: list[int], rows) -> int:
             return int(asked)
         except ValueError:
             pass
-    with_data = [row[0] for row in rows if row[5]]
+    with_data = [row[0] for row in rows if row[5] and row[6]]
     if with_data:
         return max(with_data)
     return calendar[0] if calendar else 0
