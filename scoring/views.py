@@ -531,17 +531,22 @@ def _heatmap(run, standings):
     cell the secretariat adjusted is coloured by the points it set, and marked."""
     from .models import ManualPoints
 
-    criteria = list(
+    rows_of_criteria = list(
         Criterion.objects.filter(scheme_id=run.scheme_id)
         .order_by("position")
-        .values_list("code", "name")
+        .values_list("code", "name", "rule")
     )
+    criteria = [(code, name) for code, name, _rule in rows_of_criteria]
+    by_hand = {code for code, _name, rule in rows_of_criteria if rule == Criterion.Rule.MANUAL}
     cells = {(s.unit_id, s.criterion_code): s for s in Score.objects.filter(run=run)}
-    adjusted = set(
-        ManualPoints.objects.filter(emulation_year_id=run.emulation_year_id).values_list(
-            "unit_id", "criterion_code"
-        )
-    )
+    # Adjustments of computed criteria (a manual criterion's points are always set by hand).
+    adjusted = {
+        (unit_id, code)
+        for unit_id, code in ManualPoints.objects.filter(
+            emulation_year_id=run.emulation_year_id
+        ).values_list("unit_id", "criterion_code")
+        if code not in by_hand
+    }
     rows = []
     for standing in standings:
         sheet = reverse("year-unit-sheet", args=[run.emulation_year_id, standing.unit_id])

@@ -312,3 +312,16 @@ def test_no_data_reads_in_english_too(client, empty_next_year, settings):
         client, empty_next_year.secretariat, reverse("year-detail", args=[empty_next_year.later.pk])
     )
     assert "No data yet" in html and "Chưa có số liệu" not in html
+
+
+def test_a_heat_map_cell_is_marked_only_when_a_computed_criterion_was_adjusted():
+    from types import SimpleNamespace
+
+    from scoring.views import _heat_cell
+
+    line = SimpleNamespace(actual=0.0, ratio=0.0, met=True)
+    assert _heat_cell(line, adjusted=True) == ("met", "✓*")
+    line = SimpleNamespace(actual=10.0, ratio=0.5, met=False)
+    assert _heat_cell(line, adjusted=True) == ("mid", "50%*")
+    assert _heat_cell(line) == ("mid", "50%")
+    assert _heat_cell(SimpleNamespace(actual=None, ratio=None, met=False)) == ("none", "—")
