@@ -574,13 +574,7 @@ def run_warnings_named(*, run: ScoringRun) -> list[dict]:
         subject = " · ".join(
             part for part in (units.get(unit, unit), criteria.get(criterion, criterion)) if part
         )
-        named.append(
-            {
-                "subject": subject,
-                "kind": w.get("code", ""),
-                "message": _name_codes(w.get("message", ""), elements),
-            }
-        )
+        named.append({"subject": subject, "message": _name_codes(w.get("message", ""), elements)})
     return named
 
 
