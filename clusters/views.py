@@ -41,10 +41,13 @@ def cluster_detail(request, pk: int):
     cluster, can_write = get_cluster_for_user(request, pk)
     if refused := refuse_unless_read(request):
         return refused
-    years = (
+    from scoring.selectors import year_has_scored_reports
+
+    years = list(
         visible_years(request.user)
         .filter(cluster=cluster)
         .select_related("scheme")
+        .annotate(has_data=year_has_scored_reports())
         .prefetch_related(
             Prefetch(
                 "offices", queryset=YearOffice.objects.select_related("unit").order_by("role")
@@ -62,6 +65,9 @@ def cluster_detail(request, pk: int):
         {
             "cluster": cluster,
             "years": years,
+            # Where the data is: the newest year with a submitted report, not an empty one
+            # just opened.
+            "latest_with_data": next((y for y in years if y.has_data), None),
             "handovers": handovers,
             "can_write": can_write,
             "statuses": EmulationYear.Status,
@@ -72,17 +78,20 @@ def cluster_detail(request, pk: int):
 def cluster_compare(request, pk: int):
     """The ranking of several years side by side (years whose results the user may see)."""
     from scoring.models import Standing
+    from scoring.selectors import year_has_scored_reports
 
     from .permissions import can_see_results
 
     cluster, _can_write = get_cluster_for_user(request, pk)
     if refused := refuse_unless_read(request):
         return refused
+    # A year nobody has reported in yet (its members tie at 0) is no column either.
     years = [
         y
         for y in visible_years(request.user)
         .filter(cluster=cluster)
         .select_related("cluster")
+        .filter(year_has_scored_reports())
         .order_by("year")
         if can_see_results(request.user, y)
     ]
@@ -116,40 +125,49 @@ def overview(request):
     The page is the same for every user who sees the same years in the same state, so it is
     served whole from the cache under a key of those; two queries decide it (the years in scope as
     light rows, and a stamp of the leading-unit proposals)."""
+    from scoring.selectors import year_has_scored_reports
+
     if refused := refuse_unless_read(request):
         return refused
     scope = user_scope(request.user)
-    rows = list(
-        visible_years(request.user)
-        .order_by("cluster__name")
-        .values_list(
-            "year",
-            "pk",
-            "input_version",
-            "scored_version",
-            "status",
-            "cluster_id",
-            "cluster__supervising_unit_id",
-        )
-    )
-    calendar = sorted({row[0] for row in rows}, reverse=True)
-    try:
-        chosen = int(request.GET.get("nam", calendar[0] if calendar else 0))
-    except ValueError:
-        chosen = calendar[0] if calendar else 0
-    # What the page shows of each year: the cache keys need no more. The years themselves are
-    # loaded only for the cards and sections that have to be rendered again.
-    stamps = [
-        (pk, input_version, scored_version, status)
-        for year, pk, input_version, scored_version, status, cluster_id, supervising_id in rows
-        if year == chosen
-        # can_see_results, on the row
-        and (
+    rows = [
+        (
+            year,
+            pk,
+            input_version,
+            scored_version,
+            status,
+            has_data,
+            # can_see_results, on the row
             scope.is_superuser
             or cluster_id in scope.secretariat_clusters
             or supervising_id in scope.leadership_units
-            or status == EmulationYear.Status.PUBLISHED
+            or status == EmulationYear.Status.PUBLISHED,
         )
+        for year, pk, input_version, scored_version, status, cluster_id, supervising_id, has_data in (
+            visible_years(request.user)
+            .annotate(has_data=year_has_scored_reports())
+            .order_by("cluster__name")
+            .values_list(
+                "year",
+                "pk",
+                "input_version",
+                "scored_version",
+                "status",
+                "cluster_id",
+                "cluster__supervising_unit_id",
+                "has_data",
+            )
+        )
+    ]
+    calendar = sorted({row[0] for row in rows}, reverse=True)
+    chosen = _overview_year(request.GET.get("nam"), calendar, rows)
+    # What the page shows of each year: the cache keys need no more. The years themselves are
+    # loaded only for the cards and sections that have to be rendered again.
+    stamps = [
+        (pk, input_version, scored_version, status, has_data)
+        for year, pk, input_version, scored_version, status, has_data, shown in rows
+        if year == chosen and shown
     ]
     proposals = _leading_proposals_stamp()
     return cached_page(
@@ -167,6 +185,20 @@ def overview(request):
             },
         ),
     )
+
+
+def _overview_year(asked: str | None, calendar: list[int], rows) -> int:
+    """The year asked for, or where the data is: the latest year with a submitted report in a
+    cluster whose results the user sees — not a year just opened with nothing in it."""
+    if asked:
+        try:
+            return int(asked)
+        except ValueError:
+            pass
+    with_data = [row[0] for row in rows if row[5] and row[6]]
+    if with_data:
+        return max(with_data)
+    return calendar[0] if calendar else 0
 
 
 def _leading_proposals_stamp() -> dict:
@@ -200,7 +232,7 @@ def _overview_cards_html(stamps) -> list[str]:
     language = get_language()
     keys = {
         pk: f"overview-card:{pk}:{input_version}:{scored_version}:{status}:{language}"
-        for pk, input_version, scored_version, status in stamps
+        for pk, input_version, scored_version, status, _has_data in stamps
     }
     whole = "overview-cards:" + hashlib.sha256(repr(list(keys.values())).encode()).hexdigest()
     cards = cache.get(whole)
@@ -233,7 +265,13 @@ def _next_level_html(stamps, proposals: dict) -> str:
         "overview-next-level:"
         + hashlib.sha256(
             repr(
-                ([(pk, scored, status) for pk, _inputs, scored, status in stamps], proposals)
+                (
+                    [
+                        (pk, scored, status, has_data)
+                        for pk, _inputs, scored, status, has_data in stamps
+                    ],
+                    proposals,
+                )
                 + (get_language(),)
             ).encode()
         ).hexdigest()
@@ -242,7 +280,11 @@ def _next_level_html(stamps, proposals: dict) -> str:
     if html is None:
         html = render_to_string(
             "clusters/_next_level.html",
-            {"next_level": _next_level(_load_years(year_ids))},
+            {
+                "next_level": _next_level(
+                    _load_years(year_ids), with_data={row[0] for row in stamps if row[4]}
+                )
+            },
         )
         cache.set(key, html, 3600)
     return mark_safe(html)  # noqa: S308 — our own template
@@ -275,10 +317,11 @@ def _first_places(runs: dict[int, int]) -> dict:
     }
 
 
-def _next_level(years) -> list[dict]:
+def _next_level(years, *, with_data: set[int]) -> list[dict]:
     """The cap across clusters: per supervising unit, its cluster leaders this year (the unit the
-    members proposed as leading unit, or — until they vote — the first of the ranking) and how
-    many of them may be proposed to the next level. Three queries."""
+    members proposed as leading unit, or — until they vote — the first of the ranking of a year
+    with submitted reports: a year without any proposes no one) and how many of them may be
+    proposed to the next level. Three queries."""
     from scoring.models import AwardProposal
     from scoring.services.conference import NEXT_LEVEL_CAP_PERCENT, next_level_cap
 
@@ -300,7 +343,7 @@ def _next_level(years) -> list[dict]:
         )
         if y.pk in voted:
             group["leaders"].append({"year": y, "unit": voted[y.pk].unit, "by_vote": True})
-        elif y.pk in first:
+        elif y.pk in first and y.pk in with_data:
             group["leaders"].append({"year": y, "unit": first[y.pk].unit, "by_vote": False})
     result = []
     for group in groups.values():
@@ -312,9 +355,9 @@ def _next_level(years) -> list[dict]:
 
 
 def _overview_cards(years) -> list[dict]:
-    from django.db.models import Count, Q
+    from django.db.models import Count, OuterRef, Q, Subquery
 
-    from scoring.models import Report, Score
+    from scoring.models import Criterion, Report, Score
 
     ids = [y.pk for y in years]
     members = dict(
@@ -336,21 +379,39 @@ def _overview_cards(years) -> list[dict]:
     met: dict[int, list] = {}
     for row in (
         Score.objects.filter(run_id__in=list(runs))
-        .values("run_id", "criterion_code")
-        .annotate(met=Count("pk", filter=Q(met=True)), total=Count("pk"))
+        .values("run_id", "run__scheme_id", "criterion_code")
+        .annotate(
+            # The criterion's name in the same query (the run's scheme version, by its key).
+            name=Subquery(
+                Criterion.objects.filter(
+                    scheme_id=OuterRef("run__scheme_id"), code=OuterRef("criterion_code")
+                ).values("name")[:1]
+            ),
+            met=Count("pk", filter=Q(met=True)),
+            total=Count("pk"),
+        )
         .order_by("run_id", "criterion_code")
     ):
-        met.setdefault(runs[row["run_id"]], []).append(row)
-    cards = [
-        {
-            "year": y,
-            "members": members.get(y.pk, 0),
-            "submitted": progress.get(y.pk, {}).get("submitted", 0),
-            "verified": progress.get(y.pk, {}).get("verified", 0),
-            "leader": leaders.get(y.pk),
-            "criteria": met.get(y.pk, []),
-            "never_met": [r["criterion_code"] for r in met.get(y.pk, []) if r["met"] == 0],
-        }
-        for y in years
-    ]
+        year_id = runs[row["run_id"]]
+        row["label"] = " ".join(part for part in (row["criterion_code"], row["name"]) if part)
+        met.setdefault(year_id, []).append(row)
+    cards = []
+    for y in years:
+        submitted = progress.get(y.pk, {}).get("submitted", 0)
+        # Without a submitted report the year has no leader, no "met" to count and no alarm:
+        # its members all tie at 0.
+        cards.append(
+            {
+                "year": y,
+                "members": members.get(y.pk, 0),
+                "submitted": submitted,
+                "verified": progress.get(y.pk, {}).get("verified", 0),
+                "has_data": submitted > 0,
+                "leader": leaders.get(y.pk) if submitted else None,
+                "criteria": met.get(y.pk, []) if submitted else [],
+                "never_met": [r["label"] for r in met.get(y.pk, []) if r["met"] == 0]
+                if submitted
+                else [],
+            }
+        )
     return cards

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import FloatField
+from django.db.models import Exists, FloatField, OuterRef
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext as _
 
 from clusters.models import EmulationYear, Membership
 from clusters.selectors import successions_all, unit_predecessor_codes
@@ -523,3 +525,120 @@ def year_page_facts(pk: int) -> YearPageFacts | None:
         )
         states = tuple(tuple(state) for state in cursor.fetchall())
     return YearPageFacts(*row, report_states=states)
+
+
+# --- what the pages show: data or not, one status vocabulary, names instead of codes -----------
+
+
+def year_has_scored_reports():
+    """An expression for EmulationYear querysets: the year has a submitted or verified report —
+    figures that the scores read. A year without one has nothing to rank, alarm or propose (an
+    opened year is scored at once, and all its members then tie at 0)."""
+    return Exists(
+        Report.objects.filter(
+            emulation_year_id=OuterRef("pk"), status__in=Report.SCORED_STATUSES
+        ).order_by()
+    )
+
+
+def report_status_label(report: Report | None) -> str:
+    """A report's state in the words every page uses: "Chưa bắt đầu" until its first save."""
+    if report is None:
+        return _("Chưa bắt đầu")
+    return str(Report.Status(report.status).label)
+
+
+def _name_codes(text: str, names: dict[str, str]) -> str:
+    """Data-element codes in an engine message (`coop_members`) replaced by their names."""
+    if not names or not text:
+        return text
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, names)) + r")(?![\w])")
+    return pattern.sub(lambda m: names[m.group(1)], text)
+
+
+def run_warnings_named(*, run: ScoringRun) -> list[dict]:
+    """The run's warnings as a reader needs them: the unit's and the criterion's names as their
+    subject, data elements named in the message. Two queries whatever the warnings (the run's
+    warnings, the year's members' names) and the scheme's parts, cached."""
+    warnings = run.warnings or []
+    # Every warning's unit is a member of the year (the engine warns about members only).
+    units = dict(
+        Membership.objects.filter(emulation_year_id=run.emulation_year_id)
+        .order_by()
+        .values_list("unit__code", "unit__name")
+    )
+    criteria = {c.code: f"{c.code} {c.name}" for c in scheme_criteria(run.scheme)}
+    elements = {e.code: e.name for e in scheme_data_elements(run.scheme)}
+    named = []
+    for w in warnings:
+        unit, criterion = w.get("unit") or "", w.get("criterion") or ""
+        subject = " · ".join(
+            part for part in (units.get(unit, unit), criteria.get(criterion, criterion)) if part
+        )
+        named.append({"subject": subject, "message": _name_codes(w.get("message", ""), elements)})
+    return named
+
+
+def report_history_rows(*, emulation_year: EmulationYear, entries) -> list[tuple]:
+    """Each audit entry of a report with its changes as (label, before, after, is a figure), in
+    names: a data element's name rather than its code, a status's label rather than its value,
+    comments as "name: text" (figures are written by the page, as numbers)."""
+    elements = (
+        {e.code: e.name for e in scheme_data_elements(emulation_year.scheme)}
+        if emulation_year.scheme_id
+        else {}
+    )
+    statuses = {value: str(label) for value, label in Report.Status.choices}
+    answer_prefix = "trả lời nhận xét "
+
+    def label(key: str) -> str:
+        if key in elements:
+            return elements[key]
+        if key == "status":
+            return _("Trạng thái")
+        if key == "comments":
+            return _("Nhận xét")
+        if key == "note" or key == "ghi chú":
+            return _("Ghi chú")
+        if key == "evidence":
+            return _("Minh chứng")
+        if key == "element":
+            return _("Số liệu")
+        if key.startswith(answer_prefix):
+            code = key.removeprefix(answer_prefix)
+            return _("Trả lời nhận xét: %(about)s") % {
+                "about": elements.get(code, _("Chung") if code == "chung" else code)
+            }
+        return key
+
+    def value(key: str, raw):
+        if raw is None or raw == "":
+            return None
+        if key == "status":
+            return statuses.get(raw, raw)
+        if key == "comments" and isinstance(raw, dict):
+            return "; ".join(
+                f"{elements.get(code, code or _('Chung'))}: {text}" for code, text in raw.items()
+            )
+        if key == "element":
+            return elements.get(raw, raw)
+        return raw if isinstance(raw, str) else str(raw)
+
+    rows = []
+    for entry in entries:
+        before, after = entry.before or {}, entry.after or {}
+        keys = (
+            sorted(set(before) | set(after), key=lambda k: (k not in elements, label(k)))
+            if isinstance(before, dict) and isinstance(after, dict)
+            else []
+        )
+        rows.append(
+            (
+                entry,
+                [
+                    (label(k), value(k, before.get(k)), value(k, after.get(k)), k in elements)
+                    for k in keys
+                ],
+            )
+        )
+    return rows

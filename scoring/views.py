@@ -20,7 +20,13 @@ from clusters.permissions import (
 from emulation.pagecache import cached_page, page_key
 
 from .models import Criterion, Report, Score
-from .selectors import year_current_run, year_page_facts, year_standings
+from .selectors import (
+    report_status_label,
+    run_warnings_named,
+    year_current_run,
+    year_page_facts,
+    year_standings,
+)
 
 
 def year_detail(request, pk: int):
@@ -76,6 +82,9 @@ def _render_year_page(request, year, can_write, scope, see_all_reports, reports,
     # (The run's warnings are read only if the ranking has to be rendered again.)
     run = year_current_run(emulation_year=year, defer_warnings=True) if show_results else None
     standings = SimpleLazyObject(lambda: year_standings(emulation_year=year) if run else [])
+    # Nothing submitted: an opened year is scored at once and its members tie at 0 — no ranking,
+    # heat map or warnings then, but "no data yet".
+    has_data = any(r.status in Report.SCORED_STATUSES for r in reports.values())
     return render(
         request,
         "scoring/year_detail.html",
@@ -83,13 +92,19 @@ def _render_year_page(request, year, can_write, scope, see_all_reports, reports,
             "year": year,
             "can_write": can_write,
             "show_results": show_results,
+            "has_data": has_data,
             "run": run,
+            "warnings": SimpleLazyObject(
+                lambda: run_warnings_named(run=run) if run and has_data else []
+            ),
             "standings": standings,
             "members": SimpleLazyObject(lambda: _members(year, reports, scope, see_all_reports)),
             "offices": year.offices.select_related("unit").order_by("-role"),  # head, deputies
             "statuses": year.Status.choices,
             "tasks": tasks,
-            "heatmap": SimpleLazyObject(lambda: _heatmap(run, standings) if run else None),
+            "heatmap": SimpleLazyObject(
+                lambda: _heatmap(run, standings) if run and has_data else None
+            ),
             "changes": SimpleLazyObject(
                 lambda: _changes_since_last_year(request, year, standings) if run else {}
             ),
@@ -114,6 +129,7 @@ def _members(year, reports, scope, see_all_reports):
         {
             "unit": m.unit,
             "report": reports.get(m.unit_id),
+            "status": report_status_label(reports.get(m.unit_id)),
             "can_open": see_all_reports or m.unit_id in scope.reporter_units,
             "late": bool(
                 year.reporting_deadline
@@ -235,6 +251,7 @@ def report_history(request, pk: int, unit_id: int):
     from clusters.permissions import get_report_for_user
 
     from .models import Report
+    from .selectors import report_history_rows
 
     year, unit, _role = get_report_for_user(request, pk, unit_id)
     if refused := refuse_unless_read(request):
@@ -247,15 +264,7 @@ def report_history(request, pk: int, unit_id: int):
         if report
         else AuditEntry.objects.none()
     )
-    rows = []
-    for entry in entries:
-        before, after = entry.before or {}, entry.after or {}
-        keys = (
-            sorted(set(before) | set(after))
-            if isinstance(before, dict) and isinstance(after, dict)
-            else []
-        )
-        rows.append((entry, [(k, before.get(k), after.get(k)) for k in keys]))
+    rows = report_history_rows(emulation_year=year, entries=entries)
     return render(
         request,
         "scoring/report_history.html",
@@ -329,35 +338,55 @@ def _reporter_tasks(year, scope, reports):
 
 
 def _heatmap(run, standings):
-    """Member × criterion attainment (ratio to target) for the ranking page, in two queries; each
-    cell carries its number and the explanation, and links to the member's score sheet."""
-    criteria = list(
+    """Member × criterion attainment (ratio to target) for the ranking page, in three queries;
+    each cell carries its number and the explanation, and links to the member's score sheet. A
+    cell the secretariat adjusted is coloured by the points it set, and marked."""
+    from .models import ManualPoints
+
+    rows_of_criteria = list(
         Criterion.objects.filter(scheme_id=run.scheme_id)
         .order_by("position")
-        .values_list("code", "name")
+        .values_list("code", "name", "rule")
     )
+    criteria = [(code, name) for code, name, _rule in rows_of_criteria]
+    by_hand = {code for code, _name, rule in rows_of_criteria if rule == Criterion.Rule.MANUAL}
     cells = {(s.unit_id, s.criterion_code): s for s in Score.objects.filter(run=run)}
+    # Adjustments of computed criteria (a manual criterion's points are always set by hand).
+    adjusted = {
+        (unit_id, code)
+        for unit_id, code in ManualPoints.objects.filter(
+            emulation_year_id=run.emulation_year_id
+        ).values_list("unit_id", "criterion_code")
+        if code not in by_hand
+    }
     rows = []
     for standing in standings:
         sheet = reverse("year-unit-sheet", args=[run.emulation_year_id, standing.unit_id])
         row = []
         for code, _name in criteria:
             score = cells.get((standing.unit_id, code))
-            row.append((code, score, *_heat_cell(score)))
+            row.append(
+                (code, score, *_heat_cell(score, adjusted=(standing.unit_id, code) in adjusted))
+            )
         rows.append((standing, sheet, row))
-    return {"criteria": criteria, "rows": rows}
+    return {"criteria": criteria, "rows": rows, "any_adjusted": bool(adjusted)}
 
 
-def _heat_cell(score) -> tuple[str, str]:
+def _heat_cell(score, *, adjusted: bool = False) -> tuple[str, str]:
     """A heat-map cell's colour and text. Grey only without a figure; a criterion without a
     ratio (a target of 0, e.g. days late) is green when met, red when not. The per cent is
-    rounded down, so that a cell reads 100% only if the target was reached."""
-    if score is None or score.actual is None:
+    rounded down, so that a cell reads 100% only if the target was reached. A cell whose points
+    the secretariat set is green when they met the criterion ("✓", whatever the ratio) and
+    carries a "*"."""
+    mark = "*" if adjusted else ""
+    if score is None or (score.actual is None and not adjusted):
         return "none", "—"
     ratio = score.ratio
+    if adjusted and score.met:
+        return "met", "✓" + mark
     if ratio is None:
-        return ("met", "✓") if score.met else ("low", "✗")
-    text = f"{math.floor(ratio * 100 + 1e-9)}%"
+        return ("met", "✓" + mark) if score.met else ("low", "✗" + mark)
+    text = f"{math.floor(ratio * 100 + 1e-9)}%{mark}"
     if score.met:
         return "met", text
     return ("high" if ratio >= 0.8 else "mid" if ratio >= 0.5 else "low"), text

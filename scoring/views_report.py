@@ -17,7 +17,7 @@ from clusters.permissions import get_report_for_user
 from .errors import ScoringError
 from .forms import ReportForm, ReturnForm, display_number
 from .models import Report
-from .selectors import report_preview
+from .selectors import report_preview, report_status_label
 from .services.evidence import (
     evidence_add,
     evidence_check,
@@ -319,7 +319,7 @@ def _render(request, year, unit, role, report, status, elements, page: _Page):
             "unit": unit,
             "role": role,
             "report": report,
-            "status_label": Report.Status(status).label,
+            "status_label": report_status_label(report),
             "editable": editable,
             "reviewable": _reviewable(role, year, report),
             "form": form,

@@ -225,6 +225,9 @@ def _score_criterion(
             set_to = _clamped_entry(criterion, explainer, m, entry, warn)
             text += explainer.adjusted(shown, set_to, entry.reason)
             shown = set_to
+            # The secretariat's points decide "met" as on a manual criterion, so that the met
+            # count, knockouts and every page agree with the points shown.
+            met_i = _met_by_points(criterion, shown)
         if criterion.knockout and not met_i:
             tally.eligible[i] = False
             text += explainer.knockout()
@@ -303,8 +306,13 @@ def _manual_line(criterion, explainer, unit, entry, warn) -> tuple[float, bool, 
     text = explainer.manual(shown, entry.reason)
     if abs(shown - float(entry.points)) > EPS:
         text += explainer.clamped(float(entry.points), shown)
-    met = shown <= EPS if criterion.kind == "deduction" else shown >= criterion.points - EPS
-    return shown, met, text
+    return shown, _met_by_points(criterion, shown), text
+
+
+def _met_by_points(criterion, shown: float) -> bool:
+    """Points entered by hand meet a criterion when they are its full points (a deduction:
+    nothing taken away)."""
+    return shown <= EPS if criterion.kind == "deduction" else shown >= criterion.points - EPS
 
 
 def _rank(scheme: Scheme, members: list[str], tally: _Tally, lines) -> list[Standing]:

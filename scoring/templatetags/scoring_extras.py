@@ -1,9 +1,70 @@
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
 
 register = template.Library()
+
+NBSP = "\u00a0"
+
+
+def _language() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def _grouped(number: Decimal, places: int, language: str) -> str:
+    """Half up to `places` decimals, trailing zeros trimmed, thousands grouped."""
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    whole, _point, fraction = f"{abs(rounded):f}".partition(".")
+    fraction = fraction.rstrip("0")
+    thousands, point = (",", ".") if language == "en" else (".", ",")
+    text = f"{int(whole):,}".replace(",", thousands) + (point + fraction if fraction else "")
+    return ("-" if rounded < 0 else "") + text
+
+
+@register.filter
+def vn_number(value, places: int = 2) -> str:
+    """`{{ x|vn_number }}` — a number as the page's language writes it: "127.529", "62,5" (in
+    English "127,529", "62.5"); at most `places` decimals (2 unless told, e.g. `vn_number:4` for
+    a reported figure), trailing zeros trimmed; "—" for none."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value))
+        if not number.is_finite():
+            return str(value)
+        return _grouped(number, int(places), _language())
+    except (ArithmeticError, ValueError, TypeError):
+        return str(value)
+
+
+@register.filter
+def with_unit(value, unit) -> str:
+    """`{{ x|with_unit:"HTX" }}` — the number and its unit kept on one line by a non-breaking
+    space, also before "%", as Vietnamese writes it ("62,5 %", "20 HTX")."""
+    text = vn_number(value)
+    return f"{text}{NBSP}{unit}" if unit and value is not None and value != "" else text
+
+
+@register.filter
+def element_name(code, elements) -> str:
+    """`{{ comment.element_code|element_name:elements }}` — a data element's name from the
+    scheme's elements (objects with `code` and `name`); the code itself if it has none."""
+    for element in elements or ():
+        if element.code == code:
+            return element.name
+    return code
+
+
+@register.filter
+def report_status(report) -> str:
+    """`{{ report|report_status }}` — the one label of a report's state (None: not started)."""
+    from scoring.selectors import report_status_label
+
+    return report_status_label(report)
 
 
 @register.filter

@@ -22,6 +22,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from clusters.models import Cluster, EmulationYear, Membership, Unit
 from scoring.demo import CLUSTER_CODE, demo_load
+from scoring.engine.numbers import fmt_number
 from scoring.models import Report
 from scoring.selectors import years_inputs
 from scoring.services.recompute import year_recompute
@@ -108,6 +109,7 @@ def test_leadership_dashboards_show_the_engines_numbers(browser, live_server, wo
     ranked = results[RANKED_YEAR]
     before = {s.unit: s for s in results[RANKED_YEAR - 1].standings}
     criteria = [c.code for c in inputs[years[RANKED_YEAR].pk].scheme.criteria]
+    names = {c.code: f"{c.code} {c.name}" for c in inputs[years[RANKED_YEAR].pk].scheme.criteria}
     # The data exercises what the pages show: 7 members, bonus and deduction, and a shared rank.
     assert len(ranked.standings) == 7
     assert any(s.bonus for s in ranked.standings) and any(s.deduction for s in ranked.standings)
@@ -247,7 +249,7 @@ def test_leadership_dashboards_show_the_engines_numbers(browser, live_server, wo
         assert len(leaders) == 1
         leader = leaders[0]
         text = card.text
-        assert f"Dẫn đầu: {units[leader.unit].name} ({two(leader.total)})" in text, text
+        assert f"Dẫn đầu: {units[leader.unit].name} ({fmt_number(leader.total)})" in text, text
         assert f"Thành viên: {members} ·" in text, text
         assert f"Đã nộp báo cáo: {submitted}/{members}" in text, text
         assert f"Đã thẩm định: {verified}/{members}" in text, text
@@ -257,11 +259,12 @@ def test_leadership_dashboards_show_the_engines_numbers(browser, live_server, wo
             for code in criteria
         }
         n = len(result.standings)
-        assert badges == [f"{code}: {met[code]}/{n}" for code in sorted(criteria)], badges
-        never = [code for code in sorted(criteria) if met[code] == 0]
+        # Each criterion by its code and name.
+        assert badges == [f"{names[code]}: {met[code]}/{n}" for code in sorted(criteria)], badges
+        never = [names[code] for code in sorted(criteria) if met[code] == 0]
         assert ("Không đơn vị nào đạt" in text) == bool(never)
         if never:
-            assert text.endswith(": " + ", ".join(never)), text
+            assert text.endswith(": " + "; ".join(never)), text
         return members, submitted, verified
 
     browser.get(f"{live_server.url}/tong-quan/")

@@ -246,7 +246,11 @@ def test_the_report_history_shows_each_change_with_before_and_after(client, open
     client.force_login(w.secretariat)
     page = client.get(reverse("report-history", args=[w.year.pk, w.unit_a1.pk])).content.decode()
     assert page.count("Lưu nháp báo cáo") == 2
-    assert "<td><code>new_coops</code></td><td>10</td><td>12</td>" in page.replace("\n", "")
+    # The data element by its name, not its code.
+    assert (
+        '<td>HTX thành lập mới</td><td class="num">10</td><td class="num">12</td>'
+        in page.replace("\n", "")
+    )
 
 
 def test_the_year_page_says_it_is_recomputing_and_refreshes_itself(client, open_year):
