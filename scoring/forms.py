@@ -40,12 +40,6 @@ def display_number(value, *, grouping: bool = True) -> str:
     return text
 
 
-def number_with_unit(value, unit: str | None) -> str:
-    """ "20 HTX", "62,5 %": the number as people write it, a non-breaking space before its unit."""
-    text = display_number(value)
-    return f"{text}\u00a0{unit}" if unit else text
-
-
 class _LocalNumber:
     """A number typed the Vietnamese way (or the English way in English), in a text input:
     browsers' number inputs rewrite what a person types ("3155,5" arrived as 31555) before the

@@ -127,9 +127,11 @@ def format_decimal(
     """A stored number as a person writes it: grouped, trailing zeros trimmed (or exactly
     `places` decimals): Decimal("127529.0000") → "127.529"; 62.5 → "62,5"."""
     value = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    if value.is_zero():
+        value = abs(value)  # no "-0"
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        text = f"{value:,.{places}f}"
+        text = f"{abs(value) if value.is_zero() else value:,.{places}f}"
     else:
         value = value.normalize() if value != value.to_integral_value() else value.quantize(1)
         text = f"{value:,f}"

@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 
+from scoring.engine.numbers import format_decimal
+
 register = template.Library()
 
 NBSP = "\u00a0"
@@ -18,11 +20,7 @@ def _language() -> str:
 def _grouped(number: Decimal, places: int, language: str) -> str:
     """Half up to `places` decimals, trailing zeros trimmed, thousands grouped."""
     rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    whole, _point, fraction = f"{abs(rounded):f}".partition(".")
-    fraction = fraction.rstrip("0")
-    thousands, point = (",", ".") if language == "en" else (".", ",")
-    text = f"{int(whole):,}".replace(",", thousands) + (point + fraction if fraction else "")
-    return ("-" if rounded < 0 else "") + text
+    return format_decimal(rounded, language)
 
 
 @register.filter

@@ -101,7 +101,9 @@ def value_of(browser, name):
     return browser.find_element(By.NAME, name).get_attribute("value")
 
 
-def test_typed_numbers_are_stored_as_meant_and_shown_back(localized_browser, live_server, numbers_year):
+def test_typed_numbers_are_stored_as_meant_and_shown_back(
+    localized_browser, live_server, numbers_year
+):
     browser, w = localized_browser, numbers_year
     codes = ["ratio", "revenue", "members", "capital"]
 
@@ -140,7 +142,9 @@ def test_typed_numbers_are_stored_as_meant_and_shown_back(localized_browser, liv
     assert [value_of(browser, cell) for cell in cells] == SHOWN
 
 
-def test_a_failed_save_lists_what_to_correct_and_keeps_everything(browser, live_server, numbers_year):
+def test_a_failed_save_lists_what_to_correct_and_keeps_everything(
+    browser, live_server, numbers_year
+):
     w = numbers_year
     login(browser, live_server, "reporter_a1")
     browser.get(f"{live_server.url}/nam/{w.year.pk}/bao-cao/{w.unit_a1.pk}/")
@@ -156,7 +160,9 @@ def test_a_failed_save_lists_what_to_correct_and_keeps_everything(browser, live_
     screenshot(browser, "report-form-error-summary")
 
 
-def test_attaching_evidence_after_typing_keeps_the_figures(browser, live_server, numbers_year, tmp_path):
+def test_attaching_evidence_after_typing_keeps_the_figures(
+    browser, live_server, numbers_year, tmp_path
+):
     w = numbers_year
     scan = tmp_path / "quyet-dinh.pdf"
     scan.write_bytes(b"%PDF-1.7\nquyet dinh")
@@ -173,7 +179,9 @@ def test_attaching_evidence_after_typing_keeps_the_figures(browser, live_server,
     assert Report.objects.get().status == "draft"
 
 
-def test_publishing_with_a_member_missing_asks_first_and_needs_a_reason(browser, live_server, world):
+def test_publishing_with_a_member_missing_asks_first_and_needs_a_reason(
+    browser, live_server, world
+):
     install_scheme(world.year)
     EmulationYear.objects.filter(pk=world.year.pk).update(status="verification")
     Report.objects.create(emulation_year=world.year, unit=world.unit_a2, status="verified")
