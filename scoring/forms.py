@@ -425,7 +425,13 @@ class ManualPointsForm(forms.Form):
         self.fields["criterion"].choices = [
             (
                 c.code,
-                f"{c.code}. {c.name} ({c.get_rule_display()}, {_('tối đa')} {display_number(c.points)})",
+                _("%(code)s. %(name)s (%(rule)s, tối đa %(points)s điểm)")
+                % {
+                    "code": c.code,
+                    "name": c.name,
+                    "rule": c.get_rule_display(),
+                    "points": display_number(c.points),
+                },
             )
             for c in criteria
         ]

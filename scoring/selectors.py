@@ -310,9 +310,11 @@ def year_current_run(
     return runs.select_related("scheme").first()
 
 
-def run_to_result(*, run: ScoringRun) -> engine.Result:
+def run_to_result(*, run: ScoringRun, language: str = "vi") -> engine.Result:
     """Rebuild the engine's result from a stored run, so that exports of the database path and
-    the file path go through one writer and cannot disagree."""
+    the file path go through one writer and cannot disagree; its sentences in `language` where
+    they can be written (see `run_texts`)."""
+    texts = run_texts(run=run, language=language)
     criteria_order = {
         code: i
         for i, code in enumerate(
@@ -320,9 +322,10 @@ def run_to_result(*, run: ScoringRun) -> engine.Result:
         )
     }
     lines = {}
-    for unit_code, criterion, actual, target, ratio, met, points, explanation in (
+    for unit_id, unit_code, criterion, actual, target, ratio, met, points, explanation in (
         Score.objects.filter(run=run)
         .values_list(
+            "unit_id",
             "unit__code",
             "criterion_code",
             "actual",
@@ -342,7 +345,9 @@ def run_to_result(*, run: ScoringRun) -> engine.Result:
             ratio=ratio,
             met=met,
             points=points,
-            explanation=explanation,
+            explanation=texts.lines.get((unit_id, criterion), explanation)
+            if texts
+            else explanation,
         )
     lines = dict(
         sorted(lines.items(), key=lambda kv: (kv[0][0], criteria_order.get(kv[0][1], 10**6)))
@@ -365,13 +370,14 @@ def run_to_result(*, run: ScoringRun) -> engine.Result:
         .select_related("unit")
         .order_by("rank", "unit__code")
     )
-    warnings = tuple(engine.EngineWarning(**w) for w in run.warnings)
+    warnings = tuple(engine.EngineWarning(**w) for w in (texts.warnings if texts else run.warnings))
     return engine.Result(
         year=run.emulation_year.year,
         scheme_name=run.scheme.name,
         standings=standings,
         lines=lines,
         warnings=warnings,
+        language=language if texts else "vi",
     )
 
 
@@ -556,11 +562,13 @@ def _name_codes(text: str, names: dict[str, str]) -> str:
     return pattern.sub(lambda m: names[m.group(1)], text)
 
 
-def run_warnings_named(*, run: ScoringRun) -> list[dict]:
+def run_warnings_named(*, run: ScoringRun, language: str = "vi") -> list[dict]:
     """The run's warnings as a reader needs them: the unit's and the criterion's names as their
-    subject, data elements named in the message. Two queries whatever the warnings (the run's
-    warnings, the year's members' names) and the scheme's parts, cached."""
-    warnings = run.warnings or []
+    subject, data elements named in the message, in `language` where it can be written (see
+    `run_texts`). Two queries whatever the warnings (the run's warnings, the year's members'
+    names) and the scheme's parts, cached."""
+    texts = run_texts(run=run, language=language)
+    warnings = texts.warnings if texts else (run.warnings or [])
     # Every warning's unit is a member of the year (the engine warns about members only).
     units = dict(
         Membership.objects.filter(emulation_year_id=run.emulation_year_id)
@@ -642,3 +650,59 @@ def report_history_rows(*, emulation_year: EmulationYear, entries) -> list[tuple
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class RunTexts:
+    """A run's explanation lines and warnings written in another language than the stored one."""
+
+    lines: dict[tuple[int, str], str]  # (unit id, criterion code) -> line
+    warnings: list[dict]
+
+
+def run_texts(*, run: ScoringRun, language: str) -> RunTexts | None:
+    """The engine's sentences of `run` in `language`. Lines are stored in Vietnamese; another
+    language is written by scoring the same inputs again in it — only while the year's inputs
+    are still exactly those of the run (their hash), so that the words can never describe other
+    numbers than the ones shown; None otherwise (the page then shows the stored lines, marked
+    as Vietnamese). A run never changes: its texts are cached under its id."""
+    if language == "vi":
+        return None
+    from django.core.cache import cache
+
+    key = f"run-texts:{run.pk}:{language}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    inputs = year_inputs(emulation_year=run.emulation_year)
+    if inputs is None or inputs.scheme_id != run.scheme_id or inputs.digest() != run.input_hash:
+        return None
+    result = inputs.run(language=language)
+    texts = RunTexts(
+        lines={
+            (inputs.unit_ids[unit], criterion): line.explanation
+            for (unit, criterion), line in result.lines.items()
+            if unit in inputs.unit_ids
+        },
+        warnings=[
+            {"unit": w.unit, "criterion": w.criterion, "code": w.code, "message": w.message}
+            for w in result.warnings
+        ],
+    )
+    cache.set(key, texts, 24 * 3600)
+    return texts
+
+
+def scores_in_language(scores, *, run: ScoringRun | None, language: str) -> bool:
+    """Rewrite the `explanation` of these Score rows (not saved) in `language`; False when the
+    stored Vietnamese lines have to stay (see `run_texts`)."""
+    if run is None or language == "vi":
+        return True
+    texts = run_texts(run=run, language=language)
+    if texts is None:
+        return False
+    for score in scores:
+        score.explanation = texts.lines.get(
+            (score.unit_id, score.criterion_code), score.explanation
+        )
+    return True

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clusters.permissions import (
@@ -23,10 +24,15 @@ from .models import Criterion, Report, Score
 from .selectors import (
     report_status_label,
     run_warnings_named,
+    scores_in_language,
     year_current_run,
     year_page_facts,
     year_standings,
 )
+
+
+def _language() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
 def year_detail(request, pk: int):
@@ -95,7 +101,9 @@ def _render_year_page(request, year, can_write, scope, see_all_reports, reports,
             "has_data": has_data,
             "run": run,
             "warnings": SimpleLazyObject(
-                lambda: run_warnings_named(run=run) if run and has_data else []
+                lambda: (
+                    run_warnings_named(run=run, language=_language()) if run and has_data else []
+                )
             ),
             "standings": standings,
             "members": SimpleLazyObject(lambda: _members(year, reports, scope, see_all_reports)),
@@ -167,6 +175,7 @@ def year_unit_sheet(request, pk: int, unit_id: int):
         else []
     )
     scores = {s.criterion_code: s for s in Score.objects.filter(run=run, unit=unit)} if run else {}
+    in_language = scores_in_language(scores.values(), run=run, language=_language())
     rows = [(c, scores.get(c.code)) for c in criteria]
     # Its own rank and total are results too: a reporter sees them once the year is published.
     standing = (
@@ -183,6 +192,7 @@ def year_unit_sheet(request, pk: int, unit_id: int):
             "run": run,
             "rows": rows,
             "standing": standing,
+            "lines_in_vietnamese": not in_language,
             "trend": _unit_trend(request, year, unit),
         },
     )
@@ -351,6 +361,7 @@ def _heatmap(run, standings):
     criteria = [(code, name) for code, name, _rule in rows_of_criteria]
     by_hand = {code for code, _name, rule in rows_of_criteria if rule == Criterion.Rule.MANUAL}
     cells = {(s.unit_id, s.criterion_code): s for s in Score.objects.filter(run=run)}
+    scores_in_language(cells.values(), run=run, language=_language())
     # Adjustments of computed criteria (a manual criterion's points are always set by hand).
     adjusted = {
         (unit_id, code)

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from clusters.permissions import can_see_results, get_year_for_user, refuse_unless_read
 
 from . import engine
-from .selectors import run_to_result, year_current_run
+from .selectors import run_to_result, scores_in_language, year_current_run
 
 
 def _result(request, pk: int):
@@ -24,12 +24,11 @@ def _result(request, pk: int):
     run = year_current_run(emulation_year=year)
     if run is None:
         raise Http404
-    return year, run_to_result(run=run)
+    return year, run_to_result(run=run, language=_language())
 
 
 def _language() -> str:
-    """The request's language, for the band explanations' sentences (the criterion lines stay
-    in the language they were scored in)."""
+    """The request's language, for the engine's sentences (see selectors.run_texts)."""
     return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
@@ -103,6 +102,7 @@ def conference_pack(request, pk: int):
     scores: dict[tuple[int, str], Score] = (
         {(s.unit_id, s.criterion_code): s for s in Score.objects.filter(run=run)} if run else {}
     )
+    scores_in_language(scores.values(), run=run, language=_language())
     sheets = [(s, [(c, scores.get((s.unit_id, c.code))) for c in criteria]) for s in standings]
     signatures = (
         PledgeSignature.objects.filter(pledge__emulation_year=year)

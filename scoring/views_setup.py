@@ -176,7 +176,9 @@ def year_pledge(request, pk: int):
     )
     pledge_form = PledgeForm(
         initial={
-            "title": pledge.title if pledge else f"Giao ước thi đua năm {year.year}",
+            "title": pledge.title
+            if pledge
+            else _("Giao ước thi đua năm %(year)s") % {"year": year.year},
             "text": pledge.text if pledge else "",
         }
     )

@@ -15,7 +15,8 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from clusters.audit import audit_record
 from clusters.models import Cluster, EmulationYear, FlagHandover, Unit
@@ -193,17 +194,26 @@ def ballot_open(
             action="ballot.open",
             obj=ballot,
             emulation_year_id=year.pk,
-            summary=f"Mở bỏ phiếu: {ballot_title(ballot)}",
+            summary=f"Mở bỏ phiếu: {_audit_title(ballot)}",
         )
     return ballot
 
 
 def ballot_title(ballot: Ballot) -> str:
+    """The ballot's title in the active language (the audit trail writes it in Vietnamese)."""
     if ballot.purpose == Ballot.Purpose.AWARD:
         title = f"{ballot.get_purpose_display()}: {ballot.award_kind.name}"
     else:
-        title = f"{ballot.get_purpose_display()} năm {ballot.emulation_year.year + 1}"
-    return title + (" (bỏ phiếu lại)" if ballot.candidate_ids else "")
+        title = _("%(purpose)s năm %(year)s") % {
+            "purpose": ballot.get_purpose_display(),
+            "year": ballot.emulation_year.year + 1,
+        }
+    return title + (_(" (bỏ phiếu lại)") if ballot.candidate_ids else "")
+
+
+def _audit_title(ballot: Ballot) -> str:
+    with translation.override("vi"):
+        return ballot_title(ballot)
 
 
 def ballot_vote(
@@ -258,7 +268,7 @@ def ballot_vote(
             summary=(
                 f"Nhập phiếu giấy của {voter.name}" if on_paper else f"{voter.name} đã bỏ phiếu"
             )
-            + f": {ballot_title(locked)}",
+            + f": {_audit_title(locked)}",
         )
 
 
@@ -420,7 +430,7 @@ def ballot_close(*, ballot: Ballot, actor=None) -> Tally:
             action="ballot.close",
             obj=locked,
             emulation_year_id=locked.emulation_year_id,
-            summary=f"Kết thúc bỏ phiếu: {ballot_title(locked)}",
+            summary=f"Kết thúc bỏ phiếu: {_audit_title(locked)}",
             after={
                 "số đơn vị bỏ phiếu": tally.voters,
                 "kết quả": [f"{t.unit.name}: {t.votes}" for t in tally.lines],
@@ -455,7 +465,7 @@ def ballot_reopen(*, ballot: Ballot, reason: str, actor=None) -> Ballot:
             action="ballot.reopen",
             obj=locked,
             emulation_year_id=locked.emulation_year_id,
-            summary=f"Mở lại bỏ phiếu: {ballot_title(locked)}",
+            summary=f"Mở lại bỏ phiếu: {_audit_title(locked)}",
             reason=reason,
         )
     ballot.refresh_from_db()

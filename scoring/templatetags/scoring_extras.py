@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from scoring.engine.numbers import format_decimal
 
@@ -97,3 +97,48 @@ def form_field(field):
         errors,
         help_text,
     )
+
+
+# What each recorded action is called, for pages in a language other than the one the audit
+# trail's summaries are written in (Vietnamese, with the names and numbers of the moment).
+AUDIT_ACTIONS = {
+    "award_kind.create": gettext_lazy("Tạo hình thức khen thưởng"),
+    "ballot.close": gettext_lazy("Kết thúc bỏ phiếu"),
+    "ballot.open": gettext_lazy("Mở bỏ phiếu"),
+    "ballot.paper_vote": gettext_lazy("Nhập phiếu giấy"),
+    "ballot.reopen": gettext_lazy("Mở lại bỏ phiếu"),
+    "conference.election": gettext_lazy("Bầu cụm trưởng, cụm phó"),
+    "conference.flag": gettext_lazy("Bàn giao cờ luân lưu"),
+    "evidence.add": gettext_lazy("Đính kèm minh chứng"),
+    "evidence.delete": gettext_lazy("Xoá minh chứng"),
+    "figures.import": gettext_lazy("Nhập số liệu từ tệp"),
+    "manual.delete": gettext_lazy("Xoá điểm chấm tay"),
+    "manual.set": gettext_lazy("Nhập điểm chấm tay"),
+    "objection.answer": gettext_lazy("Trả lời kiến nghị"),
+    "objection.file": gettext_lazy("Gửi kiến nghị"),
+    "pledge.lock": gettext_lazy("Khoá giao ước"),
+    "pledge.publish": gettext_lazy("Công bố giao ước"),
+    "pledge.sign": gettext_lazy("Ký giao ước"),
+    "report.paper_entry": gettext_lazy("Ban thư ký nhập thay báo cáo giấy"),
+    "report.reopen_late": gettext_lazy("Cho phép nộp muộn"),
+    "report.return": gettext_lazy("Trả lại báo cáo"),
+    "report.save": gettext_lazy("Lưu nháp báo cáo"),
+    "report.submit": gettext_lazy("Nộp báo cáo"),
+    "report.verify": gettext_lazy("Thẩm định báo cáo"),
+    "scheme.version": gettext_lazy("Phiên bản thang điểm mới"),
+    "targets.amend": gettext_lazy("Sửa chỉ tiêu"),
+    "year.offices": gettext_lazy("Cụm trưởng, cụm phó"),
+    "year.open": gettext_lazy("Mở năm thi đua"),
+    "year.remind": gettext_lazy("Nhắc nộp báo cáo"),
+    "year.reopen": gettext_lazy("Mở lại năm thi đua"),
+    "year.status": gettext_lazy("Chuyển trạng thái năm"),
+}
+
+
+@register.filter
+def audit_summary(entry) -> str:
+    """`{{ entry|audit_summary }}` — the entry's own summary in Vietnamese; in another language,
+    what the action is called there."""
+    if _language() == "vi":
+        return entry.summary
+    return str(AUDIT_ACTIONS.get(entry.action, entry.action))

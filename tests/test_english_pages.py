@@ -1,0 +1,99 @@
+"""English complete: every page of the permission walk, rendered in English for every persona that
+may open it, carries no Vietnamese outside user data (names of units, clusters, criteria, what
+people typed). A Vietnamese letter left in a page is a string someone forgot to translate."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+
+from scoring.services.conference import ballot_open
+from scoring.services.recompute import year_recompute
+
+from .scoring.factories import install_scheme, put_figures
+from .test_permissions_walk import PERSONAS, urls
+
+pytestmark = pytest.mark.django_db
+
+# Letters that English never uses and Vietnamese always does (with their capitals).
+VIETNAMESE = re.compile(
+    "[ăâđêôơưáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+    "ĂÂĐÊÔƠƯÁÀẢÃẠẮẰẲẴẶẤẦẨẪẬÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ]"
+)
+TAGS = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S)
+ATTRIBUTES = re.compile(r'\b(?:title|aria-label|placeholder|alt|value)="([^"]*)"')
+# The language menu names each language in itself.
+ALWAYS_ALLOWED = ["Tiếng Việt"]
+
+
+def user_data() -> list[str]:
+    """Every text stored by people (or the test's data) in the app's tables, longest first —
+    except what the app itself writes (explanations, warnings, audit summaries)."""
+    generated = {
+        ("scoring", "score"): {"explanation"},
+        ("scoring", "scoringrun"): {"warnings"},
+        ("scoring", "standing"): set(),
+        ("clusters", "auditentry"): {"summary"},
+    }
+    found: set[str] = set()
+    for app in ("clusters", "scoring"):
+        for model in apps.get_app_config(app).get_models():
+            skip = generated.get((app, model._meta.model_name), set())
+            fields = [
+                f.name
+                for f in model._meta.get_fields()
+                if isinstance(f, models.CharField | models.TextField) and f.name not in skip
+            ]
+            for row in model.objects.values_list(*fields) if fields else []:
+                found.update(v for v in row if isinstance(v, str) and VIETNAMESE.search(v))
+    found |= {value.upper() for value in found}  # letterheads write names in capitals
+    # (Each value also as the page escapes and wraps it is covered by unescaping the page.)
+    return sorted(found, key=len, reverse=True)
+
+
+def visible_text(page: str) -> str:
+    page = re.sub(r"<!--.*?-->", "", page, flags=re.S)
+    attributes = " ".join(ATTRIBUTES.findall(page))
+    return html.unescape(TAGS.sub(" ", page) + " " + attributes)
+
+
+def vietnamese_left(text: str, allowed: list[str]) -> list[str]:
+    text = unicodedata.normalize("NFC", text)
+    for value in allowed:
+        text = text.replace(unicodedata.normalize("NFC", value), " ")
+    return [
+        text[max(0, m.start() - 30) : m.end() + 30].replace("\n", " ").strip()
+        for m in VIETNAMESE.finditer(text)
+    ]
+
+
+@pytest.fixture
+def english_world(world):
+    install_scheme(world.year)
+    put_figures(world.year, {("a1", "new_coops"): 20, ("a2", "new_coops"): 10})
+    year_recompute(emulation_year_id=world.year.pk)
+    ballot_open(emulation_year=world.year, purpose="head")
+    return world
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
+def test_every_page_in_english_is_english(client, english_world, persona):
+    client.force_login(getattr(english_world, persona))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    allowed = ALWAYS_ALLOWED + user_data()
+    left = {}
+    for name, address in urls(english_world).items():
+        response = client.get(address)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        found = vietnamese_left(visible_text(response.content.decode()), allowed)
+        if found:
+            left[name] = sorted(set(found))[:40]
+    report = "\n".join(f"{name}: {' | '.join(found)}" for name, found in left.items())
+    assert not left, f"Vietnamese left in English pages for {persona}:\n{report}"
