@@ -177,7 +177,9 @@ else:
 # Without a broker every task runs in-process, right away: the background is always optional.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"  # never used for sending; keeps kombu from dialling localhost
+    # Never used for sending; keeps kombu from dialling a broker (and, with a host named, from
+    # warning at start-up that it "reverts to localhost").
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True

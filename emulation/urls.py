@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import path
 from django.views.i18n import set_language
 
@@ -21,8 +22,16 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@login_not_required
+def favicon(request):
+    # (Resolved per request: the static files' manifest is not read at import time.)
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico before reading the page's <link rel="icon">.
+    path("favicon.ico", favicon, name="favicon"),
     path("", cluster_views.home, name="home"),
     path("tong-quan/", cluster_views.overview, name="overview"),
     path("cum/<int:pk>/", cluster_views.cluster_detail, name="cluster-detail"),

@@ -129,6 +129,25 @@ class LocalDecimalField(_LocalNumber, forms.DecimalField):
     pass
 
 
+class LocalDateField(forms.DateField):
+    """One date widget everywhere: a text input read as dd/mm/yyyy (ISO also accepted), shown
+    back as dd/mm/yyyy whatever the browser's locale (a browser's date input shows mm/dd/yyyy
+    on an English computer)."""
+
+    input_formats = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.DateInput(
+                format="%d/%m/%Y",
+                attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+            ),
+        )
+        kwargs.setdefault("help_text", _("ngày/tháng/năm, ví dụ 15/12/2025"))
+        super().__init__(*args, **kwargs)
+
+
 def _bound(value):
     return None if value is None else Decimal(value)
 
@@ -303,12 +322,7 @@ class YearOpenForm(forms.Form):
     """Open a cluster's next emulation year."""
 
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
-    reporting_deadline = forms.DateField(
-        label=_("Hạn nộp báo cáo"),
-        required=False,
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        help_text=_("dd/mm/yyyy"),
-    )
+    reporting_deadline = LocalDateField(label=_("Hạn nộp báo cáo"), required=False)
     members = forms.ModelMultipleChoiceField(
         label=_("Thành viên"),
         queryset=None,
@@ -316,7 +330,9 @@ class YearOpenForm(forms.Form):
         help_text=_("Mang sang từ năm trước, đã thay các đơn vị sáp nhập bằng đơn vị kế thừa."),
     )
     head = forms.ModelChoiceField(label=_("Cụm trưởng"), queryset=None)
-    deputies = forms.ModelMultipleChoiceField(label=_("Cụm phó"), queryset=None, required=False)
+    deputies = forms.ModelMultipleChoiceField(
+        label=_("Cụm phó"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
     copy_scheme = forms.BooleanField(
         label=_("Sao chép thang điểm năm trước"), required=False, initial=True
     )
@@ -400,9 +416,7 @@ class SignatureForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
     signed_by = forms.CharField(label=_("Người ký"), max_length=200)
     title = forms.CharField(label=_("Chức vụ"), max_length=200, required=False)
-    signed_on = forms.DateField(
-        label=_("Ngày ký"), input_formats=["%d/%m/%Y", "%Y-%m-%d"], help_text=_("dd/mm/yyyy")
-    )
+    signed_on = LocalDateField(label=_("Ngày ký"))
     scan = forms.FileField(label=_("Bản scan (PDF, JPEG, PNG; tối đa 10 MB)"), required=False)
 
     def __init__(self, *args, units, **kwargs):

@@ -6,7 +6,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .forms import LocalDecimalField, LocalIntegerField
+from .forms import LocalDateField, LocalDecimalField, LocalIntegerField
 from .models import AwardKind, Ballot
 
 
@@ -129,9 +129,7 @@ class ElectionForm(forms.Form):
     deputies = forms.MultipleChoiceField(
         label=_("Cụm phó"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    elected_on = forms.DateField(
-        label=_("Ngày bầu"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    elected_on = LocalDateField(label=_("Ngày bầu"), required=False)
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,9 +146,7 @@ class ElectionForm(forms.Form):
 class FlagForm(forms.Form):
     from_unit = forms.ChoiceField(label=_("Đơn vị bàn giao"))
     to_unit = forms.ChoiceField(label=_("Đơn vị nhận"))
-    handed_on = forms.DateField(
-        label=_("Ngày bàn giao"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    handed_on = LocalDateField(label=_("Ngày bàn giao"))
     occasion = forms.CharField(label=_("Hội nghị"), required=False, max_length=300)
 
     def __init__(self, *args, units, **kwargs):

@@ -63,7 +63,7 @@ RULES = {
     "year-flag": ((302, 405, 405, 405, 405, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
-EXEMPT = {"login", "logout", "set_language", "healthz"}
+EXEMPT = {"login", "logout", "set_language", "healthz", "favicon"}
 # Pages that need an object the walk does not make; each has its own permission test.
 WALKED_ELSEWHERE = {"evidence-download": "tests/scoring/test_evidence.py"}
 

@@ -141,9 +141,8 @@ def test_leadership_dashboards_show_the_engines_numbers(browser, live_server, wo
         arrow = f"▲{moved}" if moved > 0 else f"▼{-moved}" if moved < 0 else "="
         assert change.split(" · ")[0] == arrow, (name, change)
         assert number(change.split(" · ")[1]) == pytest.approx(s.total - old.total, abs=0.005)
-    # The bar chart: drawn by the vendored library once the script ran, one bar per member, over
-    # the engine's totals in rank order.
-    # (The library draws the bars over a few frames: wait for them, a wrong count times out.)
+    # The bar chart: drawn by the page's script, one bar per member, over the engine's totals in
+    # rank order, on an axis that ends at the first round value above the highest total.
     WebDriverWait(browser, 10).until(
         lambda d: (
             len(d.find_elements(By.CSS_SELECTOR, "#totals-chart svg rect.bar"))
@@ -154,6 +153,13 @@ def test_leadership_dashboards_show_the_engines_numbers(browser, live_server, wo
     data = json.loads(browser.find_element(By.ID, "totals-data").get_attribute("textContent"))
     assert data["labels"] == [units[s.unit].label for s in ordered(ranked)]
     assert data["values"] == pytest.approx([s.total for s in ordered(ranked)], abs=0.005)
+    ticks = [
+        number(t.get_attribute("textContent"))
+        for t in browser.find_elements(By.CSS_SELECTOR, "#totals-chart text.tick")
+    ]
+    # The axis fits the data: its last step is the first one at or above the highest total.
+    step = ticks[1] - ticks[0]
+    assert ticks[-1] >= max(data["values"]) > ticks[-1] - step
     # The heat map: one row per member in rank order, one cell per criterion, each cell the
     # attainment in per cent, coloured by the legend and linked to the line on the sheet.
     (head,) = table(browser, "#heatmap thead tr")
