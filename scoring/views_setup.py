@@ -488,6 +488,7 @@ def year_scheme(request, pk: int):
         {
             "year": year,
             "criteria": criteria,
+            "bands": list(year.scheme.bands.order_by("position")) if year.scheme_id else [],
             "versions": versions,
             "form": form,
             "can_write": can_write,

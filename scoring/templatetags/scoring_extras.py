@@ -40,6 +40,14 @@ def vn_number(value, places: int = 2) -> str:
 
 
 @register.filter
+def percent(share) -> str:
+    """`{{ 0.5|percent }}` → "50 %": a share written as a per cent, as Vietnamese writes it."""
+    if share is None or share == "":
+        return "—"
+    return f"{vn_number(Decimal(str(share)) * 100)}{NBSP}%"
+
+
+@register.filter
 def with_unit(value, unit) -> str:
     """`{{ x|with_unit:"HTX" }}` — the number and its unit kept on one line by a non-breaking
     space, also before "%", as Vietnamese writes it ("62,5 %", "20 HTX")."""
