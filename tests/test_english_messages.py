@@ -259,3 +259,34 @@ def test_a_scoring_error_still_takes_a_plain_message_and_may_name_its_field():
     assert str(plain) == "Năm này đã công bố kết quả." and plain.field is None
     named = ScoringError("Cụm đã có năm thi đua 2025.", field="year")
     assert str(named) == "Cụm đã có năm thi đua 2025." and named.field == "year"
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("en", "Verified 1 report: Liên minh HTX A1.", "Verified 2 reports: "),
+        ("vi", "Đã thẩm định 1 báo cáo: Liên minh HTX A1.", "Đã thẩm định 2 báo cáo: "),
+    ],
+)
+def test_bulk_verification_counts_reports_in_the_readers_language(
+    client, world, language, one, two
+):
+    install_scheme(world.year)
+    a1, a2 = (
+        Report.objects.create(emulation_year=world.year, unit=unit, status="submitted")
+        for unit in (world.unit_a1, world.unit_a2)
+    )
+    speak(client, world.secretariat, language)
+    address = reverse("year-verify-bulk", args=[world.year.pk])
+    response = client.post(
+        address, {"report": [a1.pk], f"version-{a1.pk}": a1.version}, follow=True
+    )
+    assert one in html.unescape(response.content.decode())
+    Report.objects.filter(pk=a1.pk).update(status="submitted")
+    a1.refresh_from_db()
+    response = client.post(
+        address,
+        {"report": [a1.pk, a2.pk], f"version-{a1.pk}": a1.version, f"version-{a2.pk}": a2.version},
+        follow=True,
+    )
+    assert two + "Liên minh HTX A1, Liên minh HTX A2." in html.unescape(response.content.decode())
