@@ -13,8 +13,8 @@ from clusters.models import EmulationYear, Unit
 
 from ..errors import ScoringError, YearLocked
 from ..formatting import plain_number
+from ..forms import display_number
 from ..models import Criterion, ManualPoints
-from ..templatetags.scoring_extras import vn_number
 from .years import year_mark_dirty
 
 
@@ -42,7 +42,7 @@ def manual_points_set(
     if not Decimal(0) <= points <= criterion.points:
         raise ScoringError(
             _("Điểm phải từ 0 đến %(points)s (điểm tối đa của tiêu chí %(code)s).")
-            % {"points": vn_number(criterion.points, 4), "code": criterion_code},
+            % {"points": display_number(criterion.points), "code": criterion_code},
             field="points",
         )
     with transaction.atomic():
