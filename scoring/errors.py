@@ -4,7 +4,13 @@ from __future__ import annotations
 
 
 class ScoringError(Exception):
-    """A request the domain refuses; the message is meant for the user."""
+    """A request the domain refuses; the message is meant for the user, already in the
+    request's language. `field` names the form field the message belongs next to (None: the
+    form as a whole), so that views need not look for words in a translated message."""
+
+    def __init__(self, *args, field: str | None = None) -> None:
+        super().__init__(*args)
+        self.field = field
 
 
 class YearLocked(ScoringError):

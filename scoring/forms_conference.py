@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .forms import LocalDateField, LocalDecimalField, LocalIntegerField
 from .models import AwardKind, Ballot
@@ -114,7 +115,14 @@ class VoteForm(forms.Form):
     def clean_choices(self):
         chosen = self.cleaned_data["choices"]
         if len(chosen) > self.seats:
-            raise forms.ValidationError(_("Chỉ được chọn tối đa %(n)s đơn vị.") % {"n": self.seats})
+            raise forms.ValidationError(
+                ngettext(
+                    "Chỉ được chọn tối đa %(n)s đơn vị.",
+                    "Chỉ được chọn tối đa %(n)s đơn vị.",
+                    self.seats,
+                )
+                % {"n": self.seats}
+            )
         return [int(c) for c in chosen]
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clusters.permissions import get_year_for_user, refuse_unless_read, user_scope
 
@@ -69,7 +70,13 @@ def year_targets_copy(request, pk: int):
                 form.add_error("reason" if isinstance(error, ReasonRequired) else None, str(error))
             else:
                 messages.success(
-                    request, _("Đã chép %(n)s chỉ tiêu của năm trước.") % {"n": changed}
+                    request,
+                    ngettext(
+                        "Đã chép %(n)s chỉ tiêu của năm trước.",
+                        "Đã chép %(n)s chỉ tiêu của năm trước.",
+                        changed,
+                    )
+                    % {"n": changed},
                 )
                 kept = 0 if form.cleaned_data["overwrite"] else len(done.to_overwrite)
                 if done.several or kept:
@@ -141,7 +148,11 @@ def year_verify_bulk(request, pk: int):
         if result.verified:
             messages.success(
                 request,
-                _("Đã thẩm định %(n)s báo cáo: %(units)s.")
+                ngettext(
+                    "Đã thẩm định %(n)s báo cáo: %(units)s.",
+                    "Đã thẩm định %(n)s báo cáo: %(units)s.",
+                    len(result.verified),
+                )
                 % {
                     "n": len(result.verified),
                     "units": ", ".join(result.verified),
@@ -150,7 +161,11 @@ def year_verify_bulk(request, pk: int):
         if result.skipped:
             messages.warning(
                 request,
-                _("Không thẩm định %(n)s báo cáo: %(units)s.")
+                ngettext(
+                    "Không thẩm định %(n)s báo cáo: %(units)s.",
+                    "Không thẩm định %(n)s báo cáo: %(units)s.",
+                    len(result.skipped),
+                )
                 % {
                     "n": len(result.skipped),
                     "units": "; ".join(f"{unit} ({why})" for unit, why in result.skipped),

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clusters.models import EmulationYear, Unit
 from clusters.permissions import (
@@ -54,7 +55,7 @@ def year_open_view(request, pk: int):
                     actor=request.user,
                 )
             except ScoringError as error:
-                form.add_error("year" if "năm thi đua" in str(error) else None, str(error))
+                form.add_error(error.field, str(error))
             else:
                 messages.success(request, _("Đã mở năm thi đua %(year)s.") % {"year": opened.year})
                 return redirect("year-detail", pk=opened.pk)
@@ -124,7 +125,15 @@ def year_targets(request, pk: int):
                     "upload" if isinstance(error, engine.InputFileError) else None, str(error)
                 )
             else:
-                messages.success(request, _("Đã lưu %(n)s chỉ tiêu thay đổi.") % {"n": changed})
+                messages.success(
+                    request,
+                    ngettext(
+                        "Đã lưu %(n)s chỉ tiêu thay đổi.",
+                        "Đã lưu %(n)s chỉ tiêu thay đổi.",
+                        changed,
+                    )
+                    % {"n": changed},
+                )
                 return redirect("year-targets", pk=year.pk)
     rows = [(u, [(c, form[TargetsForm.cell(u.pk, c.code)]) for c in criteria]) for u in units]
     return render(
@@ -143,7 +152,7 @@ def _targets_from_file(upload, units, criteria) -> dict[tuple[int, str], Decimal
 
     suffix = os.path.splitext(upload.name)[1].lower() or ".csv"
     if suffix not in {".csv", ".xlsx"}:
-        raise engine.InputFileError(upload.name, None, None, "chỉ nhận tệp .csv hoặc .xlsx")
+        raise engine.InputFileError(upload.name, None, None, _("chỉ nhận tệp .csv hoặc .xlsx"))
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "upload" + suffix)
         with open(path, "wb") as out:
@@ -413,7 +422,7 @@ def year_manual_points(request, pk: int):
             if request.POST.get("action") == "delete":
                 delete_error = str(error)
             else:
-                form.add_error("points" if "Điểm phải" in str(error) else None, str(error))
+                form.add_error(error.field, str(error))
     return render(
         request,
         "scoring/year_manual.html",
@@ -455,7 +464,9 @@ def year_scheme(request, pk: int):
             upload = form.cleaned_data["file"]
             try:
                 if upload.size > 1024 * 1024:
-                    raise ScoringError(f"{upload.name}: tệp thang điểm quá lớn (tối đa 1 MB).")
+                    raise ScoringError(
+                        _("%(file)s: tệp thang điểm quá lớn (tối đa 1 MB).") % {"file": upload.name}
+                    )
                 _row, warnings = scheme_import(
                     emulation_year=year,
                     data=upload.read(),

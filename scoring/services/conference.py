@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clusters.audit import audit_record
 from clusters.models import Cluster, EmulationYear, FlagHandover, Unit
@@ -85,13 +86,15 @@ def award_eligibility(kind: AwardKind, standings: list[Standing]) -> list[Eligib
         if kind.min_band:
             position = band_position.get(s.band)
             if needed is None:
-                reasons.append(f"thang điểm không có xếp loại “{kind.min_band}”")
+                reasons.append(
+                    _("thang điểm không có xếp loại “%(band)s”") % {"band": kind.min_band}
+                )
             elif position is None or position > needed:
-                reasons.append(f"xếp loại dưới “{kind.min_band}”")
+                reasons.append(_("xếp loại dưới “%(band)s”") % {"band": kind.min_band})
         if kind.requires_knockouts and not s.eligible:
-            reasons.append("không đạt tiêu chí bắt buộc")
+            reasons.append(_("không đạt tiêu chí bắt buộc"))
         if kind.min_rank and s.rank > kind.min_rank:
-            reasons.append(f"xếp hạng sau thứ {kind.min_rank}")
+            reasons.append(_("xếp hạng sau thứ %(rank)s") % {"rank": kind.min_rank})
         result.append(Eligibility(s, not reasons, reasons))
     return result
 
@@ -154,26 +157,28 @@ def ballot_open(
     actor=None,
 ) -> Ballot:
     if purpose not in Ballot.Purpose.values:
-        raise ScoringError("Nội dung bỏ phiếu không hợp lệ.")
+        raise ScoringError(_("Nội dung bỏ phiếu không hợp lệ."))
     if (purpose == Ballot.Purpose.AWARD) != (award_kind is not None):
-        raise ScoringError("Bình xét khen thưởng cần chọn hình thức khen thưởng.")
+        raise ScoringError(_("Bình xét khen thưởng cần chọn hình thức khen thưởng."))
     if award_kind is not None and award_kind.cluster_id != emulation_year.cluster_id:
-        raise ScoringError("Hình thức khen thưởng không thuộc cụm này.")
+        raise ScoringError(_("Hình thức khen thưởng không thuộc cụm này."))
     if purpose == Ballot.Purpose.HEAD:
         seats = 1
     if not 1 <= seats <= 10:
-        raise ScoringError("Số người được chọn phải từ 1 đến 10.")
+        raise ScoringError(_("Số người được chọn phải từ 1 đến 10."))
     with transaction.atomic():
         year = _lock_year(emulation_year.pk)
         if (
             purpose == Ballot.Purpose.AWARD
             and not Standing.objects.filter(run__emulation_year=year, run__is_current=True).exists()
         ):
-            raise ScoringError("Chưa có kết quả chấm điểm: chưa xác định được đơn vị đủ điều kiện.")
+            raise ScoringError(
+                _("Chưa có kết quả chấm điểm: chưa xác định được đơn vị đủ điều kiện.")
+            )
         if year.ballots.filter(
             status=Ballot.Status.OPEN, purpose=purpose, award_kind=award_kind
         ).exists():
-            raise ScoringError("Đang có một cuộc bỏ phiếu cùng nội dung chưa kết thúc.")
+            raise ScoringError(_("Đang có một cuộc bỏ phiếu cùng nội dung chưa kết thúc."))
         ballot = Ballot.objects.create(
             emulation_year=year,
             purpose=purpose,
@@ -188,7 +193,7 @@ def ballot_open(
             opened_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         if not ballot_candidates(ballot):
-            raise ScoringError("Không có đơn vị nào đủ điều kiện để bỏ phiếu.")
+            raise ScoringError(_("Không có đơn vị nào đủ điều kiện để bỏ phiếu."))
         audit_record(
             actor=actor,
             action="ballot.open",
@@ -231,21 +236,28 @@ def ballot_vote(
     with transaction.atomic():
         locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if locked.status != Ballot.Status.OPEN:
-            raise BallotClosed("Cuộc bỏ phiếu đã kết thúc.")
+            raise BallotClosed(_("Cuộc bỏ phiếu đã kết thúc."))
         year = locked.emulation_year
         if not year.memberships.filter(unit=voter).exists():
-            raise ScoringError("Chỉ thành viên của cụm trong năm mới được bỏ phiếu.")
+            raise ScoringError(_("Chỉ thành viên của cụm trong năm mới được bỏ phiếu."))
         if BallotVoter.objects.filter(ballot=locked, unit=voter).exists():
-            raise AlreadyVoted(f"{voter.name} đã bỏ phiếu.")
+            raise AlreadyVoted(_("%(unit)s đã bỏ phiếu.") % {"unit": voter.name})
         allowed = {u.pk for u in ballot_candidates(locked)}
         if not chosen:
-            raise ScoringError("Chưa chọn đơn vị nào.")
+            raise ScoringError(_("Chưa chọn đơn vị nào."))
         if len(chosen) > locked.seats:
-            raise ScoringError(f"Chỉ được chọn tối đa {locked.seats} đơn vị.")
+            raise ScoringError(
+                ngettext(
+                    "Chỉ được chọn tối đa %(n)s đơn vị.",
+                    "Chỉ được chọn tối đa %(n)s đơn vị.",
+                    locked.seats,
+                )
+                % {"n": locked.seats}
+            )
         if any(c not in allowed for c in chosen):
-            raise ScoringError("Có đơn vị được chọn không thuộc danh sách ứng viên.")
+            raise ScoringError(_("Có đơn vị được chọn không thuộc danh sách ứng viên."))
         if voter.pk in chosen and not locked.allow_self_vote:
-            raise ScoringError("Không được bỏ phiếu cho chính đơn vị mình.")
+            raise ScoringError(_("Không được bỏ phiếu cho chính đơn vị mình."))
         try:
             with transaction.atomic():
                 BallotVoter.objects.create(
@@ -255,7 +267,7 @@ def ballot_vote(
                     recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
                 )
         except IntegrityError:
-            raise AlreadyVoted(f"{voter.name} đã bỏ phiếu.") from None
+            raise AlreadyVoted(_("%(unit)s đã bỏ phiếu.") % {"unit": voter.name}) from None
         BallotChoice.objects.bulk_create(
             [BallotChoice(ballot=locked, candidate_id=c) for c in chosen]
         )
@@ -404,7 +416,7 @@ def ballot_close(*, ballot: Ballot, actor=None) -> Tally:
     with transaction.atomic():
         locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if locked.status != Ballot.Status.OPEN:
-            raise BallotClosed("Cuộc bỏ phiếu đã được kết thúc trước đó.")
+            raise BallotClosed(_("Cuộc bỏ phiếu đã được kết thúc trước đó."))
         locked.status = Ballot.Status.CLOSED
         locked.closed_at = timezone.now()
         locked.closed_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -446,11 +458,11 @@ def ballot_reopen(*, ballot: Ballot, reason: str, actor=None) -> Ballot:
     closes again. Votes already cast stay."""
     reason = (reason or "").strip()
     if not reason:
-        raise ReasonRequired("Mở lại cuộc bỏ phiếu cần ghi rõ lý do.")
+        raise ReasonRequired(_("Mở lại cuộc bỏ phiếu cần ghi rõ lý do."))
     with transaction.atomic():
         locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if locked.status != Ballot.Status.CLOSED:
-            raise ScoringError("Cuộc bỏ phiếu đang mở.")
+            raise ScoringError(_("Cuộc bỏ phiếu đang mở."))
         AwardProposal.objects.filter(ballot=locked).delete()
         stamp = timezone.localtime().strftime("%d/%m/%Y %H:%M")
         locked.status = Ballot.Status.OPEN
@@ -509,14 +521,17 @@ def election_apply(
         heads = elected(emulation_year, Ballot.Purpose.HEAD)
         if not heads:
             raise ScoringError(
-                "Chưa có kết quả bầu cụm trưởng (cuộc bỏ phiếu chưa kết thúc hoặc còn bằng phiếu)."
+                _(
+                    "Chưa có kết quả bầu cụm trưởng "
+                    "(cuộc bỏ phiếu chưa kết thúc hoặc còn bằng phiếu)."
+                )
             )
         head = heads[0]
         if deputies is None:
             deputies = elected(emulation_year, Ballot.Purpose.DEPUTY) or []
     deputies = list(deputies or [])
     if head in deputies:
-        raise ScoringError("Một đơn vị không thể vừa là cụm trưởng vừa là cụm phó.")
+        raise ScoringError(_("Một đơn vị không thể vừa là cụm trưởng vừa là cụm phó."))
     elected_on = elected_on or timezone.localdate()
     cluster: Cluster = emulation_year.cluster
     with transaction.atomic():
@@ -539,7 +554,7 @@ def election_apply(
         else:
             member_ids = set(following.memberships.values_list("unit_id", flat=True))
             if head.pk not in member_ids or any(d.pk not in member_ids for d in deputies):
-                raise ScoringError("Cụm trưởng và cụm phó phải là thành viên của năm thi đua.")
+                raise ScoringError(_("Cụm trưởng và cụm phó phải là thành viên của năm thi đua."))
             before = [f"{o.get_role_display()}: {o.unit.name}" for o in following.offices.all()]
             following.offices.all().delete()
             offices_create(emulation_year=following, head=head, deputies=deputies)
@@ -578,11 +593,11 @@ def flag_handover_record(
     actor=None,
 ) -> FlagHandover:
     if from_unit == to_unit:
-        raise ScoringError("Đơn vị nhận cờ phải khác đơn vị bàn giao.")
+        raise ScoringError(_("Đơn vị nhận cờ phải khác đơn vị bàn giao."))
     with transaction.atomic():
         _lock_year(emulation_year.pk)
         if FlagHandover.objects.filter(emulation_year=emulation_year).exists():
-            raise ScoringError("Việc bàn giao cờ luân lưu của năm này đã được ghi nhận.")
+            raise ScoringError(_("Việc bàn giao cờ luân lưu của năm này đã được ghi nhận."))
         handover = FlagHandover.objects.create(
             cluster_id=emulation_year.cluster_id,
             emulation_year=emulation_year,

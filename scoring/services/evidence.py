@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clusters.audit import audit_record
 
@@ -38,7 +39,8 @@ def evidence_kind(upload) -> str:
         if head.startswith(magic) and extension in extensions:
             return OFFICE.get(extension, content_type)
     raise ScoringError(
-        f"{upload.name}: chỉ nhận PDF, JPEG, PNG, XLSX, DOCX hoặc ZIP (kiểm tra theo nội dung tệp)."
+        _("%(file)s: chỉ nhận PDF, JPEG, PNG, XLSX, DOCX hoặc ZIP (kiểm tra theo nội dung tệp).")
+        % {"file": upload.name}
     )
 
 
@@ -46,7 +48,8 @@ def evidence_check(upload) -> str:
     """The upload's content type, after its size and kind are checked."""
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise ScoringError(
-            f"{upload.name}: tệp quá lớn (tối đa {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB)."
+            _("%(file)s: tệp quá lớn (tối đa %(megabytes)s MB).")
+            % {"file": upload.name, "megabytes": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
         )
     return evidence_kind(upload)
 
@@ -77,14 +80,16 @@ def evidence_add(
         # The report's state under its row lock: it may have been submitted since the page loaded.
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status not in EDITABLE:
-            raise ScoringError("Chỉ đính kèm minh chứng khi báo cáo đang soạn hoặc được trả lại.")
+            raise ScoringError(
+                _("Chỉ đính kèm minh chứng khi báo cáo đang soạn hoặc được trả lại.")
+            )
         if (
             element_code
             and not DataElement.objects.filter(
                 scheme_id=report.emulation_year.scheme_id, code=element_code
             ).exists()
         ):
-            raise ScoringError("Số liệu được chọn cho minh chứng không có trong thang điểm.")
+            raise ScoringError(_("Số liệu được chọn cho minh chứng không có trong thang điểm."))
         evidence = EvidenceFile.objects.create(
             report=report,
             element_code=element_code,
@@ -112,10 +117,12 @@ def evidence_delete(*, report: Report, evidence_id: int, actor=None) -> None:
     with transaction.atomic():
         locked = Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
         if locked.status not in EDITABLE:
-            raise ScoringError("Chỉ xoá được minh chứng khi báo cáo đang soạn hoặc được trả lại.")
+            raise ScoringError(
+                _("Chỉ xoá được minh chứng khi báo cáo đang soạn hoặc được trả lại.")
+            )
         evidence = locked.evidence.filter(pk=evidence_id, paper_report=False).first()
         if evidence is None:
-            raise ScoringError("Không tìm thấy tệp minh chứng này trong báo cáo.")
+            raise ScoringError(_("Không tìm thấy tệp minh chứng này trong báo cáo."))
         stored, original = evidence.file.name, evidence.original_name
         evidence.delete()
         audit_record(

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clusters.audit import audit_record
 from clusters.models import EmulationYear, Membership
@@ -46,16 +47,21 @@ def figures_import(
     for (unit_code, year_value, element), value in sorted(figures.items()):
         year = years.get(year_value)
         if year is None:
-            problems.append(f"{filename}: năm {year_value} chưa có năm thi đua của cụm này")
+            problems.append(
+                _("%(file)s: năm %(year)s chưa có năm thi đua của cụm này")
+                % {"file": filename, "year": year_value}
+            )
             continue
         if year.is_published:
             raise YearLocked(
-                f"{filename}: năm {year_value} đã công bố kết quả, không thể nhập số liệu."
+                _("%(file)s: năm %(year)s đã công bố kết quả, không thể nhập số liệu.")
+                % {"file": filename, "year": year_value}
             )
         unit_id = members[year_value].get(unit_code)
         if unit_id is None:
             problems.append(
-                f"{filename}: đơn vị “{unit_code}” không phải thành viên năm {year_value}"
+                _("%(file)s: đơn vị “%(unit)s” không phải thành viên năm %(year)s")
+                % {"file": filename, "unit": unit_code, "year": year_value}
             )
             continue
         if year.scheme_id is not None:
@@ -63,7 +69,8 @@ def figures_import(
                 elements[year.pk] = set(year.scheme.data_elements.values_list("code", flat=True))
             if element not in elements[year.pk]:
                 problems.append(
-                    f"{filename}: chỉ số “{element}” không có trong thang điểm năm {year_value}"
+                    _("%(file)s: chỉ số “%(element)s” không có trong thang điểm năm %(year)s")
+                    % {"file": filename, "element": element, "year": year_value}
                 )
                 continue
         by_report[(year.pk, unit_id)][element] = Decimal(str(value))
@@ -81,7 +88,8 @@ def figures_import(
         ):
             if locked_year.is_published:
                 raise YearLocked(
-                    f"{filename}: năm {locked_year.year} đã công bố kết quả, không thể nhập số liệu."
+                    _("%(file)s: năm %(year)s đã công bố kết quả, không thể nhập số liệu.")
+                    % {"file": filename, "year": locked_year.year}
                 )
         for (year_id, unit_id), values in sorted(by_report.items()):
             report, _created = Report.objects.select_for_update().get_or_create(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clusters.audit import audit_record
 from clusters.models import EmulationYear
@@ -64,7 +65,7 @@ def year_set_status(
     so does any step back."""
     order = EmulationYear.LIFE_CYCLE
     if status not in order:
-        raise ScoringError(f"Trạng thái không hợp lệ: {status}")
+        raise ScoringError(_("Trạng thái không hợp lệ: %(status)s") % {"status": status})
     with transaction.atomic():
         year = EmulationYear.objects.select_for_update().get(pk=emulation_year.pk)
         before = year.status
@@ -72,9 +73,9 @@ def year_set_status(
             return year
         backwards = order.index(status) < order.index(before)
         if backwards and not reason.strip():
-            raise ReasonRequired("Mở lại (lùi trạng thái) cần ghi rõ lý do.")
+            raise ReasonRequired(_("Mở lại (lùi trạng thái) cần ghi rõ lý do."))
         if status == EmulationYear.Status.PUBLISHED and year.is_dirty:
-            raise ScoringError("Kết quả đang được tính lại: hãy chờ xong rồi công bố.")
+            raise ScoringError(_("Kết quả đang được tính lại: hãy chờ xong rồi công bố."))
         consequences = (
             year_publish_consequences(emulation_year=year)
             if status == EmulationYear.Status.PUBLISHED
@@ -82,8 +83,10 @@ def year_set_status(
         )
         if consequences and consequences.needs_reason and not reason.strip():
             raise ReasonRequired(
-                "Công bố khi còn đơn vị chưa nộp hoặc chưa được thẩm định, hoặc trước hạn nộp, "
-                "cần ghi rõ lý do."
+                _(
+                    "Công bố khi còn đơn vị chưa nộp hoặc chưa được thẩm định, hoặc trước hạn nộp, "
+                    "cần ghi rõ lý do."
+                )
             )
         year.status = status
         year.save(update_fields=["status"])

@@ -6,12 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clusters.audit import audit_record
 from clusters.models import EmulationYear, Unit
 
 from ..errors import ScoringError, YearLocked
 from ..formatting import plain_number
+from ..forms import display_number
 from ..models import Criterion, ManualPoints
 from .years import year_mark_dirty
 
@@ -27,17 +29,21 @@ def manual_points_set(
     actor=None,
 ) -> ManualPoints:
     if emulation_year.is_published:
-        raise YearLocked("Năm này đã công bố kết quả.")
+        raise YearLocked(_("Năm này đã công bố kết quả."))
     if not reason.strip():
-        raise ScoringError("Điểm chấm tay cần ghi rõ lý do.")
+        raise ScoringError(_("Điểm chấm tay cần ghi rõ lý do."))
     criterion = Criterion.objects.filter(
         scheme_id=emulation_year.scheme_id, code=criterion_code
     ).first()
     if criterion is None:
-        raise ScoringError(f"Không có tiêu chí “{criterion_code}” trong thang điểm.")
+        raise ScoringError(
+            _("Không có tiêu chí “%(code)s” trong thang điểm.") % {"code": criterion_code}
+        )
     if not Decimal(0) <= points <= criterion.points:
         raise ScoringError(
-            f"Điểm phải từ 0 đến {plain_number(criterion.points)} (điểm tối đa của tiêu chí {criterion_code})."
+            _("Điểm phải từ 0 đến %(points)s (điểm tối đa của tiêu chí %(code)s).")
+            % {"points": display_number(criterion.points), "code": criterion_code},
+            field="points",
         )
     with transaction.atomic():
         row = ManualPoints.objects.filter(
@@ -67,7 +73,7 @@ def manual_points_set(
 
 def manual_points_delete(*, row: ManualPoints, reason: str, actor=None) -> None:
     if not reason.strip():
-        raise ScoringError("Xóa điểm chấm tay cần ghi rõ lý do.")
+        raise ScoringError(_("Xóa điểm chấm tay cần ghi rõ lý do."))
     with transaction.atomic():
         year_id = row.emulation_year_id
         audit_record(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clusters.audit import audit_record
 from clusters.models import EmulationYear, Unit
@@ -18,14 +19,16 @@ def objection_file(
     *, emulation_year: EmulationYear, unit: Unit, criterion_code: str, text: str, actor=None
 ) -> Objection:
     if emulation_year.is_published:
-        raise YearLocked("Năm này đã công bố kết quả.")
+        raise YearLocked(_("Năm này đã công bố kết quả."))
     codes = (
         set(emulation_year.scheme.criteria.values_list("code", flat=True))
         if emulation_year.scheme_id
         else set()
     )
     if criterion_code not in codes:
-        raise ScoringError(f"Không có tiêu chí “{criterion_code}” trong thang điểm.")
+        raise ScoringError(
+            _("Không có tiêu chí “%(code)s” trong thang điểm.") % {"code": criterion_code}
+        )
     with transaction.atomic():
         objection = Objection.objects.create(
             emulation_year=emulation_year,
@@ -51,11 +54,11 @@ def objection_answer(
     """Answer an open objection. With `accept` and `amend` ({definition, measure, target}), the
     criterion is amended in a new scheme version whose reason quotes the objection."""
     if not answer.strip():
-        raise ScoringError("Hãy ghi nội dung trả lời kiến nghị.")
+        raise ScoringError(_("Hãy ghi nội dung trả lời kiến nghị."))
     with transaction.atomic():
         locked = Objection.objects.select_for_update().get(pk=objection.pk)
         if locked.status != Objection.Status.OPEN:
-            raise ScoringError("Kiến nghị này đã được trả lời.")
+            raise ScoringError(_("Kiến nghị này đã được trả lời."))
         year = EmulationYear.objects.select_related("scheme").get(pk=locked.emulation_year_id)
         locked.status = Objection.Status.ACCEPTED if accept else Objection.Status.REJECTED
         locked.answer = answer.strip()
@@ -79,9 +82,13 @@ def objection_answer(
                 try:
                     changes["target"] = float(normalize_number(str(changes["target"])))
                 except ValueError:
-                    raise ScoringError(f"Chỉ tiêu không phải là số: {changes['target']}") from None
+                    raise ScoringError(
+                        _("Chỉ tiêu không phải là số: %(value)s") % {"value": changes["target"]}
+                    ) from None
                 if not abs(changes["target"]) < 10**14:
-                    raise ScoringError(f"Chỉ tiêu quá lớn: {changes['target']}")
+                    raise ScoringError(
+                        _("Chỉ tiêu quá lớn: %(value)s") % {"value": changes["target"]}
+                    )
             scheme_amend_criterion(
                 emulation_year=year,
                 code=locked.criterion_code,

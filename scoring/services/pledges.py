@@ -8,6 +8,7 @@ from contextlib import nullcontext
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clusters.audit import audit_record
 from clusters.models import EmulationYear, Unit
@@ -27,24 +28,26 @@ SCAN_MAX_BYTES = 10 * 1024 * 1024
 
 def scan_check(upload) -> None:
     if upload.size > SCAN_MAX_BYTES:
-        raise ScoringError(f"{upload.name}: tệp quá lớn (tối đa 10 MB).")
+        raise ScoringError(_("%(file)s: tệp quá lớn (tối đa 10 MB).") % {"file": upload.name})
     head = upload.read(8)
     upload.seek(0)
     if not any(head.startswith(magic) for magic in SCAN_SIGNATURES):
-        raise ScoringError(f"{upload.name}: chỉ nhận bản scan PDF, JPEG hoặc PNG.")
+        raise ScoringError(
+            _("%(file)s: chỉ nhận bản scan PDF, JPEG hoặc PNG.") % {"file": upload.name}
+        )
 
 
 def pledge_publish(*, emulation_year: EmulationYear, title: str, text: str, actor=None) -> Pledge:
     with transaction.atomic():
         year = EmulationYear.objects.select_for_update().get(pk=emulation_year.pk)
         if year.is_published:
-            raise YearLocked("Năm này đã công bố kết quả.")
+            raise YearLocked(_("Năm này đã công bố kết quả."))
         pledge, _created = Pledge.objects.get_or_create(
             emulation_year=year, defaults={"title": title}
         )
         if pledge.locked_at is not None:
             raise ScoringError(
-                "Giao ước đã được ký đủ: không sửa nội dung, chỉ sửa đổi chỉ tiêu kèm lý do."
+                _("Giao ước đã được ký đủ: không sửa nội dung, chỉ sửa đổi chỉ tiêu kèm lý do.")
             )
         before = {"title": pledge.title, "text": pledge.text} if not _created else None
         pledge.title, pledge.text = title, text
@@ -87,7 +90,8 @@ def pledge_sign(
             members = set(locked.emulation_year.memberships.values_list("unit_id", flat=True))
             if unit.pk not in members:
                 raise ScoringError(
-                    f"{unit} không phải thành viên năm {locked.emulation_year.year}."
+                    _("%(unit)s không phải thành viên năm %(year)s.")
+                    % {"unit": unit, "year": locked.emulation_year.year}
                 )
             signature = PledgeSignature.objects.create(
                 pledge=locked,
@@ -126,5 +130,5 @@ def pledge_sign(
                     pk=locked.emulation_year_id, status=EmulationYear.Status.PLANNING
                 ).update(status=EmulationYear.Status.PLEDGED)
     except IntegrityError:
-        raise ScoringError(f"{unit} đã ký giao ước này.") from None
+        raise ScoringError(_("%(unit)s đã ký giao ước này.") % {"unit": unit}) from None
     return signature

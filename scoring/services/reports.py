@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clusters.audit import audit_record
 from clusters.models import EmulationYear
@@ -41,8 +42,11 @@ def _lock(report: Report, expected_version: int) -> Report:
     locked = Report.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
     if locked.version != expected_version:
         raise ReportConflict(
-            f"Báo cáo vừa được người khác lưu (phiên bản {locked.version}, bạn đang sửa phiên bản {expected_version}). "
-            "Số liệu bạn nhập vẫn còn trên biểu mẫu: hãy tải lại để xem thay đổi rồi nhập lại."
+            _(
+                "Báo cáo vừa được người khác lưu (phiên bản %(saved)s, bạn đang sửa phiên bản %(yours)s). "
+                "Số liệu bạn nhập vẫn còn trên biểu mẫu: hãy tải lại để xem thay đổi rồi nhập lại."
+            )
+            % {"saved": locked.version, "yours": expected_version}
         )
     return locked
 
@@ -51,7 +55,9 @@ def _lock_open_year(report: Report) -> EmulationYear:
     year = EmulationYear.objects.select_for_update().get(pk=report.emulation_year_id)
     if year.is_published:
         raise YearLocked(
-            "Kết quả năm này đã công bố: báo cáo không thể thay đổi. Hãy mở lại năm (kèm lý do) trước."
+            _(
+                "Kết quả năm này đã công bố: báo cáo không thể thay đổi. Hãy mở lại năm (kèm lý do) trước."
+            )
         )
     return year
 
@@ -127,18 +133,21 @@ def report_save(
         year = EmulationYear.objects.select_for_update().get(pk=report.emulation_year_id)
         locked = _lock(report, expected_version)
         if year.is_published:
-            raise YearLocked("Kết quả năm này đã công bố: báo cáo không thể thay đổi.")
+            raise YearLocked(_("Kết quả năm này đã công bố: báo cáo không thể thay đổi."))
         if locked.status not in EDITABLE:
             raise ReportNotEditable(
-                f"Báo cáo đang ở trạng thái “{locked.get_status_display()}”: không thể sửa. "
-                "Hãy đề nghị thư ký cụm trả lại nếu cần điều chỉnh."
+                _(
+                    "Báo cáo đang ở trạng thái “%(status)s”: không thể sửa. "
+                    "Hãy đề nghị thư ký cụm trả lại nếu cần điều chỉnh."
+                )
+                % {"status": locked.get_status_display()}
             )
         # After the deadline only a report the secretariat returned (or reopened) may be submitted.
         late = year.reporting_deadline and today > year.reporting_deadline
         if submit and late and check_deadline and locked.status != Report.Status.RETURNED:
             raise ReportNotEditable(
-                f"Đã quá hạn nộp báo cáo ({year.reporting_deadline:%d/%m/%Y}): "
-                "chỉ thư ký cụm có thể mở lại để nộp."
+                _("Đã quá hạn nộp báo cáo (%(deadline)s): chỉ thư ký cụm có thể mở lại để nộp.")
+                % {"deadline": f"{year.reporting_deadline:%d/%m/%Y}"}
             )
         changes = _write_values(locked, values, notes or {})
         for comment in locked.comments.filter(pk__in=list(answers or {}), resolved=False):
@@ -179,12 +188,12 @@ def report_return(
     """The secretariat returns a submitted report with comments per figure ('' for the whole)."""
     comments = {code: text.strip() for code, text in comments.items() if text and text.strip()}
     if not comments:
-        raise ScoringError("Hãy ghi nhận xét cho ít nhất một số liệu khi trả lại báo cáo.")
+        raise ScoringError(_("Hãy ghi nhận xét cho ít nhất một số liệu khi trả lại báo cáo."))
     with transaction.atomic():
         _lock_open_year(report)
         locked = _lock(report, expected_version)
         if locked.status not in (Report.Status.SUBMITTED, Report.Status.VERIFIED):
-            raise ReportNotEditable("Chỉ trả lại được báo cáo đã nộp.")
+            raise ReportNotEditable(_("Chỉ trả lại được báo cáo đã nộp."))
         ReportComment.objects.bulk_create(
             [
                 ReportComment(report=locked, element_code=code, text=text, author=actor)
@@ -217,7 +226,7 @@ def report_verify(*, report: Report, expected_version: int, actor=None) -> Repor
         _lock_open_year(report)
         locked = _lock(report, expected_version)
         if locked.status != Report.Status.SUBMITTED:
-            raise ReportNotEditable("Chỉ thẩm định được báo cáo đã nộp.")
+            raise ReportNotEditable(_("Chỉ thẩm định được báo cáo đã nộp."))
         now = timezone.now()
         Report.objects.filter(pk=locked.pk).update(
             status=Report.Status.VERIFIED,
@@ -244,12 +253,12 @@ def report_reopen_late(*, report: Report, reason: str, actor=None) -> Report:
     """The secretariat lets a member submit after the deadline: the report is reopened (returned)
     with the reason as a comment, recorded in the audit trail."""
     if not reason.strip():
-        raise ScoringError("Cho phép nộp muộn cần ghi rõ lý do.")
+        raise ScoringError(_("Cho phép nộp muộn cần ghi rõ lý do."))
     with transaction.atomic():
         _lock_open_year(report)
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.status != Report.Status.DRAFT:
-            raise ReportNotEditable("Chỉ mở lại được báo cáo chưa nộp.")
+            raise ReportNotEditable(_("Chỉ mở lại được báo cáo chưa nộp."))
         ReportComment.objects.create(report=locked, text=reason.strip(), author=actor)
         Report.objects.filter(pk=locked.pk).update(
             status=Report.Status.RETURNED, version=F("version") + 1

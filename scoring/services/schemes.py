@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clusters.audit import audit_record
 from clusters.models import EmulationYear
@@ -30,11 +31,15 @@ def _check_fits(scheme: engine.Scheme) -> None:
 
     def number(value, where: str) -> None:
         if value is not None and abs(value) >= MAX_NUMBER:
-            raise ScoringError(f"{where}: số quá lớn để lưu ({value}).")
+            raise ScoringError(
+                _("%(where)s: số quá lớn để lưu (%(value)s).") % {"where": where, "value": value}
+            )
 
     def text(value, limit: int, where: str) -> None:
         if value is not None and len(value) > limit:
-            raise ScoringError(f"{where}: dài quá {limit} ký tự.")
+            raise ScoringError(
+                _("%(where)s: dài quá %(limit)s ký tự.") % {"where": where, "limit": limit}
+            )
 
     number(scheme.scale, "scale")
     text(scheme.name, 300, "name")
@@ -75,11 +80,14 @@ def scheme_create_version(
         year = EmulationYear.objects.select_for_update().get(pk=emulation_year.pk)
         if year.is_published:
             raise YearLocked(
-                f"Năm {year.year} của {year.cluster} đã công bố kết quả: thang điểm không thể thay đổi."
+                _("Năm %(year)s của %(cluster)s đã công bố kết quả: thang điểm không thể thay đổi.")
+                % {"year": year.year, "cluster": year.cluster}
             )
         previous = year.schemes.order_by("-version").first()
         if previous is not None and not reason.strip():
-            raise ReasonRequired("Thay đổi thang điểm đã có cần ghi rõ lý do (sửa đổi giao ước).")
+            raise ReasonRequired(
+                _("Thay đổi thang điểm đã có cần ghi rõ lý do (sửa đổi giao ước).")
+            )
         row = Scheme.objects.create(
             emulation_year=year,
             version=(previous.version + 1) if previous else 1,
@@ -204,11 +212,14 @@ def scheme_amend_criterion(
             .get(pk=emulation_year.pk)
         )
         if year.scheme_id is None:
-            raise ScoringError("Năm này chưa có thang điểm.")
+            raise ScoringError(_("Năm này chưa có thang điểm."))
         if expected_scheme_id is not None and year.scheme_id != expected_scheme_id:
             raise ScoringError(
-                f"Thang điểm vừa được sửa thành phiên bản {year.scheme.version} trong lúc bạn sửa: "
-                "hãy mở lại tiêu chí để xem thay đổi rồi sửa tiếp."
+                _(
+                    "Thang điểm vừa được sửa thành phiên bản %(version)s trong lúc bạn sửa: "
+                    "hãy mở lại tiêu chí để xem thay đổi rồi sửa tiếp."
+                )
+                % {"version": year.scheme.version}
             )
         return _amend(year, code, changes, reason, actor)
 
@@ -220,17 +231,17 @@ def _amend(emulation_year: EmulationYear, code: str, changes: dict, reason: str,
 
     current = scheme_to_engine(emulation_year.scheme)
     if code not in {c.code for c in current.criteria}:
-        raise ScoringError(f"Không có tiêu chí “{code}”.")
+        raise ScoringError(_("Không có tiêu chí “%(code)s”.") % {"code": code})
     unknown = set(changes) - set(CRITERION_FIELDS)
     if unknown:
-        raise ScoringError(f"Không sửa được: {', '.join(sorted(unknown))}")
+        raise ScoringError(_("Không sửa được: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     criteria = tuple(
         dataclasses.replace(c, **changes) if c.code == code else c for c in current.criteria
     )
     amended = dataclasses.replace(current, criteria=criteria)
     text = engine.dump_scheme(amended)
     try:
-        engine.parse_scheme(text, filename=f"tiêu chí {code}")
+        engine.parse_scheme(text, filename=_("tiêu chí %(code)s") % {"code": code})
     except engine.SchemeError as error:
         raise ScoringError(str(error)) from None
     return scheme_create_version(

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from clusters.audit import audit_record
 from clusters.models import Cluster, EmulationYear, Membership, Unit, UnitSuccession, YearOffice
@@ -71,9 +72,9 @@ def year_open(
     actor=None,
 ) -> EmulationYear:
     if head not in members or any(d not in members for d in deputies):
-        raise ScoringError("Cụm trưởng và cụm phó phải là thành viên của năm thi đua.")
+        raise ScoringError(_("Cụm trưởng và cụm phó phải là thành viên của năm thi đua."))
     if head in deputies:
-        raise ScoringError("Một đơn vị không thể vừa là cụm trưởng vừa là cụm phó.")
+        raise ScoringError(_("Một đơn vị không thể vừa là cụm trưởng vừa là cụm phó."))
     try:
         with transaction.atomic():
             opened = EmulationYear.objects.create(
@@ -122,7 +123,9 @@ def year_open(
                     )
             year_mark_dirty(emulation_year_id=opened.pk)
     except IntegrityError:
-        raise ScoringError(f"Cụm đã có năm thi đua {year}.") from None
+        raise ScoringError(
+            _("Cụm đã có năm thi đua %(year)s.") % {"year": year}, field="year"
+        ) from None
     return opened
 
 
@@ -141,7 +144,7 @@ def targets_set(
     with transaction.atomic():
         year = EmulationYear.objects.select_for_update().get(pk=emulation_year.pk)
         if year.is_published:
-            raise YearLocked("Kết quả năm này đã công bố: chỉ tiêu không thể thay đổi.")
+            raise YearLocked(_("Kết quả năm này đã công bố: chỉ tiêu không thể thay đổi."))
         locked = getattr(year, "pledge", None) is not None and year.pledge.locked_at is not None
         existing = {
             (t.unit_id, t.criterion_code): t
@@ -169,7 +172,7 @@ def targets_set(
             return 0
         if locked and not reason.strip():
             raise ReasonRequired(
-                "Giao ước đã được ký: thay đổi chỉ tiêu là sửa đổi giao ước, cần ghi rõ lý do."
+                _("Giao ước đã được ký: thay đổi chỉ tiêu là sửa đổi giao ước, cần ghi rõ lý do.")
             )
         audit_record(
             actor=actor,
