@@ -18,9 +18,14 @@ from .permissions import (
 
 
 def home(request):
+    """The work inbox ("Việc cần làm": what waits for the user, each task linking to the page
+    that does it), then the clusters and years in scope."""
+    from scoring.inbox.selectors import inbox_for_user
+
     if refused := refuse_unless_read(request):
         return refused
     scope = user_scope(request.user)
+    inbox = inbox_for_user(user=request.user)
     clusters = visible_clusters(request.user).select_related("supervising_unit").order_by("name")
     years = (
         visible_years(request.user)
@@ -33,7 +38,7 @@ def home(request):
     return render(
         request,
         "clusters/home.html",
-        {"clusters": clusters, "years": years, "scope": scope},
+        {"clusters": clusters, "years": years, "scope": scope, "inbox": inbox},
     )
 
 
