@@ -204,3 +204,12 @@ def test_a_published_year_leaves_the_reporters_and_secretariats_inbox(scored):
     status(w.year, EmulationYear.Status.PUBLISHED)
     assert inbox_for_user(user=w.secretariat, today=TODAY).secretariat == []
     assert inbox_for_user(user=w.reporter_a1, today=TODAY).reporter == []
+
+
+def test_the_inbox_reads_in_english_too(client, world):
+    status(world.year, EmulationYear.Status.REPORTING)
+    client.force_login(world.reporter_a1)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("home")).content.decode()
+    assert "Work inbox" in page and "Submit the year&#x27;s report" in page
+    assert "Việc cần làm" not in page
