@@ -221,9 +221,11 @@ def _secretariat_items(clusters: frozenset[int], today: dt.date) -> list[InboxIt
             ),
             signatures=_count(PledgeSignature.objects.all(), "pledge__emulation_year"),
         )
-        .order_by("cluster__name", "-year")
+        # Sorted here, not in SQL: an ORDER BY makes Django hash every selected subquery
+        # (3/4 of the query's compile time).
+        .order_by()
     )
-    for year in years:
+    for year in sorted(years, key=lambda y: (y.cluster.name, -y.year)):
         if year.to_verify:
             items.append(
                 InboxItem(
@@ -275,9 +277,9 @@ def _secretariat_items(clusters: frozenset[int], today: dt.date) -> list[InboxIt
             members=_count(Membership.objects.all(), "emulation_year__ballots"),
         )
         .filter(voted__gte=F("members"))
-        .order_by("opened_at", "pk")
+        .order_by()
     )
-    for ballot in ballots:
+    for ballot in sorted(ballots, key=lambda b: (b.opened_at, b.pk)):
         items.append(
             InboxItem(
                 "ballot_ready",

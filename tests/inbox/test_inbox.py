@@ -213,3 +213,21 @@ def test_the_inbox_reads_in_english_too(client, world):
     page = client.get(reverse("home")).content.decode()
     assert "Work inbox" in page and "Submit the year&#x27;s report" in page
     assert "Việc cần làm" not in page
+
+
+def test_the_home_page_lists_the_first_clusters_and_links_to_all_of_them(client, world):
+    from clusters.models import Cluster
+    from clusters.views import HOME_CLUSTERS
+
+    for n in range(HOME_CLUSTERS + 2):
+        Cluster.objects.create(
+            code=f"x{n:02}", name=f"Cụm X{n:02}", supervising_unit=world.supervising
+        )
+    total = HOME_CLUSTERS + 3  # and Cụm A
+    page = home(client, world.leadership)
+    assert page.count('class="card mb-3"') == HOME_CLUSTERS
+    assert f"Xem tất cả {total} cụm, khối thi đua" in page
+    everything = client.get(reverse("home") + "?cum=tat-ca").content.decode()
+    assert everything.count('class="card mb-3"') == total
+    assert "Cụm X13" in everything and "Cụm X13" not in page
+    assert "Xem tất cả" not in everything
