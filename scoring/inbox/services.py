@@ -58,7 +58,8 @@ def notify(
             event_key=event_key[:120],
             kind=kind,
             emulation_year_id=emulation_year_id,
-            subject=subject[:300],
+            # A header: a line break in a unit's or cluster's name must not break the message.
+            subject=" ".join(subject.split())[:300],
             body=body,
             path=path,
         )
@@ -295,13 +296,24 @@ def notification_send(*, notification_id: int) -> bool:
 
 
 def notifications_send(*, limit: int = 500) -> int:
-    """Send every unsent message (oldest first); returns how many this call sent."""
+    """Send every unsent message (oldest first); returns how many this call sent. A message that
+    fails does not hold back the others: they are sent, then the first failure is raised (for
+    the task's retry, which finds only the failed ones still unsent)."""
     ids = list(
         Notification.objects.filter(sent_at__isnull=True)
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(notification_send(notification_id=pk) for pk in ids)
+    sent, failures = 0, []
+    for pk in ids:
+        try:
+            sent += notification_send(notification_id=pk)
+        except Exception as error:  # noqa: BLE001 — raised again below, after the others
+            logger.warning("notification %s not sent: %s", pk, error)
+            failures.append(error)
+    if failures:
+        raise failures[0]
+    return sent
 
 
 # --- preferences, contacts and invitations -------------------------------------------------------

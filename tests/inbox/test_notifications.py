@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from clusters.models import EmulationYear
@@ -190,3 +191,31 @@ def test_the_preferences_page_turns_email_off_and_on(client, mailed):
     assert not NotificationPreference.objects.filter(user=mailed.reporter_a2).exists()
     # The menu links to it.
     assert reverse("notification-preferences") in client.get(reverse("home")).content.decode()
+
+
+def test_a_message_that_fails_does_not_hold_back_the_others(mailed, monkeypatch):
+    for n, user in enumerate((mailed.secretariat, mailed.reporter_a1, mailed.reporter_a2)):
+        notify(
+            kind=Notification.Kind.REPORT_SUBMITTED,
+            event_key=f"e{n}",
+            users=[user],
+            subject=f"Thư\n{n}",
+            body="b",
+        )
+    real = EmailMessage.send
+
+    def refuse_the_first(self, *args, **kwargs):
+        if self.to == ["secretariat@example.vn"]:
+            raise OSError("refused")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", refuse_the_first)
+    with pytest.raises(OSError):
+        notifications_send()
+    assert to(mail.outbox) == ["reporter_a1@example.vn", "reporter_a2@example.vn"]
+    assert mail.outbox[0].subject == "Thư 1"  # no line break in a header
+    unsent = Notification.objects.filter(sent_at__isnull=True)
+    assert [n.recipient for n in unsent] == [mailed.secretariat]
+    monkeypatch.setattr(EmailMessage, "send", real)
+    assert notifications_send() == 1
+    assert len(mail.outbox) == 3
