@@ -282,7 +282,10 @@ def notification_send(*, notification_id: int) -> bool:
     row = Notification.objects.select_related("recipient").get(pk=notification_id)
     body = row.body
     if row.kind == Kind.INVITATION:
-        body += "\n\n" + _invitation_link(row.recipient)
+        # Someone who already has a password is sent to the login page, not given a reset link.
+        user = row.recipient
+        link = _absolute(reverse("login")) if user.has_usable_password() else None
+        body += "\n\n" + (link or _invitation_link(user))
     elif row.path:
         body += "\n\n" + _absolute(row.path)
     try:
@@ -412,10 +415,17 @@ def reporter_invite(*, cluster: Cluster, unit: Unit, email: str, name: str = "",
             event_key=f"invitation:{user.pk}:{unit.pk}:{stamp}",
             users=[user],
             subject=_("[Thi đua] Lời mời báo cáo cho %(unit)s") % {"unit": unit.name},
-            body=_(
-                "Thư ký %(cluster)s mời bạn làm cán bộ báo cáo của %(unit)s trên hệ thống thi đua "
-                "khen thưởng. Tên đăng nhập: %(username)s. Hãy đặt mật khẩu theo đường dẫn dưới "
-                "đây (dùng được một lần, trong %(days)s ngày)."
+            body=(
+                _(
+                    "Thư ký %(cluster)s mời bạn làm cán bộ báo cáo của %(unit)s trên hệ thống thi "
+                    "đua khen thưởng. Tên đăng nhập: %(username)s. Hãy đặt mật khẩu theo đường dẫn "
+                    "dưới đây (dùng được một lần, trong %(days)s ngày)."
+                )
+                if not user.has_usable_password()
+                else _(
+                    "Thư ký %(cluster)s đã giao cho bạn báo cáo của %(unit)s trên hệ thống thi đua "
+                    "khen thưởng. Hãy đăng nhập bằng tài khoản %(username)s tại đường dẫn dưới đây."
+                )
             )
             % {
                 "cluster": cluster.name,

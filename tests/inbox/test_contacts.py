@@ -141,6 +141,11 @@ def test_inviting_an_existing_user_adds_the_grant_without_a_second_account(
         RoleGrant.objects.filter(user=world.reporter_a1).values_list("unit_id", flat=True)
     ) == {world.unit_a1.pk, world.unit_a2.pk}
     assert len(mail.outbox) == 1
+    # Someone with a password already is sent to the login page, with no reset link.
+    body = mail.outbox[0].body
+    assert "Hãy đăng nhập bằng tài khoản reporter_a1" in body
+    assert body.rstrip().endswith("http://localhost:8000/dang-nhap/")
+    assert "/dat-mat-khau/" not in body
 
 
 def test_an_invitation_for_a_unit_outside_the_cluster_or_without_an_email_is_refused(client, world):
