@@ -140,18 +140,17 @@ _REPORTER_MEMBERSHIPS = """
      ORDER BY y.reporting_deadline, c.name, u.name, y.id
 """
 
+# Only in the (unpublished) years the memberships' statement found: their names come from it,
+# and the statement stays short to plan (1.1 ms of planning with the joins, for 0.1 ms of work).
 _REPORTER_BALLOTS = """
-    SELECT b.id, b.purpose, k.name, y.id, y.year, c.name, u.id, u.name
+    SELECT b.id, b.purpose, k.name, b.emulation_year_id, m.unit_id
       FROM scoring_ballot b
-      JOIN clusters_emulationyear y ON y.id = b.emulation_year_id
-      JOIN clusters_cluster c ON c.id = y.cluster_id
-      JOIN clusters_membership m ON m.emulation_year_id = y.id
-      JOIN clusters_unit u ON u.id = m.unit_id
+      JOIN clusters_membership m ON m.emulation_year_id = b.emulation_year_id
       LEFT JOIN scoring_awardkind k ON k.id = b.award_kind_id
-     WHERE b.status = %s AND m.unit_id IN ({units})
+     WHERE b.status = %s AND b.emulation_year_id IN ({years}) AND m.unit_id IN ({units})
        AND NOT EXISTS (SELECT 1 FROM scoring_ballotvoter v
                         WHERE v.ballot_id = b.id AND v.unit_id = m.unit_id)
-     ORDER BY b.opened_at, b.id, u.name
+     ORDER BY b.opened_at, b.id, m.unit_id
 """
 
 _REPORTER_ANSWERS = """
@@ -170,8 +169,10 @@ def _reporter_items(units: frozenset[int], today: dt.date) -> list[InboxItem]:
     ids = sorted(units)
     marks = _marks(ids)
     reporting = {s.value for s in REPORTING}
+    years, names = {}, {}
     for row in _rows(_REPORTER_MEMBERSHIPS.format(units=marks), [False, *ids, PUBLISHED]):
         year_id, year, status, deadline, cluster, unit_id, unit, report, to_answer = row
+        years[year_id], names[unit_id] = (year, cluster), unit
         common = {
             "year_id": year_id,
             "year": year,
@@ -201,18 +202,24 @@ def _reporter_items(units: frozenset[int], today: dt.date) -> list[InboxItem]:
                     **common,
                 )
             )
-    for row in _rows(_REPORTER_BALLOTS.format(units=marks), [Ballot.Status.OPEN.value, *ids]):
-        _ballot, purpose, award, year_id, year, cluster, unit_id, unit = row
+    ballots = (
+        _rows(
+            _REPORTER_BALLOTS.format(years=_marks(years), units=marks),
+            [Ballot.Status.OPEN.value, *years, *ids],
+        )
+        if years
+        else []
+    )
+    for _ballot, purpose, award, year_id, unit_id in ballots:
         items.append(
             InboxItem(
                 "ballot_open",
                 _("Bỏ phiếu đang mở: %(title)s") % {"title": _ballot_title(purpose, award)},
                 year_id,
-                year,
-                cluster,
+                *years[year_id],
                 reverse("year-conference", args=[year_id]),
                 unit_id=unit_id,
-                unit_name=unit,
+                unit_name=names[unit_id],
             )
         )
     params = [*ids, Objection.Status.OPEN.value, _since()]
@@ -254,15 +261,13 @@ _SECRETARIAT_YEARS = """
      ORDER BY c.name, y.year DESC
 """
 
+# Only in the years the years' statement found (as for reporters).
 _SECRETARIAT_BALLOTS = """
-    SELECT b.id, b.purpose, k.name, y.id, y.year, c.name,
-           (SELECT COUNT(*) FROM scoring_ballotvoter v WHERE v.ballot_id = b.id),
-           (SELECT COUNT(*) FROM clusters_membership m WHERE m.emulation_year_id = y.id)
+    SELECT b.id, b.purpose, k.name, b.emulation_year_id,
+           (SELECT COUNT(*) FROM scoring_ballotvoter v WHERE v.ballot_id = b.id)
       FROM scoring_ballot b
-      JOIN clusters_emulationyear y ON y.id = b.emulation_year_id
-      JOIN clusters_cluster c ON c.id = y.cluster_id
       LEFT JOIN scoring_awardkind k ON k.id = b.award_kind_id
-     WHERE b.status = %s AND y.cluster_id IN ({clusters})
+     WHERE b.status = %s AND b.emulation_year_id IN ({years})
      ORDER BY b.opened_at, b.id
 """
 
@@ -273,10 +278,12 @@ def _secretariat_items(clusters: frozenset[int], today: dt.date) -> list[InboxIt
     S = Report.Status
     params = [S.SUBMITTED.value, S.SUBMITTED.value, S.VERIFIED.value, Objection.Status.OPEN.value]
     rows = _rows(_SECRETARIAT_YEARS.format(clusters=_marks(ids)), [*params, *ids, PUBLISHED])
+    found: dict[int, tuple] = {}
     for row in rows:
         year_id, year, deadline, cluster, members, to_verify, reported, objections = row[:8]
         pledges, signatures = row[8:]
         deadline = _as(EmulationYear, "reporting_deadline", deadline)
+        found[year_id] = (year, cluster, members)
         where = {"year_id": year_id, "year": year, "cluster_name": cluster}
         page = reverse("year-detail", args=[year_id])
         if to_verify:
@@ -320,10 +327,13 @@ def _secretariat_items(clusters: frozenset[int], today: dt.date) -> list[InboxIt
                     **where,
                 )
             )
-    ballots = _rows(
-        _SECRETARIAT_BALLOTS.format(clusters=_marks(ids)), [Ballot.Status.OPEN.value, *ids]
+    ballots = (
+        _rows(_SECRETARIAT_BALLOTS.format(years=_marks(found)), [Ballot.Status.OPEN.value, *found])
+        if found
+        else []
     )
-    for _ballot, purpose, award, year_id, year, cluster, voted, members in ballots:
+    for _ballot, purpose, award, year_id, voted in ballots:
+        year, cluster, members = found[year_id]
         if voted < members:
             continue
         items.append(
