@@ -332,7 +332,9 @@ LOGGING = {
     },
 }
 
-# --- e-mail (reminders) --------------------------------------------------------------------------
+# --- e-mail (reminders, notifications, invitations) ---------------------------------------------
+# Console by default; SMTP when EMAIL_HOST is set; EMAIL_BACKEND names any other backend (a test's
+# worker writes files: django.core.mail.backends.filebased.EmailBackend with EMAIL_FILE_PATH).
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -343,7 +345,16 @@ if EMAIL_HOST:
 else:
     # Without a mail server, messages are printed to the console (the embedded default).
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if env_str("EMAIL_BACKEND"):
+    EMAIL_BACKEND = env_str("EMAIL_BACKEND")
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "thidua@localhost")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# The address links in e-mails start with (the set-password link of an invitation, the page of
+# an event).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+# How long an invitation's set-password link works (Django's reset token), in seconds.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 7 * 24 * 60 * 60)
 
 # --- this app -----------------------------------------------------------------------------------
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)

@@ -11,6 +11,7 @@ from django.views.i18n import set_language
 from clusters import views as cluster_views
 from scoring import views as scoring_views
 from scoring import views_bulk, views_conference, views_exports, views_report, views_setup
+from scoring.inbox import views as inbox_views
 
 admin.site.site_header = "Quản trị — Thi đua khen thưởng"
 admin.site.site_title = "Thi đua khen thưởng"
@@ -94,6 +95,18 @@ urlpatterns = [
     ),
     path("nam/<int:pk>/hoi-nghi/bau-cu/", views_conference.year_election, name="year-election"),
     path("nam/<int:pk>/hoi-nghi/co-luan-luu/", views_conference.year_flag, name="year-flag"),
+    path("thong-bao/", inbox_views.notification_preferences, name="notification-preferences"),
+    path("cum/<int:pk>/lien-he/", inbox_views.cluster_contacts, name="cluster-contacts"),
+    path(
+        "dat-mat-khau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "dat-mat-khau/xong/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

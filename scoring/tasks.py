@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 
 from celery import shared_task
 from django.db.models import F
@@ -39,3 +40,19 @@ def recompute_dirty_years(limit: int = 200) -> int:
     for year_id in ids:
         recompute_year.delay(year_id)
     return len(ids)
+
+
+@shared_task(
+    name="scoring.tasks.send_notifications",
+    acks_late=True,
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=10,
+)
+def send_notifications() -> int:
+    """Sends the unsent messages of the outbox; each is claimed before it is sent, so two of these
+    running at once (or a retry) never send one twice."""
+    from .inbox.services import notifications_send
+
+    return notifications_send()

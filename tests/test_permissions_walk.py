@@ -61,9 +61,23 @@ RULES = {
     "ballot-reopen": ((302, 405, 405, 405, 405, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
     "year-election": ((302, 405, 405, 405, 405, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
     "year-flag": ((302, 405, 405, 405, 405, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
+    # The user's own e-mail preference (an empty POST turns e-mail off), the cluster's contacts.
+    "notification-preferences": (
+        (302, 200, 200, 200, 200, 200, 200),
+        (302, 302, 302, 302, 302, 302, 302),
+    ),
+    "cluster-contacts": ((302, 200, 403, 403, 403, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
-EXEMPT = {"login", "logout", "set_language", "healthz", "favicon"}
+EXEMPT = {
+    "login",
+    "logout",
+    "set_language",
+    "healthz",
+    "favicon",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
 # Pages that need an object the walk does not make; each has its own permission test.
 WALKED_ELSEWHERE = {"evidence-download": "tests/scoring/test_evidence.py"}
 
@@ -123,6 +137,8 @@ def urls(world) -> dict[str, str]:
         "ballot-reopen": reverse("ballot-reopen", args=[world.year.pk, ballot]),
         "year-election": reverse("year-election", args=[world.year.pk]),
         "year-flag": reverse("year-flag", args=[world.year.pk]),
+        "notification-preferences": reverse("notification-preferences"),
+        "cluster-contacts": reverse("cluster-contacts", args=[world.cluster.pk]),
     }
 
 

@@ -278,8 +278,13 @@ def outside(target: tuple, mine: dict) -> bool:
 
 
 def test_every_object_bearing_url_is_walked():
-    """Every URL of the app takes an object id, but the home page and the overview."""
-    assert set(object_urls()) == app_url_names() - {"home", "overview"}
+    """Every URL of the app takes an object id, but the home page, the overview and the user's
+    own notification preferences."""
+    assert set(object_urls()) == app_url_names() - {
+        "home",
+        "overview",
+        "notification-preferences",
+    }
 
 
 @pytest.mark.parametrize("persona", ["reporter_a2", "other_secretariat", "outsider"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .awards import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
+from .inbox import Notification, NotificationPreference, UnitContact
 from .pledges import Pledge, PledgeSignature
 from .reports import EvidenceFile, ManualPoints, Objection, Report, ReportComment, ReportValue
 from .results import Score, ScoringRun, Standing
@@ -21,6 +22,8 @@ __all__ = [
     "EvidenceFile",
     "ManualPoints",
     "MemberTarget",
+    "Notification",
+    "NotificationPreference",
     "Objection",
     "Pledge",
     "PledgeSignature",
@@ -31,4 +34,5 @@ __all__ = [
     "Score",
     "ScoringRun",
     "Standing",
+    "UnitContact",
 ]

@@ -23,6 +23,7 @@ from clusters.audit import audit_record
 from clusters.models import Cluster, EmulationYear, FlagHandover, Unit
 
 from ..errors import ReasonRequired, ScoringError
+from ..inbox.services import notify_ballot_opened
 from ..models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter, Band, Standing
 from .setup import members_carried_over, offices_create, year_open
 
@@ -201,6 +202,7 @@ def ballot_open(
             emulation_year_id=year.pk,
             summary=f"Mở bỏ phiếu: {_audit_title(ballot)}",
         )
+        notify_ballot_opened(ballot_id=ballot.pk)
     return ballot
 
 
@@ -480,6 +482,7 @@ def ballot_reopen(*, ballot: Ballot, reason: str, actor=None) -> Ballot:
             summary=f"Mở lại bỏ phiếu: {_audit_title(locked)}",
             reason=reason,
         )
+        notify_ballot_opened(ballot_id=locked.pk)
     ballot.refresh_from_db()
     return ballot
 

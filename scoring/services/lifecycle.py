@@ -13,6 +13,7 @@ from clusters.audit import audit_record
 from clusters.models import EmulationYear
 
 from ..errors import ReasonRequired, ScoringError
+from ..inbox.services import notify_year_status
 from .years import year_mark_dirty
 
 
@@ -105,6 +106,7 @@ def year_set_status(
             ),
             reason=reason.strip(),
         )
+        notify_year_status(emulation_year_id=year.pk, status=status)
     if backwards and before == EmulationYear.Status.PUBLISHED:
         # Reopened: inputs that changed while it was frozen are scored again (after the status
         # change above has committed, since a published year is never marked dirty).

@@ -11,6 +11,7 @@ from clusters.audit import audit_record
 from clusters.models import EmulationYear, Unit
 
 from ..errors import ScoringError, YearLocked
+from ..inbox.services import notify_objection_answered, notify_objection_filed
 from ..models import Objection
 from .schemes import scheme_amend_criterion
 
@@ -45,6 +46,7 @@ def objection_file(
             summary=f"{unit} kiến nghị về tiêu chí {criterion_code}",
             after={"text": objection.text},
         )
+        notify_objection_filed(objection_id=objection.pk)
     return objection
 
 
@@ -74,6 +76,7 @@ def objection_answer(
             + ("chấp nhận" if accept else "không chấp nhận"),
             after={"status": locked.status, "answer": locked.answer},
         )
+        notify_objection_answered(objection_id=locked.pk)
         changes = {k: v for k, v in (amend or {}).items() if v not in (None, "")}
         if accept and changes:
             if "target" in changes:

@@ -16,6 +16,7 @@ from clusters.models import EmulationYear
 
 from ..errors import ScoringError, YearLocked
 from ..formatting import plain_number
+from ..inbox.services import notify_report_returned, notify_report_submitted
 from ..models import Report, ReportComment, ReportValue
 from .years import figures_mark_dirty, year_mark_dirty
 
@@ -178,6 +179,8 @@ def report_save(
             )
         if submit or locked.status == Report.Status.SUBMITTED:
             figures_mark_dirty(emulation_year_id=year.pk, unit_ids={locked.unit_id})
+        if submit:
+            notify_report_submitted(report_id=locked.pk, version=locked.version + 1)
     report.refresh_from_db()
     return report
 
@@ -217,6 +220,7 @@ def report_return(
         )
         # Returned figures no longer count until they are submitted again.
         figures_mark_dirty(emulation_year_id=locked.emulation_year_id, unit_ids={locked.unit_id})
+        notify_report_returned(report_id=locked.pk, version=locked.version + 1)
     report.refresh_from_db()
     return report
 

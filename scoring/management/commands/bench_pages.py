@@ -25,9 +25,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _session_cookie(user) -> str:
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
 class Command(BaseCommand):
     help = (
-        "Serve the ranking page of a 30-member, 40-criteria year and the overview of 100 clusters "
+        "Serve the ranking page of a 30-member, 40-criteria year, the overview of 100 clusters and "
+        "the home page's inbox (a secretariat of 30 members, a leadership user over 100 clusters) "
         "from the configured database under gunicorn, load them from a second process on loopback "
         "(bounded), and print p50/p95 and requests per second next to a trivial view."
     )
@@ -44,7 +54,7 @@ class Command(BaseCommand):
                 "bench_pages measures the production shape: set DATABASE_URL to PostgreSQL."
             )
         bench.cleanup()
-        user = None
+        user = secretariat = None
         try:
             self.stdout.write(
                 "building: 1 year × 30 members × 40 criteria, 100 clusters × 7 members …"
@@ -63,25 +73,30 @@ class Command(BaseCommand):
             RoleGrant.objects.get_or_create(
                 user=user, role=RoleGrant.Role.LEADERSHIP, unit=supervising
             )
-            session = SessionStore()
-            session["_auth_user_id"] = str(user.pk)
-            session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-            session["_auth_user_hash"] = user.get_session_auth_hash()
-            session.create()
-            cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+            secretariat, _ = get_user_model().objects.get_or_create(username="bench-secretariat")
+            RoleGrant.objects.get_or_create(
+                user=secretariat, role=RoleGrant.Role.SECRETARIAT, cluster_id=big.cluster_id
+            )
+            cookie, secretariat_cookie = _session_cookie(user), _session_cookie(secretariat)
+            clusters = Cluster.objects.filter(code__startswith=bench.PREFIX).count()
             results = self._serve_and_load(
                 {
-                    "trivial view (/healthz/)": "/healthz/",
-                    f"ranking page (30 members × 40 criteria, {Cluster.objects.filter(code__startswith=bench.PREFIX).count()} clusters in the database)": f"/nam/{big.pk}/",
-                    "overview (100 clusters)": f"/tong-quan/?nam={bench.YEAR}",
+                    "trivial view (/healthz/)": ("/healthz/", cookie),
+                    f"ranking page (30 members × 40 criteria, {clusters} clusters in the database)": (
+                        f"/nam/{big.pk}/",
+                        cookie,
+                    ),
+                    "overview (100 clusters)": (f"/tong-quan/?nam={bench.YEAR}", cookie),
+                    "inbox, home page (secretariat of 30 members)": ("/", secretariat_cookie),
+                    f"inbox, home page (leadership over {clusters} clusters)": ("/", cookie),
                 },
-                cookie,
                 options,
             )
         finally:
             if not options["keep"]:
-                if user is not None:
-                    user.delete()
+                for someone in (user, secretariat):
+                    if someone is not None:
+                        someone.delete()
                 bench.cleanup()
         trivial = next(iter(results.values()))
         for name, r in results.items():
@@ -92,7 +107,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(json.dumps(results))
 
-    def _serve_and_load(self, targets: dict[str, str], cookie: str, options) -> dict:
+    def _serve_and_load(self, targets: dict[str, tuple[str, str]], options) -> dict:
         port = free_port()
         env = dict(
             os.environ,
@@ -136,7 +151,7 @@ class Command(BaseCommand):
                 except OSError:
                     time.sleep(0.1)
             results = {}
-            for name, path in targets.items():
+            for name, (path, cookie) in targets.items():
                 done = subprocess.run(  # noqa: S603 — the load generator of this project
                     [
                         sys.executable,

@@ -1,0 +1,388 @@
+"""What waits for a user, across clusters and years: a few statements per role (none for a role
+the user lacks), whatever the number of clusters, years and members.
+
+The statements are written by hand (emulation/rows.py's reasoning): built by the ORM, the
+secretariat's counts took 19 ms of CPU to compile against 0.3 ms to run, and the home page is
+every user's first request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clusters.models import AuditEntry, EmulationYear
+from clusters.permissions import user_scope
+
+from ..models import Ballot, Objection, Report
+
+# An answer or a publication stays in the inbox this long.
+RECENT_DAYS = 30
+# Years in which members report (a year still being planned asks nothing of them yet).
+REPORTING = (EmulationYear.Status.PLEDGED, EmulationYear.Status.REPORTING)
+
+
+@dataclass
+class InboxItem:
+    kind: str
+    title: str
+    year_id: int
+    year: int
+    cluster_name: str
+    url: str
+    unit_id: int | None = None
+    unit_name: str = ""
+    count: int | None = None
+    days_left: int | None = None
+    detail: str = ""
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.overdue else 0
+
+
+@dataclass
+class Inbox:
+    reporter: list[InboxItem] = field(default_factory=list)
+    secretariat: list[InboxItem] = field(default_factory=list)
+    leadership: list[InboxItem] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.reporter or self.secretariat or self.leadership)
+
+    @property
+    def groups(self) -> list[tuple[str, list[InboxItem]]]:
+        """The non-empty lists with their headings, in the order of the page."""
+        return [
+            (title, items)
+            for title, items in (
+                (_("Báo cáo của đơn vị"), self.reporter),
+                (_("Thư ký cụm"), self.secretariat),
+                (_("Lãnh đạo theo dõi"), self.leadership),
+            )
+            if items
+        ]
+
+    def __len__(self) -> int:
+        return len(self.reporter) + len(self.secretariat) + len(self.leadership)
+
+
+def inbox_for_user(*, user, today: dt.date | None = None) -> Inbox:
+    today = today or timezone.localdate()
+    scope = user_scope(user)
+    inbox = Inbox()
+    if scope.reporter_units:
+        inbox.reporter = _reporter_items(scope.reporter_units, today)
+    if scope.secretariat_clusters:
+        inbox.secretariat = _secretariat_items(scope.secretariat_clusters, today)
+    if scope.leadership_units:
+        inbox.leadership = _leadership_items(scope.leadership_units)
+    return inbox
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _marks(ids) -> str:
+    return ", ".join(["%s"] * len(ids))
+
+
+def _as(model, name: str, value):
+    """A column's value as the ORM would give it (a date on SQLite, an aware datetime)."""
+    from emulation.rows import _converters
+
+    for convert, column in _converters(model._meta.get_field(name)):
+        value = convert(value, column, connection)
+    return value
+
+
+def _since() -> object:
+    recent = timezone.now() - dt.timedelta(days=RECENT_DAYS)
+    return connection.ops.adapt_datetimefield_value(recent)
+
+
+def _ballot_title(purpose: str, award_name: str | None) -> str:
+    return award_name or str(Ballot.Purpose(purpose).label)
+
+
+PUBLISHED = EmulationYear.Status.PUBLISHED.value
+
+# --- reporters -----------------------------------------------------------------------------------
+
+_REPORTER_MEMBERSHIPS = """
+    SELECT y.id, y.year, y.status, y.reporting_deadline, c.name, u.id, u.name,
+           (SELECT r.status FROM scoring_report r
+             WHERE r.emulation_year_id = m.emulation_year_id AND r.unit_id = m.unit_id),
+           (SELECT COUNT(*) FROM scoring_reportcomment rc
+              JOIN scoring_report r ON r.id = rc.report_id
+             WHERE r.emulation_year_id = m.emulation_year_id AND r.unit_id = m.unit_id
+               AND rc.resolved = %s AND rc.answer = '')
+      FROM clusters_membership m
+      JOIN clusters_emulationyear y ON y.id = m.emulation_year_id
+      JOIN clusters_cluster c ON c.id = y.cluster_id
+      JOIN clusters_unit u ON u.id = m.unit_id
+     WHERE m.unit_id IN ({units}) AND y.status <> %s
+     ORDER BY y.reporting_deadline, c.name, u.name, y.id
+"""
+
+# Only in the (unpublished) years the memberships' statement found: their names come from it,
+# and the statement stays short to plan (the joins took 1.1 ms to plan, the work 0.1 ms).
+_REPORTER_BALLOTS = """
+    SELECT b.id, b.purpose, k.name, b.emulation_year_id, m.unit_id
+      FROM scoring_ballot b
+      JOIN clusters_membership m ON m.emulation_year_id = b.emulation_year_id
+      LEFT JOIN scoring_awardkind k ON k.id = b.award_kind_id
+     WHERE b.status = %s AND b.emulation_year_id IN ({years}) AND m.unit_id IN ({units})
+       AND NOT EXISTS (SELECT 1 FROM scoring_ballotvoter v
+                        WHERE v.ballot_id = b.id AND v.unit_id = m.unit_id)
+     ORDER BY b.opened_at, b.id, m.unit_id
+"""
+
+_REPORTER_ANSWERS = """
+    SELECT o.criterion_code, o.status, y.id, y.year, c.name, u.id, u.name
+      FROM scoring_objection o
+      JOIN clusters_emulationyear y ON y.id = o.emulation_year_id
+      JOIN clusters_cluster c ON c.id = y.cluster_id
+      JOIN clusters_unit u ON u.id = o.unit_id
+     WHERE o.unit_id IN ({units}) AND o.status <> %s AND o.answered_at >= %s
+     ORDER BY o.answered_at DESC, o.id DESC
+"""
+
+
+def _reporter_items(units: frozenset[int], today: dt.date) -> list[InboxItem]:
+    items: list[InboxItem] = []
+    ids = sorted(units)
+    marks = _marks(ids)
+    reporting = {s.value for s in REPORTING}
+    years, names = {}, {}
+    for row in _rows(_REPORTER_MEMBERSHIPS.format(units=marks), [False, *ids, PUBLISHED]):
+        year_id, year, status, deadline, cluster, unit_id, unit, report, to_answer = row
+        years[year_id], names[unit_id] = (year, cluster), unit
+        common = {
+            "year_id": year_id,
+            "year": year,
+            "cluster_name": cluster,
+            "url": reverse("report-detail", args=[year_id, unit_id]),
+            "unit_id": unit_id,
+            "unit_name": unit,
+        }
+        if report == Report.Status.RETURNED:
+            detail = _("%(n)s nhận xét cần trả lời") % {"n": to_answer} if to_answer else ""
+            items.append(
+                InboxItem(
+                    "report_returned",
+                    _("Báo cáo bị trả lại: bổ sung và nộp lại"),
+                    count=to_answer,
+                    detail=detail,
+                    **common,
+                )
+            )
+        elif report in (None, Report.Status.DRAFT) and status in reporting:
+            deadline = _as(EmulationYear, "reporting_deadline", deadline)
+            items.append(
+                InboxItem(
+                    "report_to_submit",
+                    _("Nộp báo cáo năm"),
+                    days_left=(deadline - today).days if deadline else None,
+                    **common,
+                )
+            )
+    ballots = (
+        _rows(
+            _REPORTER_BALLOTS.format(years=_marks(years), units=marks),
+            [Ballot.Status.OPEN.value, *years, *ids],
+        )
+        if years
+        else []
+    )
+    for _ballot, purpose, award, year_id, unit_id in ballots:
+        items.append(
+            InboxItem(
+                "ballot_open",
+                _("Bỏ phiếu đang mở: %(title)s") % {"title": _ballot_title(purpose, award)},
+                year_id,
+                *years[year_id],
+                reverse("year-conference", args=[year_id]),
+                unit_id=unit_id,
+                unit_name=names[unit_id],
+            )
+        )
+    params = [*ids, Objection.Status.OPEN.value, _since()]
+    for row in _rows(_REPORTER_ANSWERS.format(units=marks), params):
+        code, status, year_id, year, cluster, unit_id, unit = row
+        items.append(
+            InboxItem(
+                "objection_answered",
+                _("Kiến nghị về tiêu chí %(code)s đã được trả lời") % {"code": code},
+                year_id,
+                year,
+                cluster,
+                reverse("year-objections", args=[year_id]),
+                unit_id=unit_id,
+                unit_name=unit,
+                detail=str(Objection.Status(status).label),
+            )
+        )
+    return items
+
+
+# --- the secretariat -----------------------------------------------------------------------------
+
+_SECRETARIAT_YEARS = """
+    SELECT y.id, y.year, y.reporting_deadline, c.name,
+           (SELECT COUNT(*) FROM clusters_membership m WHERE m.emulation_year_id = y.id),
+           (SELECT COUNT(*) FROM scoring_report r
+             WHERE r.emulation_year_id = y.id AND r.status = %s),
+           (SELECT COUNT(*) FROM scoring_report r
+             WHERE r.emulation_year_id = y.id AND r.status IN (%s, %s)),
+           (SELECT COUNT(*) FROM scoring_objection o
+             WHERE o.emulation_year_id = y.id AND o.status = %s),
+           (SELECT COUNT(*) FROM scoring_pledge p WHERE p.emulation_year_id = y.id),
+           (SELECT COUNT(*) FROM scoring_pledgesignature s
+              JOIN scoring_pledge p ON p.id = s.pledge_id WHERE p.emulation_year_id = y.id)
+      FROM clusters_emulationyear y
+      JOIN clusters_cluster c ON c.id = y.cluster_id
+     WHERE y.cluster_id IN ({clusters}) AND y.status <> %s
+     ORDER BY c.name, y.year DESC
+"""
+
+# Only in the years the years' statement found (as for reporters).
+_SECRETARIAT_BALLOTS = """
+    SELECT b.id, b.purpose, k.name, b.emulation_year_id,
+           (SELECT COUNT(*) FROM scoring_ballotvoter v WHERE v.ballot_id = b.id)
+      FROM scoring_ballot b
+      LEFT JOIN scoring_awardkind k ON k.id = b.award_kind_id
+     WHERE b.status = %s AND b.emulation_year_id IN ({years})
+     ORDER BY b.opened_at, b.id
+"""
+
+
+def _secretariat_items(clusters: frozenset[int], today: dt.date) -> list[InboxItem]:
+    items: list[InboxItem] = []
+    ids = sorted(clusters)
+    S = Report.Status
+    params = [S.SUBMITTED.value, S.SUBMITTED.value, S.VERIFIED.value, Objection.Status.OPEN.value]
+    rows = _rows(_SECRETARIAT_YEARS.format(clusters=_marks(ids)), [*params, *ids, PUBLISHED])
+    found: dict[int, tuple] = {}
+    for row in rows:
+        year_id, year, deadline, cluster, members, to_verify, reported, objections = row[:8]
+        pledges, signatures = row[8:]
+        deadline = _as(EmulationYear, "reporting_deadline", deadline)
+        found[year_id] = (year, cluster, members)
+        where = {"year_id": year_id, "year": year, "cluster_name": cluster}
+        page = reverse("year-detail", args=[year_id])
+        if to_verify:
+            items.append(
+                InboxItem(
+                    "reports_to_verify",
+                    _("Báo cáo chờ thẩm định"),
+                    url=page,
+                    count=to_verify,
+                    **where,
+                )
+            )
+        if deadline and deadline < today and members > reported:
+            items.append(
+                InboxItem(
+                    "late_members",
+                    _("Đơn vị chưa nộp báo cáo (quá hạn)"),
+                    url=page,
+                    count=members - reported,
+                    days_left=(deadline - today).days,
+                    **where,
+                )
+            )
+        if objections:
+            items.append(
+                InboxItem(
+                    "objections_to_answer",
+                    _("Kiến nghị chờ trả lời"),
+                    url=reverse("year-objections", args=[year_id]),
+                    count=objections,
+                    **where,
+                )
+            )
+        if pledges and signatures < members:
+            items.append(
+                InboxItem(
+                    "signatures_missing",
+                    _("Đơn vị chưa ký giao ước"),
+                    url=reverse("year-pledge", args=[year_id]),
+                    count=members - signatures,
+                    **where,
+                )
+            )
+    ballots = (
+        _rows(_SECRETARIAT_BALLOTS.format(years=_marks(found)), [Ballot.Status.OPEN.value, *found])
+        if found
+        else []
+    )
+    for _ballot, purpose, award, year_id, voted in ballots:
+        year, cluster, members = found[year_id]
+        if voted < members:
+            continue
+        items.append(
+            InboxItem(
+                "ballot_ready",
+                _("Mọi đơn vị đã bỏ phiếu: kết thúc “%(title)s”")
+                % {"title": _ballot_title(purpose, award)},
+                year_id,
+                year,
+                cluster,
+                reverse("year-conference", args=[year_id]),
+                count=voted,
+            )
+        )
+    return items
+
+
+# --- leadership ----------------------------------------------------------------------------------
+
+# A published year's last forward status change is its publication (nothing comes after
+# "published"; a reopening is recorded as year.reopen).
+_LEADERSHIP_PUBLISHED = """
+    SELECT y.id, y.year, c.name, p.at
+      FROM clusters_emulationyear y
+      JOIN clusters_cluster c ON c.id = y.cluster_id
+      JOIN (SELECT a.emulation_year_id AS year_id, MAX(a.at) AS at
+              FROM clusters_auditentry a
+             WHERE a.action = %s AND a.at >= %s
+             GROUP BY a.emulation_year_id) p ON p.year_id = y.id
+     WHERE c.supervising_unit_id IN ({units}) AND y.status = %s
+     ORDER BY p.at DESC, y.id
+"""
+
+
+def _leadership_items(units: frozenset[int]) -> list[InboxItem]:
+    ids = sorted(units)
+    rows = _rows(
+        _LEADERSHIP_PUBLISHED.format(units=_marks(ids)),
+        ["year.status", _since(), *ids, PUBLISHED],
+    )
+    return [
+        InboxItem(
+            "results_published",
+            _("Kết quả mới công bố"),
+            year_id,
+            year,
+            cluster,
+            reverse("year-detail", args=[year_id]),
+            detail=timezone.localtime(_as(AuditEntry, "at", at)).strftime("%d/%m/%Y"),
+        )
+        for year_id, year, cluster, at in rows
+    ]

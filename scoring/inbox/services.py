@@ -1,0 +1,437 @@
+"""Notifications: an outbox row per person and event, written in the event's own transaction;
+a task queued after commit sends the unsent rows. The unique (recipient, event key) and the
+sender's conditional claim make each message once-only, whatever retries or duplicate tasks do.
+
+Each `notify_*` function is called with one line from the service where the event happens."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from clusters.audit import audit_record
+from clusters.models import AuditEntry, Cluster, EmulationYear, Membership, RoleGrant, Unit
+
+from ..errors import ScoringError
+from ..models import Ballot, Notification, NotificationPreference, Objection, Report, UnitContact
+
+logger = logging.getLogger(__name__)
+Kind = Notification.Kind
+
+
+def _recipients(users) -> list:
+    """Users with an e-mail address who have not turned e-mail off."""
+    off = NotificationPreference.objects.filter(email_enabled=False).values("user_id")
+    return list(users.exclude(email="").exclude(pk__in=off).filter(is_active=True).distinct())
+
+
+def _users(**grant):
+    return get_user_model().objects.filter(**{f"grants__{k}": v for k, v in grant.items()})
+
+
+def notify(
+    *,
+    kind: str,
+    event_key: str,
+    users: Iterable,
+    subject: str,
+    body: str,
+    path: str = "",
+    emulation_year_id: int | None = None,
+) -> int:
+    """Record one message per user for the event (a second record of the same event adds
+    nothing) and send them once the surrounding transaction commits. Returns the rows added."""
+    rows = [
+        Notification(
+            recipient=user,
+            event_key=event_key[:120],
+            kind=kind,
+            emulation_year_id=emulation_year_id,
+            # A header: a line break in a unit's or cluster's name must not break the message.
+            subject=" ".join(subject.split())[:300],
+            body=body,
+            path=path,
+        )
+        for user in users
+    ]
+    if not rows:
+        return 0
+    before = Notification.objects.filter(event_key=event_key[:120]).count()
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    added = Notification.objects.filter(event_key=event_key[:120]).count() - before
+    transaction.on_commit(queue_send)
+    return added
+
+
+def queue_send() -> None:
+    """Queue the sender; a broker that is down loses nothing (the rows stay unsent and the next
+    event's task, or `notifications_send`, sends them)."""
+    from ..tasks import send_notifications
+
+    try:
+        send_notifications.delay()
+    except Exception:  # noqa: BLE001 — the event is committed; mail may follow later
+        logger.exception("could not queue send_notifications")
+
+
+def _year(emulation_year_id: int) -> EmulationYear:
+    return EmulationYear.objects.select_related("cluster").get(pk=emulation_year_id)
+
+
+def _in_vietnamese(function):
+    """Messages are written in the app's first language (Vietnamese), whoever triggered them."""
+
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@_in_vietnamese
+def notify_report_submitted(*, report_id: int, version: int) -> int:
+    report = Report.objects.select_related("unit").get(pk=report_id)
+    year = _year(report.emulation_year_id)
+    return notify(
+        kind=Kind.REPORT_SUBMITTED,
+        event_key=f"report-submitted:{report.pk}:{version}",
+        users=_recipients(_users(role=RoleGrant.Role.SECRETARIAT, cluster_id=year.cluster_id)),
+        subject=_("[Thi đua] %(unit)s đã nộp báo cáo năm %(year)s")
+        % {"unit": report.unit.name, "year": year.year},
+        body=_("%(unit)s đã nộp báo cáo năm %(year)s của %(cluster)s. Báo cáo chờ thẩm định.")
+        % {"unit": report.unit.name, "year": year.year, "cluster": year.cluster.name},
+        path=reverse("report-detail", args=[year.pk, report.unit_id]),
+        emulation_year_id=year.pk,
+    )
+
+
+@_in_vietnamese
+def notify_report_returned(*, report_id: int, version: int) -> int:
+    report = Report.objects.select_related("unit").get(pk=report_id)
+    year = _year(report.emulation_year_id)
+    comments = report.comments.filter(resolved=False, answer="").count()
+    return notify(
+        kind=Kind.REPORT_RETURNED,
+        event_key=f"report-returned:{report.pk}:{version}",
+        users=_recipients(_users(role=RoleGrant.Role.REPORTER, unit_id=report.unit_id)),
+        subject=_("[Thi đua] Báo cáo năm %(year)s của %(unit)s bị trả lại")
+        % {"unit": report.unit.name, "year": year.year},
+        body=_(
+            "Thư ký %(cluster)s đã trả lại báo cáo năm %(year)s của %(unit)s với %(count)s "
+            "nhận xét cần trả lời. Đề nghị đơn vị bổ sung và nộp lại."
+        )
+        % {
+            "cluster": year.cluster.name,
+            "year": year.year,
+            "unit": report.unit.name,
+            "count": comments,
+        },
+        path=reverse("report-detail", args=[year.pk, report.unit_id]),
+        emulation_year_id=year.pk,
+    )
+
+
+@_in_vietnamese
+def notify_objection_filed(*, objection_id: int) -> int:
+    objection = Objection.objects.select_related("unit").get(pk=objection_id)
+    year = _year(objection.emulation_year_id)
+    return notify(
+        kind=Kind.OBJECTION_FILED,
+        event_key=f"objection-filed:{objection.pk}",
+        users=_recipients(_users(role=RoleGrant.Role.SECRETARIAT, cluster_id=year.cluster_id)),
+        subject=_("[Thi đua] Kiến nghị mới của %(unit)s về tiêu chí %(code)s")
+        % {"unit": objection.unit.name, "code": objection.criterion_code},
+        body=_("%(unit)s kiến nghị về tiêu chí %(code)s (năm %(year)s, %(cluster)s): %(text)s")
+        % {
+            "unit": objection.unit.name,
+            "code": objection.criterion_code,
+            "year": year.year,
+            "cluster": year.cluster.name,
+            "text": objection.text,
+        },
+        path=reverse("year-objections", args=[year.pk]),
+        emulation_year_id=year.pk,
+    )
+
+
+@_in_vietnamese
+def notify_objection_answered(*, objection_id: int) -> int:
+    objection = Objection.objects.select_related("unit").get(pk=objection_id)
+    year = _year(objection.emulation_year_id)
+    return notify(
+        kind=Kind.OBJECTION_ANSWERED,
+        event_key=f"objection-answered:{objection.pk}",
+        users=_recipients(_users(role=RoleGrant.Role.REPORTER, unit_id=objection.unit_id)),
+        subject=_("[Thi đua] Kiến nghị về tiêu chí %(code)s đã được trả lời")
+        % {"code": objection.criterion_code},
+        body=_("Thư ký %(cluster)s đã trả lời kiến nghị của %(unit)s (%(status)s): %(answer)s")
+        % {
+            "cluster": year.cluster.name,
+            "unit": objection.unit.name,
+            "status": objection.get_status_display(),
+            "answer": objection.answer,
+        },
+        path=reverse("year-objections", args=[year.pk]),
+        emulation_year_id=year.pk,
+    )
+
+
+_OPENINGS = ("ballot.open", "ballot.reopen")
+
+
+@_in_vietnamese
+def notify_ballot_opened(*, ballot_id: int) -> int:
+    from ..services.conference import ballot_title
+
+    ballot = Ballot.objects.select_related("award_kind").get(pk=ballot_id)
+    year = _year(ballot.emulation_year_id)
+    members = Membership.objects.filter(emulation_year=year).values("unit_id")
+    # Opened, then each reopening: a new event each time.
+    openings = AuditEntry.objects.filter(
+        object_type="scoring.ballot", object_id=str(ballot.pk), action__in=_OPENINGS
+    ).count()
+    return notify(
+        kind=Kind.BALLOT_OPENED,
+        event_key=f"ballot-opened:{ballot.pk}:{openings}",
+        users=_recipients(_users(role=RoleGrant.Role.REPORTER, unit_id__in=members)),
+        subject=_("[Thi đua] Đang bỏ phiếu: %(title)s") % {"title": ballot_title(ballot)},
+        body=_("%(cluster)s mở bỏ phiếu “%(title)s” (năm %(year)s) lúc %(at)s.")
+        % {
+            "cluster": year.cluster.name,
+            "title": ballot_title(ballot),
+            "year": year.year,
+            "at": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
+        },
+        path=reverse("year-conference", args=[year.pk]),
+        emulation_year_id=year.pk,
+    )
+
+
+def _with_ancestors(unit_id: int) -> set[int]:
+    found, current = set(), unit_id
+    parents = dict(Unit.objects.filter(parent__isnull=False).values_list("pk", "parent_id"))
+    while current is not None and current not in found:
+        found.add(current)
+        current = parents.get(current)
+    return found
+
+
+def notify_year_status(*, emulation_year_id: int, status: str) -> int:
+    """A year's status changed: its publication is news for leadership."""
+    if status != EmulationYear.Status.PUBLISHED:
+        return 0
+    return notify_year_published(emulation_year_id=emulation_year_id)
+
+
+@_in_vietnamese
+def notify_year_published(*, emulation_year_id: int) -> int:
+    year = _year(emulation_year_id)
+    published = (
+        year.audit_entries.filter(action="year.status", after__status="published").count() or 1
+    )
+    return notify(
+        kind=Kind.YEAR_PUBLISHED,
+        # Published again after a reopening: a new event.
+        event_key=f"year-published:{year.pk}:{published}",
+        users=_recipients(
+            _users(
+                role=RoleGrant.Role.LEADERSHIP,
+                unit_id__in=_with_ancestors(year.cluster.supervising_unit_id),
+            )
+        ),
+        subject=_("[Thi đua] %(cluster)s công bố kết quả năm %(year)s")
+        % {"cluster": year.cluster.name, "year": year.year},
+        body=_("Kết quả thi đua năm %(year)s của %(cluster)s đã được công bố.")
+        % {"cluster": year.cluster.name, "year": year.year},
+        path=reverse("year-detail", args=[year.pk]),
+        emulation_year_id=year.pk,
+    )
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _invitation_link(user) -> str:
+    """A set-password link made when the message is sent (never stored): Django's reset token,
+    which stops working once the password is set or after PASSWORD_RESET_TIMEOUT."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return _absolute(reverse("password_reset_confirm", args=[uid, token]))
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one message unless someone already has. The row is claimed by a conditional UPDATE
+    (no transaction held over the mail server); a failure unclaims it for a retry."""
+    claimed = Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    row = Notification.objects.select_related("recipient").get(pk=notification_id)
+    body = row.body
+    if row.kind == Kind.INVITATION:
+        # Someone who already has a password is sent to the login page, not given a reset link.
+        user = row.recipient
+        link = _absolute(reverse("login")) if user.has_usable_password() else None
+        body += "\n\n" + (link or _invitation_link(user))
+    elif row.path:
+        body += "\n\n" + _absolute(row.path)
+    try:
+        EmailMessage(
+            subject=row.subject, body=body, from_email=None, to=[row.recipient.email]
+        ).send()
+    except Exception:
+        Notification.objects.filter(pk=row.pk).update(sent_at=None)
+        raise
+    return True
+
+
+def notifications_send(*, limit: int = 500) -> int:
+    """Send every unsent message (oldest first); returns how many this call sent. A message that
+    fails does not hold back the others: they are sent, then the first failure is raised (for
+    the task's retry, which finds only the failed ones still unsent)."""
+    ids = list(
+        Notification.objects.filter(sent_at__isnull=True)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent, failures = 0, []
+    for pk in ids:
+        try:
+            sent += notification_send(notification_id=pk)
+        except Exception as error:  # noqa: BLE001 — raised again below, after the others
+            logger.warning("notification %s not sent: %s", pk, error)
+            failures.append(error)
+    if failures:
+        raise failures[0]
+    return sent
+
+
+# --- preferences, contacts and invitations -------------------------------------------------------
+
+
+def preference_set(*, user, email_enabled: bool) -> NotificationPreference:
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"email_enabled": email_enabled}
+    )
+    return preference
+
+
+def cluster_member_units(*, cluster: Cluster) -> list[Unit]:
+    """The units that are members of any year of the cluster, with their contact."""
+    return list(
+        Unit.objects.filter(memberships__emulation_year__cluster=cluster)
+        .select_related("contact")
+        .distinct()
+        .order_by("name")
+    )
+
+
+def contacts_update(*, cluster: Cluster, emails: dict[int, str], actor=None) -> list[str]:
+    """The secretariat sets member units' contact e-mails; returns the units changed (audited)."""
+    units = {u.pk: u for u in cluster_member_units(cluster=cluster)}
+    unknown = set(emails) - set(units)
+    if unknown:
+        raise ScoringError(_("Đơn vị không thuộc cụm này."))
+    changed = []
+    with transaction.atomic():
+        for unit_id, email in emails.items():
+            email = email.strip()
+            unit = units[unit_id]
+            old = getattr(unit, "contact", None)
+            before = old.email if old else ""
+            if before == email:
+                continue
+            UnitContact.objects.update_or_create(
+                unit=unit, defaults={"email": email, "updated_by": _actor(actor)}
+            )
+            audit_record(
+                actor=actor,
+                action="contact.update",
+                obj=unit,
+                summary=f"Thư điện tử liên hệ của {unit.name}: {before or '—'} → {email or '—'}",
+                before={"email": before},
+                after={"email": email},
+            )
+            changed.append(unit.name)
+    return changed
+
+
+def _actor(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@_in_vietnamese
+def reporter_invite(*, cluster: Cluster, unit: Unit, email: str, name: str = "", actor=None):
+    """Invite a reporter for a member unit: the user (found by e-mail, or created without a
+    usable password), the reporter grant for the unit, and an invitation e-mail with a
+    set-password link, sent after commit. Audited. Returns (user, created)."""
+    email = email.strip().lower()
+    if unit.pk not in {u.pk for u in cluster_member_units(cluster=cluster)}:
+        raise ScoringError(_("Đơn vị không thuộc cụm này."))
+    users = get_user_model().objects
+    with transaction.atomic():
+        user = users.filter(email__iexact=email).order_by("pk").first()
+        created = user is None
+        if created:
+            if users.filter(username__iexact=email).exists():
+                raise ScoringError(
+                    _("Tên đăng nhập %(email)s đã có người dùng.") % {"email": email}
+                )
+            first, _sep, last = name.strip().rpartition(" ")
+            user = users.create_user(
+                username=email,
+                email=email,
+                first_name=first or last,
+                last_name=last if first else "",
+            )
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        grant, granted = RoleGrant.objects.get_or_create(
+            user=user, role=RoleGrant.Role.REPORTER, unit=unit
+        )
+        audit_record(
+            actor=actor,
+            action="reporter.invite",
+            obj=grant,
+            summary=f"Mời {email} làm cán bộ báo cáo của {unit.name}",
+            after={"email": email, "new_user": created, "new_grant": granted},
+        )
+        stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+        notify(
+            kind=Kind.INVITATION,
+            event_key=f"invitation:{user.pk}:{unit.pk}:{stamp}",
+            users=[user],
+            subject=_("[Thi đua] Lời mời báo cáo cho %(unit)s") % {"unit": unit.name},
+            body=(
+                _(
+                    "Thư ký %(cluster)s mời bạn làm cán bộ báo cáo của %(unit)s trên hệ thống thi "
+                    "đua khen thưởng. Tên đăng nhập: %(username)s. Hãy đặt mật khẩu theo đường dẫn "
+                    "dưới đây (dùng được một lần, trong %(days)s ngày)."
+                )
+                if not user.has_usable_password()
+                else _(
+                    "Thư ký %(cluster)s đã giao cho bạn báo cáo của %(unit)s trên hệ thống thi đua "
+                    "khen thưởng. Hãy đăng nhập bằng tài khoản %(username)s tại đường dẫn dưới đây."
+                )
+            )
+            % {
+                "cluster": cluster.name,
+                "unit": unit.name,
+                "username": user.get_username(),
+                "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+            },
+        )
+    return user, created
