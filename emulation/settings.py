@@ -207,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.recompute_dirty_years",
         "schedule": float(env_int("RECOMPUTE_SWEEP_SECONDS", 60)),
     },
+    # Sends what waits in the e-mail outbox when the task queued at commit was lost (broker down).
+    "send-notifications": {
+        "task": "scoring.tasks.send_notifications",
+        "schedule": float(env_int("NOTIFICATION_SWEEP_SECONDS", 300)),
+    },
 }
 
 # --- auth, i18n, static -------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def test_with_no_variables_it_needs_no_service():
     assert found["engine"] == "django.db.backends.sqlite3"
     assert found["name"].endswith("db.sqlite3")
     assert found["eager"] is True
-    assert found["broker"] == "memory://"
+    assert found["broker"] == "memory://localhost/"
     assert found["cache"].endswith("LocMemCache")
     assert found["debug"] is True
     assert found["secret_len"] > 40

@@ -125,7 +125,11 @@ def test_publication_mails_the_leadership_of_the_supervising_body(
         user.email = f"{user.username}@example.vn"
         user.save(update_fields=["email"])
     with django_capture_on_commit_callbacks(execute=True):
-        year_set_status(emulation_year=scored.year, status=EmulationYear.Status.PUBLISHED)
+        year_set_status(
+            emulation_year=scored.year,
+            status=EmulationYear.Status.PUBLISHED,
+            reason="Công bố theo kết luận hội nghị",  # members have not all submitted
+        )
     assert to(mail.outbox) == ["leadership@example.vn"]
     assert mail.outbox[0].subject == "[Thi đua] Cụm A công bố kết quả năm 2025"
 
