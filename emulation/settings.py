@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.send_notifications",
         "schedule": float(env_int("NOTIFICATION_SWEEP_SECONDS", 300)),
     },
+    # Messages that fall due with the calendar (deadlines, lateness, signatures, full ballots).
+    "notify-due": {
+        "task": "scoring.tasks.notify_due",
+        "schedule": float(env_int("NOTIFICATION_SWEEP_SECONDS", 300)),
+    },
 }
 
 # --- auth, i18n, static -------------------------------------------------------------------------

@@ -56,3 +56,12 @@ def send_notifications() -> int:
     from .inbox.services import notifications_send
 
     return notifications_send()
+
+
+@shared_task(name="scoring.tasks.notify_due", acks_late=True)
+def notify_due() -> int:
+    """Records the messages that fall due with the calendar (deadline, lateness, missing
+    signatures, a ballot everyone has voted in) — each once — and sends them."""
+    from .inbox.services import notify_due as record
+
+    return record()

@@ -435,3 +435,138 @@ def reporter_invite(*, cluster: Cluster, unit: Unit, email: str, name: str = "",
             },
         )
     return user, created
+
+
+# --- tasks that fall due with time (a sweep by beat; each event once, by its key) ---------------
+
+REMIND_DAYS_BEFORE = 7  # a reporter hears of the deadline once, a week before it
+SIGNATURES_AFTER_DAYS = 7  # the secretariat hears of missing signatures a week after publication
+
+
+@_in_vietnamese
+def notify_due(*, today=None) -> int:
+    """The inbox's tasks that come with the calendar, by e-mail: a reporter whose report is not
+    submitted a week before the deadline; the secretariat the day after the deadline (who is
+    late) and a week after publishing the pledge (who has not signed); the secretariat when every
+    member has voted in an open ballot. Safe to run as often as wanted: every message has its
+    event key, and a second run adds nothing."""
+    from ..services.conference import ballot_title
+
+    today = today or timezone.localdate()
+    added = 0
+    open_years = EmulationYear.objects.filter(
+        status__in=[EmulationYear.Status.PLEDGED, EmulationYear.Status.REPORTING],
+        reporting_deadline__isnull=False,
+    ).select_related("cluster")
+    for year in open_years:
+        members = {
+            m.unit_id: m.unit
+            for m in Membership.objects.filter(emulation_year=year).select_related("unit")
+        }
+        submitted = set(
+            Report.objects.filter(
+                emulation_year=year, status__in=Report.SCORED_STATUSES
+            ).values_list("unit_id", flat=True)
+        )
+        waiting = [unit for unit_id, unit in sorted(members.items()) if unit_id not in submitted]
+        days_left = (year.reporting_deadline - today).days
+        deadline = year.reporting_deadline.strftime("%d/%m/%Y")
+        if 0 <= days_left <= REMIND_DAYS_BEFORE:
+            for unit in waiting:
+                added += notify(
+                    kind=Kind.DEADLINE_SOON,
+                    event_key=f"deadline-soon:{year.pk}:{unit.pk}:{year.reporting_deadline}",
+                    users=_recipients(_users(role=RoleGrant.Role.REPORTER, unit_id=unit.pk)),
+                    subject=_("[Thi đua] Báo cáo năm %(year)s của %(unit)s: hạn nộp %(deadline)s")
+                    % {"year": year.year, "unit": unit.name, "deadline": deadline},
+                    body=_(
+                        "Báo cáo năm %(year)s của %(unit)s chưa được nộp. Hạn nộp là %(deadline)s "
+                        "(còn %(days)s ngày)."
+                    )
+                    % {
+                        "year": year.year,
+                        "unit": unit.name,
+                        "deadline": deadline,
+                        "days": days_left,
+                    },
+                    path=reverse("report-detail", args=[year.pk, unit.pk]),
+                    emulation_year_id=year.pk,
+                )
+        if days_left < 0 and waiting:
+            added += notify(
+                kind=Kind.LATE_MEMBERS,
+                event_key=f"late-members:{year.pk}:{year.reporting_deadline}",
+                users=_recipients(
+                    _users(role=RoleGrant.Role.SECRETARIAT, cluster_id=year.cluster_id)
+                ),
+                subject=_("[Thi đua] %(count)s đơn vị chưa nộp báo cáo năm %(year)s (quá hạn)")
+                % {"count": len(waiting), "year": year.year},
+                body=_("Đã quá hạn nộp %(deadline)s. Chưa nộp: %(units)s.")
+                % {"deadline": deadline, "units": ", ".join(u.name for u in waiting)},
+                path=reverse("year-detail", args=[year.pk]),
+                emulation_year_id=year.pk,
+            )
+    added += _notify_signatures_missing(today)
+    for ballot in Ballot.objects.filter(status=Ballot.Status.OPEN).select_related(
+        "award_kind", "emulation_year__cluster"
+    ):
+        year = ballot.emulation_year
+        members = set(
+            Membership.objects.filter(emulation_year=year).values_list("unit_id", flat=True)
+        )
+        voted = set(ballot.voters.values_list("unit_id", flat=True))
+        if not members or members - voted:
+            continue
+        openings = AuditEntry.objects.filter(
+            object_type="scoring.ballot", object_id=str(ballot.pk), action__in=_OPENINGS
+        ).count()
+        added += notify(
+            kind=Kind.BALLOT_READY,
+            event_key=f"ballot-ready:{ballot.pk}:{openings}",
+            users=_recipients(_users(role=RoleGrant.Role.SECRETARIAT, cluster_id=year.cluster_id)),
+            subject=_("[Thi đua] Mọi đơn vị đã bỏ phiếu: %(title)s")
+            % {"title": ballot_title(ballot)},
+            body=_(
+                "Cả %(count)s đơn vị của %(cluster)s đã bỏ phiếu “%(title)s”: có thể kết thúc và kiểm phiếu."
+            )
+            % {"count": len(members), "cluster": year.cluster.name, "title": ballot_title(ballot)},
+            path=reverse("year-conference", args=[year.pk]),
+            emulation_year_id=year.pk,
+        )
+    return added
+
+
+def _notify_signatures_missing(today) -> int:
+    from ..models import Pledge
+
+    added = 0
+    since = today - timezone.timedelta(days=SIGNATURES_AFTER_DAYS)
+    for pledge in Pledge.objects.filter(
+        published_at__isnull=False, locked_at__isnull=True, published_at__date__lte=since
+    ).select_related("emulation_year__cluster"):
+        year = pledge.emulation_year
+        signed = set(pledge.signatures.values_list("unit_id", flat=True))
+        missing = [
+            m.unit
+            for m in Membership.objects.filter(emulation_year=year)
+            .select_related("unit")
+            .order_by("unit__name")
+            if m.unit_id not in signed
+        ]
+        if not missing:
+            continue
+        added += notify(
+            kind=Kind.SIGNATURES_MISSING,
+            event_key=f"signatures-missing:{pledge.pk}:{pledge.published_at:%Y%m%d%H%M%S}",
+            users=_recipients(_users(role=RoleGrant.Role.SECRETARIAT, cluster_id=year.cluster_id)),
+            subject=_("[Thi đua] Giao ước năm %(year)s: %(count)s đơn vị chưa ký")
+            % {"year": year.year, "count": len(missing)},
+            body=_("Giao ước đã công bố ngày %(published)s. Chưa ký: %(units)s.")
+            % {
+                "published": timezone.localtime(pledge.published_at).strftime("%d/%m/%Y"),
+                "units": ", ".join(u.name for u in missing),
+            },
+            path=reverse("year-pledge", args=[year.pk]),
+            emulation_year_id=year.pk,
+        )
+    return added

@@ -23,6 +23,10 @@ class Notification(models.Model):
         BALLOT_OPENED = "ballot_opened", _("Bỏ phiếu đang mở")
         YEAR_PUBLISHED = "year_published", _("Kết quả mới công bố")
         INVITATION = "invitation", _("Lời mời tham gia")
+        DEADLINE_SOON = "deadline_soon", _("Sắp đến hạn nộp báo cáo")
+        LATE_MEMBERS = "late_members", _("Đơn vị nộp muộn")
+        SIGNATURES_MISSING = "signatures_missing", _("Giao ước chưa ký đủ")
+        BALLOT_READY = "ballot_ready", _("Bỏ phiếu chờ kết thúc")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
