@@ -73,7 +73,8 @@ urlpatterns = [
     path("nam/<id:pk>/tham-dinh/", views_bulk.year_verify_bulk, name="year-verify-bulk"),
     path("nam/<id:pk>/giao-uoc/", views_setup.year_pledge, name="year-pledge"),
     path("nam/<id:pk>/thang-diem/", views_setup.year_scheme, name="year-scheme"),
-    path("nam/<id:pk>/thang-diem/<str:code>/", views_setup.criterion_edit, name="criterion-edit"),
+    # (path: a code stored before codes were restricted may hold "/"; it must still reverse.)
+    path("nam/<id:pk>/thang-diem/<path:code>/", views_setup.criterion_edit, name="criterion-edit"),
     path("nam/<id:pk>/diem-cham-tay/", views_setup.year_manual_points, name="year-manual"),
     path("nam/<id:pk>/kien-nghi/", views_setup.year_objections, name="year-objections"),
     path("nam/<id:pk>/trang-thai/", views_setup.year_status, name="year-status"),
