@@ -75,3 +75,37 @@ def test_the_reported_addresses_are_404(client, world):
         f"/nam/{year}/bao-cao/{world.unit_a1.pk}/minh-chung/99999999999999999999/",
     ]:
         assert client.get(address).status_code == 404, address
+
+
+def test_the_permission_layer_finds_no_member_for_an_id_out_of_range(world):
+    """Held below the URLs too: the hand-written SQL never binds an id the database cannot hold."""
+    from clusters.permissions import _member_of_year
+
+    assert _member_of_year(world.year.pk, world.unit_a1.pk) is not None
+    for huge in (2**63, 10**20, -(2**63) - 1):
+        assert _member_of_year(world.year.pk, huge) is None
+        assert _member_of_year(huge, world.unit_a1.pk) is None
+
+
+def test_an_evidence_element_longer_than_its_column_is_refused_not_a_500(client, world):
+    """(Already refused before issue #14 — an element must be one of the scheme's; held here.)"""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from scoring.models import EvidenceFile
+
+    install_scheme(world.year)
+    client.force_login(world.reporter_a1)
+    client.raise_request_exception = False
+    response = client.post(
+        reverse("report-detail", args=[world.year.pk, world.unit_a1.pk]),
+        {
+            "action": "evidence",
+            "version": 1,
+            "note": "",
+            "element": "e" * 61,
+            "evidence": SimpleUploadedFile("quyet-dinh.pdf", b"%PDF-1.7\nhello"),
+        },
+    )
+    assert response.status_code == 200
+    assert "không có trong thang điểm" in response.content.decode()
+    assert not EvidenceFile.objects.exists()
