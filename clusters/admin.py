@@ -99,7 +99,8 @@ class ClusterAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "supervising_unit"]
     list_filter = ["kind", "supervising_unit"]
     search_fields = ["code", "name"]
-    autocomplete_fields = ["supervising_unit"]
+    # extra_units: the units a secretariat may add to a new year beyond the previous members.
+    autocomplete_fields = ["supervising_unit", "extra_units"]
     inlines = [YearInline]
 
 

@@ -93,6 +93,19 @@ class Cluster(models.Model):
         related_name="supervised_clusters",
     )
     description = models.TextField(_("mô tả"), blank=True)
+    # Who a secretariat may add to a new year beyond the cluster's previous members and their
+    # successors: a unit joining for the first time is attached here by a system administrator,
+    # so that no secretariat can pull another cluster's unit (and its figures) into its year.
+    extra_units = models.ManyToManyField(
+        Unit,
+        verbose_name=_("đơn vị được gắn thêm"),
+        blank=True,
+        related_name="attached_clusters",
+        help_text=_(
+            "Đơn vị mà Ban thư ký được thêm vào năm thi đua mới của cụm, ngoài thành viên các năm "
+            "trước và đơn vị kế thừa của họ."
+        ),
+    )
 
     class Meta:
         verbose_name = _("cụm, khối thi đua")

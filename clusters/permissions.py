@@ -300,8 +300,10 @@ def _member_of_year(pk: int, unit_id: int) -> tuple[EmulationYear, Unit] | None:
     """The year (with its cluster and scheme version) and the unit, if the unit is a member."""
     from django.db import connection
 
-    from emulation.rows import model_from_row
+    from emulation.rows import ids_fit, model_from_row
 
+    if not ids_fit(pk, unit_id):
+        return None
     sql, models, parts = _member_of_year_query()
     with connection.cursor() as cursor:
         cursor.execute(sql, [pk, unit_id])

@@ -16,6 +16,16 @@ import functools
 from django.db import connection
 from django.db.models import Field, Model
 
+# The largest id a database key holds (a 64-bit signed integer, PostgreSQL's bigint and SQLite's
+# INTEGER): a larger parameter makes the driver raise OverflowError instead of finding no row.
+MAX_ID = 2**63 - 1
+
+
+def ids_fit(*ids: int) -> bool:
+    """Whether every id can be a database key (hand-written SQL asks this before binding them; the
+    ORM does it by itself)."""
+    return all(0 <= i <= MAX_ID for i in ids)
+
 
 @functools.cache
 def model_fields(model: type[Model], exclude: frozenset[str] = frozenset()) -> tuple[Field, ...]:

@@ -153,6 +153,11 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            # Parallel writers (8 votes at once) queue instead of failing with "database is
+            # locked": each transaction takes the write lock when it begins (with the default
+            # deferred ones, two that read then write deadlock and one fails at once), and waits
+            # up to 20 s for it.
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

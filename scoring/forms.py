@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -318,19 +320,48 @@ class ReturnForm(BootstrapFields, forms.Form):
         return result
 
 
+def _is_id(value) -> bool:
+    """An id as the URLs take it (emulation/urls.py): 1 to 18 ASCII digits, so it fits the
+    database's key (a larger one made the query raise OverflowError: a 500)."""
+    return re.fullmatch(r"[0-9]{1,18}", str(value)) is not None
+
+
+class _UnitChoice(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not _is_id(value):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().to_python(value)
+
+
+class _UnitChoices(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not _is_id(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class YearOpenForm(forms.Form):
     """Open a cluster's next emulation year."""
 
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
     reporting_deadline = LocalDateField(label=_("Hạn nộp báo cáo"), required=False)
-    members = forms.ModelMultipleChoiceField(
+    members = _UnitChoices(
         label=_("Thành viên"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Mang sang từ năm trước, đã thay các đơn vị sáp nhập bằng đơn vị kế thừa."),
     )
-    head = forms.ModelChoiceField(label=_("Cụm trưởng"), queryset=None)
-    deputies = forms.ModelMultipleChoiceField(
+    head = _UnitChoice(label=_("Cụm trưởng"), queryset=None)
+    deputies = _UnitChoices(
         label=_("Cụm phó"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     copy_scheme = forms.BooleanField(
@@ -338,9 +369,18 @@ class YearOpenForm(forms.Form):
     )
 
     def __init__(self, *args, units, **kwargs):
+        """`units`: the units the cluster may take in (services.setup.units_open_to_cluster);
+        any other id, posted by hand or too large for the database, is a field error."""
         super().__init__(*args, **kwargs)
+        outside = _(
+            "Đơn vị %(value)s không thuộc cụm này: chỉ được chọn thành viên các năm trước, đơn vị "
+            "kế thừa của họ và đơn vị được quản trị hệ thống gắn vào cụm."
+        )
         for name in ("members", "head", "deputies"):
-            self.fields[name].queryset = units
+            field = self.fields[name]
+            field.queryset = units
+            field.error_messages["invalid_choice"] = outside
+            field.error_messages["invalid_pk_value"] = outside.replace("%(value)s", "%(pk)s")
 
     def clean(self):
         cleaned = super().clean()

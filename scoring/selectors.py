@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import marshal
 import re
@@ -16,6 +17,7 @@ from clusters.models import EmulationYear, Membership
 from clusters.selectors import successions_all, unit_predecessor_codes
 
 from . import engine
+from .engine.rules import reads_other_members
 from .models import (
     Band,
     Criterion,
@@ -394,7 +396,13 @@ def report_preview(
     *, emulation_year: EmulationYear, unit_code: str, values: dict
 ) -> tuple[list[engine.Line], engine.Standing | None]:
     """The points these (unsaved) figures would earn, with the other members' current figures:
-    the reporter's live preview. Nothing is written."""
+    the reporter's live preview. Nothing is written.
+
+    Before publication no number derived from other members' figures is shown: a criterion
+    whose points depend on them (engine.reads_other_members: the relative rule, a points formula
+    reading the best, worst or mean result) comes without points (None) and says they come after
+    publication, and then no total is given (the standing is None) — typing figures and reading
+    "1,48/10" gave away the leader's figure."""
     inputs = year_inputs(emulation_year=emulation_year)
     if inputs is None or unit_code not in inputs.members:
         return [], None
@@ -407,20 +415,36 @@ def report_preview(
     inputs.figures = figures
     result = inputs.run()
     lines = [line for (unit, _code), line in result.lines.items() if unit == unit_code]
-    return lines, result.standing(unit_code)
+    withheld = (
+        set()
+        if emulation_year.is_published
+        else {c.code for c in inputs.scheme.criteria if reads_other_members(c)}
+    )
+    if not withheld:
+        return lines, result.standing(unit_code)
+    waiting = _("phụ thuộc kết quả các đơn vị khác — có sau khi công bố")
+    return [
+        dataclasses.replace(line, ratio=None, points=None, explanation=waiting)
+        if line.criterion in withheld
+        else line
+        for line in lines
+    ], None
 
 
 def report_figures(
     *, emulation_year: EmulationYear, unit_id: int, report: Report | None
 ) -> tuple[dict[str, ReportValue], dict]:
-    """A member's stored figures this year (by element code) and last year's (verified over
-    reported, from a scored report), for the report form — in one query."""
+    """A member's stored figures this year (by element code) and last year's in the same cluster
+    (verified over reported, from a scored report), for the report form — in one query."""
     from django.db.models import Q
 
     # The reports first (by their keys), then their figures (by report): an OR across the join
     # to the figures would read every figure of every report.
+    # This cluster's year before only: a unit that was also a member of another cluster that
+    # year reported its figures there too, and no figure of another cluster is shown here.
     reports = Q(
         unit_id=unit_id,
+        emulation_year__cluster_id=emulation_year.cluster_id,
         emulation_year__year=emulation_year.year - 1,
         status__in=Report.SCORED_STATUSES,
     )

@@ -25,7 +25,12 @@ from . import engine
 from .errors import ScoringError
 from .forms import TargetsForm, YearOpenForm, display_number
 from .models import Criterion, MemberTarget
-from .services.setup import members_carried_over, targets_set, year_open
+from .services.setup import (
+    members_carried_over,
+    targets_set,
+    units_open_to_cluster,
+    year_open,
+)
 
 
 def year_open_view(request, pk: int):
@@ -34,11 +39,7 @@ def year_open_view(request, pk: int):
         raise PermissionDenied
     last = cluster.years.order_by("-year").first()
     next_year = (last.year + 1) if last else 2026
-    units = (
-        Unit.objects.filter(is_active=True)
-        .exclude(kind=Unit.Kind.SUPERVISING_BODY)
-        .order_by("name")
-    )
+    units = units_open_to_cluster(cluster=cluster)
     if request.method == "POST":
         form = YearOpenForm(request.POST, units=units)
         if form.is_valid():

@@ -35,6 +35,22 @@ RULE_VARIABLES = (
     "mean_actual",
 )
 
+# What a points formula reads of the other members' results.
+OTHERS_VARIABLES = frozenset({"best_ratio", "best_actual", "worst_actual", "mean_actual"})
+
+
+def reads_other_members(criterion: Criterion) -> bool:
+    """Whether a member's points on this criterion depend on other members' figures: the
+    relative rule (a share of the leader's result) and a points formula that reads the best,
+    worst or mean result. Before publication such points would reveal others' figures."""
+    if criterion.rule == "relative":
+        return True
+    if criterion.rule == "formula":
+        text = str(criterion.params.get("points_formula") or "")
+        formula = compile_formula(text, names=(), allow=RULE_VARIABLES)
+        return bool(formula.names & OTHERS_VARIABLES)
+    return False
+
 
 def is_met_ratio(ratio: float) -> bool:
     # Float noise: 6/10*100 vs 60 must count as met.

@@ -33,6 +33,14 @@ from .types import (
 MAX_ITEMS = 2000
 
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# Codes are stored in columns of these lengths (scoring/models/schemes.py).
+ELEMENT_CODE_MAX = 60
+CRITERION_CODE_MAX = 40
+# A criterion code is part of web addresses (the criterion's edit page), file names, CSV and
+# spreadsheet cells: ASCII letters, digits, ".", "_" and "-", starting with a letter or digit — no
+# "/" (a 500 on the scheme page), no "=" (a formula in a spreadsheet), no space. See
+# docs/scheme-format.md.
+CRITERION_CODE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{CRITERION_CODE_MAX - 1}}}\Z")
 TOP_KEYS = ("format", "name", "scale", "data_elements", "criteria", "classification", "tie_break")
 ELEMENT_KEYS = ("code", "name", "definition", "type", "min", "max", "max_element")
 CRITERION_KEYS = (
@@ -230,6 +238,8 @@ def _elements(reader: _Reader, top: Mapping[str, Any]) -> tuple[DataElement, ...
                 "code: must be letters, digits and _ (not starting with a digit) and not a "
                 "reserved word, so that formulas can name it",
             )
+        if len(code) > ELEMENT_CODE_MAX:
+            raise reader.fail(path, f"code: longer than {ELEMENT_CODE_MAX} characters")
         if code in codes:
             raise reader.fail(path, f"code: '{code}' is used twice")
         codes.append(code)
@@ -272,6 +282,13 @@ def _criteria(
         data = reader.mapping(item, path)
         code = reader.text(data, "code", path, nonempty=True)
         path = f"{path} (code '{code}')"
+        if not CRITERION_CODE.match(code):
+            raise reader.fail(
+                path,
+                f"code: '{code}' must be 1 to {CRITERION_CODE_MAX} of letters, digits, '.', '_' "
+                "and '-' (ASCII, starting with a letter or digit), so that it can be part of a web "
+                "address and a spreadsheet cell",
+            )
         if code in seen:
             raise reader.fail(path, f"code: '{code}' is used twice")
         seen.add(code)

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from clusters.audit import audit_record
@@ -49,6 +50,33 @@ def members_carried_over(*, cluster: Cluster, year: int) -> list[Unit]:
     return [units[i] for i in result]
 
 
+def units_open_to_cluster(*, cluster: Cluster, active_only: bool = True):
+    """The units a secretariat may make members of the cluster's next year: the members of its
+    earlier years, the units that succeeded them (through any chain of mergers), and the units a
+    system administrator attached to the cluster (Cluster.extra_units) — active, and not a
+    supervising body (`active_only=False`: also those no longer active, as a year carried over by
+    the conference may keep them). Never another cluster's unit by itself: its figures would become "last
+    year's" on this cluster's pages, and its reporter would gain this cluster's pages."""
+    found = set(
+        Membership.objects.filter(emulation_year__cluster=cluster).values_list("unit_id", flat=True)
+    )
+    successors: dict[int, set[int]] = {}
+    for predecessor, successor in UnitSuccession.objects.values_list(
+        "predecessor_id", "successor_id"
+    ):
+        successors.setdefault(predecessor, set()).add(successor)
+    todo = list(found)
+    while todo:
+        for successor in successors.get(todo.pop(), ()):
+            if successor not in found:
+                found.add(successor)
+                todo.append(successor)
+    units = Unit.objects.filter(Q(pk__in=found) | Q(pk__in=cluster.extra_units.values("pk")))
+    if active_only:
+        units = units.filter(is_active=True)
+    return units.exclude(kind=Unit.Kind.SUPERVISING_BODY).order_by("name")
+
+
 def offices_create(*, emulation_year: EmulationYear, head: Unit, deputies: list[Unit]) -> None:
     """The year's head and deputies (the caller checks they are members)."""
     YearOffice.objects.bulk_create(
@@ -75,6 +103,18 @@ def year_open(
         raise ScoringError(_("Cụm trưởng và cụm phó phải là thành viên của năm thi đua."))
     if head in deputies:
         raise ScoringError(_("Một đơn vị không thể vừa là cụm trưởng vừa là cụm phó."))
+    allowed = set(
+        units_open_to_cluster(cluster=cluster, active_only=False).values_list("pk", flat=True)
+    )
+    outside = sorted(u.code for u in members if u.pk not in allowed)
+    if outside:
+        raise ScoringError(
+            _(
+                "Đơn vị không thuộc cụm này: %(units)s. Chỉ được thêm thành viên các năm trước, "
+                "đơn vị kế thừa của họ và đơn vị được quản trị hệ thống gắn vào cụm."
+            )
+            % {"units": ", ".join(outside)}
+        )
     try:
         with transaction.atomic():
             opened = EmulationYear.objects.create(

@@ -1,0 +1,51 @@
+"""Finding 10 of issue #14: parallel writes on the embedded SQLite database wait for each other
+instead of failing with "database is locked" (8 parallel votes gave two 500s)."""
+
+from __future__ import annotations
+
+import json
+
+from .test_settings import run
+
+# Each of 8 threads reads, then writes, in one transaction — as a vote does (check, then insert).
+# With SQLite's default deferred transactions two readers that both want to write deadlock and
+# one fails at once, whatever the timeout; BEGIN IMMEDIATE makes them queue.
+RACE = """
+import json, threading, time, django
+from django.conf import settings
+django.setup()
+from django.db import connection, connections, transaction
+with connection.cursor() as c:
+    c.execute("CREATE TABLE IF NOT EXISTS race (n integer)")
+barrier = threading.Barrier(8)
+errors = []
+def vote():
+    try:
+        barrier.wait()
+        with transaction.atomic():
+            with connection.cursor() as c:
+                c.execute("SELECT count(*) FROM race")
+                time.sleep(0.2)
+                c.execute("INSERT INTO race VALUES (1)")
+    except Exception as error:
+        errors.append(f"{type(error).__name__}: {error}")
+    finally:
+        connections.close_all()
+threads = [threading.Thread(target=vote) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+with connection.cursor() as c:
+    c.execute("SELECT count(*) FROM race")
+    rows = c.fetchone()[0]
+print(json.dumps({"errors": errors, "rows": rows,
+                  "options": settings.DATABASES["default"].get("OPTIONS", {})}))
+"""
+
+
+def test_eight_parallel_writes_on_the_embedded_sqlite_all_succeed(tmp_path):
+    done = run(RACE, {"SQLITE_PATH": str(tmp_path / "race.sqlite3")})
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["errors"] == []
+    assert found["rows"] == 8
+    assert found["options"] == {"transaction_mode": "IMMEDIATE", "timeout": 20}
