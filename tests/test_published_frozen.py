@@ -502,3 +502,18 @@ def test_an_admin_addition_outside_any_year_is_audited_too(client, world, superu
     entry = AuditEntry.objects.get(action="admin.add")
     assert (entry.object_type, entry.object_id) == ("clusters.rolegrant", str(grant.pk))
     assert entry.after["role"] == "secretariat" and entry.after["cluster"] == str(world.cluster)
+
+
+def test_the_offices_of_a_published_year_are_not_replaced_by_an_election(world):
+    """Electing next year's head writes into next year: refused once that year is published."""
+    from clusters.models import Membership, YearOffice
+    from scoring.services.conference import election_apply
+
+    following = EmulationYear.objects.create(cluster=world.cluster, year=2026)
+    for unit in (world.unit_a1, world.unit_a2):
+        Membership.objects.create(emulation_year=following, unit=unit)
+    YearOffice.objects.create(emulation_year=following, unit=world.unit_a1, role="head")
+    publish(following)
+    with pytest.raises(YearLocked):
+        election_apply(emulation_year=world.year, head=world.unit_a2, deputies=[])
+    assert list(YearOffice.objects.values_list("unit__code", "role")) == [("a1", "head")]
