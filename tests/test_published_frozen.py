@@ -4,6 +4,8 @@ reopening the year with a reason is the only way back."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -517,3 +519,123 @@ def test_the_offices_of_a_published_year_are_not_replaced_by_an_election(world):
     with pytest.raises(YearLocked):
         election_apply(emulation_year=world.year, head=world.unit_a2, deputies=[])
     assert list(YearOffice.objects.values_list("unit__code", "role")) == [("a1", "head")]
+
+
+def _service_writes(world):
+    """Every service that writes a year's data, called as its page or command would call it on
+    the published year (each a zero-argument callable)."""
+    from decimal import Decimal
+
+    from scoring.models import ReportComment
+    from scoring.services import (
+        bulk,
+        evidence,
+        figures,
+        manual,
+        objections,
+        pledges,
+        reports,
+        schemes,
+        setup,
+        targets,
+    )
+    from scoring.services.schemes import scheme_to_engine
+
+    year = world.year
+    report = Report.objects.get(emulation_year=year, unit=world.unit_a1)
+    # A member's report still a draft when the year was published (it never submitted).
+    Report.objects.filter(emulation_year=year, unit=world.unit_a2).update(status="draft")
+    draft = Report.objects.get(emulation_year=year, unit=world.unit_a2)
+    kept = EvidenceFile.objects.create(
+        report=draft, file="evidence/x.pdf", original_name="x.pdf", content_type="pdf", size=1
+    )
+    ReportComment.objects.create(report=report, text="Kiểm tra lại")
+    pledge = Pledge.objects.get(emulation_year=year)
+    row = ManualPoints.objects.get(emulation_year=year)
+    objection = Objection.objects.get(emulation_year=year)
+    pdf = lambda name: SimpleUploadedFile(name, b"%PDF-1.4 x")  # noqa: E731
+    return {
+        "report_save": lambda: reports.report_save(
+            report=draft, expected_version=draft.version, values={"new_coops": Decimal(1)}
+        ),
+        "report_return": lambda: reports.report_return(
+            report=report, expected_version=report.version, comments={"": "Sai"}
+        ),
+        "report_verify": lambda: reports.report_verify(
+            report=report, expected_version=report.version
+        ),
+        "report_reopen_late": lambda: reports.report_reopen_late(report=draft, reason="Muộn"),
+        "reports_verify_bulk": lambda: bulk.reports_verify_bulk(
+            emulation_year=year, expected={report.pk: report.version}
+        ),
+        "report_enter_from_paper": lambda: evidence.report_enter_from_paper(
+            report=draft,
+            expected_version=draft.version,
+            values={"new_coops": Decimal(1)},
+            note="",
+            scan=pdf("scan.pdf"),
+        ),
+        "evidence_add": lambda: evidence.evidence_add(report=draft, upload=pdf("b.pdf")),
+        "evidence_delete": lambda: evidence.evidence_delete(report=draft, evidence_id=kept.pk),
+        "figures_import": lambda: figures.figures_import(
+            cluster_id=year.cluster_id,
+            figures={("a1", 2025, "new_coops"): 5.0},
+            filename="f.csv",
+        ),
+        "scheme_create_version": lambda: schemes.scheme_create_version(
+            emulation_year=year, scheme=scheme_to_engine(year.scheme), reason="Sửa"
+        ),
+        "scheme_amend_criterion": lambda: schemes.scheme_amend_criterion(
+            emulation_year=year, code="1.1", changes={"target": 10.0}, reason="Sửa"
+        ),
+        "targets_set": lambda: setup.targets_set(
+            emulation_year=year, targets={(world.unit_a1.pk, "1.1"): Decimal(5)}, reason="Sửa"
+        ),
+        "targets_copy_last_year": lambda: targets.targets_copy_last_year(
+            emulation_year=year, overwrite=True, reason="Sửa"
+        ),
+        "manual_points_set": lambda: manual.manual_points_set(
+            emulation_year=year,
+            unit=world.unit_a1,
+            criterion_code="1.1",
+            points=Decimal(5),
+            reason="Sửa",
+        ),
+        "manual_points_delete": lambda: manual.manual_points_delete(row=row, reason="Xoá"),
+        "objection_file": lambda: objections.objection_file(
+            emulation_year=year, unit=world.unit_a1, criterion_code="1.1", text="Sai"
+        ),
+        "objection_answer": lambda: objections.objection_answer(
+            objection=objection, accept=False, answer="Không"
+        ),
+        "pledge_publish": lambda: pledges.pledge_publish(
+            emulation_year=year, title="Giao ước", text="Sửa"
+        ),
+        "pledge_sign": lambda: pledges.pledge_sign(
+            pledge=pledge,
+            unit=world.unit_a2,
+            signed_by="Trần Văn B",
+            title="Chủ tịch",
+            signed_on=dt.date(2025, 1, 27),
+        ),
+    }
+
+
+def test_every_service_that_writes_a_year_refuses_a_published_one(published):
+    from scoring.models import ReportComment
+
+    writes = _service_writes(published)
+    before = _snapshot(published.year)
+    comments = list(ReportComment.objects.values_list("pk", "text", "resolved"))
+    audit = AuditEntry.objects.count()
+    passed = []
+    for name, write in writes.items():
+        try:
+            write()
+        except YearLocked:
+            continue
+        passed.append(name)
+    assert passed == []
+    assert _snapshot(published.year) == before
+    assert list(ReportComment.objects.values_list("pk", "text", "resolved")) == comments
+    assert AuditEntry.objects.count() == audit
