@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -20,17 +21,20 @@ from .models import (
 )
 
 
-def _year_locked(emulation_year_id: int | None) -> str | None:
+def _year_locked(emulation_year_id: int | None, *, lock: bool = False) -> str | None:
     """The guard's refusal for a published year (None when the year is open or there is none).
     The guard lives with the scoring services, which the admin reaches lazily, as it does for
-    marking years dirty."""
+    marking years dirty. With `lock`, inside a transaction, the year's row is held until commit."""
     if emulation_year_id is None:
         return None
     from scoring.errors import YearLocked
     from scoring.services.guards import year_assert_open
 
     try:
-        year_assert_open(emulation_year_id=emulation_year_id)
+        year_assert_open(
+            emulation_year_id=emulation_year_id,
+            lock=lock and transaction.get_connection().in_atomic_block,
+        )
     except YearLocked as refusal:
         return str(refusal)
     return None
@@ -96,7 +100,7 @@ class FrozenWhenPublished:
     def _assert_open(self, obj) -> None:
         # The last word, under the admin's transaction: a publication committed after the
         # permission check still stops the write (refused, not a server error).
-        if _year_locked(year_id_of(obj, self.year_path)):
+        if _year_locked(year_id_of(obj, self.year_path), lock=True):
             raise PermissionDenied
 
     def save_model(self, request, obj, form, change):

@@ -639,3 +639,22 @@ def test_every_service_that_writes_a_year_refuses_a_published_one(published):
     assert _snapshot(published.year) == before
     assert list(ReportComment.objects.values_list("pk", "text", "resolved")) == comments
     assert AuditEntry.objects.count() == audit
+
+
+def test_the_admin_checks_the_guard_again_when_it_writes(published, superuser):
+    """A publication that commits after the permission check still stops the admin's write."""
+    from django.contrib import admin
+    from django.core.exceptions import PermissionDenied
+
+    model_admin = admin.site._registry[ManualPoints]
+    row = ManualPoints.objects.get(emulation_year=published.year)
+    row.points = 1
+    request = _request(superuser, "post")
+    with pytest.raises(PermissionDenied):
+        model_admin.save_model(request, row, None, True)
+    with pytest.raises(PermissionDenied):
+        model_admin.delete_model(request, row)
+    with pytest.raises(PermissionDenied):
+        model_admin.delete_queryset(request, ManualPoints.objects.all())
+    assert ManualPoints.objects.get(pk=row.pk).points == 10
+    assert not AuditEntry.objects.filter(action__startswith="admin.").exists()
