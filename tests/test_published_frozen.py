@@ -658,3 +658,18 @@ def test_the_admin_checks_the_guard_again_when_it_writes(published, superuser):
         model_admin.delete_queryset(request, ManualPoints.objects.all())
     assert ManualPoints.objects.get(pk=row.pk).points == 10
     assert not AuditEntry.objects.filter(action__startswith="admin.").exists()
+
+
+def test_a_cluster_page_lists_its_years_without_editing_them(client, published, superuser):
+    cluster = published.cluster
+    client.force_login(superuser)
+    data = admin_post_data(superuser, cluster)
+    assert not any(k.startswith("years-0-status") for k in data)  # shown, not a field
+    data["name"] = "Cụm A mới"
+    data["years-0-status"] = "reporting"  # what a forged form would send
+    assert client.post(admin_url(cluster, "change"), data).status_code == 302
+    cluster.refresh_from_db()
+    assert cluster.name == "Cụm A mới"
+    assert EmulationYear.objects.get(pk=published.year.pk).status == "published"
+    entry = AuditEntry.objects.get(action="admin.change")
+    assert (entry.before, entry.after) == ({"name": "Cụm A"}, {"name": "Cụm A mới"})
