@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from clusters.admin import AuditedAdmin, FrozenInline, FrozenWhenPublished
+
 from .models import (
     AwardKind,
     AwardProposal,
@@ -133,45 +135,45 @@ class CriterionAdmin(ImmutableAdmin):
 
 
 @admin.register(MemberTarget)
-class MemberTargetAdmin(MarksYearDirty, admin.ModelAdmin):
+class MemberTargetAdmin(AuditedAdmin, FrozenWhenPublished, MarksYearDirty, admin.ModelAdmin):
     list_display = ["emulation_year", "unit", "criterion_code", "target"]
     list_filter = ["emulation_year__cluster", "emulation_year__year"]
     search_fields = ["unit__name", "criterion_code"]
     list_select_related = ["emulation_year__cluster", "unit"]
 
 
-class SignatureInline(admin.TabularInline):
+class SignatureInline(FrozenInline, admin.TabularInline):
     model = PledgeSignature
     extra = 0
     readonly_fields = ["recorded_by", "recorded_at"]
 
 
 @admin.register(Pledge)
-class PledgeAdmin(admin.ModelAdmin):
+class PledgeAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
     list_display = ["title", "emulation_year", "published_at", "locked_at"]
     list_filter = ["emulation_year__cluster"]
     search_fields = ["title", "text"]
     inlines = [SignatureInline]
 
 
-class ValueInline(admin.TabularInline):
+class ValueInline(FrozenInline, admin.TabularInline):
     model = ReportValue
     extra = 0
 
 
-class CommentInline(admin.TabularInline):
+class CommentInline(FrozenInline, admin.TabularInline):
     model = ReportComment
     extra = 0
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(FrozenInline, admin.TabularInline):
     model = EvidenceFile
     extra = 0
     readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
 
 
 @admin.register(Report)
-class ReportAdmin(MarksYearDirty, admin.ModelAdmin):
+class ReportAdmin(AuditedAdmin, FrozenWhenPublished, MarksYearDirty, admin.ModelAdmin):
     """A corrected (verified) figure here feeds the next year's prev() and successors' years too."""
 
     def save_related(self, request, form, formsets, change):
@@ -190,7 +192,7 @@ class ReportAdmin(MarksYearDirty, admin.ModelAdmin):
 
 
 @admin.register(ManualPoints)
-class ManualPointsAdmin(MarksYearDirty, admin.ModelAdmin):
+class ManualPointsAdmin(AuditedAdmin, FrozenWhenPublished, MarksYearDirty, admin.ModelAdmin):
     list_display = [
         "emulation_year",
         "unit",
@@ -205,7 +207,7 @@ class ManualPointsAdmin(MarksYearDirty, admin.ModelAdmin):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(admin.ModelAdmin):
+class ObjectionAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
     list_display = ["emulation_year", "unit", "criterion_code", "status", "filed_at"]
     list_filter = ["status", "emulation_year__cluster"]
     search_fields = ["unit__name", "criterion_code", "text", "answer"]
@@ -234,8 +236,10 @@ class StandingInline(admin.TabularInline):
 
 
 @admin.register(ScoringRun)
-class ScoringRunAdmin(admin.ModelAdmin):
-    """Runs are written only by the engine; the admin shows them."""
+class ScoringRunAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
+    """Runs are written only by the engine; the admin shows them. The current run of a year is
+    never deleted here (its ranking would be gone, and a published year is not recomputed);
+    neither is any run of a published year."""
 
     list_display = [
         "emulation_year",
@@ -257,9 +261,19 @@ class ScoringRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_current:
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(Score)
-class ScoreAdmin(admin.ModelAdmin):
+class ScoreAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
+    """Lines of a current run or of a published year are never deleted here."""
+
+    year_path = "run.emulation_year_id"
+    audit_year_path = "run.emulation_year_id"
+
     list_display = ["run", "unit", "criterion_code", "actual", "target", "ratio", "met", "points"]
     list_filter = ["met", "run__emulation_year__cluster"]
     search_fields = ["unit__name", "criterion_code", "explanation"]
@@ -272,9 +286,14 @@ class ScoreAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.run.is_current:
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(AwardKind)
-class AwardKindAdmin(admin.ModelAdmin):
+class AwardKindAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "cluster", "min_band", "cap_count", "cap_percent", "tie_rule"]
     list_filter = ["cluster"]
     search_fields = ["name", "code"]

@@ -25,6 +25,7 @@ from clusters.models import Cluster, EmulationYear, FlagHandover, Unit
 from ..errors import ReasonRequired, ScoringError
 from ..inbox.services import notify_ballot_opened
 from ..models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter, Band, Standing
+from .guards import year_assert_open
 from .setup import members_carried_over, offices_create, year_open
 
 # At the next level, proposals for the Government's emulation flag may not exceed this share of
@@ -558,6 +559,7 @@ def election_apply(
             member_ids = set(following.memberships.values_list("unit_id", flat=True))
             if head.pk not in member_ids or any(d.pk not in member_ids for d in deputies):
                 raise ScoringError(_("Cụm trưởng và cụm phó phải là thành viên của năm thi đua."))
+            year_assert_open(emulation_year_id=following.pk, lock=True)
             before = [f"{o.get_role_display()}: {o.unit.name}" for o in following.offices.all()]
             following.offices.all().delete()
             offices_create(emulation_year=following, head=head, deputies=deputies)

@@ -15,6 +15,7 @@ from clusters.audit import audit_record
 
 from ..errors import ScoringError
 from ..models import DataElement, EvidenceFile, Report
+from .guards import year_assert_open
 from .reports import EDITABLE, report_save
 
 # First bytes → (content type, extensions it may carry).
@@ -77,6 +78,7 @@ def evidence_add(
         stored_upload(upload, folder=folder, name=f"{report.unit.code}") as stored,
         transaction.atomic(),
     ):
+        year_assert_open(emulation_year_id=report.emulation_year_id, lock=True)
         # The report's state under its row lock: it may have been submitted since the page loaded.
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status not in EDITABLE:
@@ -115,6 +117,7 @@ def evidence_delete(*, report: Report, evidence_id: int, actor=None) -> None:
     """The reporter removes an evidence file while the report is still being written (draft or
     returned); recorded in the report's history. A submitted report's files stay."""
     with transaction.atomic():
+        year_assert_open(emulation_year_id=report.emulation_year_id, lock=True)
         locked = Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
         if locked.status not in EDITABLE:
             raise ScoringError(

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from clusters.audit import audit_record
 from clusters.models import EmulationYear, Unit
 
-from ..errors import ScoringError, YearLocked
+from ..errors import ScoringError
 from ..formatting import plain_number
 from ..forms import display_number
 from ..models import Criterion, ManualPoints
+from .guards import year_assert_open
 from .years import year_mark_dirty
 
 
@@ -28,8 +29,7 @@ def manual_points_set(
     proposed: Decimal | None = None,
     actor=None,
 ) -> ManualPoints:
-    if emulation_year.is_published:
-        raise YearLocked(_("Năm này đã công bố kết quả."))
+    year_assert_open(emulation_year_id=emulation_year.pk)
     if not reason.strip():
         raise ScoringError(_("Điểm chấm tay cần ghi rõ lý do."))
     criterion = Criterion.objects.filter(
@@ -46,6 +46,7 @@ def manual_points_set(
             field="points",
         )
     with transaction.atomic():
+        year_assert_open(emulation_year_id=emulation_year.pk, lock=True)
         row = ManualPoints.objects.filter(
             emulation_year=emulation_year, unit=unit, criterion_code=criterion_code
         ).first()
@@ -76,6 +77,7 @@ def manual_points_delete(*, row: ManualPoints, reason: str, actor=None) -> None:
         raise ScoringError(_("Xóa điểm chấm tay cần ghi rõ lý do."))
     with transaction.atomic():
         year_id = row.emulation_year_id
+        year_assert_open(emulation_year_id=year_id, lock=True)
         audit_record(
             actor=actor,
             action="manual.delete",

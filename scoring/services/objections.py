@@ -10,17 +10,17 @@ from django.utils.translation import gettext as _
 from clusters.audit import audit_record
 from clusters.models import EmulationYear, Unit
 
-from ..errors import ScoringError, YearLocked
+from ..errors import ScoringError
 from ..inbox.services import notify_objection_answered, notify_objection_filed
 from ..models import Objection
+from .guards import year_assert_open
 from .schemes import scheme_amend_criterion
 
 
 def objection_file(
     *, emulation_year: EmulationYear, unit: Unit, criterion_code: str, text: str, actor=None
 ) -> Objection:
-    if emulation_year.is_published:
-        raise YearLocked(_("Năm này đã công bố kết quả."))
+    year_assert_open(emulation_year_id=emulation_year.pk)
     codes = (
         set(emulation_year.scheme.criteria.values_list("code", flat=True))
         if emulation_year.scheme_id
@@ -58,6 +58,7 @@ def objection_answer(
     if not answer.strip():
         raise ScoringError(_("Hãy ghi nội dung trả lời kiến nghị."))
     with transaction.atomic():
+        year_assert_open(emulation_year_id=objection.emulation_year_id, lock=True)
         locked = Objection.objects.select_for_update().get(pk=objection.pk)
         if locked.status != Objection.Status.OPEN:
             raise ScoringError(_("Kiến nghị này đã được trả lời."))

@@ -16,6 +16,7 @@ from clusters.models import EmulationYear, Unit
 from ..errors import ScoringError, YearLocked
 from ..models import Pledge, PledgeSignature
 from .evidence import stored_upload
+from .guards import year_assert_open
 
 # What a scan may be, told by its first bytes rather than its name.
 SCAN_SIGNATURES = {
@@ -86,6 +87,7 @@ def pledge_sign(
     )
     try:
         with storing as stored, transaction.atomic():
+            year_assert_open(emulation_year_id=pledge.emulation_year_id, lock=True)
             locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
             members = set(locked.emulation_year.memberships.values_list("unit_id", flat=True))
             if unit.pk not in members:

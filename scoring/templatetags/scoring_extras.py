@@ -110,6 +110,9 @@ def form_field(field):
 # What each recorded action is called, for pages in a language other than the one the audit
 # trail's summaries are written in (Vietnamese, with the names and numbers of the moment).
 AUDIT_ACTIONS = {
+    "admin.add": gettext_lazy("Thêm trong trang quản trị"),
+    "admin.change": gettext_lazy("Sửa trong trang quản trị"),
+    "admin.delete": gettext_lazy("Xoá trong trang quản trị"),
     "award_kind.create": gettext_lazy("Tạo hình thức khen thưởng"),
     "ballot.close": gettext_lazy("Kết thúc bỏ phiếu"),
     "ballot.open": gettext_lazy("Mở bỏ phiếu"),
