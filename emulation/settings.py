@@ -219,7 +219,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a locked-out account or address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, which reads the scope generation with the session's user: a revoked
+    # role grant holds at the next request in every process (clusters/permissions.py).
+    "clusters.permissions.ScopeGenerationBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

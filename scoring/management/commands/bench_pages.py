@@ -65,7 +65,7 @@ class Command(BaseCommand):
             )
             session = SessionStore()
             session["_auth_user_id"] = str(user.pk)
-            session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+            session["_auth_user_backend"] = "clusters.permissions.ScopeGenerationBackend"
             session["_auth_user_hash"] = user.get_session_auth_hash()
             session.create()
             cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
