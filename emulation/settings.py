@@ -75,6 +75,33 @@ def database_from_url(url: str) -> dict:
 
 DEBUG = env_bool("DEBUG", True)
 
+# Placeholders a key must not be, or contain: the value in .env.example and its kin.
+PLACEHOLDER_SECRETS = (
+    "change-me",
+    "changeme",
+    "change_me",
+    "secret-key",
+    "secretkey",
+    "not-secret",
+)
+
+
+def weak_secret_key(key: str) -> str | None:
+    """Why a key is unfit for production, or None: Django's own bar (`check --deploy`, W009) — at
+    least 50 characters, at least 5 different ones, not one Django generated for development — and
+    no placeholder."""
+    lowered = key.lower()
+    if len(key) < 50:
+        return f"it has {len(key)} characters, fewer than 50"
+    if len(set(key)) < 5:
+        return "it has fewer than 5 different characters"
+    if lowered.startswith("django-insecure-"):
+        return "it is a development key (django-insecure-…)"
+    if any(word in lowered for word in PLACEHOLDER_SECRETS):
+        return "it is a placeholder (as in .env.example)"
+    return None
+
+
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -82,6 +109,11 @@ if not SECRET_KEY:
     # A fresh development secret per process: sessions do not survive a restart, which is fine
     # for local use and keeps any real secret out of the repository.
     SECRET_KEY = "dev-" + secrets.token_urlsafe(40)
+elif not DEBUG and (weakness := weak_secret_key(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is unfit for production: {weakness}. Draw one with "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"` (see .env.example).'
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
