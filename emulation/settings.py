@@ -313,17 +313,25 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Login throttling (django-axes): LOGIN_FAILURE_LIMIT failed logins for one user name, or from one
-# address, lock that user name or that address for LOGIN_LOCKOUT_MINUTES — two separate counts, so
-# that neither guessing many passwords for one account from many addresses nor many accounts from
-# one address gets far. A locked-out login is refused even with the right password, with the
-# login page and a message that says so (HTTP 429). The counts live in the database (axes'
-# tables); the admin can lift a lockout by deleting its row ("Access attempts").
+# Login throttling (django-axes, emulation/throttling.py): LOGIN_FAILURE_LIMIT failed logins for
+# one user name from one address lock that pair — that user from that address, no one else —, and
+# LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, whatever the user names, lock the
+# address, for LOGIN_LOCKOUT_MINUTES after the failure that reached the limit. So five colleagues
+# behind one office router who each mistype once lock no one, while guessing many passwords of
+# one account, or many accounts, from one address gets no further than the limits. Attempts made
+# while locked are not counted: a right password typed then is no failure and does not prolong
+# the lock. The lockout page says until when (HTTP 429). The counts live in the database (axes'
+# tables); the secretariat lifts the locks of its cluster's users, the admin anyone's.
 AXES_ENABLED = True
 AXES_VERBOSE = False  # no start-up banner in every command's output
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The pair first, then the address: the order PairAndAddressHandler reads the counts in.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "emulation.throttling.PairAndAddressHandler"
+AXES_LOCKOUT_CALLABLE = "emulation.throttling.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 # Not reset on success: axes would then forget every failure from the address too — including
