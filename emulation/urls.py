@@ -37,6 +37,11 @@ urlpatterns = [
     path("cum/<int:pk>/", cluster_views.cluster_detail, name="cluster-detail"),
     path("cum/<int:pk>/so-sanh/", cluster_views.cluster_compare, name="cluster-compare"),
     path("cum/<int:pk>/mo-nam/", views_setup.year_open_view, name="year-open"),
+    path(
+        "cum/<int:pk>/dang-nhap-bi-khoa/",
+        cluster_views.cluster_login_locks,
+        name="cluster-login-locks",
+    ),
     path("nam/<int:pk>/", scoring_views.year_detail, name="year-detail"),
     path("nam/<int:pk>/ho-so-hoi-nghi/", views_exports.conference_pack, name="conference-pack"),
     path("nam/<int:pk>/xep-hang.json", views_exports.ranking_json, name="ranking-json"),

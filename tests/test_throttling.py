@@ -20,7 +20,9 @@ OFFICE = "10.0.6.1"  # one address for a whole office, behind its router
 
 
 def failures(**filters) -> int:
-    return AccessAttempt.objects.filter(**filters).aggregate(n=Sum("failures_since_start"))["n"] or 0
+    return (
+        AccessAttempt.objects.filter(**filters).aggregate(n=Sum("failures_since_start"))["n"] or 0
+    )
 
 
 def local(moment: dt.datetime) -> str:
@@ -89,3 +91,74 @@ def test_the_lockout_page_says_until_when(client, world, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = login(client, "reporter_a1", "pw-reporter_a1", ip=OFFICE).content.decode()
     assert LOCKED_EN in page and f"Try again after {until}" in page and LOCKED_VI not in page
+
+
+# --- lifting a lock -----------------------------------------------------------------------------
+
+
+def lock(client, username: str, ip: str = OFFICE) -> None:
+    for _ in range(5):
+        response = login(client, username, "wrong", ip=ip)
+    assert response.status_code == 429
+    client.logout()
+
+
+def test_the_secretariat_sees_and_lifts_the_lock_of_its_clusters_reporter(client, world):
+    from django.urls import reverse
+
+    from clusters.models import AuditEntry
+
+    lock(client, "reporter_a1")
+    lock(client, "other_secretariat")  # another cluster's user: not on this list
+    until = local(
+        AccessAttempt.objects.get(username="reporter_a1").attempt_time + dt.timedelta(minutes=15)
+    )
+    client.force_login(world.secretariat)
+    url = reverse("cluster-login-locks", args=[world.cluster.pk])
+    page = client.get(url).content.decode()
+    assert "reporter_a1" in page and OFFICE in page and until in page
+    assert "other_secretariat" not in page
+    response = client.post(url, {"username": "reporter_a1"}, follow=True)
+    assert "Đã mở khóa đăng nhập cho reporter_a1 (5 lần sai được xoá)." in response.content.decode()
+    assert failures(username="reporter_a1") == 0
+    entry = AuditEntry.objects.get(action="login.unlock")
+    assert (entry.actor, entry.object_id, entry.before, entry.after) == (
+        world.secretariat,
+        "reporter_a1",
+        {"failures": 5},
+        {"failures": 0},
+    )
+    client.logout()
+    assert login(client, "reporter_a1", "pw-reporter_a1", ip=OFFICE).status_code == 302
+
+
+def test_the_secretariat_cannot_lift_another_clusters_users_lock(client, world):
+    from django.urls import reverse
+
+    lock(client, "other_secretariat")
+    client.force_login(world.secretariat)
+    url = reverse("cluster-login-locks", args=[world.cluster.pk])
+    response = client.post(url, {"username": "other_secretariat"})
+    assert response.status_code == 400
+    assert "Tên đăng nhập: không có tài khoản nào của cụm tên “other_secretariat”" in (
+        response.content.decode()
+    )
+    assert failures(username="other_secretariat") == 5
+    # Nor through the other cluster's page, which is outside its scope.
+    other = reverse("cluster-login-locks", args=[world.other_cluster.pk])
+    assert client.post(other, {"username": "other_secretariat"}).status_code == 404
+    assert failures(username="other_secretariat") == 5
+    # A reporter of the cluster may not lift locks at all.
+    client.force_login(world.reporter_a2)
+    assert client.post(url, {"username": "reporter_a1"}).status_code == 403
+
+
+def test_the_administrator_lifts_anyones_lock(client, world, django_user_model):
+    from django.urls import reverse
+
+    root = django_user_model.objects.create_superuser("root", password="pw-root")
+    lock(client, "other_secretariat")
+    client.force_login(root)
+    url = reverse("cluster-login-locks", args=[world.other_cluster.pk])
+    assert client.post(url, {"username": "other_secretariat"}).status_code == 302
+    assert failures(username="other_secretariat") == 0
