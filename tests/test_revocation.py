@@ -176,3 +176,27 @@ def test_the_generation_is_read_with_the_user_in_one_query(
         generation = user.scope_generation
     assert user.pk == world.reporter_a1.pk
     assert generation == ScopeGeneration.objects.get(pk=1).value
+
+
+def test_a_grant_deleted_in_the_admin_is_refused_in_another_worker(
+    client, world, django_user_model
+):
+    from django.test import Client
+
+    root = django_user_model.objects.create_superuser("root", password="pw-root")
+    client.force_login(world.reporter_a1)
+    url = report_url(world)
+    with worker("worker-2"):
+        assert client.get(url).status_code == 200
+        assert client.get(url).status_code == 200
+    admin = Client()
+    admin.force_login(root)
+    grant = RoleGrant.objects.get(user=world.reporter_a1)
+    with worker("worker-1"):
+        response = admin.post(
+            reverse("admin:clusters_rolegrant_delete", args=[grant.pk]), {"post": "yes"}
+        )
+        assert response.status_code == 302
+    assert not RoleGrant.objects.filter(pk=grant.pk).exists()
+    with worker("worker-2"):
+        assert client.get(url).status_code == 404
