@@ -9,20 +9,16 @@ class ClustersConfig(AppConfig):
     verbose_name = _("Cụm thi đua")
 
     def ready(self) -> None:
-        from django.core.cache import cache
         from django.db.models.signals import post_delete, post_save
 
         from .models import RoleGrant, Unit
-        from .permissions import UNIT_TREE_KEY, scopes_changed
-
-        def forget_the_unit_tree(**_kwargs) -> None:
-            cache.delete(UNIT_TREE_KEY)
-            scopes_changed()
+        from .permissions import scopes_changed
 
         def forget_the_scopes(**_kwargs) -> None:
+            # After the change, in its transaction: the scope generation in the database moves on
+            # (clusters/permissions.py), and with it every cached scope and unit tree is stale.
             scopes_changed()
 
-        post_save.connect(forget_the_unit_tree, sender=Unit, weak=False)
-        post_delete.connect(forget_the_unit_tree, sender=Unit, weak=False)
-        post_save.connect(forget_the_scopes, sender=RoleGrant, weak=False)
-        post_delete.connect(forget_the_scopes, sender=RoleGrant, weak=False)
+        for model in (RoleGrant, Unit):
+            post_save.connect(forget_the_scopes, sender=model, weak=False)
+            post_delete.connect(forget_the_scopes, sender=model, weak=False)

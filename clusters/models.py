@@ -416,3 +416,21 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditTrailImmutable("The audit trail is append-only: its rows cannot be deleted.")
+
+
+class ScopeGeneration(models.Model):
+    """One row whose value moves on with every change of a role grant or a unit, in the same
+    transaction (clusters/apps.py). Every process reads it with the user at each request
+    (clusters/permissions.py), and trusts a scope it cached only if stamped with this value: a
+    revocation holds at the next request in every worker, whatever the cache — one local-memory
+    cache per gunicorn worker, or a Redis that was down when the grant was deleted."""
+
+    value = models.BigIntegerField(_("thế hệ phân quyền"), default=1)
+
+    class Meta:
+        verbose_name = _("thế hệ phân quyền")
+        verbose_name_plural = _("thế hệ phân quyền")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="scope_generation_one_row")]
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed
@@ -39,8 +40,10 @@ class Scope:
 
 def user_scope(user) -> Scope:
     """What a user may act for: read once per request (kept on the user object), and between
-    requests from the cache, under a generation that any change of a role grant or a unit moves
-    on (clusters/apps.py) — so a revoked grant takes effect at the next request."""
+    requests from the cache — trusted only if stamped with the scope generation the database holds
+    now (read with the user, `ScopeGenerationBackend`). Any change of a role grant or a unit moves
+    the generation on in the database (clusters/apps.py), so a revoked grant takes effect at the
+    next request in every process, whatever became of the cache meanwhile."""
     from django.core.cache import cache
 
     if not getattr(user, "is_authenticated", False):
@@ -48,38 +51,72 @@ def user_scope(user) -> Scope:
     cached = getattr(user, "_emulation_scope", None)
     if cached is not None:
         return cached
-    # The generation and the user's cached scope (stamped with the generation it was read under)
-    # in one round trip.
+    generation = getattr(user, "scope_generation", None)
+    if generation is None:  # a user not loaded by the session's backend (a shell, a test)
+        generation = current_scope_generation()
     key = f"clusters:scope:{user.pk}"
-    found = cache.get_many([SCOPE_GENERATION_KEY, key])
-    generation = found.get(SCOPE_GENERATION_KEY, 0)
-    stamped = found.get(key)
+    stamped = cache.get(key)
     if stamped is not None and stamped[0] == generation:
         sets = stamped[1]
     else:
-        sets = _grants_of(user)
+        # Stamped with the generation read *before* the grants: a grant revoked in between leaves
+        # a stamp that is already out of date, never a stale scope under the new generation.
+        sets = _grants_of(user, generation=generation)
         cache.set(key, (generation, sets), 300)
     scope = Scope(*sets, is_superuser=bool(user.is_superuser))
     user._emulation_scope = scope
     return scope
 
 
-SCOPE_GENERATION_KEY = "clusters:scope-generation"
+def _generation_subquery():
+    from django.db.models import Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from .models import ScopeGeneration
+
+    # No row (a flushed test database): 0, which no bump ever writes (scopes_changed).
+    return Coalesce(Subquery(ScopeGeneration.objects.filter(pk=1).values("value")[:1]), Value(0))
+
+
+def current_scope_generation() -> int:
+    from .models import ScopeGeneration
+
+    return ScopeGeneration.objects.filter(pk=1).values_list("value", flat=True).first() or 0
 
 
 def scopes_changed() -> None:
-    """A role grant or a unit changed: every cached scope is out of date."""
-    from django.core.cache import cache
+    """A role grant or a unit changed: every cached scope is out of date. Written in the database,
+    in the caller's transaction — never only to a cache that may be down or local to one process."""
+    import time
 
-    try:
-        cache.incr(SCOPE_GENERATION_KEY)
-    except ValueError:  # not there yet (or evicted): any new value makes old keys unreachable
-        import time
+    from django.db.models import F
 
-        cache.set(SCOPE_GENERATION_KEY, time.time_ns(), None)
+    from .models import ScopeGeneration
+
+    if not ScopeGeneration.objects.filter(pk=1).update(value=F("value") + 1):
+        # The row is gone (a flush): start again from a value no earlier stamp holds.
+        ScopeGeneration.objects.get_or_create(pk=1, defaults={"value": time.time_ns()})
 
 
-def _grants_of(user) -> tuple[frozenset, frozenset, frozenset]:
+class ScopeGenerationBackend(ModelBackend):
+    """Django's model backend, which also reads the scope generation with the session's user —
+    in the same query, so checking that a cached scope is current costs no query of its own."""
+
+    def get_user(self, user_id):
+        from django.contrib.auth import get_user_model
+
+        try:
+            user = (
+                get_user_model()
+                ._default_manager.annotate(scope_generation=_generation_subquery())
+                .get(pk=user_id)
+            )
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+
+def _grants_of(user, *, generation: int) -> tuple[frozenset, frozenset, frozenset]:
     secretariat, reporter, leadership = set(), set(), set()
     for role, unit_id, cluster_id in RoleGrant.objects.filter(user=user).values_list(
         "role", "unit_id", "cluster_id"
@@ -91,31 +128,30 @@ def _grants_of(user) -> tuple[frozenset, frozenset, frozenset]:
         elif role == RoleGrant.Role.LEADERSHIP:
             leadership.add(unit_id)
     if leadership:
-        leadership |= _descendants(leadership)
+        leadership |= _descendants(leadership, generation=generation)
     return frozenset(secretariat), frozenset(reporter), frozenset(leadership)
 
 
 UNIT_TREE_KEY = "clusters:unit-tree"
 
 
-def unit_tree() -> dict[int, list[int]]:
-    """Each unit's children, read once and cached (every leadership request needs it); a unit
-    saved or deleted clears it (clusters/apps.py), and it lives five minutes at most."""
+def unit_tree(*, generation: int) -> dict[int, list[int]]:
+    """Each unit's children, read once and cached (every leadership request needs it) under the
+    scope generation, which every change of a unit moves on; it lives five minutes at most."""
     from django.core.cache import cache
 
-    tree = cache.get(UNIT_TREE_KEY)
-    if tree is None:
-        tree = {}
-        for pk, parent_id in Unit.objects.filter(parent__isnull=False).values_list(
-            "pk", "parent_id"
-        ):
-            tree.setdefault(parent_id, []).append(pk)
-        cache.set(UNIT_TREE_KEY, tree, 300)
+    stamped = cache.get(UNIT_TREE_KEY)
+    if stamped is not None and stamped[0] == generation:
+        return stamped[1]
+    tree: dict[int, list[int]] = {}
+    for pk, parent_id in Unit.objects.filter(parent__isnull=False).values_list("pk", "parent_id"):
+        tree.setdefault(parent_id, []).append(pk)
+    cache.set(UNIT_TREE_KEY, (generation, tree), 300)
     return tree
 
 
-def _descendants(unit_ids: set[int]) -> set[int]:
-    children = unit_tree()
+def _descendants(unit_ids: set[int], *, generation: int) -> set[int]:
+    children = unit_tree(generation=generation)
     found, stack = set(), list(unit_ids)
     while stack:
         for child in children.get(stack.pop(), []):

@@ -451,3 +451,49 @@ def _overview_cards(years) -> list[dict]:
             }
         )
     return cards
+
+
+def cluster_login_locks(request, pk: int):
+    """The cluster's users with recent failed logins, for its secretariat (or the administrator),
+    who may lift a lock (issue #14): outside the scope 404, readers of the cluster 403."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from .selectors import cluster_usernames, login_locks
+    from .services import UnlockRefused, login_unlock
+
+    cluster, can_write = get_cluster_for_user(request, pk)
+    if not can_write:
+        raise PermissionDenied
+    error, status = "", 200
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()[:150]
+        try:
+            if not username:
+                raise UnlockRefused(username)
+            forgotten = login_unlock(actor=request.user, cluster=cluster, username=username)
+        except UnlockRefused:
+            error = _(
+                "Tên đăng nhập: không có tài khoản nào của cụm tên “%(name)s” đang có lần đăng nhập sai."
+            ) % {"name": username}
+            status = 400
+        else:
+            messages.success(
+                request,
+                _("Đã mở khóa đăng nhập cho %(name)s (%(n)s lần sai được xoá).")
+                % {"name": username, "n": forgotten},
+            )
+            return redirect("cluster-login-locks", pk=cluster.pk)
+    elif request.method not in ("GET", "HEAD"):
+        from django.http import HttpResponseNotAllowed
+
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    locks = login_locks(usernames=cluster_usernames(cluster_id=cluster.pk))
+    return render(
+        request,
+        "clusters/login_locks.html",
+        {"cluster": cluster, "locks": locks, "error": error},
+        status=status,
+    )

@@ -75,6 +75,33 @@ def database_from_url(url: str) -> dict:
 
 DEBUG = env_bool("DEBUG", True)
 
+# Placeholders a key must not be, or contain: the value in .env.example and its kin.
+PLACEHOLDER_SECRETS = (
+    "change-me",
+    "changeme",
+    "change_me",
+    "secret-key",
+    "secretkey",
+    "not-secret",
+)
+
+
+def weak_secret_key(key: str) -> str | None:
+    """Why a key is unfit for production, or None: Django's own bar (`check --deploy`, W009) — at
+    least 50 characters, at least 5 different ones, not one Django generated for development — and
+    no placeholder."""
+    lowered = key.lower()
+    if len(key) < 50:
+        return f"it has {len(key)} characters, fewer than 50"
+    if len(set(key)) < 5:
+        return "it has fewer than 5 different characters"
+    if lowered.startswith("django-insecure-"):
+        return "it is a development key (django-insecure-…)"
+    if any(word in lowered for word in PLACEHOLDER_SECRETS):
+        return "it is a placeholder (as in .env.example)"
+    return None
+
+
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -82,6 +109,11 @@ if not SECRET_KEY:
     # A fresh development secret per process: sessions do not survive a restart, which is fine
     # for local use and keeps any real secret out of the repository.
     SECRET_KEY = "dev-" + secrets.token_urlsafe(40)
+elif not DEBUG and (weakness := weak_secret_key(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is unfit for production: {weakness}. Draw one with "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"` (see .env.example).'
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
@@ -234,7 +266,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a locked-out account or address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, which reads the scope generation with the session's user: a revoked
+    # role grant holds at the next request in every process (clusters/permissions.py).
+    "clusters.permissions.ScopeGenerationBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -294,17 +328,25 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Login throttling (django-axes): LOGIN_FAILURE_LIMIT failed logins for one user name, or from one
-# address, lock that user name or that address for LOGIN_LOCKOUT_MINUTES — two separate counts, so
-# that neither guessing many passwords for one account from many addresses nor many accounts from
-# one address gets far. A locked-out login is refused even with the right password, with the
-# login page and a message that says so (HTTP 429). The counts live in the database (axes'
-# tables); the admin can lift a lockout by deleting its row ("Access attempts").
+# Login throttling (django-axes, emulation/throttling.py): LOGIN_FAILURE_LIMIT failed logins for
+# one user name from one address lock that pair — that user from that address, no one else —, and
+# LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, whatever the user names, lock the
+# address, for LOGIN_LOCKOUT_MINUTES after the failure that reached the limit. So five colleagues
+# behind one office router who each mistype once lock no one, while guessing many passwords of
+# one account, or many accounts, from one address gets no further than the limits. Attempts made
+# while locked are not counted: a right password typed then is no failure and does not prolong
+# the lock. The lockout page says until when (HTTP 429). The counts live in the database (axes'
+# tables); the secretariat lifts the locks of its cluster's users, the admin anyone's.
 AXES_ENABLED = True
 AXES_VERBOSE = False  # no start-up banner in every command's output
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The pair first, then the address: the order PairAndAddressHandler reads the counts in.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "emulation.throttling.PairAndAddressHandler"
+AXES_LOCKOUT_CALLABLE = "emulation.throttling.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 # Not reset on success: axes would then forget every failure from the address too — including

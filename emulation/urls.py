@@ -55,6 +55,11 @@ urlpatterns = [
     path("cum/<id:pk>/", cluster_views.cluster_detail, name="cluster-detail"),
     path("cum/<id:pk>/so-sanh/", cluster_views.cluster_compare, name="cluster-compare"),
     path("cum/<id:pk>/mo-nam/", views_setup.year_open_view, name="year-open"),
+    path(
+        "cum/<id:pk>/dang-nhap-bi-khoa/",
+        cluster_views.cluster_login_locks,
+        name="cluster-login-locks",
+    ),
     path("nam/<id:pk>/", scoring_views.year_detail, name="year-detail"),
     path("nam/<id:pk>/ho-so-hoi-nghi/", views_exports.conference_pack, name="conference-pack"),
     path("nam/<id:pk>/xep-hang.json", views_exports.ranking_json, name="ranking-json"),

@@ -328,7 +328,7 @@ def build(args) -> Dataset:
         # password hasher would only measure PBKDF2.
         session = SessionStore()
         session["_auth_user_id"] = str(u.pk)
-        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_backend"] = "clusters.permissions.ScopeGenerationBackend"
         session["_auth_user_hash"] = u.get_session_auth_hash()
         session.create()
         return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

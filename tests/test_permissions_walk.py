@@ -31,6 +31,11 @@ RULES = {
     "year-unit-sheet": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
     "report-detail": ((302, 200, 200, 404, 200, 404, 404), (302, 403, 403, 404, 403, 404, 404)),
     "year-open": ((302, 200, 403, 403, 403, 404, 404), (302, 200, 403, 403, 403, 404, 404)),
+    # (An empty POST names no user: 400 with the error next to the list.)
+    "cluster-login-locks": (
+        (302, 200, 403, 403, 403, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404),
+    ),
     "year-targets": ((302, 200, 404, 404, 200, 404, 404), (302, 302, 404, 404, 403, 404, 404)),
     "year-pledge": ((302, 200, 200, 200, 200, 404, 404), (302, 403, 403, 403, 403, 404, 404)),
     "year-objections": ((302, 200, 200, 200, 200, 404, 404), (302, 403, 403, 403, 403, 404, 404)),
@@ -112,6 +117,7 @@ def urls(world) -> dict[str, str]:
         "report-detail": reverse("report-detail", args=[world.year.pk, world.unit_a1.pk]),
         "report-history": reverse("report-history", args=[world.year.pk, world.unit_a1.pk]),
         "year-open": reverse("year-open", args=[world.cluster.pk]),
+        "cluster-login-locks": reverse("cluster-login-locks", args=[world.cluster.pk]),
         "year-targets": reverse("year-targets", args=[world.year.pk]),
         "year-pledge": reverse("year-pledge", args=[world.year.pk]),
         "year-objections": reverse("year-objections", args=[world.year.pk]),

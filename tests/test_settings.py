@@ -99,7 +99,7 @@ def test_debug_off_without_a_secret_key_is_a_clear_start_up_error():
 
 
 def test_debug_off_without_allowed_hosts_is_a_clear_start_up_error():
-    done = run(PROBE, {"DEBUG": "false", "SECRET_KEY": "k" * 60})
+    done = run(PROBE, {"DEBUG": "false", "SECRET_KEY": "x7Gv2pQm9Lr4Tz8Wc1Nh6Bk3Yd5Fs0Ja" * 2})
     assert done.returncode != 0
     assert "ALLOWED_HOSTS must be set when DEBUG is off" in done.stderr
 

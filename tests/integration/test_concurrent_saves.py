@@ -25,6 +25,7 @@ import html
 import http.client
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -112,13 +113,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# Production refuses a short or placeholder key (emulation/settings.py); one for every server.
+SERVER_SECRET_KEY = secrets.token_urlsafe(50)
+
+
 def _server_env(static_root) -> dict:
     from django.db import connection
 
     return dict(
         os.environ,
         DEBUG="false",
-        SECRET_KEY="concurrency-test-not-secret",
+        SECRET_KEY=SERVER_SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",
         SESSION_COOKIE_SECURE="false",
@@ -135,7 +140,11 @@ def static_root(tmp_path_factory):
     """DEBUG off serves static files from a manifest: collect them once, outside the tree."""
     root = tmp_path_factory.mktemp("static")
     env = dict(
-        os.environ, DEBUG="false", SECRET_KEY="x", ALLOWED_HOSTS="127.0.0.1", STATIC_ROOT=str(root)
+        os.environ,
+        DEBUG="false",
+        SECRET_KEY=SERVER_SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1",
+        STATIC_ROOT=str(root),
     )
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
