@@ -262,7 +262,7 @@ def test_a_one_megabyte_yaml_list_is_refused_quickly():
     start = time.perf_counter()
     with pytest.raises(SchemeError) as caught:
         load_document(text, "list.yaml")
-    assert str(caught.value) == "list.yaml: line 20001, column 3: more than 20,000 values"
+    assert str(caught.value) == "list.yaml: line 20000, column 3: more than 20,000 values"
     assert time.perf_counter() - start < 1
 
 
@@ -282,5 +282,5 @@ def test_a_yaml_alias_bomb_is_refused_quickly():
 
 def test_a_json_document_with_too_many_values_is_refused():
     with pytest.raises(SchemeError) as caught:
-        load_document("[" + ",".join(["1"] * 20_001) + "]", "list.json")
+        load_document('{"x": [' + ",".join(["1"] * 20_001) + "]}", "list.json")
     assert str(caught.value) == "list.json: more than 20,000 values"
