@@ -12,6 +12,8 @@ from clusters import views as cluster_views
 from scoring import views as scoring_views
 from scoring import views_bulk, views_conference, views_exports, views_report, views_setup
 
+handler400 = "emulation.uploads.bad_request"  # says when a request body was too big
+
 admin.site.site_header = "Quản trị — Thi đua khen thưởng"
 admin.site.site_title = "Thi đua khen thưởng"
 
