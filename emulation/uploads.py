@@ -58,7 +58,7 @@ class UploadRefused:
 
     @property
     def message(self) -> str:
-        return _("Tệp “%(name)s” quá lớn: tối đa %(limit)s.") % {
+        return _("%(name)s: tệp quá lớn (tối đa %(limit)s).") % {
             "name": self.file_name,
             "limit": format_bytes(self.limit),
         }

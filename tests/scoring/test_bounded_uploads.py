@@ -93,7 +93,7 @@ def test_a_50_mb_evidence_file_is_refused_without_being_read_whole(client, world
     response = post_streamed(client, url, body)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Tệp “bien-ban-50MB.pdf” quá lớn: tối đa 10 MB." in page
+    assert "bien-ban-50MB.pdf: tệp quá lớn (tối đa 10 MB)." in page
     assert body.position < 11 * 1024 * 1024  # stopped soon after 10 MB of the 50
     assert 'value="21"' in page and "ghi chú đã gõ" in page  # what was typed is kept
     assert not EvidenceFile.objects.exists()
@@ -129,7 +129,7 @@ def test_a_paper_scan_over_the_limit_is_refused_on_the_paper_form(client, world,
     )
     response = post_streamed(client, url, body)
     assert response.status_code == 200
-    assert "Tệp “ban-giay.pdf” quá lớn: tối đa 1 MB." in response.content.decode()
+    assert "ban-giay.pdf: tệp quá lớn (tối đa 1 MB)." in response.content.decode()
     assert body.position < 2 * 1024 * 1024
     assert not Report.objects.exists() and not EvidenceFile.objects.exists()
 
@@ -145,7 +145,7 @@ def test_a_targets_file_over_its_limit_is_refused_on_the_upload_field(client, wo
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert errors["upload"] == ["Tệp “chi-tieu.csv” quá lớn: tối đa 64 KB."]
+    assert errors["upload"] == ["chi-tieu.csv: tệp quá lớn (tối đa 64 KB)."]
     assert not MemberTarget.objects.exists()
 
 
@@ -160,7 +160,7 @@ def test_a_scheme_file_over_its_limit_is_refused_on_the_file_field(client, world
     )
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == [
-        "Tệp “thang-diem.yaml” quá lớn: tối đa 1 MB."
+        "thang-diem.yaml: tệp quá lớn (tối đa 1 MB)."
     ]
     world.year.refresh_from_db()
     assert world.year.scheme_id is None
@@ -182,7 +182,7 @@ def test_a_pledge_scan_over_the_limit_is_refused_on_the_scan_field(client, world
     response = post_streamed(client, url, body)
     assert response.status_code == 200
     assert response.context["signature_form"].errors["scan"] == [
-        "Tệp “chu-ky.pdf” quá lớn: tối đa 1 MB."
+        "chu-ky.pdf: tệp quá lớn (tối đa 1 MB)."
     ]
     assert "Nguyễn Văn A" in response.content.decode()
     assert not PledgeSignature.objects.exists()
