@@ -6,9 +6,11 @@ files 1 MB (settings.EVIDENCE_MAX_BYTES, INPUT_FILE_MAX_BYTES, SCHEME_FILE_MAX_B
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from scoring.models import EvidenceFile, MemberTarget, Pledge, PledgeSignature, Report
@@ -207,3 +209,14 @@ def test_an_outsider_posting_a_big_file_still_gets_a_404(client, world):
     url = reverse("report-detail", args=[world.year.pk, world.unit_a1.pk])
     body = CountingBody({"version": "1"}, "evidence", "x.pdf", 20 * 1024 * 1024, {})
     assert post_streamed(client, url, body).status_code == 404
+
+
+def test_import_scheme_refuses_a_huge_file_without_reading_it(world, tmp_path):
+    path = tmp_path / "khong-lo.yaml"
+    with path.open("wb") as out:
+        out.truncate(4 * 1024**3)  # 4 GB, sparse: nothing written, nothing to read
+    start = time.perf_counter()
+    with pytest.raises(CommandError) as caught:
+        call_command("import_scheme", str(path), "--cluster", "cum-a", "--year", "2025")
+    assert str(caught.value) == "khong-lo.yaml: file larger than 1,000,000 bytes"
+    assert time.perf_counter() - start < 1
