@@ -220,3 +220,18 @@ def test_import_scheme_refuses_a_huge_file_without_reading_it(world, tmp_path):
         call_command("import_scheme", str(path), "--cluster", "cum-a", "--year", "2025")
     assert str(caught.value) == "khong-lo.yaml: file larger than 1,000,000 bytes"
     assert time.perf_counter() - start < 1
+
+
+def test_the_refusals_are_in_english_for_an_english_reader(client, world, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(world.secretariat)
+    response = client.post(
+        reverse("year-scheme", args=[world.year.pk]),
+        {"reason": "x", "file": SimpleUploadedFile("s.yaml", b"#" * (1024 * 1024 + 1))},
+    )
+    assert response.context["form"].errors["file"] == ["s.yaml: file too large (at most 1 MB)."]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1536
+    response = client.post(reverse("year-pledge", args=[world.year.pk]), {"text": "x" * 5000})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Request refused" in page
+    assert "The data sent is too large (at most 1.5 KB besides attached files)." in page
