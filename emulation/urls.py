@@ -30,6 +30,8 @@ class IdConverter:
 
 register_converter(IdConverter, "id")
 
+handler400 = "emulation.uploads.bad_request"  # says when a request body was too big
+
 admin.site.site_header = "Quản trị — Thi đua khen thưởng"
 admin.site.site_title = "Thi đua khen thưởng"
 

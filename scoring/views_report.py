@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clusters.permissions import get_report_for_user
+from emulation.uploads import upload_refusal
 
 from .errors import ScoringError
 from .forms import ReportForm, ReturnForm, display_number
@@ -59,6 +60,11 @@ def report_detail(request, pk: int, unit_id: int):
     page = _Page()
     if request.method == "POST":
         action = request.POST.get("action", "")
+        refused = upload_refusal(request)
+        if refused is not None:
+            # The body was cut at the file: the fields after it (the button pressed among
+            # them) never arrived, so the file's field says what was being done.
+            action = "paper" if refused.field == "paper-scan" else "evidence"
         if action in REPORTER_ACTIONS:
             if role != "reporter" or not elements:
                 raise PermissionDenied
@@ -89,6 +95,11 @@ def _reporter_action(request, action, year, unit, report, elements, page: _Page)
     # Submitted, verified or published since this form was opened: the service says which (a
     # conflict, a locked report or year) and the typed figures stay on screen.
     form = page.form = ReportForm(request.POST, elements=elements)
+    refused = upload_refusal(request)
+    if refused is not None:
+        form.is_valid()  # what was typed stays on screen; nothing is saved
+        page.evidence_error = refused.message
+        return False
     if not form.is_valid():
         if action == "evidence":
             page.evidence_error = _(
@@ -275,6 +286,10 @@ def _paper_entry(request, role, year, unit, report, elements, page: _Page) -> bo
         raise PermissionDenied
     form = page.paper_form = ReportForm(request.POST, elements=elements, prefix="paper")
     scan = request.FILES.get("paper-scan")
+    refused = upload_refusal(request)
+    if refused is not None:
+        page.paper_error = refused.message
+        return False
     if scan is None:
         page.paper_error = _("Hãy đính kèm bản scan báo cáo giấy có chữ ký, đóng dấu.")
     if not form.is_valid() or scan is None:

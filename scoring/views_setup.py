@@ -20,6 +20,7 @@ from clusters.permissions import (
     secretariat_post,
     user_scope,
 )
+from emulation.uploads import refuse_on_field, upload_refusal
 
 from . import engine
 from .errors import ScoringError
@@ -108,6 +109,9 @@ def year_targets(request, pk: int):
         if not can_write:
             raise PermissionDenied
         form = TargetsForm(request.POST, request.FILES, units=units, criteria=criteria)
+        refused = upload_refusal(request)
+        if refused is not None:
+            refuse_on_field(form, "upload", refused)
         if form.is_valid():
             grid = form.grid()
             upload = form.cleaned_data.get("upload")
@@ -197,6 +201,9 @@ def year_pledge(request, pk: int):
         if not can_write:
             raise PermissionDenied
         action = request.POST.get("action")
+        refused = upload_refusal(request)
+        if refused is not None:
+            action = "sign"  # the button pressed came after the file, and never arrived
         try:
             if action == "publish":
                 pledge_form = PledgeForm(request.POST)
@@ -208,6 +215,8 @@ def year_pledge(request, pk: int):
                     return redirect("year-pledge", pk=year.pk)
             elif action == "sign" and pledge is not None:
                 signature_form = SignatureForm(request.POST, request.FILES, units=unsigned)
+                if refused is not None:
+                    refuse_on_field(signature_form, "scan", refused)
                 if signature_form.is_valid():
                     data = signature_form.cleaned_data
                     pledge_sign(pledge=pledge, actor=request.user, **data)
@@ -461,6 +470,9 @@ def year_scheme(request, pk: int):
         if not can_write:
             raise PermissionDenied
         form = SchemeImportForm(request.POST, request.FILES)
+        refused = upload_refusal(request)
+        if refused is not None:
+            refuse_on_field(form, "file", refused)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:

@@ -4,6 +4,12 @@ Files come from provincial offices, typed in Excel with Vietnamese settings, so 
 accepts a decimal comma, a ';' separator and a UTF-8 BOM, and refuses anything ambiguous with
 an error that names the file, the row and the column — a secretariat must be able to fix the
 spreadsheet from the message alone.
+
+Every file is bounded before and while it is read (issue #14, finding 6): its size; for CSV its
+line count before parsing; for XLSX the zip archive (parts, unpacked size, compression ratio,
+cells and shared strings counted in the raw XML) before openpyxl opens it, then openpyxl's
+read-only streaming mode with the declared dimension ignored; and for both, rows, columns and
+cells counted while iterating, stopping at the first one over its cap.
 """
 
 from __future__ import annotations
@@ -23,7 +29,21 @@ from typing import IO, Any
 from .types import ManualEntry, Succession
 
 MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 500_000
+# Real files have a few thousand rows (units x elements x years); reading 100,000 XLSX cells
+# takes ~1.7 s on the 2-core test machine, so the caps keep the worst file to a few seconds.
+MAX_ROWS = 50_000
+MAX_COLUMNS = 2_100  # the targets grid of the largest scheme (2,000 criteria) and its unit columns
+MAX_CELLS = 200_000
+# An XLSX file is a zip of XML parts, checked before openpyxl opens it.
+XLSX_MAX_MEMBERS = 200
+XLSX_MAX_UNCOMPRESSED = 25 * 1024 * 1024
+XLSX_MAX_RATIO = 100  # for parts over 1 MB unpacked; real sheets compress 5-20:1
+XLSX_RATIO_FROM = 1024 * 1024
+# openpyxl reads every shared string up front at ~40 us each.
+XLSX_MAX_SHARED_STRINGS = 20_000
+# Element starts in the raw XML: shared strings (si), cells (c), rows (row), with any prefix.
+_XML_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?(si|c|row)[\s/>]")
+_TAG_OVERLAP = 64  # longer than any match of _XML_TAG
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 _DOTTED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+\Z")
@@ -68,7 +88,25 @@ class _Table:
             raise self.error(None, None, f"cannot read the file: {exc.strerror}") from None
         if size > MAX_BYTES:
             raise self.error(None, None, f"file larger than {MAX_BYTES // (1024 * 1024)} MB")
-        return self._xlsx() if self.path.suffix.lower() in (".xlsx", ".xlsm") else self._csv()
+        if self.path.suffix.lower() in (".xlsx", ".xlsm"):
+            return self._bounded(self._xlsx())
+        return self._bounded(self._csv())
+
+    def _bounded(self, rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+        """The rows, stopping at the first one past the row, column or cell cap. Empty rows
+        count: a cell at row 1,000,000 is refused at row MAX_ROWS + 2, not looked for."""
+        cells = 0
+        for number, row in enumerate(rows, start=1):
+            if number > MAX_ROWS + 1:
+                raise self.error(number, None, f"more than {MAX_ROWS:,} rows")
+            if len(row) > MAX_COLUMNS:
+                if any(not _blank(c) for c in row[MAX_COLUMNS:]):
+                    raise self.error(number, None, f"more than {MAX_COLUMNS:,} columns")
+                row = row[:MAX_COLUMNS]  # trailing empty cells a spreadsheet program left
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise self.error(number, None, f"more than {MAX_CELLS:,} cells")
+            yield row
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(row number, {column: raw value}) for each non-empty data row."""
@@ -76,8 +114,6 @@ class _Table:
         header: list[str] | None = None
         count = 0
         for number, cells in enumerate(raw_rows, start=1):
-            if number > MAX_ROWS + 1:
-                raise self.error(number, None, f"more than {MAX_ROWS:,} rows")
             if header is None:
                 header = self._header(cells)
                 continue
@@ -122,6 +158,8 @@ class _Table:
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise self.error(line, None, "not UTF-8 text (save the file as CSV UTF-8)") from None
+        if text.rstrip("\r\n").count("\n") > MAX_ROWS:  # header + MAX_ROWS rows, before parsing
+            raise self.error(None, None, f"more than {MAX_ROWS:,} rows")
         first = text.split("\n", 1)[0]
         # Excel with Vietnamese regional settings separates with ';' (',' is the decimal mark).
         delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -133,16 +171,83 @@ class _Table:
     def _xlsx(self) -> Iterator[list[Any]]:
         from openpyxl import load_workbook  # noqa: PLC0415 - only needed for spreadsheets
 
+        self._check_archive()
         try:
-            workbook = load_workbook(self.path, read_only=True, data_only=True)
+            workbook = load_workbook(self.path, read_only=True, data_only=True, keep_links=False)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise self.error(None, None, f"not a readable XLSX file: {exc}") from None
         try:
             sheet = workbook.worksheets[0]
+            # Not the declared dimension: "A1:XFD1048576" would pad every row to 16,384 cells
+            # and yield every missing row up to 1,048,576 (71 s for one request).
+            sheet.reset_dimensions()
             for row in sheet.iter_rows(values_only=True):
                 yield list(row)
         finally:
             workbook.close()
+
+    def _check_archive(self) -> None:
+        """Refuse a zip bomb before any XML is parsed: the parts' count, their unpacked size
+        and compression ratio from the archive's directory, then the shared strings, cells and
+        rows counted in the raw XML (zipfile stops each part at its declared size, so a part
+        cannot unpack to more than the directory says)."""
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                members = archive.infolist()
+                if len(members) > XLSX_MAX_MEMBERS:
+                    raise self.error(
+                        None, None, f"more than {XLSX_MAX_MEMBERS:,} parts in the archive"
+                    )
+                total = 0
+                for member in members:
+                    total += member.file_size
+                    if total > XLSX_MAX_UNCOMPRESSED:
+                        mb = XLSX_MAX_UNCOMPRESSED // (1024 * 1024)
+                        raise self.error(None, None, f"unpacks to more than {mb} MB")
+                    if (
+                        member.file_size > XLSX_RATIO_FROM
+                        and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1)
+                    ):
+                        raise self.error(
+                            None,
+                            None,
+                            f"part '{member.filename}' is compressed more than "
+                            f"{XLSX_MAX_RATIO}:1 (a zip bomb?)",
+                        )
+                strings = 0
+                for member in members:
+                    counts = self._count_tags(archive, member)
+                    strings += counts[b"si"]
+                    if strings > XLSX_MAX_SHARED_STRINGS:
+                        raise self.error(
+                            None, None, f"more than {XLSX_MAX_SHARED_STRINGS:,} shared strings"
+                        )
+                    if counts[b"c"] > MAX_CELLS:
+                        raise self.error(None, None, f"more than {MAX_CELLS:,} cells")
+                    if counts[b"row"] > MAX_ROWS + 1:
+                        raise self.error(None, None, f"more than {MAX_ROWS:,} rows")
+        except InputFileError:
+            raise
+        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError) as exc:
+            # A part that lies about its size fails its CRC; encrypted or unknown compression.
+            raise self.error(None, None, f"not a readable XLSX file: {exc}") from None
+
+    @staticmethod
+    def _count_tags(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> dict[bytes, int]:
+        counts = {b"si": 0, b"c": 0, b"row": 0}
+        pending = b""
+        with archive.open(member) as part:
+            while chunk := part.read(1024 * 1024):
+                data = pending + chunk
+                cut = max(0, len(data) - _TAG_OVERLAP)  # later matches: counted with the next
+                for match in _XML_TAG.finditer(data, 0, len(data)):
+                    if match.start() >= cut:
+                        break
+                    counts[match.group(1)] += 1
+                pending = data[cut:]
+        for match in _XML_TAG.finditer(pending):
+            counts[match.group(1)] += 1
+        return counts
 
     # --- cell conversions ---
 
@@ -378,8 +483,6 @@ def _read_grid_targets(table: _Table, header_row: int) -> list[TargetRow]:
     names_row_done = False
     out: list[TargetRow] = []
     for number, cells in enumerate(rows, start=1):
-        if number > MAX_ROWS + 1:
-            raise table.error(number, None, f"more than {MAX_ROWS:,} rows")
         if number < header_row:
             continue  # the title
         if number == header_row:

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from scoring import engine
+from scoring.engine import scheme_load
 from scoring.errors import ScoringError
 from scoring.management.base import BAD_INPUT, add_year_arguments, get_year
 from scoring.services.schemes import scheme_import
@@ -24,6 +25,12 @@ class Command(BaseCommand):
         year = get_year(options)
         path = Path(options["file"])
         try:
+            # The size first: a huge file is refused without being read into memory.
+            if path.stat().st_size > scheme_load.MAX_BYTES:
+                raise CommandError(
+                    f"{path.name}: file larger than {scheme_load.MAX_BYTES:,} bytes",
+                    returncode=BAD_INPUT,
+                )
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}", returncode=BAD_INPUT) from None
