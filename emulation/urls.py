@@ -92,6 +92,16 @@ urlpatterns = [
         views_conference.ballot_reopen_view,
         name="ballot-reopen",
     ),
+    path(
+        "nam/<int:pk>/hoi-nghi/bo-phieu/<int:ballot_id>/phieu-giay/<int:unit_id>/",
+        views_conference.ballot_paper_scan,
+        name="ballot-paper-scan",
+    ),
+    path(
+        "nam/<int:pk>/hoi-nghi/bo-phieu/<int:ballot_id>/phieu-giay/<int:unit_id>/khieu-nai/",
+        views_conference.ballot_paper_contest_view,
+        name="ballot-paper-contest",
+    ),
     path("nam/<int:pk>/hoi-nghi/bau-cu/", views_conference.year_election, name="year-election"),
     path("nam/<int:pk>/hoi-nghi/co-luan-luu/", views_conference.year_flag, name="year-flag"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
