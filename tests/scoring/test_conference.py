@@ -26,7 +26,6 @@ from scoring.services.conference import (
     ballot_close,
     ballot_open,
     ballot_reopen,
-    ballot_tally,
     ballot_vote,
     cap_for,
     election_apply,
