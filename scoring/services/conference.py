@@ -521,7 +521,7 @@ def ballot_close(*, ballot: Ballot, actor=None) -> Tally:
     and a reopen deletes it."""
     with transaction.atomic():
         locked = (
-            Ballot.objects.select_for_update()
+            Ballot.objects.select_for_update(of=("self",))
             .select_related("award_kind", "emulation_year")
             .get(pk=ballot.pk)
         )
