@@ -357,3 +357,31 @@ def test_a_reporters_invalid_vote_shows_no_secretariat_form(conf, client):
         "Nhập phiếu giấy",
     ):
         assert secretariat_only not in body, secretariat_only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_seals_the_choices_of_a_ballot_open_at_upgrade(world):
+    """A ballot open when 0007 runs: its choice rows (stored as cast, before) go into its sealed
+    aggregate and are deleted; the close then counts them."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("scoring", "0006_report_paper_entry")])
+    old = executor.loader.project_state([("scoring", "0006_report_paper_entry")]).apps
+    OldBallot = old.get_model("scoring", "Ballot")
+    ballot = OldBallot.objects.create(emulation_year_id=world.year.pk, purpose="head")
+    for unit, choice in ((world.unit_a1, world.unit_a2), (world.unit_a2, world.unit_a1)):
+        old.get_model("scoring", "BallotVoter").objects.create(ballot=ballot, unit_id=unit.pk)
+        old.get_model("scoring", "BallotChoice").objects.create(
+            ballot=ballot, candidate_id=choice.pk
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert not BallotChoice.objects.exists()
+    assert unseal(Ballot.objects.get(pk=ballot.pk).sealed) == {
+        "papers": 2,
+        "counts": {str(world.unit_a1.pk): 1, str(world.unit_a2.pk): 1},
+    }
+    tally = ballot_close(ballot=Ballot.objects.get(pk=ballot.pk))
+    assert sorted(t.votes for t in tally.lines) == [1, 1]
