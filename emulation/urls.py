@@ -116,6 +116,16 @@ urlpatterns = [
         views_conference.ballot_reopen_view,
         name="ballot-reopen",
     ),
+    path(
+        "nam/<id:pk>/hoi-nghi/bo-phieu/<id:ballot_id>/phieu-giay/<id:unit_id>/",
+        views_conference.ballot_paper_scan,
+        name="ballot-paper-scan",
+    ),
+    path(
+        "nam/<id:pk>/hoi-nghi/bo-phieu/<id:ballot_id>/phieu-giay/<id:unit_id>/khieu-nai/",
+        views_conference.ballot_paper_contest_view,
+        name="ballot-paper-contest",
+    ),
     path("nam/<id:pk>/hoi-nghi/bau-cu/", views_conference.year_election, name="year-election"),
     path("nam/<id:pk>/hoi-nghi/co-luan-luu/", views_conference.year_flag, name="year-flag"),
     path("thong-bao/", inbox_views.notification_preferences, name="notification-preferences"),

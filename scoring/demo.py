@@ -370,6 +370,17 @@ def _users(cluster: Cluster, vca: Unit, units: dict[str, Unit]) -> list[DemoLogi
     return logins
 
 
+def _paper_ballot_scan(unit):
+    """A stand-in for the scan of a signed paper ballot (a one-page PDF naming the unit)."""
+    from django.core.files.base import ContentFile
+
+    text = f"Phieu bau co chu ky - {unit.code}".encode()
+    return ContentFile(
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% " + text + b"\n%%EOF\n",
+        name=f"phieu-giay-{unit.code}.pdf",
+    )
+
+
 def _conference(ey: EmulationYear) -> None:
     """The award kinds of the cluster, and the conference that reviewed `ey` (held on the day
     the flag was handed over): the vote for the leading unit and the election of the next head
@@ -426,6 +437,7 @@ def _conference(ey: EmulationYear) -> None:
             voter=unit,
             candidate_ids=[members[other if code == head else head].pk],
             on_paper=code == "ca-mau",  # one paper ballot, recorded by the secretariat
+            scan=_paper_ballot_scan(unit) if code == "ca-mau" else None,
         )
     ballot_close(ballot=election)
     election = ballot_open(emulation_year=ey, purpose=Ballot.Purpose.DEPUTY, seats=len(deputies))

@@ -35,6 +35,7 @@ class AwardKindForm(forms.ModelForm):
             "cap_count",
             "cap_percent",
             "min_vote_percent",
+            "quorum_percent",
             "tie_rule",
             "allow_self_vote",
         ]
@@ -42,6 +43,12 @@ class AwardKindForm(forms.ModelForm):
     def __init__(self, *args, cluster, **kwargs):
         super().__init__(*args, **kwargs)
         self.cluster = cluster
+        # Left empty: the model's default (half the members).
+        self.fields["quorum_percent"].required = False
+
+    def clean_quorum_percent(self):
+        value = self.cleaned_data.get("quorum_percent")
+        return AwardKind._meta.get_field("quorum_percent").default if value is None else value
 
     def clean_code(self):
         code = self.cleaned_data["code"]
@@ -64,6 +71,8 @@ class AwardKindForm(forms.ModelForm):
             self.add_error("cap_percent", _("Tỷ lệ phải lớn hơn 0 và không quá 100."))
         if data.get("min_vote_percent") is not None and data["min_vote_percent"] > 100:
             self.add_error("min_vote_percent", _("Tỷ lệ không quá 100."))
+        if data.get("quorum_percent") is not None and data["quorum_percent"] > 100:
+            self.add_error("quorum_percent", _("Tỷ lệ không quá 100."))
         return data
 
     def save(self, commit=True):
@@ -126,8 +135,38 @@ class VoteForm(forms.Form):
         return [int(c) for c in chosen]
 
 
+class PaperVoteForm(VoteForm):
+    """A paper ballot entered by the secretariat: the scan of the member's signed paper is
+    required (the member sees it, and may contest the entry before the close)."""
+
+    scan = forms.FileField(label=_("Bản scan phiếu giấy có chữ ký (PDF, JPEG, PNG; tối đa 10 MB)"))
+
+    def clean_scan(self):
+        from .errors import ScoringError
+        from .services.pledges import scan_check
+
+        scan = self.cleaned_data["scan"]
+        try:
+            scan_check(scan)
+        except ScoringError as error:
+            raise forms.ValidationError(str(error)) from None
+        return scan
+
+
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do mở lại"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Lý do mở lại (mọi phiếu đã bỏ sẽ bị huỷ, các đơn vị bỏ phiếu lại từ đầu)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ContestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do khiếu nại phiếu giấy"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ElectionForm(forms.Form):

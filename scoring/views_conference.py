@@ -8,24 +8,32 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clusters.models import EmulationYear, Unit
-from clusters.permissions import get_year_for_user, secretariat_post, user_scope
+from clusters.permissions import (
+    can_see_results,
+    get_year_for_user,
+    refuse_unless_read,
+    secretariat_post,
+    user_scope,
+)
 
 from .errors import ScoringError
 from .forms_conference import (
     AwardKindForm,
     BallotOpenForm,
+    ContestForm,
     ElectionForm,
     FlagForm,
+    PaperVoteForm,
     ReopenForm,
     VoteForm,
 )
-from .models import Ballot
+from .models import Ballot, BallotVoter
 from .services import conference as svc
 from .services.setup import members_carried_over
 
@@ -47,29 +55,54 @@ def _render(request, year, can_write, bound: dict | None = None):
     scope = user_scope(request.user)
     own = [u for u in context["members"] if u.pk in scope.reporter_units]
     cluster = year.cluster
+    # Before publication a reporter sees its own unit's eligibility only — not who else is
+    # eligible, nor their bands, ranks and knockout reasons (finding 5).
+    show_results = can_see_results(request.user, year)
+    if not show_results:
+        for award in context["awards"]:
+            award["eligibility"] = [
+                e for e in award["eligibility"] if e.standing.unit_id in scope.reporter_units
+            ]
+    names = {u.pk: u.name for u in context["members"]}
     for entry in context["ballots"]:
         ballot = entry["ballot"]
         voted = {v.unit_id for v in entry["voted"]}
         entry["my_units"] = [u for u in own if u.pk not in voted]
         entry["my_voted"] = [u for u in own if u.pk in voted]
+        # A paper ballot recorded in one's own unit's name: shown with its scan (and, until the
+        # close, what was entered from it) to that unit's reporter and to the secretariat.
+        entry["papers"] = [
+            {
+                "voter": v,
+                "mine": v.unit_id in scope.reporter_units,
+                "entered": [names.get(c, "?") for c in svc.paper_choices_of(v)],
+                "contest_form": bound.get(("contest", ballot.pk, v.unit_id)) or ContestForm(),
+            }
+            for v in entry["voted"]
+            if v.on_paper and (can_write or v.unit_id in scope.reporter_units)
+        ]
         if ballot.status != "open":
             continue
         if entry["my_units"]:
             mine = {u.pk for u in entry["my_units"]}
             # One's own unit is not offered unless self-votes are allowed (the service refuses
-            # it anyway, e.g. for a reporter of several members).
-            offered = [
-                u
-                for u in entry["candidates"]
-                if ballot.allow_self_vote or len(mine) > 1 or u.pk not in mine
-            ]
+            # it anyway, e.g. for a reporter of several members). By name: the order of the
+            # eligible would be the ranking.
+            offered = sorted(
+                (
+                    u
+                    for u in entry["candidates"]
+                    if ballot.allow_self_vote or len(mine) > 1 or u.pk not in mine
+                ),
+                key=lambda u: u.name,
+            )
             entry["vote_form"] = bound.get(("vote", ballot.pk)) or VoteForm(
                 candidates=offered, voters=entry["my_units"], seats=ballot.seats
             )
         if can_write:
             not_voted = [u for u in context["members"] if u.pk not in voted]
             if not_voted:
-                entry["paper_form"] = bound.get(("paper", ballot.pk)) or VoteForm(
+                entry["paper_form"] = bound.get(("paper", ballot.pk)) or PaperVoteForm(
                     candidates=entry["candidates"], voters=not_voted, seats=ballot.seats
                 )
     for entry in context["ballots"]:
@@ -98,7 +131,7 @@ def _render(request, year, can_write, bound: dict | None = None):
                 },
             ),
         )
-    context.update(year=year, can_write=can_write)
+    context.update(year=year, can_write=can_write, show_results=show_results)
     return render(
         request,
         "scoring/conference.html",
@@ -159,7 +192,8 @@ def ballot_open_view(request, year):
 
 
 def ballot_vote_view(request, pk: int, ballot_id: int):
-    """A reporter votes for its member unit; the secretariat records a paper ballot."""
+    """A reporter votes for its member unit; the secretariat records a paper ballot with the scan
+    of the signed paper."""
     year, can_write = get_year_for_user(request, pk)
     ballot = _ballot(year, ballot_id)
     if request.method != "POST":
@@ -176,30 +210,101 @@ def ballot_vote_view(request, pk: int, ballot_id: int):
     )
     if not voters:
         raise PermissionDenied
-    form = VoteForm(
+    form_class = PaperVoteForm if on_paper else VoteForm
+    form = form_class(
         request.POST,
+        request.FILES,
         candidates=svc.ballot_candidates(ballot),
         voters=voters,
         seats=ballot.seats,
     )
     key = ("paper" if on_paper else "vote", ballot.pk)
+    # The page of an invalid vote is the voter's own page: a reporter's never carries the
+    # secretariat's forms (finding 13).
     if not form.is_valid():
-        return _render(request, year, True, {key: form})
+        return _render(request, year, can_write, {key: form})
     try:
         svc.ballot_vote(
             ballot=ballot,
             voter=Unit.objects.get(pk=form.cleaned_data["voter"]),
             candidate_ids=form.cleaned_data["choices"],
             on_paper=on_paper,
+            scan=form.cleaned_data.get("scan"),
             actor=request.user,
         )
     except ScoringError as error:
         form.add_error(None, str(error))
-        return _render(request, year, True, {key: form})
+        return _render(request, year, can_write, {key: form})
     messages.success(
         request, _("Đã ghi nhận phiếu giấy.") if on_paper else _("Đã ghi nhận phiếu bầu.")
     )
     return _back(year)
+
+
+def _paper_voter(request, pk: int, ballot_id: int, unit_id: int):
+    """A paper ballot of a member: for the secretariat and that member's own reporter only;
+    anyone else — another member's reporter, leadership — a 404."""
+    year, can_write = get_year_for_user(request, pk)
+    ballot = _ballot(year, ballot_id)
+    if not (can_write or unit_id in user_scope(request.user).reporter_units):
+        raise Http404
+    voter = (
+        BallotVoter.objects.filter(ballot=ballot, unit_id=unit_id, on_paper=True)
+        .select_related("unit")
+        .first()
+    )
+    if voter is None:
+        raise Http404
+    return year, can_write, ballot, voter
+
+
+def ballot_paper_scan(request, pk: int, ballot_id: int, unit_id: int):
+    """The scan of a member's signed paper ballot, as a download."""
+    year, _can_write, ballot, voter = _paper_voter(request, pk, ballot_id, unit_id)
+    if refused := refuse_unless_read(request):
+        return refused
+    if not voter.scan:
+        raise Http404
+    response = FileResponse(
+        voter.scan.open("rb"),
+        as_attachment=True,
+        filename=f"phieu-giay-{ballot.pk}-{voter.unit.code}{_extension(voter.scan.name)}",
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _extension(name: str) -> str:
+    import os
+
+    return os.path.splitext(name)[1].lower()
+
+
+def ballot_paper_contest_view(request, pk: int, ballot_id: int, unit_id: int):
+    """The member's reporter contests a paper ballot entered in its name (or the secretariat
+    withdraws one): the paper vote is withdrawn before the close."""
+    year, can_write, ballot, voter = _paper_voter(request, pk, ballot_id, unit_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ContestForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.ballot_paper_contest(
+                ballot=ballot,
+                unit=voter.unit,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except ScoringError as error:
+            form.add_error("reason", str(error))
+        else:
+            messages.success(
+                request,
+                _("Đã rút phiếu giấy của %(unit)s; đơn vị có thể bỏ phiếu lại.")
+                % {"unit": voter.unit.name},
+            )
+            return _back(year)
+    return _render(request, year, can_write, {("contest", ballot.pk, voter.unit_id): form})
 
 
 @secretariat_post
@@ -219,12 +324,13 @@ def ballot_close_view(request, year, ballot_id: int):
                 "title": svc.ballot_title(ballot),
                 "voted_count": len(voted),
                 "member_count": len(members),
+                "needed": svc.ballot_quorum(ballot, len(members)),
                 "not_voted": [u.name for u in members if u.pk not in voted],
             },
         )
     try:
         svc.ballot_close(ballot=ballot, actor=request.user)
-    except ScoringError as error:
+    except ScoringError as error:  # e.g. fewer than 2 votes, or short of the quorum
         messages.error(request, str(error))
     else:
         messages.success(request, _("Đã kết thúc bỏ phiếu."))

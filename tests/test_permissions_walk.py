@@ -84,7 +84,11 @@ EXEMPT = {
     "password_reset_complete",
 }
 # Pages that need an object the walk does not make; each has its own permission test.
-WALKED_ELSEWHERE = {"evidence-download": "tests/scoring/test_evidence.py"}
+WALKED_ELSEWHERE = {
+    "evidence-download": "tests/scoring/test_evidence.py",
+    "ballot-paper-scan": "tests/scoring/test_ballot_secrecy.py",
+    "ballot-paper-contest": "tests/scoring/test_ballot_secrecy.py",
+}
 
 
 def app_url_names() -> set[str]:

@@ -1,9 +1,12 @@
 """The year-end conference: award kinds, secret ballots, proposals, and elections of the next
 head and deputies (behaviour: scoring/services/conference.py).
 
-Secrecy is structural: who voted (`BallotVoter`) and what was chosen (`BallotChoice`) are separate
-tables with no link between them, and a choice's key is random, so not even its order of arrival
-ties it to a voter."""
+Secrecy is a property of storage (docs/security.md, "Ballot secrecy"): while a ballot is open,
+the choices of the votes cast in the browser exist only as one sealed aggregate in the ballot's
+own row (`Ballot.sealed`, rewritten by each vote), never as a row of their own; who voted
+(`BallotVoter`) is kept apart. At close the choices are written all at once, in random order, in
+one transaction, under random keys and with no timestamp (`BallotChoice`), so nothing — id,
+row order, xmin, time — ties a choice to a voter."""
 
 from __future__ import annotations
 
@@ -58,6 +61,14 @@ class AwardKind(models.Model):
             "0: chỉ cần một phiếu)."
         ),
     )
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("tỷ lệ thành viên phải bỏ phiếu (%)"),
+        default=50,
+        help_text=_(
+            "Chỉ kết thúc bỏ phiếu khi số đơn vị đã bỏ phiếu đạt ít nhất tỷ lệ này của số thành "
+            "viên (làm tròn lên), và không dưới 2 đơn vị."
+        ),
+    )
 
     class Meta:
         verbose_name = _("hình thức khen thưởng")
@@ -80,6 +91,9 @@ class AwardKind(models.Model):
             models.CheckConstraint(
                 condition=Q(cap_count__isnull=True) | Q(cap_count__gte=1),
                 name="award_kind_cap_count_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum_percent__lte=100), name="award_kind_quorum_percent_range"
             ),
         ]
 
@@ -123,6 +137,9 @@ class Ballot(models.Model):
     # Empty: every eligible member (an award) or every member (an election). A run-off names the
     # members tied at the cap.
     candidate_ids = models.JSONField(_("ứng viên"), default=list, blank=True)
+    # While open: the browser votes' choices as one sealed aggregate (scoring/services/
+    # ballot_seal.py), rewritten under the row lock by each vote; empty once closed.
+    sealed = models.TextField(_("phiếu đã niêm phong"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("phiếu bầu")
@@ -155,6 +172,12 @@ class BallotVoter(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A paper ballot: required by the service (paper ballots recorded before 0007 have none),
+    # the scan of the signed paper (the member sees it and may contest it before
+    # the close), and — until the close merges it into the shuffled choices — what the
+    # secretariat entered from it, sealed.
+    scan = models.FileField(_("bản scan phiếu giấy"), upload_to="ballots/%Y/", blank=True)
+    paper_choices = models.TextField(_("lựa chọn trên phiếu giấy"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("đơn vị đã bỏ phiếu")
@@ -168,7 +191,9 @@ class BallotVoter(models.Model):
 
 
 class BallotChoice(models.Model):
-    """One candidate chosen on one ballot paper; deliberately not linked to its voter."""
+    """One candidate chosen on one ballot paper of a closed ballot; deliberately not linked to its
+    voter: written only at the close, all of a ballot's at once in random order (one transaction,
+    so one xmin), under a random key, with no timestamp."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="choices")

@@ -2,17 +2,21 @@
 or recorded from paper), the tally and the proposals that follow from eligibility, the cap and the
 tie rule, the election of next year's head and deputies, and the rotating flag.
 
-Secrecy: a vote writes a `BallotVoter` row (that the member voted) and `BallotChoice` rows (what
-was chosen, under random keys) in one transaction, with nothing linking them; everything shown is
-a count per candidate, and only once the ballot is closed."""
+Secrecy (docs/security.md, "Ballot secrecy"): a vote writes a `BallotVoter` row (that the member
+voted) and adds its choices to the ballot's sealed aggregate; the choices become rows
+(`BallotChoice`) only at the close, all at once and shuffled. Everything shown is a count per
+candidate, and only once the ballot is closed; a reopen discards every vote."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone, translation
@@ -25,7 +29,10 @@ from clusters.models import Cluster, EmulationYear, FlagHandover, Unit
 from ..errors import ReasonRequired, ScoringError
 from ..inbox.services import notify_ballot_opened
 from ..models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter, Band, Standing
+from .ballot_seal import seal, unseal
+from .evidence import stored_upload
 from .guards import year_assert_open
+from .pledges import scan_check
 from .setup import members_carried_over, offices_create, year_open
 
 # At the next level, proposals for the Government's emulation flag may not exceed this share of
@@ -224,67 +231,145 @@ def _audit_title(ballot: Ballot) -> str:
         return ballot_title(ballot)
 
 
+def _actor(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _check_choices(locked: Ballot, voter: Unit, chosen: list[int]) -> None:
+    year = locked.emulation_year
+    if not year.memberships.filter(unit=voter).exists():
+        raise ScoringError(_("Chỉ thành viên của cụm trong năm mới được bỏ phiếu."))
+    if BallotVoter.objects.filter(ballot=locked, unit=voter).exists():
+        raise AlreadyVoted(_("%(unit)s đã bỏ phiếu.") % {"unit": voter.name})
+    allowed = {u.pk for u in ballot_candidates(locked)}
+    if not chosen:
+        raise ScoringError(_("Chưa chọn đơn vị nào."))
+    if len(chosen) > locked.seats:
+        raise ScoringError(
+            ngettext(
+                "Chỉ được chọn tối đa %(n)s đơn vị.",
+                "Chỉ được chọn tối đa %(n)s đơn vị.",
+                locked.seats,
+            )
+            % {"n": locked.seats}
+        )
+    if any(c not in allowed for c in chosen):
+        raise ScoringError(_("Có đơn vị được chọn không thuộc danh sách ứng viên."))
+    if voter.pk in chosen and not locked.allow_self_vote:
+        raise ScoringError(_("Không được bỏ phiếu cho chính đơn vị mình."))
+
+
+def _sealed_aggregate(ballot: Ballot) -> dict:
+    """The open ballot's browser votes: how many papers, and the count per candidate id."""
+    return unseal(ballot.sealed, {"papers": 0, "counts": {}})
+
+
 def ballot_vote(
     *,
     ballot: Ballot,
     voter: Unit,
     candidate_ids: list[int],
     on_paper: bool = False,
+    scan=None,
     actor=None,
 ) -> None:
-    """One vote of one member: its reporter in the browser, or the secretariat from a paper
-    ballot (marked as such). A second vote of the same member is refused, also when two requests
-    arrive at once (the ballot row is locked, and a unique constraint backs it)."""
+    """One vote of one member: its reporter in the browser, or the secretariat from a signed
+    paper ballot, whose scan is required (the member sees it and may contest it before the
+    close). A second vote of the same member is refused, also when two requests arrive at once
+    (the ballot row is locked, and a unique constraint backs it).
+
+    A browser vote writes no row of its own that holds a choice: its choices are added to the
+    ballot's sealed aggregate, so the only row the vote's transaction writes besides the voter's
+    is the ballot's own (whose xmin every vote moves). A paper vote's choices stay sealed on its
+    voter row — the secretariat entered them from a signed paper anyway — until the close
+    merges them into the shuffled choices."""
     chosen = list(dict.fromkeys(int(c) for c in candidate_ids))
-    with transaction.atomic():
+    if on_paper:
+        if scan is None:
+            raise ScoringError(_("Phiếu giấy cần bản scan phiếu có chữ ký của đơn vị."))
+        scan_check(scan)
+    with (
+        (
+            stored_upload(
+                scan,
+                folder=f"ballots/{ballot.emulation_year.year}",
+                name=f"phieu-{ballot.pk}-{voter.code}",
+            )
+            if on_paper
+            else nullcontext("")
+        ) as stored,
+        transaction.atomic(),
+    ):
         locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if locked.status != Ballot.Status.OPEN:
             raise BallotClosed(_("Cuộc bỏ phiếu đã kết thúc."))
-        year = locked.emulation_year
-        if not year.memberships.filter(unit=voter).exists():
-            raise ScoringError(_("Chỉ thành viên của cụm trong năm mới được bỏ phiếu."))
-        if BallotVoter.objects.filter(ballot=locked, unit=voter).exists():
-            raise AlreadyVoted(_("%(unit)s đã bỏ phiếu.") % {"unit": voter.name})
-        allowed = {u.pk for u in ballot_candidates(locked)}
-        if not chosen:
-            raise ScoringError(_("Chưa chọn đơn vị nào."))
-        if len(chosen) > locked.seats:
-            raise ScoringError(
-                ngettext(
-                    "Chỉ được chọn tối đa %(n)s đơn vị.",
-                    "Chỉ được chọn tối đa %(n)s đơn vị.",
-                    locked.seats,
-                )
-                % {"n": locked.seats}
-            )
-        if any(c not in allowed for c in chosen):
-            raise ScoringError(_("Có đơn vị được chọn không thuộc danh sách ứng viên."))
-        if voter.pk in chosen and not locked.allow_self_vote:
-            raise ScoringError(_("Không được bỏ phiếu cho chính đơn vị mình."))
+        _check_choices(locked, voter, chosen)
         try:
             with transaction.atomic():
                 BallotVoter.objects.create(
                     ballot=locked,
                     unit=voter,
                     on_paper=on_paper,
-                    recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                    recorded_by=_actor(actor),
+                    scan=stored,
+                    paper_choices=seal(chosen) if on_paper else "",
                 )
         except IntegrityError:
             raise AlreadyVoted(_("%(unit)s đã bỏ phiếu.") % {"unit": voter.name}) from None
-        BallotChoice.objects.bulk_create(
-            [BallotChoice(ballot=locked, candidate_id=c) for c in chosen]
-        )
+        if not on_paper:
+            aggregate = _sealed_aggregate(locked)
+            aggregate["papers"] += 1
+            for c in chosen:
+                aggregate["counts"][str(c)] = aggregate["counts"].get(str(c), 0) + 1
+            locked.sealed = seal(aggregate)
+            locked.save(update_fields=["sealed"])
         # The trail says who voted and how, never for whom.
         audit_record(
             actor=actor,
             action="ballot.paper_vote" if on_paper else "ballot.vote",
             obj=locked,
-            emulation_year_id=year.pk,
+            emulation_year_id=locked.emulation_year_id,
             summary=(
                 f"Nhập phiếu giấy của {voter.name}" if on_paper else f"{voter.name} đã bỏ phiếu"
             )
             + f": {_audit_title(locked)}",
         )
+
+
+def paper_choices_of(voter: BallotVoter) -> list[int]:
+    """What the secretariat entered from a member's paper ballot (until the close): shown to
+    that member and the secretariat only, next to the scan."""
+    return [int(c) for c in unseal(voter.paper_choices, [])]
+
+
+def ballot_paper_contest(*, ballot: Ballot, unit: Unit, reason: str, actor=None) -> None:
+    """The member (or the secretariat) contests a paper ballot recorded in the member's name
+    before the close: the paper vote is withdrawn — its choices were never counted yet — the
+    member may vote again, and the trail keeps who contested and why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired(_("Khiếu nại phiếu giấy cần ghi rõ lý do."))
+    with transaction.atomic():
+        locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
+        if locked.status != Ballot.Status.OPEN:
+            raise BallotClosed(_("Cuộc bỏ phiếu đã kết thúc: không khiếu nại phiếu giấy được nữa."))
+        voter = BallotVoter.objects.filter(ballot=locked, unit=unit, on_paper=True).first()
+        if voter is None:
+            raise ScoringError(
+                _("Không có phiếu giấy nào được nhập cho %(unit)s.") % {"unit": unit.name}
+            )
+        scan = voter.scan.name
+        voter.delete()
+        audit_record(
+            actor=actor,
+            action="ballot.paper_contest",
+            obj=locked,
+            emulation_year_id=locked.emulation_year_id,
+            summary=f"Rút phiếu giấy của {unit.name} theo khiếu nại: {_audit_title(locked)}",
+            reason=reason,
+        )
+        if scan:
+            transaction.on_commit(lambda: default_storage.delete(scan))
 
 
 @dataclass
@@ -326,6 +411,7 @@ def ballot_tally(
     if voters is None:
         voters = list(ballot.voters.values_list("on_paper", flat=True))
     if counts is None:
+        # An open ballot has no choice row: its votes are sealed until the close.
         counts = {}
         for candidate_id in ballot.choices.values_list("candidate_id", flat=True):
             counts[candidate_id] = counts.get(candidate_id, 0) + 1
@@ -414,17 +500,73 @@ def _proposed_before(ballot: Ballot) -> int:
     )
 
 
+def ballot_quorum(ballot: Ballot, members: int) -> int:
+    """How many members must have voted before the ballot may close: at least 2 (one vote's
+    tally would be that voter's choice), and the award kind's share of the members, rounded
+    up."""
+    needed = 2
+    if ballot.award_kind_id is not None:
+        needed = max(needed, math.ceil(ballot.award_kind.quorum_percent * members / 100))
+    return needed
+
+
+def _unsealed_choices(ballot: Ballot, voters: list[BallotVoter]) -> list[int]:
+    """Every candidate id chosen on the ballot: the browser votes' aggregate and the paper
+    votes, checked against the voters (a lost or extra vote is an error, not a tally)."""
+    aggregate = _sealed_aggregate(ballot)
+    unsealed_papers = sum(1 for v in voters if not v.paper_choices)
+    if aggregate["papers"] != unsealed_papers:
+        raise ScoringError(
+            f"Số phiếu niêm phong ({aggregate['papers']}) khác số đơn vị đã bỏ phiếu trực tuyến "
+            f"({unsealed_papers}): không kiểm phiếu."
+        )
+    chosen = [int(c) for c, n in aggregate["counts"].items() for _ in range(n)]
+    for voter in voters:
+        chosen.extend(paper_choices_of(voter))
+    return chosen
+
+
 def ballot_close(*, ballot: Ballot, actor=None) -> Tally:
-    """Close once; an award ballot's proposals are written from its tally."""
+    """Close once, with at least 2 votes and the quorum. The choices are unsealed and written
+    all at once, in random order, in this one transaction (one xmin, rows in an order that owes
+    nothing to the votes, random keys, no timestamp); the sealed aggregate and the paper
+    ballots' entered choices are cleared. An award ballot's proposals follow from the tally.
+
+    The trail records the close with how many voted and who was chosen, never a count per
+    candidate: the trail is append-only, so a count written there would outlive a reopen and
+    two closes' counts would subtract to a vote (finding 1). The tally lives with the ballot,
+    and a reopen deletes it."""
     with transaction.atomic():
-        locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
+        locked = (
+            Ballot.objects.select_for_update(of=("self",))
+            .select_related("award_kind", "emulation_year")
+            .get(pk=ballot.pk)
+        )
         if locked.status != Ballot.Status.OPEN:
             raise BallotClosed(_("Cuộc bỏ phiếu đã được kết thúc trước đó."))
+        facts = year_facts(locked.emulation_year)
+        voters = list(BallotVoter.objects.filter(ballot=locked))
+        needed = ballot_quorum(locked, len(facts.members))
+        if len(voters) < needed:
+            raise ScoringError(
+                _(
+                    "Chưa đủ số đơn vị bỏ phiếu để kết thúc: %(voted)s/%(members)s đã bỏ phiếu, "
+                    "cần ít nhất %(needed)s."
+                )
+                % {"voted": len(voters), "members": len(facts.members), "needed": needed}
+            )
+        chosen = _unsealed_choices(locked, voters)
+        secrets.SystemRandom().shuffle(chosen)
+        BallotChoice.objects.bulk_create(
+            [BallotChoice(ballot=locked, candidate_id=c) for c in chosen]
+        )
+        BallotVoter.objects.filter(ballot=locked).exclude(paper_choices="").update(paper_choices="")
         locked.status = Ballot.Status.CLOSED
         locked.closed_at = timezone.now()
-        locked.closed_by = actor if getattr(actor, "is_authenticated", False) else None
-        locked.save(update_fields=["status", "closed_at", "closed_by"])
-        tally = ballot_tally(locked)
+        locked.closed_by = _actor(actor)
+        locked.sealed = ""
+        locked.save(update_fields=["status", "closed_at", "closed_by", "sealed"])
+        tally = ballot_tally(locked, facts)
         if locked.purpose == Ballot.Purpose.AWARD:
             AwardProposal.objects.filter(ballot=locked).delete()
             AwardProposal.objects.bulk_create(
@@ -448,7 +590,7 @@ def ballot_close(*, ballot: Ballot, actor=None) -> Tally:
             summary=f"Kết thúc bỏ phiếu: {_audit_title(locked)}",
             after={
                 "số đơn vị bỏ phiếu": tally.voters,
-                "kết quả": [f"{t.unit.name}: {t.votes}" for t in tally.lines],
+                "phiếu giấy": tally.on_paper,
                 "được chọn": [t.unit.name for t in tally.chosen],
             },
         )
@@ -457,8 +599,9 @@ def ballot_close(*, ballot: Ballot, actor=None) -> Tally:
 
 
 def ballot_reopen(*, ballot: Ballot, reason: str, actor=None) -> Ballot:
-    """Reopen a closed ballot, only with a recorded reason; its proposals are withdrawn until it
-    closes again. Votes already cast stay."""
+    """Reopen a closed ballot for a full re-vote, only with a recorded reason: every vote is
+    discarded (the choices, who voted, the paper ballots and their scans) and its proposals are
+    withdrawn, so no earlier tally is shown anywhere or can be set against the next one."""
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired(_("Mở lại cuộc bỏ phiếu cần ghi rõ lý do."))
@@ -467,23 +610,31 @@ def ballot_reopen(*, ballot: Ballot, reason: str, actor=None) -> Ballot:
         if locked.status != Ballot.Status.CLOSED:
             raise ScoringError(_("Cuộc bỏ phiếu đang mở."))
         AwardProposal.objects.filter(ballot=locked).delete()
+        voters = list(BallotVoter.objects.filter(ballot=locked))
+        scans = [v.scan.name for v in voters if v.scan]
+        BallotChoice.objects.filter(ballot=locked).delete()
+        BallotVoter.objects.filter(ballot=locked).delete()
         stamp = timezone.localtime().strftime("%d/%m/%Y %H:%M")
         locked.status = Ballot.Status.OPEN
         locked.closed_at = None
         locked.closed_by = None
+        locked.sealed = ""
         locked.reopen_reason = (locked.reopen_reason + "\n" if locked.reopen_reason else "") + (
             f"{stamp}: {reason}"
         )
-        locked.save(update_fields=["status", "closed_at", "closed_by", "reopen_reason"])
+        locked.save(update_fields=["status", "closed_at", "closed_by", "sealed", "reopen_reason"])
         audit_record(
             actor=actor,
             action="ballot.reopen",
             obj=locked,
             emulation_year_id=locked.emulation_year_id,
-            summary=f"Mở lại bỏ phiếu: {_audit_title(locked)}",
+            summary=f"Mở lại bỏ phiếu (bỏ phiếu lại từ đầu): {_audit_title(locked)}",
+            after={"số phiếu bị huỷ": len(voters)},
             reason=reason,
         )
         notify_ballot_opened(ballot_id=locked.pk)
+        if scans:
+            transaction.on_commit(lambda: [default_storage.delete(name) for name in scans])
     ballot.refresh_from_db()
     return ballot
 

@@ -9,6 +9,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,7 +26,6 @@ from scoring.services.conference import (
     ballot_close,
     ballot_open,
     ballot_reopen,
-    ballot_tally,
     ballot_vote,
     cap_for,
     election_apply,
@@ -37,6 +37,10 @@ from scoring.services.conference import (
 from .factories import NEW_COOPS, kind
 
 pytestmark = pytest.mark.django_db
+
+
+def paper_scan(name="phieu.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.4 signed paper ballot", content_type="application/pdf")
 
 
 def vote(ballot, world, voter, *choices):
@@ -110,7 +114,9 @@ def test_only_eligible_members_are_candidates_and_a_member_may_not_vote_for_itse
         vote(ballot, conf, "a1", "a2", "a3")
     assert not BallotVoter.objects.exists() and not BallotChoice.objects.exists()
     vote(ballot, conf, "a1", "a2")
-    assert BallotVoter.objects.count() == 1 and BallotChoice.objects.count() == 1
+    # While open the choice is sealed in the ballot's row, not a row of its own.
+    assert BallotVoter.objects.count() == 1 and BallotChoice.objects.count() == 0
+    assert Ballot.objects.get(pk=ballot.pk).sealed
 
 
 def test_a_kind_may_allow_self_votes(conf):
@@ -118,7 +124,10 @@ def test_a_kind_may_allow_self_votes(conf):
         emulation_year=conf.year, purpose="award", award_kind=kind(conf, allow_self_vote=True)
     )
     vote(ballot, conf, "a1", "a1")
-    assert ballot_tally(ballot).lines[0].votes == 1
+    vote(ballot, conf, "a2", "a1")
+    vote(ballot, conf, "a3", "a2")
+    lines = {t.unit.code: t.votes for t in ballot_close(ballot=ballot).lines}
+    assert lines["a1"] == 2 and lines["a2"] == 1
 
 
 def test_a_member_votes_once(conf):
@@ -132,8 +141,11 @@ def test_a_member_votes_once(conf):
             voter=conf.units["a2"],
             candidate_ids=[conf.units["a3"].pk],
             on_paper=True,
+            scan=paper_scan(),
         )
-    assert BallotChoice.objects.filter(ballot=ballot).count() == 1
+    assert list(BallotVoter.objects.filter(ballot=ballot).values_list("unit__code", flat=True)) == [
+        "a2"
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -163,7 +175,10 @@ def test_two_votes_of_one_member_at_once_count_once(conf):
         t.join(timeout=30)
     assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
     assert BallotVoter.objects.filter(ballot=ballot).count() == 1
-    assert BallotChoice.objects.filter(ballot=ballot).count() == 1
+    from scoring.services.ballot_seal import unseal
+
+    sealed = unseal(Ballot.objects.get(pk=ballot.pk).sealed)
+    assert sealed["papers"] == 1 and sum(sealed["counts"].values()) == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -171,7 +186,8 @@ def test_two_closes_at_once_close_once_and_write_the_proposals_once(conf):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency needs PostgreSQL (second CI pass)")
     ballot = ballot_open(emulation_year=conf.year, purpose="award", award_kind=kind(conf))
-    vote(ballot, conf, "a2", "a1")
+    for voter in ("a2", "a3", "a4"):  # the quorum: half of 5 members, rounded up
+        vote(ballot, conf, voter, "a1")
     barrier = threading.Barrier(3)
     outcomes = []
 
@@ -213,7 +229,9 @@ def test_the_tally_proposes_within_the_cap_with_the_share_of_votes_needed(conf):
 
 
 def test_a_tie_at_the_cap_is_decided_by_the_ranking(conf):
-    award = kind(conf, cap_count=1, min_vote_percent=0, tie_rule=AwardKind.TieRule.RANKING)
+    award = kind(
+        conf, cap_count=1, min_vote_percent=0, quorum_percent=0, tie_rule=AwardKind.TieRule.RANKING
+    )
     ballot = ballot_open(emulation_year=conf.year, purpose="award", award_kind=award)
     vote(ballot, conf, "a1", "a3")
     vote(ballot, conf, "a3", "a2")
@@ -249,7 +267,8 @@ def test_a_tie_at_the_cap_goes_to_a_run_off_when_the_vote_decides(conf):
 
 def test_a_ballot_closes_once_and_reopens_only_with_a_reason(conf):
     ballot = ballot_open(emulation_year=conf.year, purpose="award", award_kind=kind(conf))
-    vote(ballot, conf, "a2", "a1")
+    for voter in ("a2", "a3", "a4"):
+        vote(ballot, conf, voter, "a1")
     ballot_close(ballot=ballot)
     with pytest.raises(BallotClosed):
         ballot_close(ballot=ballot)
@@ -263,8 +282,12 @@ def test_a_ballot_closes_once_and_reopens_only_with_a_reason(conf):
     ballot.refresh_from_db()
     assert ballot.status == "open" and "Đơn vị A3 đến muộn" in ballot.reopen_reason
     assert AwardProposal.objects.count() == 0  # withdrawn until it closes again
-    vote(ballot, conf, "a3", "a1")
-    assert ballot_close(ballot=ballot).chosen[0].votes == 2
+    # A full re-vote: every earlier vote is gone, so each member votes again.
+    assert not BallotVoter.objects.filter(ballot=ballot).exists()
+    assert not BallotChoice.objects.filter(ballot=ballot).exists()
+    for voter in ("a3", "a4", "a5"):
+        vote(ballot, conf, voter, "a1")
+    assert ballot_close(ballot=ballot).chosen[0].votes == 3
     assert AuditEntry.objects.filter(action="ballot.reopen", reason="Đơn vị A3 đến muộn").exists()
 
 
@@ -274,17 +297,23 @@ def test_the_trail_and_the_tally_never_say_who_voted_for_whom(conf):
     )
     vote(ballot, conf, "a2", "a4")
     ballot_vote(
-        ballot=ballot, voter=conf.units["a3"], candidate_ids=[conf.units["a1"].pk], on_paper=True
+        ballot=ballot,
+        voter=conf.units["a3"],
+        candidate_ids=[conf.units["a1"].pk],
+        on_paper=True,
+        scan=paper_scan(),
     )
+    vote(ballot, conf, "a5", "a4")
+    tally = ballot_close(ballot=ballot)
     for entry in AuditEntry.objects.filter(action__startswith="ballot."):
         text = f"{entry.summary} {entry.before} {entry.after}"
         if entry.action != "ballot.close":
             assert "A4" not in text.replace("A2", "") and "A1" not in text.replace("A3", "")
-    # No column of a choice refers to a voter, and a choice's key is random.
+    # No column of a choice refers to a voter, a choice's key is random, and it has no time.
     fields = {f.name for f in BallotChoice._meta.get_fields()}
     assert fields == {"id", "ballot", "candidate"}
-    tally = ballot_tally(ballot)
-    assert tally.voters == 2 and tally.on_paper == 1
+    assert tally.voters == 3 and tally.on_paper == 1
+    assert {t.unit.code: t.votes for t in tally.lines if t.votes} == {"a4": 2, "a1": 1}
 
 
 def test_the_election_opens_next_year_with_the_elected_head_and_deputies(conf):
@@ -326,7 +355,8 @@ def test_an_election_still_tied_opens_nothing(conf):
     # Equal votes: the ranking decides (a1 ranks first).
     assert [t.unit.code for t in ballot_close(ballot=head).chosen] == ["a1"]
     other = ballot_open(emulation_year=conf.year, purpose="deputy")
-    ballot_close(ballot=other)  # no votes: no one elected
+    with pytest.raises(ScoringError, match="cần ít nhất 2"):
+        ballot_close(ballot=other)  # no votes: it does not close, no one is elected
     with pytest.raises(ScoringError, match="cụm trưởng"):
         election_apply(emulation_year=conf.year, head=conf.units["a1"], deputies=[conf.units["a1"]])
     assert not EmulationYear.objects.filter(cluster=conf.cluster, year=2026).exists()

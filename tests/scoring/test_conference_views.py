@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from clusters.models import EmulationYear, FlagHandover, Unit
@@ -16,6 +17,10 @@ from scoring.services.conference import ballot_close, ballot_open, ballot_vote
 from .factories import kind
 
 pytestmark = pytest.mark.django_db
+
+
+def paper_scan(name="phieu.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.4 signed paper ballot", content_type="application/pdf")
 
 
 def page(client, user, year):
@@ -43,7 +48,7 @@ def test_a_reporter_votes_for_its_unit_once_in_the_browser(client, conf):
     paper = client.post(url, {"on_paper": "1", "voter": conf.units["a3"].pk, "choices": [a2]})
     assert paper.status_code == 403
     assert BallotVoter.objects.filter(ballot=ballot).count() == 1
-    assert BallotChoice.objects.filter(ballot=ballot).count() == 1
+    assert BallotChoice.objects.filter(ballot=ballot).count() == 0  # sealed until the close
 
 
 def test_a_self_vote_is_refused_with_the_choices_kept(client, conf):
@@ -67,12 +72,18 @@ def test_the_secretariat_records_paper_ballots_and_closes(client, conf):
     for voter, choice in (("a2", "a1"), ("a3", "a1"), ("a4", "a2")):
         response = client.post(
             url,
-            {"on_paper": "1", "voter": conf.units[voter].pk, "choices": [conf.units[choice].pk]},
+            {
+                "on_paper": "1",
+                "voter": conf.units[voter].pk,
+                "choices": [conf.units[choice].pk],
+                "scan": paper_scan(),
+            },
         )
         assert response.status_code == 302
     assert BallotVoter.objects.filter(on_paper=True, recorded_by=conf.secretariat).count() == 3
     body = page(client, conf.secretariat, conf.year)
     assert body.count("(phiếu giấy)") == 3
+    assert body.count("phiếu giấy do Ban thư ký nhập") == 3
     assert "tally" not in body.split(f'id="ballot-{ballot.pk}"')[1].split("</table>")[0]
     close = reverse("ballot-close", args=[conf.year.pk, ballot.pk])
     response = client.post(close)
@@ -93,6 +104,8 @@ def test_the_secretariat_records_paper_ballots_and_closes(client, conf):
 
 def test_reopening_needs_a_reason_and_keeps_what_was_typed(client, conf):
     ballot = ballot_open(emulation_year=conf.year, purpose="head")
+    for voter in ("a1", "a3"):
+        ballot_vote(ballot=ballot, voter=conf.units[voter], candidate_ids=[conf.units["a2"].pk])
     ballot_close(ballot=ballot)
     client.force_login(conf.secretariat)
     url = reverse("ballot-reopen", args=[conf.year.pk, ballot.pk])
@@ -156,7 +169,9 @@ def test_no_page_export_or_admin_list_tells_who_voted_for_whom(client, conf, adm
     u = conf.units
     ballot_vote(ballot=ballot, voter=u["a2"], candidate_ids=[u["a4"].pk])
     ballot_vote(ballot=ballot, voter=u["a3"], candidate_ids=[u["a1"].pk])
-    ballot_vote(ballot=ballot, voter=u["a4"], candidate_ids=[u["a1"].pk], on_paper=True)
+    ballot_vote(
+        ballot=ballot, voter=u["a4"], candidate_ids=[u["a1"].pk], on_paper=True, scan=paper_scan()
+    )
     for user in (conf.secretariat, conf.leadership, conf.reporter_a1):
         body = page(client, user, conf.year)
         assert '<th class="num">Số phiếu</th>' not in body and "tally" not in body
@@ -220,7 +235,8 @@ def test_the_election_and_the_flag_through_the_page(client, conf):
 def test_the_overview_shows_the_cap_across_clusters_with_each_leader(client, conf):
     award = kind(conf, leads_cluster=True, min_vote_percent=0)
     ballot = ballot_open(emulation_year=conf.year, purpose="award", award_kind=award)
-    ballot_vote(ballot=ballot, voter=conf.units["a1"], candidate_ids=[conf.units["a3"].pk])
+    for voter in ("a1", "a2", "a4"):
+        ballot_vote(ballot=ballot, voter=conf.units[voter], candidate_ids=[conf.units["a3"].pk])
     client.force_login(conf.leadership)
     url = reverse("overview") + "?nam=2025"
     section = client.get(url).content.decode().split('id="next-level-')[1]
