@@ -13,7 +13,7 @@ from django.urls import reverse
 from clusters.models import EmulationYear
 from scoring.inbox.services import notification_send, notifications_send, notify
 from scoring.models import Ballot, Notification, NotificationPreference
-from scoring.services.conference import ballot_close, ballot_open, ballot_reopen
+from scoring.services.conference import ballot_close, ballot_open, ballot_reopen, ballot_vote
 from scoring.services.lifecycle import year_set_status
 from scoring.services.objections import objection_answer, objection_file
 from scoring.services.reports import report_get_or_create, report_return, report_save
@@ -110,6 +110,9 @@ def test_an_opened_ballot_mails_every_members_reporter_and_a_reopening_mails_aga
         ballot = ballot_open(emulation_year=mailed.year, purpose=Ballot.Purpose.HEAD)
     assert to(mail.outbox) == ["reporter_a1@example.vn", "reporter_a2@example.vn"]
     assert mail.outbox[0].subject == "[Thi đua] Đang bỏ phiếu: Bầu cụm trưởng năm 2026"
+    # A ballot closes with at least 2 votes.
+    ballot_vote(ballot=ballot, voter=mailed.unit_a1, candidate_ids=[mailed.unit_a2.pk])
+    ballot_vote(ballot=ballot, voter=mailed.unit_a2, candidate_ids=[mailed.unit_a1.pk])
     ballot_close(ballot=ballot)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
