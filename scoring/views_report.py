@@ -131,6 +131,10 @@ def _reporter_action(request, action, year, unit, report, elements, page: _Page)
         except ScoringError as error:
             page.evidence_error = str(error)
             return False
+    if year.is_published and report is None:
+        # (No empty draft is created in a published year only to be refused.)
+        form.add_error(None, _("Kết quả năm này đã công bố: báo cáo không thể thay đổi."))
+        return False
     report = report or report_get_or_create(emulation_year=year, unit_id=unit.pk)
     try:
         report = report_save(

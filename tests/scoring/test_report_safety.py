@@ -218,3 +218,12 @@ def test_a_submitted_report_cannot_be_overwritten_from_paper(client, open_year):
     response = client.post(url(open_year), paper(open_year, **{"paper-version": 2}))
     assert response.status_code == 403
     assert Report.objects.get().values.get(element_code="coop_members").value == 1500
+
+
+def test_a_save_in_a_published_year_creates_no_empty_report(client, open_year):
+    EmulationYear.objects.filter(pk=open_year.year.pk).update(status="published")
+    client.force_login(open_year.reporter_a1)
+    response = client.post(url(open_year), figures("save"))
+    assert response.status_code == 200
+    assert "đã công bố" in response.content.decode()
+    assert not Report.objects.exists()
