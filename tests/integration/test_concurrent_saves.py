@@ -42,6 +42,7 @@ from urllib.parse import urlencode
 import pytest
 
 from scoring import engine
+from scoring.engine.numbers import parse_decimal
 
 from .conftest import ROOT, _database_url, wait_for
 
@@ -317,7 +318,10 @@ def report_form(page: Response, action: str, figures: dict[str, int | None]) -> 
 
 
 def as_read(page: Response) -> dict[str, int | None]:
-    return {code: int(v) if v else None for code, v in shown_figures(page.body).items()}
+    """The figures as the form shows them, written the Vietnamese way ("1.000")."""
+    return {
+        code: int(parse_decimal(v)) if v else None for code, v in shown_figures(page.body).items()
+    }
 
 
 def run_together(calls, *, timeout: float = BURST_TIMEOUT) -> list:
