@@ -304,6 +304,9 @@ FILE_UPLOAD_HANDLERS = [
 ]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, 2.5 MB
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# The targets grid posts two fields a cell (the value and what the page showed): 30 members ×
+# 40 criteria is 2,400 fields, past Django's default of 1,000. The body's size stays bounded above.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

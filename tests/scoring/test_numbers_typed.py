@@ -197,3 +197,15 @@ def test_the_targets_grid_reads_vietnamese_numbers_and_shows_them_back(client, o
     assert MemberTarget.objects.get(unit=w.unit_a1).target == Decimal("1234.5")
     page = client.get(reverse("year-targets", args=[w.year.pk])).content.decode()
     assert 'value="1.234,5"' in page
+
+
+def test_a_large_targets_grid_is_accepted(client, open_year, settings):
+    """30 members × 40 criteria post 2,400 fields (value and shown value per cell): more than
+    Django's default limit of 1,000 fields, which would answer 400 and save nothing."""
+    w = open_year
+    client.force_login(w.secretariat)
+    data = {"reason": "", f"t_{w.unit_a1.pk}_1.1": "30", f"initial-t_{w.unit_a1.pk}_1.1": ""}
+    data.update({f"padding_{i}": "" for i in range(2400)})
+    response = client.post(reverse("year-targets", args=[w.year.pk]), data)
+    assert response.status_code == 302
+    assert MemberTarget.objects.get(unit=w.unit_a1).target == 30
