@@ -117,12 +117,13 @@ def _reporter_action(request, action, year, unit, report, elements, page: _Page)
         page.confirm_submit = _submit_consequences(year, form, elements)
         page.form = _formatted(form, elements)
         return False
-    upload = request.FILES.get("evidence") if action == "evidence" else None
+    # A file chosen and "Lưu nháp" pressed instead of "Đính kèm": it is attached too.
+    upload = request.FILES.get("evidence") if action in ("evidence", "save") else None
     if action == "evidence" and upload is None:
         page.evidence_error = _("Hãy chọn tệp minh chứng.")
         return False
     element_code = request.POST.get("element", "")
-    if action == "evidence" and element_code and element_code not in {e.code for e in elements}:
+    if upload is not None and element_code and element_code not in {e.code for e in elements}:
         page.evidence_error = _("Số liệu được chọn cho minh chứng không có trong thang điểm.")
         return False
     if upload is not None:
@@ -149,7 +150,7 @@ def _reporter_action(request, action, year, unit, report, elements, page: _Page)
     except ScoringError as error:
         form.add_error(None, str(error))
         return False
-    if action != "evidence":
+    if upload is None:
         messages.success(
             request,
             _("Đã nộp báo cáo.") if action == "submit_confirmed" else _("Đã lưu bản nháp."),

@@ -227,3 +227,12 @@ def test_a_save_in_a_published_year_creates_no_empty_report(client, open_year):
     assert response.status_code == 200
     assert "đã công bố" in response.content.decode()
     assert not Report.objects.exists()
+
+
+def test_a_file_chosen_before_saving_the_draft_is_attached_too(client, open_year):
+    client.force_login(open_year.reporter_a1)
+    data = figures("save")
+    data["evidence"] = SimpleUploadedFile("qd.pdf", PDF)
+    assert client.post(url(open_year), data).status_code == 302
+    assert Report.objects.get().status == "draft"
+    assert EvidenceFile.objects.get().original_name == "qd.pdf"
