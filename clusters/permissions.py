@@ -205,6 +205,17 @@ def can_manage_cluster(user, cluster_id: int) -> bool:
     return scope.is_superuser or cluster_id in scope.secretariat_clusters
 
 
+def can_see_all_reports(user, year: EmulationYear) -> bool:
+    """Every member's report, targets and manual points of the year: its cluster's secretariat,
+    leadership over its supervising unit, a superuser (reporters see their own unit's only)."""
+    scope = user_scope(user)
+    return (
+        scope.is_superuser
+        or year.cluster_id in scope.secretariat_clusters
+        or year.cluster.supervising_unit_id in scope.leadership_units
+    )
+
+
 def can_see_results(user, year: EmulationYear) -> bool:
     """Rankings of other units: secretariat and leadership always, reporters once published."""
     scope = user_scope(user)

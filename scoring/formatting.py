@@ -10,3 +10,10 @@ def plain_number(value) -> str | None:
     if value is None:
         return None
     return format(Decimal(value).normalize(), "f")
+
+
+def page_language() -> str:
+    """The active language as the engine and the number formats name it: "en" or "vi"."""
+    from django.utils.translation import get_language
+
+    return "en" if (get_language() or "vi").startswith("en") else "vi"

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .engine.numbers import NumberFormatError, format_decimal, parse_decimal
+from .formatting import page_language as _language
 from .models import Criterion, DataElement
 
 BOOLEAN_CHOICES = [("", "—"), ("1", _("Có")), ("0", _("Không"))]
@@ -27,10 +27,6 @@ def normalize_number(text: str) -> str:
 
 # What NUMBER columns (18 digits, 4 decimals) can hold: larger input is refused on its field.
 MAX_NUMBER = Decimal("99999999999999.9999")
-
-
-def _language() -> str:
-    return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
 def display_number(value, *, grouping: bool = True) -> str:

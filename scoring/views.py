@@ -6,10 +6,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clusters.permissions import (
+    can_see_all_reports,
     can_see_results,
     get_member_unit_for_user,
     get_year_for_user,
@@ -20,6 +20,7 @@ from clusters.permissions import (
 )
 from emulation.pagecache import cached_page, page_key
 
+from .formatting import page_language as _language
 from .models import Criterion, Report, Score
 from .selectors import (
     report_status_label,
@@ -29,10 +30,6 @@ from .selectors import (
     year_page_facts,
     year_standings,
 )
-
-
-def _language() -> str:
-    return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
 def year_detail(request, pk: int):
@@ -61,11 +58,7 @@ def _year_page(request, pk: int, extra: dict | None = None):
     if refused := refuse_unless_read(request):
         return refused
     scope = user_scope(request.user)
-    see_all_reports = (
-        can_write
-        or year.cluster.supervising_unit_id in scope.leadership_units
-        or scope.is_superuser
-    )
+    see_all_reports = can_see_all_reports(request.user, year)
     reports = SimpleLazyObject(
         lambda: {r.unit_id: r for r in Report.objects.filter(emulation_year=year)}
     )

@@ -10,7 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clusters.permissions import get_year_for_user, refuse_unless_read, user_scope
+from clusters.permissions import (
+    can_see_all_reports,
+    get_year_for_user,
+    refuse_unless_read,
+)
 
 from .errors import ReasonRequired, ScoringError
 from .forms_targets import TargetsCopyForm, bulk_selection
@@ -22,12 +26,7 @@ def _targets_year(request, pk: int):
     """Who may see the targets grid sees its helpers: the secretariat (write), leadership
     (read); reporters do not see other members' targets (404), as on the grid itself."""
     year, can_write = get_year_for_user(request, pk)
-    scope = user_scope(request.user)
-    if not (
-        can_write
-        or year.cluster.supervising_unit_id in scope.leadership_units
-        or scope.is_superuser
-    ):
+    if not can_see_all_reports(request.user, year):
         raise Http404
     if year.scheme_id is None:
         raise Http404

@@ -7,11 +7,11 @@ import io
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from clusters.permissions import can_see_results, get_year_for_user, refuse_unless_read
 
 from . import engine
+from .formatting import page_language as _language
 from .selectors import run_to_result, scores_in_language, year_current_run
 
 
@@ -25,11 +25,6 @@ def _result(request, pk: int):
     if run is None:
         raise Http404
     return year, run_to_result(run=run, language=_language())
-
-
-def _language() -> str:
-    """The request's language, for the engine's sentences (see selectors.run_texts)."""
-    return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
 def ranking_json(request, pk: int):

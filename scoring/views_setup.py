@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from clusters.models import EmulationYear, Unit
 from clusters.permissions import (
+    can_see_all_reports,
     get_cluster_for_user,
     get_year_for_user,
     secretariat_post,
@@ -84,12 +85,7 @@ def year_open_view(request, pk: int):
 def year_targets(request, pk: int):
     """The member × criterion grid of targets; blank cells take the scheme's default."""
     year, can_write = get_year_for_user(request, pk)
-    scope = user_scope(request.user)
-    if not (
-        can_write
-        or year.cluster.supervising_unit_id in scope.leadership_units
-        or scope.is_superuser
-    ):
+    if not can_see_all_reports(request.user, year):
         raise Http404  # reporters: other members' targets are not theirs to see
     if year.scheme_id is None:
         raise Http404
@@ -382,12 +378,7 @@ def year_manual_points(request, pk: int):
     from .services.manual import manual_points_delete, manual_points_set
 
     year, can_write = get_year_for_user(request, pk)
-    scope = user_scope(request.user)
-    if not (
-        can_write
-        or year.cluster.supervising_unit_id in scope.leadership_units
-        or scope.is_superuser
-    ):
+    if not can_see_all_reports(request.user, year):
         raise Http404
     if year.scheme_id is None:
         raise Http404

@@ -4,17 +4,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 from scoring.engine.numbers import format_decimal
+from scoring.formatting import page_language as _language
 
 register = template.Library()
 
 NBSP = "\u00a0"
-
-
-def _language() -> str:
-    return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
 def _grouped(number: Decimal, places: int, language: str) -> str:
