@@ -8,6 +8,7 @@ from django.shortcuts import render
 from emulation.pagecache import cached_page, page_key
 
 from .models import EmulationYear, FlagHandover, YearOffice
+from .selectors import home_cards
 from .permissions import (
     get_cluster_for_user,
     refuse_unless_read,
@@ -35,39 +36,27 @@ def home(request):
     scope = user_scope(request.user)
     show_all = request.GET.get("cum") == "tat-ca"
     inbox = inbox_for_user(user=request.user)
-    clusters = visible_clusters(request.user).order_by("name")
-    rows = list(
-        clusters.values_list("pk", "name", "supervising_unit__name")[
-            : None if show_all else HOME_CLUSTERS + 1
-        ]
-    )
-    more = len(rows) > HOME_CLUSTERS and not show_all
-    rows = rows[:HOME_CLUSTERS] if more else rows
-    years = list(
-        visible_years(request.user)
-        .filter(cluster_id__in=[pk for pk, *_rest in rows])
-        .order_by("-year")
-        .values_list("pk", "cluster_id", "year", "status")
-    )
-    manages = sorted({pk for pk, *_rest in rows} & scope.secretariat_clusters)
-    key = page_key(request, "home", show_all, scope.is_empty, inbox, rows, years, manages, more)
+    cards = home_cards(scope=scope, limit=None if show_all else HOME_CLUSTERS + 1)
+    more = len(cards) > HOME_CLUSTERS and not show_all
+    cards = cards[:HOME_CLUSTERS] if more else cards
+    manages = sorted({card[0] for card in cards} & scope.secretariat_clusters)
+    key = page_key(request, "home", show_all, scope.is_empty, inbox, cards, manages, more)
 
     def page(extra: dict):
-        by_cluster: dict[int, list] = {}
-        for pk, cluster_id, year, status in years:
-            label = EmulationYear.Status(status).label
-            by_cluster.setdefault(cluster_id, []).append((pk, year, label))
-        cards = [
+        cards_shown = [
             {
                 "pk": pk,
                 "name": name,
                 "supervising": supervising,
-                "years": by_cluster.get(pk, []),
+                "years": [
+                    (year_pk, year, EmulationYear.Status(status).label)
+                    for year_pk, year, status in years
+                ],
                 "manages": pk in manages,
             }
-            for pk, name, supervising in rows
+            for pk, name, supervising, years in cards
         ]
-        context = {"cards": cards, "more": more, "scope": scope, "inbox": inbox}
+        context = {"cards": cards_shown, "more": more, "scope": scope, "inbox": inbox}
         return render(request, "clusters/home.html", {**context, **extra})
 
     return cached_page(request, key, page)
