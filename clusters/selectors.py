@@ -123,11 +123,11 @@ def home_cards(*, scope, limit: int | None) -> list[tuple[int, str, str | None, 
             year_params += ids
         if ids := sorted(scope.reporter_units):
             member_years = (
-                "SELECT m.emulation_year_id FROM clusters_membership m"
+                "SELECT m.emulation_year_id FROM clusters_membership m"  # noqa: S608 — placeholders only
                 f" WHERE m.unit_id IN ({marks(ids)})"
             )
             cluster_terms.append(
-                f"c.id IN (SELECT e.cluster_id FROM clusters_emulationyear e"
+                "c.id IN (SELECT e.cluster_id FROM clusters_emulationyear e"  # noqa: S608 — as above
                 f" WHERE e.id IN ({member_years}))"
             )
             cluster_params += ids

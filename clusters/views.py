@@ -8,14 +8,13 @@ from django.shortcuts import render
 from emulation.pagecache import cached_page, page_key
 
 from .models import EmulationYear, FlagHandover, YearOffice
-from .selectors import home_cards
 from .permissions import (
     get_cluster_for_user,
     refuse_unless_read,
     user_scope,
-    visible_clusters,
     visible_years,
 )
+from .selectors import home_cards
 
 # The home page lists this many clusters; the rest are one link away (`?cum=tat-ca`).
 HOME_CLUSTERS = 12
@@ -27,8 +26,8 @@ def home(request):
     all of them with `?cum=tat-ca`.
 
     The page is served from the cache under a key of everything it shows (the inbox's items, the
-    clusters' and years' rows): reading them costs 4 ms, rendering them again 15 ms of CPU for a
-    leadership user (bench_pages)."""
+    clusters' and years' rows, read in three statements at most), so a repeated visit renders
+    nothing (figures in docs/performance.md)."""
     from scoring.inbox.selectors import inbox_for_user
 
     if refused := refuse_unless_read(request):

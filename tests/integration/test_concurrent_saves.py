@@ -219,9 +219,9 @@ def serving(app: str, *, static_root, log_path, workers: int = 4, threads: int =
             process.wait(timeout=10)
         connection.close()
     # No request ended in a server error, no worker died or timed out while serving.
-    assert not any(
-        m in served_log for m in ("Internal Server Error", "[ERROR]", "[CRITICAL]")
-    ), served_log
+    assert not any(m in served_log for m in ("Internal Server Error", "[ERROR]", "[CRITICAL]")), (
+        served_log
+    )
 
 
 # --- a browser, as little of one as needed ---------------------------------------------------------
