@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_record, audit_values
-from .models import (
+from clusters.audit import audit_record, audit_values
+from clusters.models import (
     AuditEntry,
     Cluster,
     EmulationYear,
@@ -28,7 +28,7 @@ def _year_locked(emulation_year_id: int | None, *, lock: bool = False) -> str | 
     if emulation_year_id is None:
         return None
     from scoring.errors import YearLocked
-    from scoring.services.guards import year_assert_open
+    from scoring.guards import year_assert_open
 
     try:
         year_assert_open(
@@ -251,7 +251,7 @@ class UnitAdmin(AuditedAdmin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if any(f.has_changed() for f in formsets):
-            from scoring.services.years import units_mark_dirty
+            from scoring.ranking.services.dirty import units_mark_dirty
 
             unit_ids = {form.instance.pk}
             for formset in formsets:
@@ -276,7 +276,7 @@ class MarksMembersDirty:
     """A succession changes prev() of the successor's years: they are recomputed after commit."""
 
     def _mark(self, unit_ids) -> None:
-        from scoring.services.years import units_mark_dirty
+        from scoring.ranking.services.dirty import units_mark_dirty
 
         units_mark_dirty(unit_ids=set(unit_ids))
 
@@ -399,7 +399,7 @@ class EmulationYearAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if form.has_changed() or any(f.has_changed() for f in formsets):
-            from scoring.services.years import year_mark_dirty
+            from scoring.ranking.services.dirty import year_mark_dirty
 
             year_mark_dirty(emulation_year_id=form.instance.pk)
 

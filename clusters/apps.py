@@ -11,8 +11,8 @@ class ClustersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from .models import RoleGrant, Unit
-        from .permissions import scopes_changed
+        from clusters.models import RoleGrant, Unit
+        from clusters.permissions import scopes_changed
 
         def forget_the_scopes(**_kwargs) -> None:
             # After the change, in its transaction: the scope generation in the database moves on

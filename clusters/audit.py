@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from .models import AuditEntry
+from clusters.models import AuditEntry
 
 
 def audit_record(

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 
-from .models import Cluster, EmulationYear, RoleGrant, Unit
+from clusters.models import Cluster, EmulationYear, RoleGrant, Unit
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def user_scope(user) -> Scope:
 
 
 def current_scope_generation() -> int:
-    from .models import ScopeGeneration
+    from clusters.models import ScopeGeneration
 
     return ScopeGeneration.objects.filter(pk=1).values_list("value", flat=True).first() or 0
 
@@ -81,7 +81,7 @@ def scopes_changed() -> None:
 
     from django.db.models import F
 
-    from .models import ScopeGeneration
+    from clusters.models import ScopeGeneration
 
     if not ScopeGeneration.objects.filter(pk=1).update(value=F("value") + 1):
         # The row is gone (a flush): start again from a value no earlier stamp holds.
@@ -96,7 +96,7 @@ class ScopeGenerationBackend(ModelBackend):
         from django.contrib.auth import get_user_model
         from django.db import connection
 
-        from .models import ScopeGeneration
+        from clusters.models import ScopeGeneration
 
         model = get_user_model()
         try:
@@ -182,7 +182,7 @@ def visible_years(user) -> QuerySet[EmulationYear]:
 def _in_scope(scope: Scope, *, clusters: bool) -> Q:
     """Clusters (or years) in scope as one condition without joins — the memberships are a
     subquery —, so no DISTINCT over years × members, and no clause for a role the user lacks."""
-    from .models import Membership
+    from clusters.models import Membership
 
     condition = Q(pk__in=[])  # nothing, unless a role below adds something
     if scope.secretariat_clusters:
@@ -322,9 +322,8 @@ def _member_of_year_query() -> tuple[str, tuple, tuple]:
     """The statement, and the models and fields its columns come in (one cached per process)."""
     from django.db import connection
 
+    from clusters.models import Membership
     from emulation.rows import model_fields, select_list
-
-    from .models import Membership
 
     scheme_model = EmulationYear._meta.get_field("scheme").related_model
     parts = (

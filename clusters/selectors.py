@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import UnitSuccession
+from clusters.models import UnitSuccession
 
 
 def successions_all() -> list[tuple[str, str, object]]:
@@ -35,7 +35,7 @@ def cluster_usernames(*, cluster_id: int) -> set[str]:
     from django.contrib.auth import get_user_model
     from django.db.models import Q
 
-    from .models import RoleGrant
+    from clusters.models import RoleGrant
 
     return set(
         get_user_model()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .audit import audit_record
-from .models import Cluster
-from .selectors import cluster_usernames, login_locks
+from clusters.audit import audit_record
+from clusters.models import Cluster
+from clusters.selectors import cluster_usernames, login_locks
 
 
 class UnlockRefused(Exception):

@@ -3,8 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from clusters.admin import AuditedAdmin, FrozenInline, FrozenWhenPublished
-
-from .models import (
+from scoring.models import (
     AwardKind,
     AwardProposal,
     Ballot,
@@ -27,7 +26,7 @@ from .models import (
     ScoringRun,
     Standing,
 )
-from .services.years import figures_mark_dirty, year_mark_dirty
+from scoring.ranking.services.dirty import figures_mark_dirty, year_mark_dirty
 
 
 class MarksYearDirty:

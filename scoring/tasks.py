@@ -9,8 +9,7 @@ from celery import shared_task
 from django.db.models import F
 
 from clusters.models import EmulationYear
-
-from .services.recompute import RecomputeBusy, year_recompute
+from scoring.ranking.services.recompute import RecomputeBusy, year_recompute
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ def recompute_dirty_years(limit: int = 200) -> int:
 def send_notifications() -> int:
     """Sends the unsent messages of the outbox; each is claimed before it is sent, so two of these
     running at once (or a retry) never send one twice."""
-    from .inbox.services import notifications_send
+    from scoring.inbox.services import notifications_send
 
     return notifications_send()
 
@@ -62,6 +61,6 @@ def send_notifications() -> int:
 def notify_due() -> int:
     """Records the messages that fall due with the calendar (deadline, lateness, missing
     signatures, a ballot everyone has voted in) — each once — and sends them."""
-    from .inbox.services import notify_due as record
+    from scoring.inbox.services import notify_due as record
 
     return record()

@@ -164,9 +164,8 @@ def world(django_user_model):
 @pytest.fixture
 def scored(world):
     """The world's year with the example scheme and figures for both members, scored."""
-    from scoring.services.recompute import year_recompute
-
-    from .scoring.factories import install_scheme, put_figures
+    from scoring.ranking.services.recompute import year_recompute
+    from tests.scoring.factories import install_scheme, put_figures
 
     install_scheme(world.year)
     put_figures(world.year, {("a1", "new_coops"): 20, ("a2", "new_coops"): 10})
@@ -178,9 +177,8 @@ def scored(world):
 def conf(world):
     """Five members with bands (the conference tests), scored, with the year before."""
     from clusters.models import EmulationYear, Membership, Unit
-    from scoring.services.recompute import year_recompute
-
-    from .scoring.factories import BANDED, NEW_COOPS, install_scheme, put_figures
+    from scoring.ranking.services.recompute import year_recompute
+    from tests.scoring.factories import BANDED, NEW_COOPS, install_scheme, put_figures
 
     year = world.year
     for code in ("a3", "a4", "a5"):

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from clusters.models import AuditEntry, EmulationYear
 from scoring.models import MemberTarget, Scheme
-
-from .scoring.factories import install_scheme
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clusters.models import EmulationYear, RoleGrant, Unit
-from scoring import bench
+from scoring.dev import bench
 from scoring.engine.bench import synthetic_block
-from scoring.services.recompute import years_recompute
+from scoring.ranking.services.recompute import years_recompute
 
 pytestmark = pytest.mark.django_db
 

@@ -15,12 +15,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from clusters.models import EmulationYear
+from scoring.conference.services.conference import ballot_open, ballot_vote
 from scoring.errors import ScoringError
 from scoring.models import Report
-from scoring.services.conference import ballot_open, ballot_vote
-
-from .scoring.factories import install_scheme, kind
-from .test_english_pages import VIETNAMESE
+from tests.scoring.factories import install_scheme, kind
+from tests.test_english_pages import VIETNAMESE
 
 pytestmark = pytest.mark.django_db
 

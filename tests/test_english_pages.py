@@ -13,11 +13,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
-from scoring.services.conference import ballot_open
-from scoring.services.recompute import year_recompute
-
-from .scoring.factories import install_scheme, put_figures
-from .test_permissions_walk import PERSONAS, urls
+from scoring.conference.services.conference import ballot_open
+from scoring.ranking.services.recompute import year_recompute
+from tests.scoring.factories import install_scheme, put_figures
+from tests.test_permissions_walk import PERSONAS, urls
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from scoring.services.conference import ballot_open
-from scoring.services.recompute import year_recompute
-
-from .scoring.factories import install_scheme, put_figures
-from .test_permissions_walk import urls
+from scoring.conference.services.conference import ballot_open
+from scoring.ranking.services.recompute import year_recompute
+from tests.scoring.factories import install_scheme, put_figures
+from tests.test_permissions_walk import urls
 
 pytestmark = pytest.mark.django_db
 

@@ -79,7 +79,7 @@ def test_a_draft_saved_again_leaves_the_readers_page_cached(
     """The page shows each report's status and submission time, not its figures: saving a draft
     again does not render it again; submitting does."""
     from scoring.models import Report
-    from scoring.services.reports import report_get_or_create, report_save
+    from scoring.reporting.services.reports import report_get_or_create, report_save
 
     url = reverse("year-detail", args=[scored.year.pk])
     client.force_login(scored.leadership)

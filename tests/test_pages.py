@@ -161,7 +161,7 @@ def test_a_readers_cached_page_follows_every_change_it_shows(client, scored):
     """The leadership's page is cached whole; a report verified, then returned, the status
     changed and the language switched each show at once."""
     from scoring.models import Report
-    from scoring.services.reports import report_return, report_verify
+    from scoring.reporting.services.reports import report_return, report_verify
 
     url = reverse("year-detail", args=[scored.year.pk])
     client.force_login(scored.leadership)
@@ -187,7 +187,7 @@ def test_a_readers_cached_page_follows_every_change_it_shows(client, scored):
 def test_the_overview_cards_follow_each_years_changes(client, scored):
     """Each card is cached under its year's versions and status: a verification shows at once."""
     from scoring.models import Report
-    from scoring.services.reports import report_verify
+    from scoring.reporting.services.reports import report_verify
 
     client.force_login(scored.leadership)
     url = reverse("overview") + "?nam=2025"

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from scoring.services.conference import ballot_open
-from scoring.services.recompute import year_recompute
-
-from .scoring.factories import install_scheme, put_figures
+from scoring.conference.services.conference import ballot_open
+from scoring.ranking.services.recompute import year_recompute
+from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,10 @@ from django.urls import reverse
 
 from clusters.models import AuditEntry, EmulationYear
 from scoring.errors import YearLocked
+from scoring.guards import year_assert_open
 from scoring.models import EvidenceFile, ManualPoints, Objection, Pledge, PledgeSignature, Report
-from scoring.services.guards import year_assert_open
-from scoring.services.lifecycle import year_set_status
-
-from .scoring.factories import install_scheme, put_figures
+from scoring.setup.services.lifecycle import year_set_status
+from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +107,7 @@ def test_a_pledge_signature_cannot_be_recorded_in_a_published_year(client, world
 
 def test_evidence_of_a_draft_report_cannot_be_added_or_removed_in_a_published_year(world):
     """A member that never submitted keeps a draft: its files are part of the frozen year too."""
-    from scoring.services.evidence import evidence_add, evidence_delete
+    from scoring.reporting.services.evidence import evidence_add, evidence_delete
 
     install_scheme(world.year)
     report = Report.objects.create(emulation_year=world.year, unit=world.unit_a1)
@@ -123,7 +122,7 @@ def test_evidence_of_a_draft_report_cannot_be_added_or_removed_in_a_published_ye
 
 def test_a_stale_copy_of_the_year_does_not_get_past_the_guard(world):
     """A service handed a year loaded before the publication reads the status again."""
-    from scoring.services.manual import manual_points_set
+    from scoring.reporting.services.manual import manual_points_set
 
     install_scheme(world.year)
     stale = EmulationYear.objects.get(pk=world.year.pk)
@@ -140,7 +139,7 @@ def test_a_stale_copy_of_the_year_does_not_get_past_the_guard(world):
 
 
 def test_reopening_with_a_reason_lets_the_writes_through_again(world):
-    from scoring.services.manual import manual_points_delete
+    from scoring.reporting.services.manual import manual_points_delete
 
     install_scheme(world.year)
     row = ManualPoints.objects.create(
@@ -509,7 +508,7 @@ def test_an_admin_addition_outside_any_year_is_audited_too(client, world, superu
 def test_the_offices_of_a_published_year_are_not_replaced_by_an_election(world):
     """Electing next year's head writes into next year: refused once that year is published."""
     from clusters.models import Membership, YearOffice
-    from scoring.services.conference import election_apply
+    from scoring.conference.services.conference import election_apply
 
     following = EmulationYear.objects.create(cluster=world.cluster, year=2026)
     for unit in (world.unit_a1, world.unit_a2):
@@ -527,19 +526,11 @@ def _service_writes(world):
     from decimal import Decimal
 
     from scoring.models import ReportComment
-    from scoring.services import (
-        bulk,
-        evidence,
-        figures,
-        manual,
-        objections,
-        pledges,
-        reports,
-        schemes,
-        setup,
-        targets,
-    )
-    from scoring.services.schemes import scheme_to_engine
+    from scoring.reporting.services import bulk, evidence, figures, manual, objections, reports
+    from scoring.schemes import services as schemes
+    from scoring.schemes.services import scheme_to_engine
+    from scoring.setup.services import opening as setup
+    from scoring.setup.services import pledges, targets
 
     year = world.year
     report = Report.objects.get(emulation_year=year, unit=world.unit_a1)

@@ -11,9 +11,8 @@ from django.db import models
 
 from emulation.cache import ReusingRedisCacheClient
 from scoring.models import Scheme
-from scoring.selectors import scheme_criteria, scheme_data_elements
-
-from .scoring.factories import install_scheme
+from scoring.schemes.selectors import scheme_criteria, scheme_data_elements
+from tests.scoring.factories import install_scheme
 
 
 def _our_models():
@@ -86,7 +85,7 @@ def test_the_report_forms_figures_are_read_by_report_not_by_an_or_across_a_join(
     from django.test.utils import CaptureQueriesContext
 
     from scoring.models import Report
-    from scoring.selectors import report_figures
+    from scoring.reporting.selectors import report_figures
 
     report = Report.objects.create(emulation_year=world.year, unit=world.unit_a1)
     with CaptureQueriesContext(connection) as captured:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_settings import PROBE, env_example, run
+from tests.test_settings import PROBE, env_example, run
 
 GOOD = "x7Gv2pQm9Lr4Tz8Wc1Nh6Bk3Yd5Fs0Ja" * 2
 

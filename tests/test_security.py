@@ -28,12 +28,11 @@ from scoring.models import (
     ReportComment,
     ReportValue,
 )
-from scoring.services.objections import objection_file
-from scoring.services.recompute import year_recompute
-from scoring.services.reports import report_get_or_create, report_return
-
-from .scoring.factories import SMALL_SCHEME, install_scheme, put_figures
-from .test_permissions_walk import app_url_names
+from scoring.ranking.services.recompute import year_recompute
+from scoring.reporting.services.objections import objection_file
+from scoring.reporting.services.reports import report_get_or_create, report_return
+from tests.scoring.factories import SMALL_SCHEME, install_scheme, put_figures
+from tests.test_permissions_walk import app_url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -782,7 +781,7 @@ print(json.dumps({
 
 def test_with_debug_off_cookies_are_secure_https_is_enforced_and_headers_are_sent():
     """The production-like variables of .env.example (no services are contacted)."""
-    from .test_settings import env_example, run
+    from tests.test_settings import env_example, run
 
     env = env_example()
     env.pop("DATABASE_URL")
@@ -854,7 +853,7 @@ def test_a_hostile_unit_name_does_not_run_in_the_ranking_charts_tooltip(live_ser
     year_recompute(emulation_year_id=world.year.pk)
     client = Client()
     client.force_login(get_user_model().objects.get(username="secretariat"))
-    from .browser.conftest import start_chromium
+    from tests.browser.conftest import start_chromium
 
     driver = start_chromium()
     try:

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from clusters.models import Unit
-from scoring.forms import SignatureForm, YearOpenForm
-from scoring.forms_conference import ElectionForm, FlagForm
+from scoring.conference.forms import ElectionForm, FlagForm
+from scoring.setup.forms import SignatureForm, YearOpenForm
 
 pytestmark = pytest.mark.django_db
 

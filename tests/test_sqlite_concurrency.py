@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from .test_settings import run
+from tests.test_settings import run
 
 # Each of 8 threads reads, then writes, in one transaction — as a vote does (check, then insert).
 # With SQLite's default deferred transactions two readers that both want to write deadlock and

@@ -12,7 +12,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.db.models import Sum
 
-from .test_security import LOCKED_EN, LOCKED_VI, logged_in, login
+from tests.test_security import LOCKED_EN, LOCKED_VI, logged_in, login
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,19 @@ implementation of every rule. See docs/scheme-format.md for the scheme file and 
 
 from __future__ import annotations
 
-from .classification import band_explanation_lines, classify
-from .core import score
-from .formula import Formula, FormulaError, Missing, compile_formula
-from .input_files import InputFileError, read_figures, read_manual, read_targets, read_units
-from .output import result_to_dict, write_csv, write_json, write_table, write_xlsx
-from .scheme_file import SchemeError, dump_scheme, parse_scheme, scheme_to_dict
-from .types import (
+from scoring.engine.classification import band_explanation_lines, classify
+from scoring.engine.core import score
+from scoring.engine.formula import Formula, FormulaError, Missing, compile_formula
+from scoring.engine.input_files import (
+    InputFileError,
+    read_figures,
+    read_manual,
+    read_targets,
+    read_units,
+)
+from scoring.engine.output import result_to_dict, write_csv, write_json, write_table, write_xlsx
+from scoring.engine.scheme_file import SchemeError, dump_scheme, parse_scheme, scheme_to_dict
+from scoring.engine.types import (
     Band,
     BandCheck,
     BandExplanation,

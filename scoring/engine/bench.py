@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 import time
 
-from .core import score
-from .types import Criterion, DataElement, Scheme
+from scoring.engine.core import score
+from scoring.engine.types import Criterion, DataElement, Scheme
 
 _RULES = ("proportional", "threshold", "bands", "relative", "proportional", "formula")
 

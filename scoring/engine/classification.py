@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .explain import templates
-from .numbers import fmt_number
-from .rules import EPS
-from .types import Band, BandCheck, BandExplanation
+from scoring.engine.explain import templates
+from scoring.engine.numbers import fmt_number
+from scoring.engine.rules import EPS
+from scoring.engine.types import Band, BandCheck, BandExplanation
 
 # The same tolerance on totals as the ranking (totals are compared after rounding to 6 places).
 TOTAL_EPS = 1e-6

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .classification import NO_CLASSIFICATION, classify
-from .explain import Explainer, warning_text
-from .feasibility import is_percent, out_of_range, unreachable_rows
-from .formula import Formula, Missing, compile_formula
-from .history import prev_columns
-from .numbers import fmt_number, with_unit
-from .rules import EPS, apply_rule, clamp, compare
-from .types import (
+from scoring.engine.classification import NO_CLASSIFICATION, classify
+from scoring.engine.explain import Explainer, warning_text
+from scoring.engine.feasibility import is_percent, out_of_range, unreachable_rows
+from scoring.engine.formula import Formula, Missing, compile_formula
+from scoring.engine.history import prev_columns
+from scoring.engine.numbers import fmt_number, with_unit
+from scoring.engine.rules import EPS, apply_rule, clamp, compare
+from scoring.engine.types import (
     BandExplanation,
     Criterion,
     EngineWarning,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .numbers import fmt_number, with_unit
-from .types import Criterion
+from scoring.engine.numbers import fmt_number, with_unit
+from scoring.engine.types import Criterion
 
 VI: Mapping[str, str] = {
     # heads

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .formula import Formula, Missing
-from .numbers import fmt_number
-from .rules import EPS
-from .types import Criterion, DataElement
+from scoring.engine.formula import Formula, Missing
+from scoring.engine.numbers import fmt_number
+from scoring.engine.rules import EPS
+from scoring.engine.types import Criterion, DataElement
 
 
 def is_percent(

@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .formula_tokens import FormulaError, Token, tokenize
+from scoring.engine.formula_tokens import FormulaError, Token, tokenize
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 50

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from .types import Succession
+from scoring.engine.types import Succession
 
 
 def prev_sources(unit: str, year: int, successions: Iterable[Succession]) -> list[str]:

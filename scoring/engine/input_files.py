@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .types import ManualEntry, Succession
+from scoring.engine.types import ManualEntry, Succession
 
 MAX_BYTES = 20 * 1024 * 1024
 # Real files have a few thousand rows (units x elements x years); reading 100,000 XLSX cells

@@ -7,9 +7,9 @@ import json
 import os
 from typing import IO, Any
 
-from .classification import band_explanation_lines
-from .numbers import round2, round_opt
-from .types import BandExplanation, Result
+from scoring.engine.classification import band_explanation_lines
+from scoring.engine.numbers import round2, round_opt
+from scoring.engine.types import BandExplanation, Result
 
 # Cells a spreadsheet would run as a formula (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -17,9 +17,9 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .explain import Explainer
-from .formula import Formula, Missing, compile_formula
-from .types import Criterion
+from scoring.engine.explain import Explainer
+from scoring.engine.formula import Formula, Missing, compile_formula
+from scoring.engine.types import Criterion
 
 EPS = 1e-9
 INF = math.inf

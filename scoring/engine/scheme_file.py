@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from .formula import RESERVED, FormulaError, compile_formula
-from .rules import RULE_VARIABLES
-from .scheme_load import SchemeError, load_document
-from .types import (
+from scoring.engine.formula import RESERVED, FormulaError, compile_formula
+from scoring.engine.rules import RULE_VARIABLES
+from scoring.engine.scheme_load import SchemeError, load_document
+from scoring.engine.types import (
     DIRECTIONS,
     ELEMENT_TYPES,
     KINDS,

@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 
 from clusters.models import AuditEntry, EmulationYear
 from clusters.permissions import user_scope
-
-from ..models import Ballot, Objection, Report
+from scoring.models import Ballot, Objection, Report
 
 # An answer or a publication stays in the inbox this long.
 RECENT_DAYS = 30

@@ -22,9 +22,15 @@ from django.utils.translation import gettext as _
 
 from clusters.audit import audit_record
 from clusters.models import AuditEntry, Cluster, EmulationYear, Membership, RoleGrant, Unit
-
-from ..errors import ScoringError
-from ..models import Ballot, Notification, NotificationPreference, Objection, Report, UnitContact
+from scoring.errors import ScoringError
+from scoring.models import (
+    Ballot,
+    Notification,
+    NotificationPreference,
+    Objection,
+    Report,
+    UnitContact,
+)
 
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind
@@ -77,7 +83,7 @@ def notify(
 def queue_send() -> None:
     """Queue the sender; a broker that is down loses nothing (the rows stay unsent and the next
     event's task, or `notifications_send`, sends them)."""
-    from ..tasks import send_notifications
+    from scoring.tasks import send_notifications
 
     try:
         send_notifications.delay()
@@ -192,7 +198,7 @@ _OPENINGS = ("ballot.open", "ballot.reopen")
 
 @_in_vietnamese
 def notify_ballot_opened(*, ballot_id: int) -> int:
-    from ..services.conference import ballot_title
+    from scoring.conference.services.conference import ballot_title
 
     ballot = Ballot.objects.select_related("award_kind").get(pk=ballot_id)
     year = _year(ballot.emulation_year_id)
@@ -450,7 +456,7 @@ def notify_due(*, today=None) -> int:
     late) and a week after publishing the pledge (who has not signed); the secretariat when every
     member has voted in an open ballot. Safe to run as often as wanted: every message has its
     event key, and a second run adds nothing."""
-    from ..services.conference import ballot_title
+    from scoring.conference.services.conference import ballot_title
 
     today = today or timezone.localdate()
     added = 0
@@ -537,7 +543,7 @@ def notify_due(*, today=None) -> int:
 
 
 def _notify_signatures_missing(today) -> int:
-    from ..models import Pledge
+    from scoring.models import Pledge
 
     added = 0
     since = today - timezone.timedelta(days=SIGNATURES_AFTER_DAYS)

@@ -9,11 +9,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from clusters.permissions import get_cluster_for_user
-
-from ..errors import ScoringError
-from ..models import NotificationPreference
-from .forms import ContactsForm, InviteForm, PreferenceForm
-from .services import cluster_member_units, contacts_update, preference_set, reporter_invite
+from scoring.errors import ScoringError
+from scoring.inbox.forms import ContactsForm, InviteForm, PreferenceForm
+from scoring.inbox.services import (
+    cluster_member_units,
+    contacts_update,
+    preference_set,
+    reporter_invite,
+)
+from scoring.models import NotificationPreference
 
 
 def notification_preferences(request):

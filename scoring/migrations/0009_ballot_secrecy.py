@@ -6,7 +6,7 @@ from django.db import migrations, models
 def seal_open_ballots(apps, schema_editor):
     """An open ballot's choices already stored as rows (before this migration) go into its
     sealed aggregate, and the rows go: from now on an open ballot has no choice row."""
-    from scoring.services.ballot_seal import seal
+    from scoring.conference.services.ballot_seal import seal
 
     Ballot = apps.get_model("scoring", "Ballot")
     BallotChoice = apps.get_model("scoring", "BallotChoice")

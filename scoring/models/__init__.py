@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from .awards import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
-from .inbox import Notification, NotificationPreference, UnitContact
-from .pledges import Pledge, PledgeSignature
-from .reports import EvidenceFile, ManualPoints, Objection, Report, ReportComment, ReportValue
-from .results import Score, ScoringRun, Standing
-from .schemes import Band, Criterion, CriterionGroup, DataElement, MemberTarget, Scheme
+from scoring.models.awards import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
+from scoring.models.inbox import Notification, NotificationPreference, UnitContact
+from scoring.models.pledges import Pledge, PledgeSignature
+from scoring.models.reports import (
+    EvidenceFile,
+    ManualPoints,
+    Objection,
+    Report,
+    ReportComment,
+    ReportValue,
+)
+from scoring.models.results import Score, ScoringRun, Standing
+from scoring.models.schemes import (
+    Band,
+    Criterion,
+    CriterionGroup,
+    DataElement,
+    MemberTarget,
+    Scheme,
+)
 
 __all__ = [
     "AwardKind",

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .schemes import NUMBER
+from scoring.models.schemes import NUMBER
 
 
 class Report(models.Model):

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ..engine import BandExplanation, band_explanation_lines
+from scoring.engine import BandExplanation, band_explanation_lines
 
 
 class ScoringRun(models.Model):

@@ -65,7 +65,7 @@ def element_name(code, elements) -> str:
 @register.filter
 def report_status(report) -> str:
     """`{{ report|report_status }}` — the one label of a report's state (None: not started)."""
-    from scoring.selectors import report_status_label
+    from scoring.reporting.selectors import report_status_label
 
     return report_status_label(report)
 

@@ -8,10 +8,9 @@ from selenium.webdriver.common.by import By
 
 from clusters.models import Membership, Unit
 from scoring.models import Report
-
-from ..scoring.factories import install_scheme
-from .conftest import wait_gone
-from .test_report_journey import login
+from tests.browser.conftest import wait_gone
+from tests.browser.test_report_journey import login
+from tests.scoring.factories import install_scheme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

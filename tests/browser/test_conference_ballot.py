@@ -15,10 +15,9 @@ from selenium.webdriver.support.ui import Select
 
 from clusters.models import RoleGrant
 from scoring.models import AwardProposal, Ballot, BallotVoter
-
-from ..scoring.factories import kind
-from .conftest import screenshot, wait_gone
-from .test_report_journey import login
+from tests.browser.conftest import screenshot, wait_gone
+from tests.browser.test_report_journey import login
+from tests.scoring.factories import kind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

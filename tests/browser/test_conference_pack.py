@@ -10,10 +10,9 @@ import pytest
 from pypdf import PdfReader
 from selenium.webdriver.common.print_page_options import PrintOptions
 
-from scoring.services.recompute import year_recompute
-
-from ..scoring.factories import install_scheme, put_figures
-from .test_report_journey import login
+from scoring.ranking.services.recompute import year_recompute
+from tests.browser.test_report_journey import login
+from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -21,15 +21,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from clusters.models import Cluster, EmulationYear, Membership, Unit
-from scoring.demo import CLUSTER_CODE, demo_load
+from scoring.dev.demo import CLUSTER_CODE, demo_load
 from scoring.engine.numbers import fmt_number
 from scoring.models import Report
-from scoring.selectors import years_inputs
-from scoring.services.recompute import year_recompute
-
-from ..scoring.factories import install_scheme, put_figures
-from .conftest import screenshot
-from .test_report_journey import login
+from scoring.ranking.selectors import years_inputs
+from scoring.ranking.services.recompute import year_recompute
+from tests.browser.conftest import screenshot
+from tests.browser.test_report_journey import login
+from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

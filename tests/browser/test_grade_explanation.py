@@ -13,9 +13,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from clusters.models import EmulationYear, Unit
-from scoring.demo import CLUSTER_CODE, demo_load
-
-from .test_report_journey import login
+from scoring.dev.demo import CLUSTER_CODE, demo_load
+from tests.browser.test_report_journey import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

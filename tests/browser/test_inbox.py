@@ -13,10 +13,9 @@ from selenium.webdriver.common.by import By
 
 from clusters.models import EmulationYear, RoleGrant
 from scoring.models import Ballot, Objection, Pledge, PledgeSignature, Report, ReportComment
-
-from ..scoring.factories import install_scheme
-from .conftest import screenshot
-from .test_report_journey import login
+from tests.browser.conftest import screenshot
+from tests.browser.test_report_journey import login
+from tests.scoring.factories import install_scheme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,9 +12,8 @@ from selenium.webdriver.common.by import By
 
 from clusters.models import EmulationYear
 from scoring.models import Report, Standing
-
-from ..scoring.factories import install_scheme
-from .conftest import screenshot, wait_gone
+from tests.browser.conftest import screenshot, wait_gone
+from tests.scoring.factories import install_scheme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

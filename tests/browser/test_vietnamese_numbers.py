@@ -19,11 +19,10 @@ from selenium.webdriver.support.ui import Select
 from clusters.models import AuditEntry, EmulationYear
 from scoring import engine
 from scoring.models import EvidenceFile, ManualPoints, MemberTarget, Report, ReportValue
-from scoring.services.recompute import year_recompute
-
-from ..scoring.factories import install_scheme
-from .conftest import screenshot, start_chromium, wait_gone
-from .test_report_journey import click, fill, login
+from scoring.ranking.services.recompute import year_recompute
+from tests.browser.conftest import screenshot, start_chromium, wait_gone
+from tests.browser.test_report_journey import click, fill, login
+from tests.scoring.factories import install_scheme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

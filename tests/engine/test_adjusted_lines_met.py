@@ -4,8 +4,7 @@ met count, knockouts and the never-met warning follow the points everyone sees."
 from __future__ import annotations
 
 from scoring.engine import ManualEntry
-
-from .test_rules import codes, line, one
+from tests.engine.test_rules import codes, line, one
 
 
 def test_an_adjustment_to_full_points_meets_the_criterion_and_counts():
@@ -26,7 +25,7 @@ def test_an_adjustment_below_full_points_does_not_meet_it_even_if_the_figure_did
 
 
 def test_a_knockout_criterion_adjusted_to_full_points_keeps_the_member_eligible():
-    from .builders import criterion
+    from tests.engine.builders import criterion
 
     crit = criterion("c", "x", 20, rule="threshold", points=5, knockout=True)
     r = one(crit, {"A": {"x": 0}}, manual={("A", "c"): ManualEntry(5, "đã xác minh")})
@@ -34,7 +33,7 @@ def test_a_knockout_criterion_adjusted_to_full_points_keeps_the_member_eligible(
 
 
 def test_a_deduction_adjusted_to_nothing_taken_is_met():
-    from .builders import criterion
+    from tests.engine.builders import criterion
 
     crit = criterion("c", "x", 0, rule="threshold", points=5, kind="deduction", direction="lower")
     r = one(crit, {"A": {"x": 3}}, manual={("A", "c"): ManualEntry(0, "đã khắc phục")})
@@ -42,6 +41,6 @@ def test_a_deduction_adjusted_to_nothing_taken_is_met():
 
 
 def criterion_b1():
-    from .builders import criterion
+    from tests.engine.builders import criterion
 
     return criterion("c", "x", 20, rule="threshold", points=5)

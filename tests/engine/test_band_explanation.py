@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from scoring.engine import Band, BandExplanation, band_explanation_lines, score
-
-from .builders import criterion, figures, scheme
+from tests.engine.builders import criterion, figures, scheme
 
 Y = 2026
 

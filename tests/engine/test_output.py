@@ -17,8 +17,7 @@ from scoring.engine import (
     write_xlsx,
 )
 from scoring.engine.numbers import fmt_number, round2
-
-from .builders import criterion, figures, scheme
+from tests.engine.builders import criterion, figures, scheme
 
 Y = 2021
 

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from scoring.engine import Band, score
-
-from .builders import criterion, figures, scheme
+from tests.engine.builders import criterion, figures, scheme
 
 Y = 2021
 

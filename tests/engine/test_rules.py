@@ -5,8 +5,7 @@ import datetime
 import pytest
 
 from scoring.engine import ManualEntry, Succession, score
-
-from .builders import criterion, element, figures, scheme
+from tests.engine.builders import criterion, element, figures, scheme
 
 Y = 2021
 

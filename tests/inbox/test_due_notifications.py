@@ -11,9 +11,9 @@ from django.core import mail
 from django.utils import timezone
 
 from clusters.models import EmulationYear
+from scoring.conference.services.conference import ballot_open
 from scoring.inbox.services import notifications_send, notify_due
 from scoring.models import BallotVoter, Notification, Pledge, Report
-from scoring.services.conference import ballot_open
 
 pytestmark = pytest.mark.django_db
 

@@ -12,14 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clusters.models import AuditEntry, EmulationYear
+from scoring.conference.services.conference import ballot_open, ballot_vote
 from scoring.inbox.selectors import inbox_for_user
 from scoring.models import Ballot, BallotVoter, Objection, Pledge, PledgeSignature, Report
-from scoring.services.conference import ballot_open, ballot_vote
-from scoring.services.lifecycle import year_set_status
-from scoring.services.objections import objection_answer, objection_file
-from scoring.services.reports import report_get_or_create, report_return, report_save
-
-from ..scoring.factories import install_scheme
+from scoring.reporting.services.objections import objection_answer, objection_file
+from scoring.reporting.services.reports import report_get_or_create, report_return, report_save
+from scoring.setup.services.lifecycle import year_set_status
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 
@@ -222,7 +221,7 @@ def test_the_inbox_reads_in_english_too(client, world):
 
 def test_the_home_page_lists_the_first_clusters_and_links_to_all_of_them(client, world):
     from clusters.models import Cluster
-    from clusters.views import HOME_CLUSTERS
+    from scoring.inbox.home import HOME_CLUSTERS
 
     for n in range(HOME_CLUSTERS + 2):
         Cluster.objects.create(

@@ -11,14 +11,18 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from clusters.models import EmulationYear
+from scoring.conference.services.conference import (
+    ballot_close,
+    ballot_open,
+    ballot_reopen,
+    ballot_vote,
+)
 from scoring.inbox.services import notification_send, notifications_send, notify
 from scoring.models import Ballot, Notification, NotificationPreference
-from scoring.services.conference import ballot_close, ballot_open, ballot_reopen, ballot_vote
-from scoring.services.lifecycle import year_set_status
-from scoring.services.objections import objection_answer, objection_file
-from scoring.services.reports import report_get_or_create, report_return, report_save
-
-from ..scoring.factories import install_scheme
+from scoring.reporting.services.objections import objection_answer, objection_file
+from scoring.reporting.services.reports import report_get_or_create, report_return, report_save
+from scoring.setup.services.lifecycle import year_set_status
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 

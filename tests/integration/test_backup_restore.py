@@ -36,7 +36,7 @@ RESTORED_YEAR = (
 CHECK_SCRIPT = f"""
 import json
 from django.core.management import call_command
-from scoring.demo import CLUSTER_CODE
+from scoring.dev.demo import CLUSTER_CODE
 from tests.integration.test_backup_restore import snapshot
 before = snapshot()
 call_command("recompute", "--cluster", CLUSTER_CODE, "--year", "{RESTORED_YEAR}", "--force")
@@ -49,9 +49,9 @@ def snapshot() -> dict:
     from django.apps import apps
 
     from clusters.models import EmulationYear
-    from scoring.demo import CLUSTER_CODE
+    from scoring.dev.demo import CLUSTER_CODE
     from scoring.models import ScoringRun, Standing
-    from scoring.selectors import years_inputs
+    from scoring.ranking.selectors import years_inputs
 
     years = list(EmulationYear.objects.filter(cluster__code=CLUSTER_CODE).order_by("year"))
     inputs = years_inputs(emulation_years=years)
@@ -99,9 +99,9 @@ def snapshot() -> dict:
 def demo(monkeypatch, tmp_path):
     """The demo cluster with every year scored in this process (no broker involved)."""
     from clusters.models import EmulationYear
-    from scoring.demo import CLUSTER_CODE
-    from scoring.services import years as years_service
-    from scoring.services.recompute import years_recompute
+    from scoring.dev.demo import CLUSTER_CODE
+    from scoring.ranking.services import dirty as years_service
+    from scoring.ranking.services.recompute import years_recompute
 
     monkeypatch.setattr(years_service, "year_queue_recompute", lambda **_kw: False)
     call_command("load_demo", "--force", "--logins-file", str(tmp_path / "logins.txt"))
@@ -194,7 +194,7 @@ class FreshPostgresDatabase:
 
     @property
     def url(self) -> str:
-        from .conftest import _database_url
+        from tests.integration.conftest import _database_url
 
         return _database_url({**connection.settings_dict, "NAME": self.name})
 

@@ -20,8 +20,8 @@ import pytest
 from django.db import connection, connections
 
 from clusters.models import AuditEntry, Cluster, EmulationYear, Membership, Unit
+from scoring.conference.services.conference import ballot_close, ballot_open, ballot_vote
 from scoring.models import Ballot, BallotChoice, BallotVoter
-from scoring.services.conference import ballot_close, ballot_open, ballot_vote
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

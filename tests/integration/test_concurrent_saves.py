@@ -43,8 +43,7 @@ import pytest
 
 from scoring import engine
 from scoring.engine.numbers import parse_decimal
-
-from .conftest import ROOT, _database_url, wait_for
+from tests.integration.conftest import ROOT, _database_url, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -88,7 +87,7 @@ def unlocked_application():
     compared). Loaded by gunicorn as `…test_concurrent_saves:unlocked_application()`."""
     from emulation.wsgi import application
     from scoring.models import Report
-    from scoring.services import reports
+    from scoring.reporting.services import reports
 
     def lock_without_version_check(report, expected_version):
         return Report.objects.select_for_update().get(pk=report.pk)
@@ -610,7 +609,7 @@ def test_control_without_the_version_check_every_session_is_told_saved_and_chang
     is told "saved" and the report silently holds one writer's form — the changes of the other
     nine are gone. With the check (the test above) nine are told instead."""
     from scoring.models import Report
-    from scoring.services.reports import report_get_or_create, report_save
+    from scoring.reporting.services.reports import report_get_or_create, report_save
 
     year, units, reporters = build_year(members=3, reporters_of_first=10, tag="ctl")
     same = [r for r in reporters if r.unit_id == units[0].pk]
@@ -685,9 +684,9 @@ def test_a_figures_import_and_a_reporters_save_of_the_same_report_do_not_deadloc
     from django.db import DatabaseError, connection
 
     from scoring.models import Report
-    from scoring.services import figures as figures_service
-    from scoring.services.figures import figures_import
-    from scoring.services.reports import ReportConflict, report_get_or_create, report_save
+    from scoring.reporting.services import figures as figures_service
+    from scoring.reporting.services.figures import figures_import
+    from scoring.reporting.services.reports import ReportConflict, report_get_or_create, report_save
 
     year, units, _reporters = build_year(members=2, tag="dl")
     report = report_get_or_create(emulation_year=year, unit_id=units[0].pk)  # version 1

@@ -20,12 +20,10 @@ from django.urls import reverse
 
 from clusters.models import EmulationYear
 from scoring.models import Report, Score, ScoringRun, Standing
-from scoring.services import years as years_service
-from scoring.services.figures import figures_import
-from scoring.services.recompute import year_recompute
-from tests.scoring.factories import install_scheme
-
-from .conftest import (
+from scoring.ranking.services import dirty as years_service
+from scoring.ranking.services.recompute import year_recompute
+from scoring.reporting.services.figures import figures_import
+from tests.integration.conftest import (
     Browser,
     children_of,
     service_database_url,
@@ -35,6 +33,7 @@ from .conftest import (
     stop,
     wait_for,
 )
+from tests.scoring.factories import install_scheme
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -10,9 +10,8 @@ import time
 import pytest
 
 from scoring.models import Notification
-from scoring.services.reports import report_get_or_create, report_return, report_save
-
-from .conftest import wait_for
+from scoring.reporting.services.reports import report_get_or_create, report_return, report_save
+from tests.integration.conftest import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

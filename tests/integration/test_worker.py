@@ -8,10 +8,9 @@ from django.db import connection
 from clusters.models import EmulationYear
 from scoring import engine
 from scoring.models import ScoringRun, Standing
-from scoring.services.figures import figures_import
-from scoring.services.schemes import scheme_create_version
-
-from .conftest import wait_for
+from scoring.reporting.services.figures import figures_import
+from scoring.schemes.services import scheme_create_version
+from tests.integration.conftest import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -106,7 +105,7 @@ def test_a_change_that_changes_nothing_writes_no_new_run(world, live_worker):
 
 
 def test_a_year_another_process_is_computing_waits_for_it_then_completes(world, live_worker):
-    from scoring.services.recompute import ADVISORY_NAMESPACE
+    from scoring.ranking.services.recompute import ADVISORY_NAMESPACE
 
     _setup(world)
     before = ScoringRun.objects.get(emulation_year=world.year, is_current=True)

@@ -6,8 +6,8 @@ import dataclasses
 
 from scoring import engine
 from scoring.models import AwardKind
-from scoring.services.figures import figures_import
-from scoring.services.schemes import scheme_create_version
+from scoring.reporting.services.figures import figures_import
+from scoring.schemes.services import scheme_create_version
 
 SMALL_SCHEME = engine.Scheme(
     name="Thang điểm nhỏ",

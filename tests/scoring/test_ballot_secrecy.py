@@ -13,10 +13,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from clusters.models import AuditEntry
-from scoring.errors import ScoringError
-from scoring.models import AwardProposal, Ballot, BallotChoice, BallotVoter
-from scoring.services.ballot_seal import SealBroken, seal, unseal
-from scoring.services.conference import (
+from scoring.conference.services.ballot_seal import SealBroken, seal, unseal
+from scoring.conference.services.conference import (
     BallotClosed,
     ballot_close,
     ballot_open,
@@ -24,8 +22,9 @@ from scoring.services.conference import (
     ballot_reopen,
     ballot_vote,
 )
-
-from .factories import kind
+from scoring.errors import ScoringError
+from scoring.models import AwardProposal, Ballot, BallotChoice, BallotVoter
+from tests.scoring.factories import kind
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from scoring.models import EvidenceFile, MemberTarget, Pledge, PledgeSignature, Report
-
-from .factories import install_scheme
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 

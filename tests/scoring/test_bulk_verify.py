@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from clusters.models import AuditEntry, EmulationYear, Membership, Unit
 from scoring.models import Report, ReportComment
-
-from .factories import install_scheme
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,8 @@ from django.core.management.base import CommandError
 
 from clusters.models import EmulationYear, Membership
 from scoring.models import ReportValue, Scheme
-from scoring.services.schemes import scheme_export
-
-from .factories import install_scheme, put_figures
+from scoring.schemes.services import scheme_export
+from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clusters.models import AuditEntry, EmulationYear, FlagHandover
-from scoring.errors import ReasonRequired, ScoringError
-from scoring.models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
-from scoring.services.conference import (
+from scoring.conference.services.conference import (
     AlreadyVoted,
     BallotClosed,
     award_cap,
@@ -33,8 +31,9 @@ from scoring.services.conference import (
     next_level_cap,
     year_standings_now,
 )
-
-from .factories import NEW_COOPS, kind
+from scoring.errors import ReasonRequired, ScoringError
+from scoring.models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
+from tests.scoring.factories import NEW_COOPS, kind
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +174,7 @@ def test_two_votes_of_one_member_at_once_count_once(conf):
         t.join(timeout=30)
     assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
     assert BallotVoter.objects.filter(ballot=ballot).count() == 1
-    from scoring.services.ballot_seal import unseal
+    from scoring.conference.services.ballot_seal import unseal
 
     sealed = unseal(Ballot.objects.get(pk=ballot.pk).sealed)
     assert sealed["papers"] == 1 and sum(sealed["counts"].values()) == 1
@@ -397,7 +396,7 @@ def test_within_the_cap_whatever_the_votes(votes, ranks, cap, by_ranking):
     """Never more than the cap; everyone chosen is ahead of (or, by the rule, level with) everyone
     left out; the tied are exactly those the rule cannot separate at the edge."""
     from clusters.models import Unit
-    from scoring.services.conference import TallyLine, _within_cap
+    from scoring.conference.services.conference import TallyLine, _within_cap
 
     lines = [
         TallyLine(unit=Unit(pk=i + 1, name=f"U{i}"), votes=v, rank=ranks[i], share=0.0)

@@ -11,10 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from clusters.models import EmulationYear, FlagHandover, Unit
+from scoring.conference.services.conference import ballot_close, ballot_open, ballot_vote
 from scoring.models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
-from scoring.services.conference import ballot_close, ballot_open, ballot_vote
-
-from .factories import kind
+from tests.scoring.factories import kind
 
 pytestmark = pytest.mark.django_db
 

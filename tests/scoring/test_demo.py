@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 
 from clusters.models import Cluster, EmulationYear, FlagHandover, RoleGrant, Unit, UnitSuccession
-from scoring.demo import CLUSTER_CODE, SAMPLE_NOTE, demo_figures
+from scoring.dev.demo import CLUSTER_CODE, SAMPLE_NOTE, demo_figures
 from scoring.models import Pledge, Report, ScoringRun
-from scoring.services.recompute import year_recompute
+from scoring.ranking.services.recompute import year_recompute
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_every_past_year_is_published_and_ranked_and_figures_are_marked_as_sampl
 
 def test_a_merged_member_reports_the_sum_of_its_provinces(demo):
     ag_2025 = demo_figures("an-giang", 2025)
-    from scoring.demo import _province_figures
+    from scoring.dev.demo import _province_figures
 
     assert ag_2025["coop_members"] == (
         _province_figures("an-giang", 2025)["coop_members"]

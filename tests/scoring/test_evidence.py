@@ -7,8 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from scoring.models import EvidenceFile, Report
-
-from .factories import install_scheme
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +95,7 @@ def test_a_refused_attachment_leaves_no_file_behind(world, settings):
 
     from scoring.errors import ScoringError
     from scoring.models import Report
-    from scoring.services.evidence import evidence_add
+    from scoring.reporting.services.evidence import evidence_add
 
     install_scheme(world.year)
     report = Report.objects.create(

@@ -12,9 +12,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from clusters.models import EmulationYear
-from scoring.services.recompute import year_recompute
-
-from .factories import install_scheme, put_figures
+from scoring.ranking.services.recompute import year_recompute
+from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
 

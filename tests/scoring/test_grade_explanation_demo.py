@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from clusters.models import EmulationYear, Unit
-from scoring.demo import CLUSTER_CODE
+from scoring.dev.demo import CLUSTER_CODE
 from scoring.models import Standing
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from clusters.models import AuditEntry
 from scoring.models import ManualPoints, Score
-from scoring.services.recompute import year_recompute
-
-from .factories import install_scheme, put_figures
+from scoring.ranking.services.recompute import year_recompute
+from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,10 @@ from django.utils import translation
 
 from clusters.models import EmulationYear
 from scoring.engine.numbers import NumberFormatError, format_decimal, parse_decimal
-from scoring.forms import ManualPointsForm, ReportForm
 from scoring.models import ManualPoints, MemberTarget, Report
-from scoring.selectors import scheme_data_elements
-
-from .factories import install_scheme
+from scoring.reporting.forms import ManualPointsForm, ReportForm
+from scoring.schemes.selectors import scheme_data_elements
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from clusters.models import AuditEntry, EmulationYear
 from scoring.models import Objection, Scheme
-
-from .factories import install_scheme
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +106,7 @@ def set_status(client, world, status, reason=""):
 
 
 def test_publishing_locks_and_reopening_needs_a_recorded_reason(client, world):
-    from scoring.services.recompute import year_recompute
+    from scoring.ranking.services.recompute import year_recompute
 
     install_scheme(world.year)
     year_recompute(emulation_year_id=world.year.pk)
@@ -146,7 +145,7 @@ def test_the_secretariat_reminds_members_that_have_not_submitted(client, world):
 
 def test_publishing_first_states_who_is_not_ready_and_changes_nothing(client, world):
     from scoring.models import Report
-    from scoring.services.recompute import year_recompute
+    from scoring.ranking.services.recompute import year_recompute
 
     install_scheme(world.year)
     EmulationYear.objects.filter(pk=world.year.pk).update(
@@ -178,7 +177,7 @@ def test_publishing_first_states_who_is_not_ready_and_changes_nothing(client, wo
 
 def test_publishing_a_ready_year_needs_only_the_confirmation(client, world):
     from scoring.models import Report
-    from scoring.services.recompute import year_recompute
+    from scoring.ranking.services.recompute import year_recompute
 
     install_scheme(world.year)
     for unit in (world.unit_a1, world.unit_a2):

@@ -16,13 +16,12 @@ from django.urls import reverse
 
 from clusters.models import EmulationYear, Membership, Unit
 from scoring.models import Report, Score, Standing
-from scoring.selectors import report_status_label
-from scoring.services.manual import manual_points_set
-from scoring.services.recompute import year_recompute
-from scoring.services.reports import report_get_or_create, report_return, report_save
+from scoring.ranking.services.recompute import year_recompute
+from scoring.reporting.selectors import report_status_label
+from scoring.reporting.services.manual import manual_points_set
+from scoring.reporting.services.reports import report_get_or_create, report_return, report_save
 from scoring.templatetags.scoring_extras import vn_number, with_unit
-
-from .factories import install_scheme
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 
@@ -265,8 +264,8 @@ def test_the_demos_overview_opens_on_2026_after_2027_is_opened(
     from django.core.management import call_command
 
     from clusters.models import Cluster
-    from scoring.demo import CLUSTER_CODE
-    from scoring.services.setup import year_open
+    from scoring.dev.demo import CLUSTER_CODE
+    from scoring.setup.services.opening import year_open
 
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", "--force", "--logins-file", str(tmp_path / "logins.txt"))
@@ -317,7 +316,7 @@ def test_no_data_reads_in_english_too(client, empty_next_year, settings):
 def test_a_heat_map_cell_is_marked_only_when_a_computed_criterion_was_adjusted():
     from types import SimpleNamespace
 
-    from scoring.views import _heat_cell
+    from scoring.ranking.views.year import _heat_cell
 
     line = SimpleNamespace(actual=0.0, ratio=0.0, met=True)
     assert _heat_cell(line, adjusted=True) == ("met", "✓*")

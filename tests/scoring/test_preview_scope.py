@@ -12,9 +12,8 @@ from django.urls import reverse
 
 from clusters.models import EmulationYear
 from scoring import engine
-from scoring.selectors import report_preview
-
-from .factories import SMALL_SCHEME, install_scheme, put_figures
+from scoring.reporting.selectors import report_preview
+from tests.scoring.factories import SMALL_SCHEME, install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,11 @@ import pytest
 
 from clusters.models import AuditEntry, EmulationYear
 from scoring.models import Report, Score, ScoringRun, Standing
-from scoring.selectors import year_inputs
-from scoring.services import recompute
-from scoring.services.recompute import year_recompute
-from scoring.services.years import year_mark_dirty
-
-from .factories import install_scheme, put_figures
+from scoring.ranking.selectors import year_inputs
+from scoring.ranking.services import recompute
+from scoring.ranking.services.dirty import year_mark_dirty
+from scoring.ranking.services.recompute import year_recompute
+from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -180,9 +179,8 @@ def test_prev_sums_the_predecessors_of_a_member_that_merged_that_year(world):
 
 def test_a_scheme_amendment_needs_a_reason_and_is_audited(world):
     from scoring.errors import ReasonRequired
-    from scoring.services.schemes import scheme_create_version
-
-    from .factories import SMALL_SCHEME
+    from scoring.schemes.services import scheme_create_version
+    from tests.scoring.factories import SMALL_SCHEME
 
     install_scheme(world.year)
     with pytest.raises(ReasonRequired):
@@ -198,9 +196,8 @@ def test_a_scheme_amendment_needs_a_reason_and_is_audited(world):
 
 def test_a_published_year_refuses_a_new_scheme_version(world):
     from scoring.errors import YearLocked
-    from scoring.services.schemes import scheme_create_version
-
-    from .factories import SMALL_SCHEME
+    from scoring.schemes.services import scheme_create_version
+    from tests.scoring.factories import SMALL_SCHEME
 
     install_scheme(world.year)
     EmulationYear.objects.filter(pk=world.year.pk).update(status=EmulationYear.Status.PUBLISHED)
@@ -209,7 +206,7 @@ def test_a_published_year_refuses_a_new_scheme_version(world):
 
 
 def test_copy_text_escapes_what_copy_would_misread():
-    from scoring.services.recompute import _copy_num, _copy_text
+    from scoring.ranking.services.recompute import _copy_num, _copy_text
 
     assert _copy_text("a\\b\tc\nd\re") == "a\\\\b\\tc\\nd\\re"
     assert _copy_num(None) == "\\N" and _copy_num(0.1) == "0.1"
@@ -217,8 +214,7 @@ def test_copy_text_escapes_what_copy_would_misread():
 
 def test_an_explanation_with_tabs_and_newlines_survives_the_database_round_trip(world):
     from scoring import engine
-
-    from .factories import SMALL_SCHEME
+    from tests.scoring.factories import SMALL_SCHEME
 
     odd = engine.Scheme(
         name=SMALL_SCHEME.name,

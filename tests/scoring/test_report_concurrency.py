@@ -11,9 +11,8 @@ import pytest
 from django.db import connection, connections
 
 from scoring.models import Report, ReportValue
-from scoring.services.reports import ReportConflict, report_save
-
-from .factories import install_scheme
+from scoring.reporting.services.reports import ReportConflict, report_save
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

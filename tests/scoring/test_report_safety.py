@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from clusters.models import AuditEntry, EmulationYear
 from scoring.models import EvidenceFile, Report
-
-from .factories import install_scheme
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 

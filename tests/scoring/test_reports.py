@@ -10,9 +10,8 @@ from django.urls import reverse
 
 from clusters.models import AuditEntry, EmulationYear
 from scoring.models import Report, ReportComment, Standing
-from scoring.services.recompute import year_recompute
-
-from .factories import install_scheme
+from scoring.ranking.services.recompute import year_recompute
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +232,7 @@ def test_a_reporter_cannot_change_the_status_by_adding_fields(client, open_year)
 def test_numbers_are_read_as_people_type_them(language, typed, number):
     from django.utils import translation
 
-    from scoring.forms import normalize_number
+    from scoring.fields import normalize_number
 
     with translation.override(language):
         assert normalize_number(typed) == number
@@ -254,7 +253,7 @@ def test_the_report_history_shows_each_change_with_before_and_after(client, open
 
 
 def test_the_year_page_says_it_is_recomputing_and_refreshes_itself(client, open_year):
-    from scoring.services.years import year_mark_dirty
+    from scoring.ranking.services.dirty import year_mark_dirty
 
     w = open_year
     year_mark_dirty(emulation_year_id=w.year.pk)  # inside the test transaction: not yet recomputed
@@ -363,9 +362,8 @@ def test_a_save_after_someone_submitted_is_told_and_keeps_the_typed_figures(clie
 
     from clusters.models import RoleGrant
     from scoring.models import Report
-    from scoring.services.reports import report_get_or_create, report_save
-
-    from .factories import install_scheme
+    from scoring.reporting.services.reports import report_get_or_create, report_save
+    from tests.scoring.factories import install_scheme
 
     install_scheme(world.year)
     report = report_get_or_create(emulation_year=world.year, unit_id=world.unit_a1.pk)
@@ -406,7 +404,7 @@ def test_fast_inputs_render_what_the_widget_templates_render(widget, value, attr
 
     from django import forms
 
-    from scoring.forms import FAST_WIDGETS
+    from scoring.fields import FAST_WIDGETS
 
     def parsed(html):
         assert html.startswith("<input") and html.endswith(">")
@@ -426,7 +424,7 @@ def _saved_once(year, unit, **values):
     """A report of `unit` saved once with these figures."""
     from decimal import Decimal
 
-    from scoring.services.reports import report_get_or_create, report_save
+    from scoring.reporting.services.reports import report_get_or_create, report_save
 
     report = report_get_or_create(emulation_year=year, unit_id=unit.pk)
     figures = {code: Decimal(v) for code, v in values.items()}
@@ -438,7 +436,7 @@ def test_a_save_writes_exactly_the_figures_and_notes_that_changed(open_year):
     from decimal import Decimal
 
     from scoring.models import ReportValue
-    from scoring.services.reports import report_save
+    from scoring.reporting.services.reports import report_save
 
     report = _saved_once(open_year.year, open_year.unit_a1, new_coops=5, coop_members=100)
     report = report_save(
@@ -466,7 +464,7 @@ def test_a_save_that_clears_a_figure_or_gives_a_fraction_stores_exactly_that(ope
     from decimal import Decimal
 
     from scoring.models import ReportValue
-    from scoring.services.reports import report_save
+    from scoring.reporting.services.reports import report_save
 
     other = _saved_once(open_year.year, open_year.unit_a2, new_coops=7, coop_members=70)
     report = _saved_once(open_year.year, open_year.unit_a1, new_coops=5, coop_members=100)

@@ -8,10 +8,9 @@ from django.urls import reverse
 
 from clusters.models import EmulationYear
 from scoring.models import MemberTarget, Report, Scheme, Standing
-from scoring.services.recompute import year_recompute
-from scoring.services.years import year_mark_dirty
-
-from .factories import install_scheme, put_figures
+from scoring.ranking.services.dirty import year_mark_dirty
+from scoring.ranking.services.recompute import year_recompute
+from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from django.urls import reverse
 
 from scoring import engine
 from scoring.models import Scheme
-
-from .factories import SMALL_SCHEME, install_scheme
+from tests.scoring.factories import SMALL_SCHEME, install_scheme
 
 pytestmark = pytest.mark.django_db
 

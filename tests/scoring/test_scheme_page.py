@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from clusters.models import EmulationYear
 from scoring.models import Scheme
-
-from .factories import install_scheme
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ from django.urls import reverse
 
 from clusters.models import AuditEntry, EmulationYear, UnitSuccession
 from scoring.models import MemberTarget, Pledge
-from scoring.services.setup import members_carried_over
-
-from .factories import install_scheme
+from scoring.setup.services.opening import members_carried_over
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 

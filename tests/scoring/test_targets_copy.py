@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from clusters.models import AuditEntry, EmulationYear, Membership, Unit, UnitSuccession
 from scoring.models import MemberTarget, Pledge
-from scoring.services.targets import targets_copy_plan
-
-from .factories import install_scheme
+from scoring.setup.services.targets import targets_copy_plan
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 

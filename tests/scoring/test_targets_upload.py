@@ -14,8 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from clusters.models import AuditEntry, Membership, Unit
 from scoring.models import MemberTarget
-
-from .factories import install_scheme
+from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,9 @@ from django.urls import reverse
 
 from clusters.models import EmulationYear, Membership, Unit, UnitSuccession
 from scoring.errors import ScoringError
-from scoring.selectors import report_figures
-from scoring.services.setup import units_open_to_cluster, year_open
-
-from .factories import install_scheme, put_figures
+from scoring.reporting.selectors import report_figures
+from scoring.setup.services.opening import units_open_to_cluster, year_open
+from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
 

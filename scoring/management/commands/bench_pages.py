@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from clusters.models import Cluster, EmulationYear, RoleGrant, Unit
-from scoring import bench
-from scoring.services.recompute import years_recompute
+from scoring.dev import bench
+from scoring.ranking.services.recompute import years_recompute
 
 
 def free_port() -> int:

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from scoring import bench
+from scoring.dev import bench
 
 
 class Command(BaseCommand):

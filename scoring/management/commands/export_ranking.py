@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from scoring import engine
 from scoring.management.base import BAD_INPUT, add_year_arguments, get_year
-from scoring.selectors import run_to_result, year_current_run
+from scoring.ranking.selectors import run_to_result, year_current_run
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from scoring import engine
 from scoring.errors import ScoringError
 from scoring.management.base import BAD_INPUT, add_year_arguments, get_year
-from scoring.services.figures import figures_import
+from scoring.reporting.services.figures import figures_import
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from scoring import engine
 from scoring.engine import scheme_load
 from scoring.errors import ScoringError
 from scoring.management.base import BAD_INPUT, add_year_arguments, get_year
-from scoring.services.schemes import scheme_import
+from scoring.schemes.services import scheme_import
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from scoring.demo import SAMPLE_NOTE, demo_exists, demo_load
+from scoring.dev.demo import SAMPLE_NOTE, demo_exists, demo_load
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from scoring.management.base import add_year_arguments, get_year
-from scoring.selectors import year_standings
-from scoring.services.recompute import year_recompute
+from scoring.ranking.selectors import year_standings
+from scoring.ranking.services.recompute import year_recompute
 
 
 class Command(BaseCommand):

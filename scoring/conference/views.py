@@ -1,0 +1,422 @@
+"""The year-end conference page: award kinds and who is eligible, ballots (vote, paper ballots,
+close, reopen, tally), the election of next year's head and deputies, the rotating flag.
+
+Every view goes through the permission layer first: outside one's scope is a 404 (also for a
+POST, also for a ballot of another year); inside it, acting needs the role (403)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clusters.models import EmulationYear, Unit
+from clusters.permissions import (
+    can_see_results,
+    get_year_for_user,
+    refuse_unless_read,
+    secretariat_post,
+    user_scope,
+)
+from scoring.conference.forms import (
+    AwardKindForm,
+    BallotOpenForm,
+    ContestForm,
+    ElectionForm,
+    FlagForm,
+    PaperVoteForm,
+    ReopenForm,
+    VoteForm,
+)
+from scoring.conference.services import conference as svc
+from scoring.errors import ScoringError
+from scoring.models import Ballot, BallotVoter
+from scoring.setup.services.opening import members_carried_over
+
+
+def _ballot(year, ballot_id) -> Ballot:
+    try:
+        return year.ballots.select_related("award_kind", "emulation_year").get(pk=ballot_id)
+    except Ballot.DoesNotExist:
+        raise Http404 from None
+
+
+def _back(year):
+    return redirect("year-conference", pk=year.pk)
+
+
+def _render(request, year, can_write, bound: dict | None = None):
+    bound = bound or {}
+    context = svc.conference_context(year)
+    scope = user_scope(request.user)
+    own = [u for u in context["members"] if u.pk in scope.reporter_units]
+    cluster = year.cluster
+    # Before publication a reporter sees its own unit's eligibility only — not who else is
+    # eligible, nor their bands, ranks and knockout reasons (finding 5).
+    show_results = can_see_results(request.user, year)
+    if not show_results:
+        for award in context["awards"]:
+            award["eligibility"] = [
+                e for e in award["eligibility"] if e.standing.unit_id in scope.reporter_units
+            ]
+    names = {u.pk: u.name for u in context["members"]}
+    for entry in context["ballots"]:
+        ballot = entry["ballot"]
+        voted = {v.unit_id for v in entry["voted"]}
+        entry["my_units"] = [u for u in own if u.pk not in voted]
+        entry["my_voted"] = [u for u in own if u.pk in voted]
+        # A paper ballot recorded in one's own unit's name: shown with its scan (and, until the
+        # close, what was entered from it) to that unit's reporter and to the secretariat.
+        entry["papers"] = [
+            {
+                "voter": v,
+                "mine": v.unit_id in scope.reporter_units,
+                "entered": [names.get(c, "?") for c in svc.paper_choices_of(v)],
+                "contest_form": bound.get(("contest", ballot.pk, v.unit_id)) or ContestForm(),
+            }
+            for v in entry["voted"]
+            if v.on_paper and (can_write or v.unit_id in scope.reporter_units)
+        ]
+        if ballot.status != "open":
+            continue
+        if entry["my_units"]:
+            mine = {u.pk for u in entry["my_units"]}
+            # One's own unit is not offered unless self-votes are allowed (the service refuses
+            # it anyway, e.g. for a reporter of several members). By name: the order of the
+            # eligible would be the ranking.
+            offered = sorted(
+                (
+                    u
+                    for u in entry["candidates"]
+                    if ballot.allow_self_vote or len(mine) > 1 or u.pk not in mine
+                ),
+                key=lambda u: u.name,
+            )
+            entry["vote_form"] = bound.get(("vote", ballot.pk)) or VoteForm(
+                candidates=offered, voters=entry["my_units"], seats=ballot.seats
+            )
+        if can_write:
+            not_voted = [u for u in context["members"] if u.pk not in voted]
+            if not_voted:
+                entry["paper_form"] = bound.get(("paper", ballot.pk)) or PaperVoteForm(
+                    candidates=entry["candidates"], voters=not_voted, seats=ballot.seats
+                )
+    for entry in context["ballots"]:
+        if can_write and entry["ballot"].status == "closed":
+            entry["reopen_form"] = bound.get(("reopen", entry["ballot"].pk)) or ReopenForm()
+    if can_write:
+        next_members = (
+            [m.unit for m in context["following"].memberships.select_related("unit")]
+            if context["following"]
+            else members_carried_over(cluster=cluster, year=year.year + 1)
+        )
+        heads = {o.role: o.unit for o in year.offices.select_related("unit")}
+        next_head = next((o.unit for o in context["following_offices"] if o.role == "head"), None)
+        flag_units = list({u.pk: u for u in context["members"] + next_members}.values())
+        context.update(
+            award_form=bound.get("award") or AwardKindForm(cluster=cluster),
+            open_form=bound.get("open") or BallotOpenForm(cluster=cluster),
+            election_form=bound.get("election") or ElectionForm(members=next_members),
+            flag_form=bound.get("flag")
+            or FlagForm(
+                units=flag_units,
+                initial={
+                    "from_unit": heads["head"].pk if "head" in heads else None,
+                    "to_unit": next_head.pk if next_head else None,
+                    "handed_on": timezone.localdate(),
+                },
+            ),
+        )
+    context.update(year=year, can_write=can_write, show_results=show_results)
+    return render(
+        request,
+        "scoring/conference.html",
+        context,
+        status=400 if bound else 200,
+    )
+
+
+def year_conference(request, pk: int):
+    """GET: the conference page for every reader of the year. POST (secretariat): a new award
+    kind of the cluster."""
+    year, can_write = get_year_for_user(request, pk)
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        form = AwardKindForm(request.POST, cluster=year.cluster)
+        if not form.is_valid():
+            return _render(request, year, can_write, {"award": form})
+        kind = form.save()
+        from clusters.audit import audit_record
+
+        audit_record(
+            actor=request.user,
+            action="award_kind.create",
+            obj=kind,
+            emulation_year_id=year.pk,
+            summary=f"Thêm hình thức khen thưởng: {kind.name}",
+        )
+        messages.success(request, _("Đã thêm hình thức khen thưởng."))
+        return _back(year)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    return _render(request, year, can_write)
+
+
+@secretariat_post
+def ballot_open_view(request, year):
+    candidate_ids = [int(c) for c in request.POST.getlist("candidate_ids") if c.isdigit()]
+    form = BallotOpenForm(request.POST, cluster=year.cluster)
+    if not form.is_valid():
+        return _render(request, year, True, {"open": form})
+    data = form.cleaned_data
+    try:
+        svc.ballot_open(
+            emulation_year=year,
+            purpose=data["purpose"],
+            award_kind=data["award_kind"],
+            seats=data["seats"],
+            allow_self_vote=data["allow_self_vote"] if not data["award_kind"] else None,
+            candidate_ids=candidate_ids,
+            actor=request.user,
+        )
+    except ScoringError as error:
+        form.add_error(None, str(error))
+        return _render(request, year, True, {"open": form})
+    messages.success(request, _("Đã mở bỏ phiếu."))
+    return _back(year)
+
+
+def ballot_vote_view(request, pk: int, ballot_id: int):
+    """A reporter votes for its member unit; the secretariat records a paper ballot with the scan
+    of the signed paper."""
+    year, can_write = get_year_for_user(request, pk)
+    ballot = _ballot(year, ballot_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    scope = user_scope(request.user)
+    members = {m.unit_id: m.unit for m in year.memberships.select_related("unit")}
+    on_paper = request.POST.get("on_paper") == "1"
+    if on_paper and not can_write:
+        raise PermissionDenied
+    voters = (
+        list(members.values())
+        if on_paper
+        else [u for i, u in members.items() if i in scope.reporter_units]
+    )
+    if not voters:
+        raise PermissionDenied
+    form_class = PaperVoteForm if on_paper else VoteForm
+    form = form_class(
+        request.POST,
+        request.FILES,
+        candidates=svc.ballot_candidates(ballot),
+        voters=voters,
+        seats=ballot.seats,
+    )
+    key = ("paper" if on_paper else "vote", ballot.pk)
+    # The page of an invalid vote is the voter's own page: a reporter's never carries the
+    # secretariat's forms (finding 13).
+    if not form.is_valid():
+        return _render(request, year, can_write, {key: form})
+    try:
+        svc.ballot_vote(
+            ballot=ballot,
+            voter=Unit.objects.get(pk=form.cleaned_data["voter"]),
+            candidate_ids=form.cleaned_data["choices"],
+            on_paper=on_paper,
+            scan=form.cleaned_data.get("scan"),
+            actor=request.user,
+        )
+    except ScoringError as error:
+        form.add_error(None, str(error))
+        return _render(request, year, can_write, {key: form})
+    messages.success(
+        request, _("Đã ghi nhận phiếu giấy.") if on_paper else _("Đã ghi nhận phiếu bầu.")
+    )
+    return _back(year)
+
+
+def _paper_voter(request, pk: int, ballot_id: int, unit_id: int):
+    """A paper ballot of a member: for the secretariat and that member's own reporter only;
+    anyone else — another member's reporter, leadership — a 404."""
+    year, can_write = get_year_for_user(request, pk)
+    ballot = _ballot(year, ballot_id)
+    if not (can_write or unit_id in user_scope(request.user).reporter_units):
+        raise Http404
+    voter = (
+        BallotVoter.objects.filter(ballot=ballot, unit_id=unit_id, on_paper=True)
+        .select_related("unit")
+        .first()
+    )
+    if voter is None:
+        raise Http404
+    return year, can_write, ballot, voter
+
+
+def ballot_paper_scan(request, pk: int, ballot_id: int, unit_id: int):
+    """The scan of a member's signed paper ballot, as a download."""
+    year, _can_write, ballot, voter = _paper_voter(request, pk, ballot_id, unit_id)
+    if refused := refuse_unless_read(request):
+        return refused
+    if not voter.scan:
+        raise Http404
+    response = FileResponse(
+        voter.scan.open("rb"),
+        as_attachment=True,
+        filename=f"phieu-giay-{ballot.pk}-{voter.unit.code}{_extension(voter.scan.name)}",
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _extension(name: str) -> str:
+    import os
+
+    return os.path.splitext(name)[1].lower()
+
+
+def ballot_paper_contest_view(request, pk: int, ballot_id: int, unit_id: int):
+    """The member's reporter contests a paper ballot entered in its name (or the secretariat
+    withdraws one): the paper vote is withdrawn before the close."""
+    year, can_write, ballot, voter = _paper_voter(request, pk, ballot_id, unit_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ContestForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.ballot_paper_contest(
+                ballot=ballot,
+                unit=voter.unit,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except ScoringError as error:
+            form.add_error("reason", str(error))
+        else:
+            messages.success(
+                request,
+                _("Đã rút phiếu giấy của %(unit)s; đơn vị có thể bỏ phiếu lại.")
+                % {"unit": voter.unit.name},
+            )
+            return _back(year)
+    return _render(request, year, can_write, {("contest", ballot.pk, voter.unit_id): form})
+
+
+@secretariat_post
+def ballot_close_view(request, year, ballot_id: int):
+    """The first POST shows who has voted and who has not and what closing means; the ballot
+    closes only when that confirmation is posted."""
+    ballot = _ballot(year, ballot_id)
+    if request.POST.get("confirmed") != "1":
+        voted = set(ballot.voters.values_list("unit_id", flat=True))
+        members = [m.unit for m in year.memberships.select_related("unit").order_by("unit__name")]
+        return render(
+            request,
+            "scoring/ballot_close_confirm.html",
+            {
+                "year": year,
+                "ballot": ballot,
+                "title": svc.ballot_title(ballot),
+                "voted_count": len(voted),
+                "member_count": len(members),
+                "needed": svc.ballot_quorum(ballot, len(members)),
+                "not_voted": [u.name for u in members if u.pk not in voted],
+            },
+        )
+    try:
+        svc.ballot_close(ballot=ballot, actor=request.user)
+    except ScoringError as error:  # e.g. fewer than 2 votes, or short of the quorum
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Đã kết thúc bỏ phiếu."))
+    return _back(year)
+
+
+@secretariat_post
+def ballot_reopen_view(request, year, ballot_id: int):
+    ballot = _ballot(year, ballot_id)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.ballot_reopen(ballot=ballot, reason=form.cleaned_data["reason"], actor=request.user)
+        except ScoringError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Đã mở lại cuộc bỏ phiếu."))
+            return _back(year)
+    return _render(request, year, True, {("reopen", ballot.pk): form})
+
+
+@secretariat_post
+def year_election(request, year):
+    """Next year's head and deputies: from the election ballots (no field posted), or recorded
+    directly."""
+    if request.POST.get("by_vote") == "1":
+        head = deputies = elected_on = None
+        form = None
+    else:
+        following = EmulationYear.objects.filter(
+            cluster_id=year.cluster_id, year=year.year + 1
+        ).first()
+        members = (
+            [m.unit for m in following.memberships.select_related("unit")]
+            if following
+            else members_carried_over(cluster=year.cluster, year=year.year + 1)
+        )
+        form = ElectionForm(request.POST, members=members)
+        if not form.is_valid():
+            return _render(request, year, True, {"election": form})
+        by_pk = {u.pk: u for u in members}
+        head = by_pk[int(form.cleaned_data["head"])]
+        deputies = [by_pk[int(d)] for d in form.cleaned_data["deputies"]]
+        elected_on = form.cleaned_data["elected_on"]
+    try:
+        following = svc.election_apply(
+            emulation_year=year,
+            head=head,
+            deputies=deputies,
+            elected_on=elected_on,
+            actor=request.user,
+        )
+    except ScoringError as error:
+        if form is None:
+            messages.error(request, str(error))
+            return _back(year)
+        form.add_error(None, str(error))
+        return _render(request, year, True, {"election": form})
+    messages.success(
+        request,
+        _("Đã ghi nhận cụm trưởng, cụm phó năm %(y)s.") % {"y": following.year},
+    )
+    return _back(year)
+
+
+@secretariat_post
+def year_flag(request, year):
+    members = [m.unit for m in year.memberships.select_related("unit")]
+    following = EmulationYear.objects.filter(cluster_id=year.cluster_id, year=year.year + 1).first()
+    if following:
+        members += [o.unit for o in following.offices.select_related("unit")]
+    units = list({u.pk: u for u in members}.values())
+    form = FlagForm(request.POST, units=units)
+    if form.is_valid():
+        by_pk = {u.pk: u for u in units}
+        try:
+            svc.flag_handover_record(
+                emulation_year=year,
+                from_unit=by_pk[int(form.cleaned_data["from_unit"])],
+                to_unit=by_pk[int(form.cleaned_data["to_unit"])],
+                handed_on=form.cleaned_data["handed_on"],
+                occasion=form.cleaned_data["occasion"],
+                actor=request.user,
+            )
+        except ScoringError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Đã ghi nhận việc bàn giao cờ luân lưu."))
+            return _back(year)
+    return _render(request, year, True, {"flag": form})

@@ -1,0 +1,467 @@
+"""The demo cluster: the Southwest Hậu River emulation cluster of the brief.
+
+Units, successions, heads and deputies, flag handovers and the 2021 pledge follow the brief
+(2020 head Sóc Trăng; 2021 head An Giang, deputy Cần Thơ; the 1 July 2025 mergers). Later heads
+are invented. ALL FIGURES ARE SAMPLE DATA, generated deterministically for illustration only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from clusters.models import (
+    Cluster,
+    EmulationYear,
+    FlagHandover,
+    Membership,
+    RoleGrant,
+    Unit,
+    UnitSuccession,
+    YearOffice,
+)
+from scoring import engine
+from scoring.models import MemberTarget, Pledge, PledgeSignature, Report, ReportValue
+from scoring.ranking.services.dirty import year_mark_dirty
+from scoring.schemes.services import scheme_create_version
+
+CLUSTER_CODE = "tay-nam-song-hau"
+SCHEME_FILE = Path(settings.BASE_DIR) / "docs" / "examples" / "scheme-2021.yaml"
+SAMPLE_NOTE = "Số liệu mẫu để minh họa (sample data) — không phải số liệu thật."
+MERGER_DATE = dt.date(2025, 7, 1)
+FIRST_YEAR, LAST_YEAR, CURRENT_YEAR = 2019, 2026, 2026
+
+# code, name, profile: (operating coops, effective share, members, rural households, household share)
+ALLIANCES = {
+    "an-giang": ("Liên minh HTX tỉnh An Giang", (410, 0.66, 52000, 480000, 0.58)),
+    "bac-lieu": ("Liên minh HTX tỉnh Bạc Liêu", (190, 0.61, 21000, 170000, 0.55)),
+    "ca-mau": ("Liên minh HTX tỉnh Cà Mau", (270, 0.58, 30000, 260000, 0.52)),
+    "can-tho": ("Liên minh HTX thành phố Cần Thơ", (260, 0.71, 28000, 160000, 0.63)),
+    "hau-giang": ("Liên minh HTX tỉnh Hậu Giang", (230, 0.64, 24000, 150000, 0.60)),
+    "kien-giang": ("Liên minh HTX tỉnh Kiên Giang", (310, 0.55, 36000, 330000, 0.50)),
+    "soc-trang": ("Liên minh HTX tỉnh Sóc Trăng", (280, 0.62, 33000, 270000, 0.57)),
+}
+MERGERS = {
+    "kien-giang": "an-giang",
+    "soc-trang": "can-tho",
+    "hau-giang": "can-tho",
+    "bac-lieu": "ca-mau",
+}
+OFFICES = {  # year: (head, deputies)
+    2019: ("hau-giang", ["soc-trang"]),
+    2020: ("soc-trang", ["bac-lieu"]),
+    2021: ("an-giang", ["can-tho"]),
+    2022: ("can-tho", ["hau-giang"]),
+    2023: ("bac-lieu", ["ca-mau"]),
+    2024: ("ca-mau", ["kien-giang"]),
+    2025: ("can-tho", ["an-giang"]),
+    2026: ("an-giang", ["ca-mau"]),
+}
+# Larger provinces pledged more new cooperatives than the common 20.
+MEMBER_TARGETS = {"an-giang": {"1.1": 25}, "kien-giang": {"1.1": 22}, "bac-lieu": {"1.1": 15}}
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+
+
+def _members(year: int) -> list[str]:
+    codes = sorted(ALLIANCES)
+    if year >= MERGER_DATE.year:
+        codes = [c for c in codes if c not in MERGERS]
+    return codes
+
+
+def _constituents(code: str, year: int) -> list[str]:
+    """The old provinces whose sample figures make up a member's figures in `year`."""
+    if year < MERGER_DATE.year:
+        return [code]
+    return [code, *sorted(p for p, s in MERGERS.items() if s == code)]
+
+
+def _province_figures(code: str, year: int) -> dict[str, int]:
+    """Sample figures grown year on year from the province's profile, deterministic per province."""
+    operating, effective_share, members, households, household_share = ALLIANCES[code][1]
+    staff = operating * 2.2
+    share, h_share = effective_share, household_share
+    for step in range(FIRST_YEAR + 1, year + 1):
+        rng = random.Random(f"{code}:growth:{step}")  # noqa: S311 — sample data, not security
+        operating *= 1.03
+        members *= 1 + rng.uniform(0.035, 0.12)
+        staff *= 1 + rng.uniform(0.0, 0.18)
+        share = min(0.95, share + rng.uniform(-0.02, 0.04))
+        h_share = min(0.9, h_share + rng.uniform(0.0, 0.035))
+        households *= 1.005
+    rng = random.Random(f"{code}:{year}")  # noqa: S311
+    operating = int(operating)
+    prov_due = rng.randint(10, 14)
+    vca_due = rng.randint(8, 10)
+    return {
+        "new_coops": max(4, int(rng.gauss(operating / 13, 4))),
+        "new_unions": rng.choice([0, 1, 1, 1, 2]),
+        "coops_operating": operating,
+        "coops_effective": int(operating * share),
+        "staff_trained": int(staff),
+        "coop_members": int(members),
+        "rural_households": int(households),
+        "member_households": int(households * h_share),
+        "alliance_courses": rng.choice([1, 2, 2, 3, 4]),
+        "prov_resolutions_due": prov_due,
+        "prov_resolutions_done": prov_due if rng.random() > 0.12 else prov_due - 1,
+        "vca_resolutions_due": vca_due,
+        "vca_resolutions_done": vca_due - rng.choice([0, 0, 1, 1, 2]),
+        "honours": rng.choice([0, 0, 1, 1, 2]),
+        "late_days": rng.choice([0, 0, 0, 0, 0, 2, 5]),
+    }
+
+
+def demo_figures(code: str, year: int) -> dict[str, int]:
+    """A member's sample figures for a year (a merged member's are its constituents' sum)."""
+    total: dict[str, int] = {}
+    for part in _constituents(code, year):
+        for element, value in _province_figures(part, year).items():
+            if element in {
+                "alliance_courses",
+                "prov_resolutions_due",
+                "prov_resolutions_done",
+                "vca_resolutions_due",
+                "vca_resolutions_done",
+                "honours",
+                "late_days",
+            }:
+                # Counted once for the merged alliance: take the continuing alliance's own.
+                total.setdefault(element, value)
+            else:
+                total[element] = total.get(element, 0) + value
+    return total
+
+
+def demo_exists() -> bool:
+    return Cluster.objects.filter(code=CLUSTER_CODE).exists()
+
+
+def demo_load(*, logins_path: Path | None = None) -> list[DemoLogin]:
+    """Create the demo cluster with its years, reports and users, and score every year.
+    Returns the demo logins (fresh random passwords, for local use only)."""
+    if demo_exists():
+        raise RuntimeError("the demo cluster is already loaded")
+    scheme_text = SCHEME_FILE.read_text(encoding="utf-8")
+    scheme, _warnings = engine.parse_scheme(scheme_text, filename=SCHEME_FILE.name)
+    with transaction.atomic():
+        logins = _load(scheme, scheme_text)
+    # After the commit, once the years are scored: the conference of the last published year.
+    _conference(EmulationYear.objects.get(cluster__code=CLUSTER_CODE, year=CURRENT_YEAR - 1))
+    if logins_path is not None:
+        logins_path.parent.mkdir(parents=True, exist_ok=True)
+        logins_path.write_text(
+            "# Demo logins for local use only (generated by load_demo)\n"
+            + "".join(f"{x.username}\t{x.password}\t{x.role}\n" for x in logins),
+            encoding="utf-8",
+        )
+    return logins
+
+
+def _load(scheme: engine.Scheme, scheme_text: str) -> list[DemoLogin]:
+    vca = Unit.objects.create(
+        code="vca-phia-nam",
+        name="Văn phòng Thường trực phía Nam — Liên minh HTX Việt Nam",
+        short_name="VPTT phía Nam",
+        kind=Unit.Kind.SUPERVISING_BODY,
+    )
+    units = {
+        code: Unit.objects.create(
+            code=code,
+            name=name,
+            short_name=name.replace("Liên minh HTX tỉnh ", "").replace(
+                "Liên minh HTX thành phố ", ""
+            ),
+            kind=Unit.Kind.PROVINCIAL_ALLIANCE,
+            parent=vca,
+        )
+        for code, (name, _profile) in ALLIANCES.items()
+    }
+    for predecessor, successor in MERGERS.items():
+        UnitSuccession.objects.create(
+            predecessor=units[predecessor],
+            successor=units[successor],
+            effective_on=MERGER_DATE,
+            note="Sáp nhập tỉnh theo Nghị quyết của Quốc hội, hiệu lực 01/07/2025",
+        )
+        Unit.objects.filter(pk=units[predecessor].pk).update(is_active=False)
+    cluster = Cluster.objects.create(
+        code=CLUSTER_CODE,
+        name="Cụm thi đua Tây Nam sông Hậu",
+        kind=Cluster.Kind.CLUSTER,
+        supervising_unit=vca,
+        description="Cụm thi đua của các Liên minh HTX tỉnh, thành phố khu vực Tây Nam sông Hậu.",
+    )
+    years: dict[int, EmulationYear] = {}
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        status = (
+            EmulationYear.Status.PUBLISHED
+            if year < CURRENT_YEAR
+            else EmulationYear.Status.REPORTING
+        )
+        ey = EmulationYear.objects.create(
+            cluster=cluster,
+            year=year,
+            status=EmulationYear.Status.PLANNING,
+            reporting_deadline=dt.date(year, 12, 15),
+        )
+        years[year] = ey
+        Membership.objects.bulk_create(
+            [Membership(emulation_year=ey, unit=units[c]) for c in _members(year)]
+        )
+        head, deputies = OFFICES[year]
+        conference = dt.date(year, 1, 27)
+        YearOffice.objects.create(
+            emulation_year=ey, unit=units[head], role="head", elected_on=conference
+        )
+        for deputy in deputies:
+            YearOffice.objects.create(
+                emulation_year=ey, unit=units[deputy], role="deputy", elected_on=conference
+            )
+        if year > FIRST_YEAR:
+            # The 2019 year only carries the baseline figures that 2020's growth targets need.
+            named = scheme.__class__(
+                name=f"Thang điểm thi đua năm {year} — Cụm Tây Nam sông Hậu",
+                scale=scheme.scale,
+                data_elements=scheme.data_elements,
+                criteria=scheme.criteria,
+                classification=scheme.classification,
+                tie_break=scheme.tie_break,
+                format=scheme.format,
+            )
+            scheme_create_version(emulation_year=ey, scheme=named, source=scheme_text)
+            _pledge(ey, [units[c] for c in _members(year)], units[head], conference)
+            MemberTarget.objects.bulk_create(
+                [
+                    MemberTarget(
+                        emulation_year=ey, unit=units[c], criterion_code=crit, target=Decimal(t)
+                    )
+                    for c, targets in MEMBER_TARGETS.items()
+                    if c in _members(year)
+                    for crit, t in targets.items()
+                ]
+            )
+        _reports(ey, units, year)
+        # Marked dirty while still open (a published year is never marked); scored on commit.
+        year_mark_dirty(emulation_year_id=ey.pk)
+        EmulationYear.objects.filter(pk=ey.pk).update(status=status)
+    for year in range(FIRST_YEAR, LAST_YEAR):
+        old_head, new_head = OFFICES[year][0], OFFICES[year + 1][0]
+        if old_head != new_head:
+            FlagHandover.objects.create(
+                cluster=cluster,
+                emulation_year=years[year],
+                from_unit=units[old_head],
+                to_unit=units[new_head],
+                handed_on=dt.date(year + 1, 1, 27),
+                occasion=f"Hội nghị tổng kết công tác thi đua năm {year}",
+            )
+    return _users(cluster, vca, units)
+
+
+def _pledge(ey: EmulationYear, members: list[Unit], head: Unit, conference: dt.date) -> None:
+    signed_at = timezone.make_aware(dt.datetime(ey.year, conference.month, conference.day, 11, 0))
+    pledge = Pledge.objects.create(
+        emulation_year=ey,
+        title=f"Giao ước thi đua năm {ey.year} — Cụm thi đua Tây Nam sông Hậu",
+        text=(
+            "Các Liên minh HTX thành viên thống nhất ký kết giao ước thi đua với các chỉ tiêu "
+            "phát triển kinh tế tập thể theo thang điểm kèm theo."
+        ),
+        signed_at_event=f"Hội nghị tổng kết năm {ey.year - 1}, do {head.short_name} chủ trì",
+        published_at=signed_at,
+        locked_at=signed_at,
+    )
+    PledgeSignature.objects.bulk_create(
+        [
+            PledgeSignature(
+                pledge=pledge,
+                unit=u,
+                signed_by=f"Chủ tịch {u.name}",
+                title="Chủ tịch",
+                signed_on=conference,
+            )
+            for u in members
+        ]
+    )
+
+
+def _reports(ey: EmulationYear, units: dict[str, Unit], year: int) -> None:
+    submitted = timezone.make_aware(dt.datetime(year, 12, 10, 9, 30))
+    verified = timezone.make_aware(dt.datetime(year, 12, 20, 15, 0))
+    if year == CURRENT_YEAR:
+        submitted = verified = timezone.now()
+    for code in _members(year):
+        if year == CURRENT_YEAR and code == "ca-mau":
+            continue  # not started yet
+        figures = demo_figures(code, year)
+        if year == CURRENT_YEAR and code == "an-giang":
+            figures = _full_points_but_good(figures, demo_figures(code, year - 1))
+        if year == CURRENT_YEAR:
+            status = Report.Status.SUBMITTED if code == "an-giang" else Report.Status.DRAFT
+            if status == Report.Status.DRAFT:
+                figures = dict(list(figures.items())[:6])
+        else:
+            status = Report.Status.VERIFIED
+        report = Report.objects.create(
+            emulation_year=ey,
+            unit=units[code],
+            status=status,
+            note=SAMPLE_NOTE,
+            submitted_at=submitted if status != Report.Status.DRAFT else None,
+            verified_at=verified if status == Report.Status.VERIFIED else None,
+        )
+        ReportValue.objects.bulk_create(
+            [
+                ReportValue(report=report, element_code=k, value=Decimal(v))
+                for k, v in figures.items()
+            ]
+        )
+
+
+def _full_points_but_good(figures: dict[str, int], last_year: dict[str, int]) -> dict[str, int]:
+    """An Giang's 2026 report: the case every reader first takes for a bug, so the open year
+    shows it. Every regular criterion met but 3.3 (6 of 8 VCA resolutions, under its 90 %
+    threshold: 0 of 5 points), and a provincial honour (bonus B.1, +5): 100 points, yet "Tốt",
+    because "Xuất sắc" needs each criterion at 50 % of its points. The score sheet says so."""
+    return {
+        **figures,
+        "staff_trained": last_year["staff_trained"] * 112 // 100,  # 2.2: +12 % against 10 %
+        "vca_resolutions_due": 8,
+        "vca_resolutions_done": 6,
+        "honours": 1,
+    }
+
+
+def _users(cluster: Cluster, vca: Unit, units: dict[str, Unit]) -> list[DemoLogin]:
+    User = get_user_model()
+    logins: list[DemoLogin] = []
+
+    def make(username: str, role: str, *, superuser: bool = False, **grant) -> None:
+        password = secrets.token_urlsafe(9)
+        if superuser:
+            User.objects.create_superuser(username=username, password=password, email="")
+        else:
+            user = User.objects.create_user(username=username, password=password)
+            RoleGrant.objects.create(user=user, role=grant.pop("grant_role"), **grant)
+        logins.append(DemoLogin(username, password, role))
+
+    make("thuky", "Thư ký cụm (secretariat)", grant_role="secretariat", cluster=cluster)
+    make(
+        "baocao.angiang",
+        "Cán bộ báo cáo An Giang (reporter)",
+        grant_role="reporter",
+        unit=units["an-giang"],
+    )
+    make(
+        "baocao.cantho",
+        "Cán bộ báo cáo Cần Thơ (reporter)",
+        grant_role="reporter",
+        unit=units["can-tho"],
+    )
+    make(
+        "baocao.camau",
+        "Cán bộ báo cáo Cà Mau (reporter)",
+        grant_role="reporter",
+        unit=units["ca-mau"],
+    )
+    make("lanhdao", "Lãnh đạo VPTT phía Nam (leadership)", grant_role="leadership", unit=vca)
+    make("quantri", "Quản trị hệ thống (admin)", superuser=True)
+    return logins
+
+
+def _paper_ballot_scan(unit):
+    """A stand-in for the scan of a signed paper ballot (a one-page PDF naming the unit)."""
+    from django.core.files.base import ContentFile
+
+    text = f"Phieu bau co chu ky - {unit.code}".encode()
+    return ContentFile(
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% " + text + b"\n%%EOF\n",
+        name=f"phieu-giay-{unit.code}.pdf",
+    )
+
+
+def _conference(ey: EmulationYear) -> None:
+    """The award kinds of the cluster, and the conference that reviewed `ey` (held on the day
+    the flag was handed over): the vote for the leading unit and the election of the next head
+    and deputy, as in OFFICES."""
+    from scoring.conference.services.conference import (
+        ballot_candidates,
+        ballot_close,
+        ballot_open,
+        ballot_vote,
+        year_standings_now,
+    )
+    from scoring.models import AwardKind, Ballot
+
+    flag = AwardKind.objects.create(
+        cluster=ey.cluster,
+        code="co-thi-dua",
+        name="Cờ thi đua của Liên minh HTX Việt Nam",
+        conferred_by="Liên minh HTX Việt Nam",
+        leads_cluster=True,
+        requires_knockouts=True,
+        cap_count=1,
+    )
+    AwardKind.objects.create(
+        cluster=ey.cluster,
+        code="bang-khen",
+        name="Bằng khen của Chủ tịch Liên minh HTX Việt Nam",
+        conferred_by="Chủ tịch Liên minh HTX Việt Nam",
+        min_band="Tốt",
+        requires_knockouts=True,
+        cap_percent=Decimal(30),
+    )
+    members = {m.unit.code: m.unit for m in ey.memberships.select_related("unit")}
+    held = timezone.make_aware(dt.datetime(ey.year + 1, 1, 27, 10, 0))
+    from scoring.ranking.services.recompute import year_recompute
+
+    standings = year_standings_now(ey)
+    if not standings:  # the worker has not scored it yet: eligibility needs the ranking
+        year_recompute(emulation_year_id=ey.pk)
+        standings = year_standings_now(ey)
+    if standings:
+        ballot = ballot_open(emulation_year=ey, purpose=Ballot.Purpose.AWARD, award_kind=flag)
+        candidates = ballot_candidates(ballot)  # eligible, best ranked first
+        for unit in members.values():
+            choice = next((c for c in candidates if c != unit), None)
+            if choice is not None:  # the leader votes for the runner-up
+                ballot_vote(ballot=ballot, voter=unit, candidate_ids=[choice.pk])
+        ballot_close(ballot=ballot)
+    head, deputies = OFFICES[ey.year + 1]
+    election = ballot_open(emulation_year=ey, purpose=Ballot.Purpose.HEAD)
+    for code, unit in members.items():
+        other = next(c for c in members if c not in (code, head))
+        ballot_vote(
+            ballot=election,
+            voter=unit,
+            candidate_ids=[members[other if code == head else head].pk],
+            on_paper=code == "ca-mau",  # one paper ballot, recorded by the secretariat
+            scan=_paper_ballot_scan(unit) if code == "ca-mau" else None,
+        )
+    ballot_close(ballot=election)
+    election = ballot_open(emulation_year=ey, purpose=Ballot.Purpose.DEPUTY, seats=len(deputies))
+    for code, unit in members.items():
+        choice = (
+            deputies[0]
+            if code != deputies[0]
+            else next(c for c in members if c not in (code, head))
+        )
+        ballot_vote(ballot=election, voter=unit, candidate_ids=[members[choice].pk])
+    ballot_close(ballot=election)
+    ey.ballots.update(opened_at=held, closed_at=held + dt.timedelta(hours=1))

@@ -1,0 +1,116 @@
+"""The secretariat's bulk work on a year: verify every submitted report that has no open
+comment, and remind every member that has not submitted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from clusters.models import EmulationYear, RoleGrant, Unit
+from scoring.errors import ScoringError, YearLocked
+from scoring.models import Report, ReportComment
+from scoring.reporting.services.reports import report_verify
+
+
+def reports_verifiable(*, emulation_year: EmulationYear) -> list[Report]:
+    """The submitted reports without an open comment, by unit name (one query)."""
+    open_comment = ReportComment.objects.filter(report=OuterRef("pk"), resolved=False)
+    return list(
+        Report.objects.filter(emulation_year=emulation_year, status=Report.Status.SUBMITTED)
+        .exclude(Exists(open_comment))
+        .select_related("unit")
+        .order_by("unit__name")
+    )
+
+
+@dataclass
+class BulkVerifyResult:
+    verified: list[str] = field(default_factory=list)  # units
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (unit, why)
+
+
+def reports_verify_bulk(
+    *, emulation_year: EmulationYear, expected: dict[int, int], actor=None
+) -> BulkVerifyResult:
+    """Verify the reports named as {report id: version read when the list was shown}, each
+    through `report_verify` (its audit row, its recompute), in one transaction. A report that
+    changed since — saved, returned, commented, already verified — is skipped and said why;
+    the others are verified."""
+    result = BulkVerifyResult()
+    with transaction.atomic():
+        # The year first, then the reports in id order: the order report_verify takes them in.
+        year = EmulationYear.objects.select_for_update().get(pk=emulation_year.pk)
+        if year.is_published:
+            raise YearLocked(
+                _(
+                    "Kết quả năm này đã công bố: báo cáo không thể thay đổi. "
+                    "Hãy mở lại năm (kèm lý do) trước."
+                )
+            )
+        open_comment = ReportComment.objects.filter(report=OuterRef("pk"), resolved=False)
+        reports = {
+            r.pk: r
+            for r in Report.objects.select_for_update(of=("self",))
+            .filter(emulation_year=year, pk__in=list(expected))
+            .annotate(has_open_comment=Exists(open_comment))
+            .select_related("unit")
+            .order_by("pk")
+        }
+        for pk in sorted(expected):
+            report = reports.get(pk)
+            if report is None:
+                result.skipped.append((f"#{pk}", _("không phải báo cáo của năm này")))
+                continue
+            label = report.unit.name
+            if report.version != expected[pk]:
+                result.skipped.append((label, _("đã thay đổi sau khi danh sách được mở")))
+            elif report.status != Report.Status.SUBMITTED:
+                result.skipped.append(
+                    (
+                        label,
+                        _("đang ở trạng thái “%(status)s”")
+                        % {"status": report.get_status_display()},
+                    )
+                )
+            elif report.has_open_comment:
+                result.skipped.append((label, _("còn nhận xét chưa xử lý")))
+            else:
+                try:
+                    report_verify(report=report, expected_version=report.version, actor=actor)
+                except ScoringError as error:  # (not expected under the locks held; said if so)
+                    result.skipped.append((label, str(error)))
+                else:
+                    result.verified.append(label)
+    return result
+
+
+@dataclass(frozen=True)
+class LateMember:
+    unit: Unit
+    report: Report | None
+    emails: tuple[str, ...]  # its reporters' addresses: none means no reminder can reach it
+
+
+def late_members(*, emulation_year: EmulationYear) -> list[LateMember]:
+    """The members that have not submitted (no report, a draft, a returned report) — those
+    `year_remind_late` reminds — with their reporters' e-mail addresses (three queries)."""
+    units = list(
+        Unit.objects.filter(memberships__emulation_year=emulation_year).order_by("name", "pk")
+    )
+    reports = {
+        r.unit_id: r for r in Report.objects.filter(emulation_year=emulation_year, unit__in=units)
+    }
+    emails: dict[int, set[str]] = {}
+    for unit_id, email in RoleGrant.objects.filter(
+        role=RoleGrant.Role.REPORTER, unit__in=units
+    ).values_list("unit_id", "user__email"):
+        if email:
+            emails.setdefault(unit_id, set()).add(email)
+    return [
+        LateMember(u, reports.get(u.pk), tuple(sorted(emails.get(u.pk, ()))))
+        for u in units
+        if u.pk not in reports or reports[u.pk].status not in Report.SCORED_STATUSES
+    ]

@@ -1,0 +1,168 @@
+"""Reads of a year's scoring scheme: the stored versions as the engine's schemes, their elements and criteria."""
+
+from __future__ import annotations
+
+from scoring import engine
+from scoring.models import (
+    Band,
+    Criterion,
+    DataElement,
+    Scheme,
+)
+
+
+def _num(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def schemes_to_engine(scheme_ids) -> dict[int, engine.Scheme]:
+    """The engine's view of stored scheme versions (4 queries, whatever their number)."""
+    ids = list(scheme_ids)
+    elements: dict[int, list] = {i: [] for i in ids}
+    for row in (
+        DataElement.objects.filter(scheme_id__in=ids)
+        .order_by("scheme_id", "position", "id")
+        .values_list(
+            "scheme_id",
+            "code",
+            "name",
+            "definition",
+            "type",
+            "min_value",
+            "max_value",
+            "max_element",
+        )
+    ):
+        sid, code, name, definition, type_, lo, hi, max_element = row
+        elements[sid].append(
+            engine.DataElement(
+                code=code,
+                name=name,
+                definition=definition,
+                type=type_,
+                min=_num(lo),
+                max=_num(hi),
+                max_element=max_element or None,
+            )
+        )
+    criteria: dict[int, list] = {i: [] for i in ids}
+    for row in (
+        Criterion.objects.filter(scheme_id__in=ids)
+        .order_by("scheme_id", "position", "id")
+        .values_list(
+            "scheme_id",
+            "code",
+            "group__name",
+            "name",
+            "definition",
+            "measure",
+            "target",
+            "direction",
+            "points",
+            "kind",
+            "rule",
+            "params",
+            "knockout",
+            "unit",
+        )
+    ):
+        (
+            sid,
+            code,
+            group,
+            name,
+            definition,
+            measure,
+            target,
+            direction,
+            points,
+            kind,
+            rule,
+            params,
+            knockout,
+            unit,
+        ) = row
+        criteria[sid].append(
+            engine.Criterion(
+                code=code,
+                group=group,
+                name=name,
+                definition=definition,
+                measure=measure,
+                target=_num(target),
+                direction=direction,
+                points=float(points),
+                kind=kind,
+                rule=rule,
+                params=dict(params or {}),
+                knockout=knockout,
+                unit=unit or None,
+            )
+        )
+    bands: dict[int, list] = {i: [] for i in ids}
+    for sid, name, min_total, min_each in (
+        Band.objects.filter(scheme_id__in=ids)
+        .order_by("scheme_id", "position", "id")
+        .values_list("scheme_id", "name", "min_total", "min_each")
+    ):
+        bands[sid].append(
+            engine.Band(band=name, min_total=float(min_total), min_each=_num(min_each))
+        )
+    return {
+        sid: engine.Scheme(
+            name=name,
+            scale=float(scale),
+            data_elements=tuple(elements[sid]),
+            criteria=tuple(criteria[sid]),
+            classification=tuple(bands[sid]),
+            tie_break=tuple(tie_break or ()),
+            format=fmt,
+        )
+        for sid, name, scale, tie_break, fmt in Scheme.objects.filter(pk__in=ids).values_list(
+            "pk", "name", "scale", "tie_break", "format"
+        )
+    }
+
+
+def scheme_to_engine(scheme: Scheme) -> engine.Scheme:
+    return schemes_to_engine([scheme.pk])[scheme.pk]
+
+
+# A scheme version never changes (an edit makes a new version), so its parts are kept in the
+# process once read — keyed by the version's id and creation time, so that an id used again (a
+# test database rolled back, a development database flushed) is another key. Bounded: a process
+# that has seen more versions than this starts again.
+_SCHEME_PARTS: dict[tuple, list] = {}
+_SCHEME_PARTS_MAX = 512
+
+
+def _scheme_parts(kind: str, scheme: Scheme, load) -> list:
+    key = (kind, scheme.pk, scheme.created_at)
+    parts = _SCHEME_PARTS.get(key)
+    if parts is None:
+        if len(_SCHEME_PARTS) >= _SCHEME_PARTS_MAX:
+            _SCHEME_PARTS.clear()
+        parts = _SCHEME_PARTS[key] = load()
+    return parts
+
+
+def scheme_data_elements(scheme: Scheme) -> list[DataElement]:
+    """A scheme version's data elements, in order (read once per process; treat as read-only)."""
+    return _scheme_parts(
+        "elements",
+        scheme,
+        lambda: list(DataElement.objects.filter(scheme_id=scheme.pk).order_by("position")),
+    )
+
+
+def scheme_criteria(scheme: Scheme) -> list[Criterion]:
+    """A scheme version's criteria with their groups, in order (like its elements)."""
+    return _scheme_parts(
+        "criteria",
+        scheme,
+        lambda: list(
+            Criterion.objects.filter(scheme_id=scheme.pk)
+            .select_related("group")
+            .order_by("position")
+        ),
+    )

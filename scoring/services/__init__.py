@@ -1,1 +1,0 @@
-"""Writes of the scoring app, one module per subdomain."""

@@ -1,0 +1,90 @@
+"""The scoring's pages, room by room."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from emulation import converters  # noqa: F401 — registers the `id` converter
+from scoring.conference import views as conference
+from scoring.inbox import home
+from scoring.inbox import views as inbox_views
+from scoring.ranking.views import cluster, compare, exports, overview, unit_sheet, year
+from scoring.reporting.views import history, manual, objections, report, verify_bulk
+from scoring.schemes import views as scheme_views
+from scoring.setup.views import pledge, status, targets, targets_copy, year_open
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("tong-quan/", overview.overview, name="overview"),
+    path("cum/<id:pk>/", cluster.cluster_detail, name="cluster-detail"),
+    path("cum/<id:pk>/so-sanh/", compare.cluster_compare, name="cluster-compare"),
+    path("cum/<id:pk>/mo-nam/", year_open.year_open_view, name="year-open"),
+    path("nam/<id:pk>/", year.year_detail, name="year-detail"),
+    path("nam/<id:pk>/ho-so-hoi-nghi/", exports.conference_pack, name="conference-pack"),
+    path("nam/<id:pk>/xep-hang.json", exports.ranking_json, name="ranking-json"),
+    path("nam/<id:pk>/xep-hang.csv", exports.ranking_csv, name="ranking-csv"),
+    path("nam/<id:pk>/xep-hang.xlsx", exports.ranking_xlsx, name="ranking-xlsx"),
+    path("nam/<id:pk>/chi-tieu/", targets.year_targets, name="year-targets"),
+    path(
+        "nam/<id:pk>/chi-tieu/mau.xlsx",
+        targets_copy.year_targets_template,
+        name="year-targets-template",
+    ),
+    path(
+        "nam/<id:pk>/chi-tieu/chep-nam-truoc/",
+        targets_copy.year_targets_copy,
+        name="year-targets-copy",
+    ),
+    path("nam/<id:pk>/tham-dinh/", verify_bulk.year_verify_bulk, name="year-verify-bulk"),
+    path("nam/<id:pk>/giao-uoc/", pledge.year_pledge, name="year-pledge"),
+    path("nam/<id:pk>/thang-diem/", scheme_views.year_scheme, name="year-scheme"),
+    # (path: a code stored before codes were restricted may hold "/"; it must still reverse.)
+    path("nam/<id:pk>/thang-diem/<path:code>/", scheme_views.criterion_edit, name="criterion-edit"),
+    path("nam/<id:pk>/diem-cham-tay/", manual.year_manual_points, name="year-manual"),
+    path("nam/<id:pk>/kien-nghi/", objections.year_objections, name="year-objections"),
+    path("nam/<id:pk>/trang-thai/", status.year_status, name="year-status"),
+    path("nam/<id:pk>/nhac-nho/", status.year_remind, name="year-remind"),
+    path("nam/<id:pk>/don-vi/<id:unit_id>/", unit_sheet.year_unit_sheet, name="year-unit-sheet"),
+    path("nam/<id:pk>/bao-cao/<id:unit_id>/", report.report_detail, name="report-detail"),
+    path(
+        "nam/<id:pk>/bao-cao/<id:unit_id>/lich-su/",
+        history.report_history,
+        name="report-history",
+    ),
+    path(
+        "nam/<id:pk>/bao-cao/<id:unit_id>/minh-chung/<id:evidence_id>/",
+        history.evidence_download,
+        name="evidence-download",
+    ),
+    path("nam/<id:pk>/hoi-nghi/", conference.year_conference, name="year-conference"),
+    path("nam/<id:pk>/hoi-nghi/bo-phieu/", conference.ballot_open_view, name="ballot-open"),
+    path(
+        "nam/<id:pk>/hoi-nghi/bo-phieu/<id:ballot_id>/",
+        conference.ballot_vote_view,
+        name="ballot-vote",
+    ),
+    path(
+        "nam/<id:pk>/hoi-nghi/bo-phieu/<id:ballot_id>/ket-thuc/",
+        conference.ballot_close_view,
+        name="ballot-close",
+    ),
+    path(
+        "nam/<id:pk>/hoi-nghi/bo-phieu/<id:ballot_id>/mo-lai/",
+        conference.ballot_reopen_view,
+        name="ballot-reopen",
+    ),
+    path(
+        "nam/<id:pk>/hoi-nghi/bo-phieu/<id:ballot_id>/phieu-giay/<id:unit_id>/",
+        conference.ballot_paper_scan,
+        name="ballot-paper-scan",
+    ),
+    path(
+        "nam/<id:pk>/hoi-nghi/bo-phieu/<id:ballot_id>/phieu-giay/<id:unit_id>/khieu-nai/",
+        conference.ballot_paper_contest_view,
+        name="ballot-paper-contest",
+    ),
+    path("nam/<id:pk>/hoi-nghi/bau-cu/", conference.year_election, name="year-election"),
+    path("nam/<id:pk>/hoi-nghi/co-luan-luu/", conference.year_flag, name="year-flag"),
+    path("thong-bao/", inbox_views.notification_preferences, name="notification-preferences"),
+    path("cum/<id:pk>/lien-he/", inbox_views.cluster_contacts, name="cluster-contacts"),
+]
