@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from clusters.admin import AuditedAdmin, FrozenInline, FrozenWhenPublished
+from scoring.admin.clusters import AuditedAdmin, FrozenInline, FrozenWhenPublished
 from scoring.models import (
     AwardKind,
     AwardProposal,

@@ -1,3 +1,8 @@
+"""The admin of the clusters' models. It lives with the scoring's admin because a year's parts
+(its memberships, offices, flag handovers, the successions that change prev()) are frozen by the
+scoring's guard once the year is published, and their changes mark years for recompute: the
+clusters app itself imports nothing of the scoring (the import contract in pyproject.toml)."""
+
 from __future__ import annotations
 
 from django import forms
@@ -19,17 +24,17 @@ from clusters.models import (
     UnitSuccession,
     YearOffice,
 )
+from scoring.errors import YearLocked
+from scoring.guards import year_assert_open
+from scoring.models import Scheme
+from scoring.ranking.services.dirty import units_mark_dirty, year_mark_dirty
 
 
 def _year_locked(emulation_year_id: int | None, *, lock: bool = False) -> str | None:
     """The guard's refusal for a published year (None when the year is open or there is none).
-    The guard lives with the scoring services, which the admin reaches lazily, as it does for
-    marking years dirty. With `lock`, inside a transaction, the year's row is held until commit."""
+    With `lock`, inside a transaction, the year's row is held until commit."""
     if emulation_year_id is None:
         return None
-    from scoring.errors import YearLocked
-    from scoring.guards import year_assert_open
-
     try:
         year_assert_open(
             emulation_year_id=emulation_year_id,
@@ -251,8 +256,6 @@ class UnitAdmin(AuditedAdmin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if any(f.has_changed() for f in formsets):
-            from scoring.ranking.services.dirty import units_mark_dirty
-
             unit_ids = {form.instance.pk}
             for formset in formsets:
                 for inline_form in formset.forms:
@@ -276,8 +279,6 @@ class MarksMembersDirty:
     """A succession changes prev() of the successor's years: they are recomputed after commit."""
 
     def _mark(self, unit_ids) -> None:
-        from scoring.ranking.services.dirty import units_mark_dirty
-
         units_mark_dirty(unit_ids=set(unit_ids))
 
     def save_model(self, request, obj, form, change):
@@ -399,8 +400,6 @@ class EmulationYearAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if form.has_changed() or any(f.has_changed() for f in formsets):
-            from scoring.ranking.services.dirty import year_mark_dirty
-
             year_mark_dirty(emulation_year_id=form.instance.pk)
 
     @admin.display(boolean=True, description=_("cần tính lại"))
@@ -410,8 +409,6 @@ class EmulationYearAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # Only the year's own scheme versions may be put in force.
         if db_field.name == "scheme":
-            from scoring.models import Scheme
-
             year_id = (
                 request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
             )
