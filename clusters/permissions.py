@@ -317,13 +317,15 @@ def get_report_for_user(
     raise Http404
 
 
+# Kept, measured (#15): the ORM's select_related read costs 5.4–5.9 ms a call, this 0.95 ms (1,000
+# calls on the demo, PostgreSQL; docs/performance.md, "Tricks kept").
 @functools.cache
 def _member_of_year_query() -> tuple[str, tuple, tuple]:
     """The statement, and the models and fields its columns come in (one cached per process)."""
     from django.db import connection
 
     from clusters.models import Membership
-    from emulation.rows import model_fields, select_list
+    from emulation.sql import model_fields, select_list
 
     scheme_model = EmulationYear._meta.get_field("scheme").related_model
     parts = (
@@ -350,7 +352,7 @@ def _member_of_year(pk: int, unit_id: int) -> tuple[EmulationYear, Unit] | None:
     """The year (with its cluster and scheme version) and the unit, if the unit is a member."""
     from django.db import connection
 
-    from emulation.rows import ids_fit, model_from_row
+    from emulation.sql import ids_fit, model_from_row
 
     if not ids_fit(pk, unit_id):
         return None

@@ -102,7 +102,7 @@ def home_cards(*, scope, limit: int | None) -> list[tuple[int, str, str | None, 
     """The clusters in `scope` by name (the first `limit`, or all), each as (id, name, supervising
     unit's name, [(year id, year, status), …] newest first) — the years the scope may see, the
     same as `visible_clusters` and `visible_years` give, which the tests compare."""
-    from django.db import connection
+    from emulation.sql import rows
 
     def marks(ids) -> str:
         return ", ".join(["%s"] * len(ids))
@@ -142,10 +142,8 @@ def home_cards(*, scope, limit: int | None) -> list[tuple[int, str, str | None, 
     )
     params = [*cluster_params, *([] if limit is None else [limit]), *year_params]
     cards: dict[int, tuple[int, str, str | None, list[tuple]]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for cluster_id, name, supervising, year_id, year, status in cursor.fetchall():
-            card = cards.setdefault(cluster_id, (cluster_id, name, supervising, []))
-            if year_id is not None:
-                card[3].append((year_id, year, status))
+    for cluster_id, name, supervising, year_id, year, status in rows(sql, params):
+        card = cards.setdefault(cluster_id, (cluster_id, name, supervising, []))
+        if year_id is not None:
+            card[3].append((year_id, year, status))
     return list(cards.values())

@@ -99,7 +99,7 @@ def test_the_report_forms_figures_are_read_by_report_not_by_an_or_across_a_join(
 @pytest.mark.django_db
 def test_a_report_requests_year_and_unit_read_by_hand_equal_what_the_orm_reads(world):
     """`get_report_for_user` reads the year, its cluster and scheme version and the member unit
-    with one hand-written statement (emulation/rows.py): every field as the ORM gives it (dates,
+    with one hand-written statement (emulation/sql.py): every field as the ORM gives it (dates,
     booleans, text, JSON), the scheme's source left to load on first use — and nothing for a unit
     that is not a member."""
     from django.forms.models import model_to_dict

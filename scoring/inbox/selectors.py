@@ -1,7 +1,7 @@
 """What waits for a user, across clusters and years: a few statements per role (none for a role
 the user lacks), whatever the number of clusters, years and members.
 
-The statements are written by hand (emulation/rows.py's reasoning): built by the ORM, the
+The statements are written by hand (emulation/sql.py's convention): built by the ORM, the
 secretariat's counts took 19 ms of CPU to compile against 0.3 ms to run, and the home page is
 every user's first request."""
 
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from clusters.models import AuditEntry, EmulationYear
 from clusters.permissions import user_scope
+from emulation.sql import as_field, rows
 from scoring.models import Ballot, Objection, Report
 
 # An answer or a publication stays in the inbox this long.
@@ -91,23 +92,8 @@ def inbox_for_user(*, user, today: dt.date | None = None) -> Inbox:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _marks(ids) -> str:
     return ", ".join(["%s"] * len(ids))
-
-
-def _as(model, name: str, value):
-    """A column's value as the ORM would give it (a date on SQLite, an aware datetime)."""
-    from emulation.rows import _converters
-
-    for convert, column in _converters(model._meta.get_field(name)):
-        value = convert(value, column, connection)
-    return value
 
 
 def _since() -> object:
@@ -173,7 +159,7 @@ def _reporter_items(units: frozenset[int], today: dt.date) -> list[InboxItem]:
     reporting = {s.value for s in REPORTING}
     years, names = {}, {}
     params = [False, Ballot.Status.OPEN.value, *ids, PUBLISHED]
-    for row in _rows(_REPORTER_MEMBERSHIPS.format(units=marks), params):
+    for row in rows(_REPORTER_MEMBERSHIPS.format(units=marks), params):
         year_id, year, status, deadline, cluster, unit_id, unit, report, to_answer = row[:9]
         names[unit_id] = unit
         if row[9]:  # open ballots
@@ -198,7 +184,7 @@ def _reporter_items(units: frozenset[int], today: dt.date) -> list[InboxItem]:
                 )
             )
         elif report in (None, Report.Status.DRAFT) and status in reporting:
-            deadline = _as(EmulationYear, "reporting_deadline", deadline)
+            deadline = as_field(EmulationYear, "reporting_deadline", deadline)
             items.append(
                 InboxItem(
                     "report_to_submit",
@@ -208,7 +194,7 @@ def _reporter_items(units: frozenset[int], today: dt.date) -> list[InboxItem]:
                 )
             )
     ballots = (
-        _rows(
+        rows(
             _REPORTER_BALLOTS.format(years=_marks(years), units=marks),
             [Ballot.Status.OPEN.value, *years, *ids],
         )
@@ -228,7 +214,7 @@ def _reporter_items(units: frozenset[int], today: dt.date) -> list[InboxItem]:
             )
         )
     params = [*ids, Objection.Status.OPEN.value, _since()]
-    for row in _rows(_REPORTER_ANSWERS.format(units=marks), params):
+    for row in rows(_REPORTER_ANSWERS.format(units=marks), params):
         code, status, year_id, year, cluster, unit_id, unit = row
         items.append(
             InboxItem(
@@ -284,12 +270,12 @@ def _secretariat_items(clusters: frozenset[int], today: dt.date) -> list[InboxIt
     S = Report.Status
     params = [S.SUBMITTED.value, S.SUBMITTED.value, S.VERIFIED.value, Objection.Status.OPEN.value]
     params += [Ballot.Status.OPEN.value]
-    rows = _rows(_SECRETARIAT_YEARS.format(clusters=_marks(ids)), [*params, *ids, PUBLISHED])
+    years = rows(_SECRETARIAT_YEARS.format(clusters=_marks(ids)), [*params, *ids, PUBLISHED])
     found: dict[int, tuple] = {}
-    for row in rows:
+    for row in years:
         year_id, year, deadline, cluster, members, to_verify, reported, objections = row[:8]
         pledges, signatures, open_ballots = row[8:]
-        deadline = _as(EmulationYear, "reporting_deadline", deadline)
+        deadline = as_field(EmulationYear, "reporting_deadline", deadline)
         if open_ballots:
             found[year_id] = (year, cluster, members)
         where = {"year_id": year_id, "year": year, "cluster_name": cluster}
@@ -336,7 +322,7 @@ def _secretariat_items(clusters: frozenset[int], today: dt.date) -> list[InboxIt
                 )
             )
     ballots = (
-        _rows(_SECRETARIAT_BALLOTS.format(years=_marks(found)), [Ballot.Status.OPEN.value, *found])
+        rows(_SECRETARIAT_BALLOTS.format(years=_marks(found)), [Ballot.Status.OPEN.value, *found])
         if found
         else []
     )
@@ -378,7 +364,7 @@ _LEADERSHIP_PUBLISHED = """
 
 def _leadership_items(units: frozenset[int]) -> list[InboxItem]:
     ids = sorted(units)
-    rows = _rows(
+    published = rows(
         _LEADERSHIP_PUBLISHED.format(units=_marks(ids)),
         ["year.status", _since(), *ids, PUBLISHED],
     )
@@ -390,7 +376,7 @@ def _leadership_items(units: frozenset[int]) -> list[InboxItem]:
             year,
             cluster,
             reverse("year-detail", args=[year_id]),
-            detail=timezone.localtime(_as(AuditEntry, "at", at)).strftime("%d/%m/%Y"),
+            detail=timezone.localtime(as_field(AuditEntry, "at", at)).strftime("%d/%m/%Y"),
         )
-        for year_id, year, cluster, at in rows
+        for year_id, year, cluster, at in published
     ]

@@ -1,13 +1,16 @@
-"""Model instances from hand-written SQL, for the few hot paths where compiling an ORM query costs
-more than running it (a four-table read by two keys: 4.7 ms to build its SQL, 0.1 ms to run it,
-on the 2-core machine of docs/performance.md).
+"""Hand-written SQL, one convention: the few statements the ORM would compile slower than they
+run (each says by how much beside it) quote their table and column names from the models
+(`table`, `column`), bind every value as a parameter, and come back typed as the ORM gives them —
+model instances (`model_from_row`) or single values (`as_field`) through the ORM's own converters,
+so a row reads the same on PostgreSQL and SQLite. Where they live: `clusters.permissions`
+(the session's user, a report's year and unit), `clusters.selectors.home_cards`,
+`scoring.inbox.selectors`, `scoring.ranking.selectors.year_page_facts`,
+`scoring.reporting.services.reports` (the figures' UPDATE).
 
     fields = model_fields(Unit)
-    sql = f"SELECT {select_list(fields, 'u')} FROM … "
+    sql = f"SELECT {select_list(fields, 'u')} FROM {table(Unit)} u WHERE …"
     unit = model_from_row(Unit, fields, row[: len(fields)])
-
-Values pass through the same converters as the ORM's (the database backend's, then the field's),
-so a row reads the same on PostgreSQL and SQLite."""
+"""
 
 from __future__ import annotations
 
@@ -32,6 +35,26 @@ def model_fields(model: type[Model], exclude: frozenset[str] = frozenset()) -> t
     """The model's concrete fields in declaration order, without those named in `exclude` (which
     the instances then load on first access, as with QuerySet.defer)."""
     return tuple(f for f in model._meta.concrete_fields if f.name not in exclude)
+
+
+def table(model: type[Model]) -> str:
+    """The model's table name, quoted for the database in use."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def rows(sql: str, params: list | tuple = ()) -> list[tuple]:
+    """Every row of a statement, as the driver gives them (convert with `as_field`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def as_field(model: type[Model], name: str, value):
+    """A column's raw value as the ORM gives the model's field `name` (a date from SQLite's text,
+    an aware datetime, a Decimal)."""
+    for convert, column in _converters(model._meta.get_field(name)):
+        value = convert(value, column, connection)
+    return value
 
 
 def select_list(fields: tuple[Field, ...], alias: str) -> str:
