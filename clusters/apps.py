@@ -9,6 +9,7 @@ class ClustersConfig(AppConfig):
     verbose_name = _("Cụm thi đua")
 
     def ready(self) -> None:
+        # Models and what uses them can be imported only once the app registry is ready.
         from django.db.models.signals import post_delete, post_save
 
         from clusters.models import RoleGrant, Unit

@@ -11,14 +11,19 @@
 from __future__ import annotations
 
 import functools
+import time
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 
-from clusters.models import Cluster, EmulationYear, RoleGrant, Unit
+from clusters.models import Cluster, EmulationYear, Membership, RoleGrant, ScopeGeneration, Unit
+from emulation.sql import ids_fit, model_fields, model_from_row, select_list
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,6 @@ def user_scope(user) -> Scope:
     now (read with the user, `ScopeGenerationBackend`). Any change of a role grant or a unit moves
     the generation on in the database (clusters/apps.py), so a revoked grant takes effect at the
     next request in every process, whatever became of the cache meanwhile."""
-    from django.core.cache import cache
 
     if not getattr(user, "is_authenticated", False):
         return Scope()
@@ -69,7 +73,6 @@ def user_scope(user) -> Scope:
 
 
 def current_scope_generation() -> int:
-    from clusters.models import ScopeGeneration
 
     return ScopeGeneration.objects.filter(pk=1).values_list("value", flat=True).first() or 0
 
@@ -77,11 +80,6 @@ def current_scope_generation() -> int:
 def scopes_changed() -> None:
     """A role grant or a unit changed: every cached scope is out of date. Written in the database,
     in the caller's transaction — never only to a cache that may be down or local to one process."""
-    import time
-
-    from django.db.models import F
-
-    from clusters.models import ScopeGeneration
 
     if not ScopeGeneration.objects.filter(pk=1).update(value=F("value") + 1):
         # The row is gone (a flush): start again from a value no earlier stamp holds.
@@ -93,10 +91,6 @@ class ScopeGenerationBackend(ModelBackend):
     in the same query, so checking that a cached scope is current costs no query of its own."""
 
     def get_user(self, user_id):
-        from django.contrib.auth import get_user_model
-        from django.db import connection
-
-        from clusters.models import ScopeGeneration
 
         model = get_user_model()
         try:
@@ -142,7 +136,6 @@ UNIT_TREE_KEY = "clusters:unit-tree"
 def unit_tree(*, generation: int) -> dict[int, list[int]]:
     """Each unit's children, read once and cached (every leadership request needs it) under the
     scope generation, which every change of a unit moves on; it lives five minutes at most."""
-    from django.core.cache import cache
 
     stamped = cache.get(UNIT_TREE_KEY)
     if stamped is not None and stamped[0] == generation:
@@ -182,7 +175,6 @@ def visible_years(user) -> QuerySet[EmulationYear]:
 def _in_scope(scope: Scope, *, clusters: bool) -> Q:
     """Clusters (or years) in scope as one condition without joins — the memberships are a
     subquery —, so no DISTINCT over years × members, and no clause for a role the user lacks."""
-    from clusters.models import Membership
 
     condition = Q(pk__in=[])  # nothing, unless a role below adds something
     if scope.secretariat_clusters:
@@ -322,10 +314,6 @@ def get_report_for_user(
 @functools.cache
 def _member_of_year_query() -> tuple[str, tuple, tuple]:
     """The statement, and the models and fields its columns come in (one cached per process)."""
-    from django.db import connection
-
-    from clusters.models import Membership
-    from emulation.sql import model_fields, select_list
 
     scheme_model = EmulationYear._meta.get_field("scheme").related_model
     parts = (
@@ -350,9 +338,6 @@ def _member_of_year_query() -> tuple[str, tuple, tuple]:
 
 def _member_of_year(pk: int, unit_id: int) -> tuple[EmulationYear, Unit] | None:
     """The year (with its cluster and scheme version) and the unit, if the unit is a member."""
-    from django.db import connection
-
-    from emulation.sql import ids_fit, model_from_row
 
     if not ids_fit(pk, unit_id):
         return None

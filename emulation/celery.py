@@ -21,6 +21,6 @@ def _database_connections_as_for_a_request(sender=None, **_kwargs):
     and a new PostgreSQL backend per recompute cost the server more CPU than the recompute.)"""
     if getattr(getattr(sender, "request", None), "is_eager", False):
         return  # in-process (the embedded default, tests): the caller's connection
-    from django.db import close_old_connections
+    from django.db import close_old_connections  # this module loads before Django is set up
 
     close_old_connections()

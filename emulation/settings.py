@@ -374,7 +374,7 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 def client_ip(request) -> str | None:
     """The address login throttling counts failures for (AXES_CLIENT_IP_CALLABLE)."""
-    from django.conf import settings
+    from django.conf import settings  # cycle: this module is what configures it
 
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies > 0:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import get_language
+
 
 def plain_number(value) -> str | None:
     """10 not 10.0000 nor 1E+1; None stays None."""
@@ -14,6 +16,4 @@ def plain_number(value) -> str | None:
 
 def page_language() -> str:
     """The active language as the engine and the number formats name it: "en" or "vi"."""
-    from django.utils.translation import get_language
-
     return "en" if (get_language() or "vi").startswith("en") else "vi"

@@ -52,7 +52,7 @@ def recompute_dirty_years(limit: int = 200) -> int:
 def send_notifications() -> int:
     """Sends the unsent messages of the outbox; each is claimed before it is sent, so two of these
     running at once (or a retry) never send one twice."""
-    from scoring.inbox.services import notifications_send
+    from scoring.inbox.services import notifications_send  # cycle: it queues this task
 
     return notifications_send()
 
@@ -61,6 +61,6 @@ def send_notifications() -> int:
 def notify_due() -> int:
     """Records the messages that fall due with the calendar (deadline, lateness, missing
     signatures, a ballot everyone has voted in) — each once — and sends them."""
-    from scoring.inbox.services import notify_due as record
+    from scoring.inbox.services import notify_due as record  # cycle: as above
 
     return record()

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 
 from clusters.models import Cluster, EmulationYear, Membership, Unit
 from scoring.engine.bench import bench_core, synthetic_block
@@ -33,6 +34,7 @@ from scoring.models import (
     ScoringRun,
 )
 from scoring.ranking.services.recompute import year_recompute, years_recompute
+from scoring.tasks import recompute_year
 
 PREFIX = "bench-"
 PRIOR, YEAR = 2024, 2025
@@ -354,7 +356,6 @@ def copy_baseline() -> dict:
 
 def small_year_after_one_report(*, repeats: int = 7) -> dict:
     """One 7-member year: the task's time to recompute after one member's figure changed."""
-    from scoring.tasks import recompute_year
 
     build(clusters=1, members=7, criteria=40, tag="small-")
     year = EmulationYear.objects.get(cluster__code=f"{PREFIX}small-c0", year=YEAR)
@@ -375,7 +376,6 @@ def small_year_after_one_report(*, repeats: int = 7) -> dict:
 
 def year_mark_dirty_now(year_id: int) -> None:
     """Mark dirty without queueing: the bench runs the task itself and times it."""
-    from django.db.models import F
 
     EmulationYear.objects.filter(pk=year_id).update(input_version=F("input_version") + 1)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,8 +31,24 @@ from clusters.models import (
     YearOffice,
 )
 from scoring import engine
-from scoring.models import MemberTarget, Pledge, PledgeSignature, Report, ReportValue
+from scoring.conference.services.conference import (
+    ballot_candidates,
+    ballot_close,
+    ballot_open,
+    ballot_vote,
+    year_standings_now,
+)
+from scoring.models import (
+    AwardKind,
+    Ballot,
+    MemberTarget,
+    Pledge,
+    PledgeSignature,
+    Report,
+    ReportValue,
+)
 from scoring.ranking.services.dirty import year_mark_dirty
+from scoring.ranking.services.recompute import year_recompute
 from scoring.schemes.services import scheme_create_version
 
 CLUSTER_CODE = "tay-nam-song-hau"
@@ -387,7 +404,6 @@ def _users(cluster: Cluster, vca: Unit, units: dict[str, Unit]) -> list[DemoLogi
 
 def _paper_ballot_scan(unit):
     """A stand-in for the scan of a signed paper ballot (a one-page PDF naming the unit)."""
-    from django.core.files.base import ContentFile
 
     text = f"Phieu bau co chu ky - {unit.code}".encode()
     return ContentFile(
@@ -400,14 +416,6 @@ def _conference(ey: EmulationYear) -> None:
     """The award kinds of the cluster, and the conference that reviewed `ey` (held on the day
     the flag was handed over): the vote for the leading unit and the election of the next head
     and deputy, as in OFFICES."""
-    from scoring.conference.services.conference import (
-        ballot_candidates,
-        ballot_close,
-        ballot_open,
-        ballot_vote,
-        year_standings_now,
-    )
-    from scoring.models import AwardKind, Ballot
 
     flag = AwardKind.objects.create(
         cluster=ey.cluster,
@@ -429,7 +437,6 @@ def _conference(ey: EmulationYear) -> None:
     )
     members = {m.unit.code: m.unit for m in ey.memberships.select_related("unit")}
     held = timezone.make_aware(dt.datetime(ey.year + 1, 1, 27, 10, 0))
-    from scoring.ranking.services.recompute import year_recompute
 
     standings = year_standings_now(ey)
     if not standings:  # the worker has not scored it yet: eligibility needs the ranking

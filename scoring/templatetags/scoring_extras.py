@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from scoring.engine.numbers import format_decimal
 from scoring.formatting import page_language as _language
+from scoring.reporting.selectors import report_status_label
 
 register = template.Library()
 
@@ -65,8 +66,6 @@ def element_name(code, elements) -> str:
 @register.filter
 def report_status(report) -> str:
     """`{{ report|report_status }}` — the one label of a report's state (None: not started)."""
-    from scoring.reporting.selectors import report_status_label
-
     return report_status_label(report)
 
 
