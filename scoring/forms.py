@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from .engine.numbers import NumberFormatError, format_decimal, parse_decimal
 from .formatting import page_language as _language
 from .models import Criterion, DataElement
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 BOOLEAN_CHOICES = [("", "—"), ("1", _("Có")), ("0", _("Không"))]
 
@@ -87,7 +91,7 @@ class _LocalNumber:
             return int(number)
         return number
 
-    def _invalid_message(self) -> str:
+    def _invalid_message(self) -> StrOrPromise:
         if self.integer:
             return _("Nhập một số nguyên, ví dụ 1.250.")
         return _(
@@ -185,6 +189,8 @@ class BootstrapFields:
     out ({% form_field %} in scoring_extras) instead of crispy-forms' per-field templates; plain inputs are
     written without the widget templates (FastInput)."""
 
+    fields: dict[str, forms.Field]  # mixed into forms
+
     def bootstrap_widgets(self) -> None:
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -224,7 +230,7 @@ class ReportForm(BootstrapFields, forms.Form):
             if last_year is not None:
                 field = self.fields[self.field_name(element.code)]
                 text = _("Năm trước: %(value)s") % {"value": display_number(last_year)}
-                field.help_text = " · ".join(p for p in (field.help_text, str(text)) if p)
+                field.help_text = " · ".join(str(p) for p in (field.help_text, text) if p)
 
     @staticmethod
     def field_name(code: str) -> str:
@@ -246,7 +252,7 @@ class ReportForm(BootstrapFields, forms.Form):
         return initial
 
     def _field(self, element: DataElement) -> forms.Field:
-        common = {
+        common: dict[str, Any] = {
             "label": element.name,
             "required": False,
             "help_text": element.definition or "",
@@ -449,7 +455,7 @@ class PledgeForm(forms.Form):
 
 
 class SignatureForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
     signed_by = forms.CharField(label=_("Người ký"), max_length=200)
     title = forms.CharField(label=_("Chức vụ"), max_length=200, required=False)
     signed_on = LocalDateField(label=_("Ngày ký"))
@@ -461,7 +467,7 @@ class SignatureForm(forms.Form):
 
 
 class ManualPointsForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
     criterion = forms.ChoiceField(label=_("Tiêu chí"))
     points = LocalDecimalField(label=_("Điểm"), min_value=0, max_digits=18, decimal_places=4)
     proposed = LocalDecimalField(

@@ -6,14 +6,16 @@ import dataclasses
 import hashlib
 import marshal
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, SupportsFloat
 
 from django.db import connection
 from django.db.models import Exists, FloatField, OuterRef
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
-from clusters.models import EmulationYear, Membership
+from clusters.models import AuditEntry, EmulationYear, Membership
 from clusters.selectors import successions_all, unit_predecessor_codes
 
 from . import engine
@@ -33,11 +35,11 @@ from .models import (
 )
 
 
-def _num(value) -> float | None:
+def _num(value: SupportsFloat | None) -> float | None:
     return None if value is None else float(value)
 
 
-def schemes_to_engine(scheme_ids) -> dict[int, engine.Scheme]:
+def schemes_to_engine(scheme_ids: Iterable[int]) -> dict[int, engine.Scheme]:
     """The engine's view of stored scheme versions (4 queries, whatever their number)."""
     ids = list(scheme_ids)
     elements: dict[int, list] = {i: [] for i in ids}
@@ -68,7 +70,7 @@ def schemes_to_engine(scheme_ids) -> dict[int, engine.Scheme]:
             )
         )
     criteria: dict[int, list] = {i: [] for i in ids}
-    for row in (
+    for criterion_row in (
         Criterion.objects.filter(scheme_id__in=ids)
         .order_by("scheme_id", "position", "id")
         .values_list(
@@ -103,7 +105,7 @@ def schemes_to_engine(scheme_ids) -> dict[int, engine.Scheme]:
             params,
             knockout,
             unit,
-        ) = row
+        ) = criterion_row
         criteria[sid].append(
             engine.Criterion(
                 code=code,
@@ -275,7 +277,7 @@ def years_inputs(*, emulation_years: list[EmulationYear]) -> dict[int, YearInput
         manual[year_id][(unit_code, criterion)] = engine.ManualEntry(
             points=float(points), reason=reason
         )
-    schemes = schemes_to_engine({y.scheme_id for y in years})
+    schemes = schemes_to_engine({y.scheme_id for y in years if y.scheme_id is not None})
     result = {}
     for y in years:
         figures = {}
@@ -283,6 +285,7 @@ def years_inputs(*, emulation_years: list[EmulationYear]) -> dict[int, YearInput
             for value_year in (y.year - 1, y.year):
                 for element, value in by_unit_year.get((code, value_year), ()):
                     figures[(code, value_year, element)] = value
+        assert y.scheme_id is not None  # years without a scheme were left out
         result[y.pk] = YearInputs(
             emulation_year_id=y.pk,
             input_version=y.input_version,
@@ -424,7 +427,9 @@ def report_preview(
         return lines, result.standing(unit_code)
     waiting = _("phụ thuộc kết quả các đơn vị khác — có sau khi công bố")
     return [
-        dataclasses.replace(line, ratio=None, points=None, explanation=waiting)
+        # A withheld line has no points (Line.points is a float everywhere else): the page
+        # writes the explanation instead.
+        dataclasses.replace(line, ratio=None, points=None, explanation=waiting)  # type: ignore[arg-type]
         if line.criterion in withheld
         else line
         for line in lines
@@ -471,7 +476,7 @@ _SCHEME_PARTS: dict[tuple, list] = {}
 _SCHEME_PARTS_MAX = 512
 
 
-def _scheme_parts(kind: str, scheme: Scheme, load) -> list:
+def _scheme_parts(kind: str, scheme: Scheme, load: Callable[[], list]) -> list:
     key = (kind, scheme.pk, scheme.created_at)
     parts = _SCHEME_PARTS.get(key)
     if parts is None:
@@ -554,7 +559,8 @@ def year_page_facts(pk: int) -> YearPageFacts | None:
             [pk],
         )
         states = tuple(tuple(state) for state in cursor.fetchall())
-    return YearPageFacts(*row, report_states=states)
+    # The row holds the fields before report_states, in order (mypy cannot count its columns).
+    return YearPageFacts(*row, report_states=states)  # type: ignore[misc]
 
 
 # --- what the pages show: data or not, one status vocabulary, names instead of codes -----------
@@ -611,13 +617,15 @@ def run_warnings_named(*, run: ScoringRun, language: str = "vi") -> list[dict]:
     return named
 
 
-def report_history_rows(*, emulation_year: EmulationYear, entries) -> list[tuple]:
+def report_history_rows(
+    *, emulation_year: EmulationYear, entries: Iterable[AuditEntry]
+) -> list[tuple]:
     """Each audit entry of a report with its changes as (label, before, after, is a figure), in
     names: a data element's name rather than its code, a status's label rather than its value,
     comments as "name: text" (figures are written by the page, as numbers)."""
     elements = (
         {e.code: e.name for e in scheme_data_elements(emulation_year.scheme)}
-        if emulation_year.scheme_id
+        if emulation_year.scheme is not None
         else {}
     )
     statuses = {value: str(label) for value, label in Report.Status.choices}
@@ -643,7 +651,7 @@ def report_history_rows(*, emulation_year: EmulationYear, entries) -> list[tuple
             }
         return key
 
-    def value(key: str, raw):
+    def value(key: str, raw: Any) -> Any:
         if raw is None or raw == "":
             return None
         if key == "status":
@@ -717,7 +725,7 @@ def run_texts(*, run: ScoringRun, language: str) -> RunTexts | None:
     return texts
 
 
-def scores_in_language(scores, *, run: ScoringRun | None, language: str) -> bool:
+def scores_in_language(scores: Iterable[Score], *, run: ScoringRun | None, language: str) -> bool:
     """Rewrite the `explanation` of these Score rows (not saved) in `language`; False when the
     stored Vietnamese lines have to stay (see `run_texts`)."""
     if run is None or language == "vi":

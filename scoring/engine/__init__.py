@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from .classification import band_explanation_lines, classify
 from .core import score
-from .formula import Formula, FormulaError, Missing, compile_formula
+from .formula import Formula, Missing, compile_formula
+from .formula_tokens import FormulaError
 from .input_files import InputFileError, read_figures, read_manual, read_targets, read_units
 from .output import result_to_dict, write_csv, write_json, write_table, write_xlsx
-from .scheme_file import SchemeError, dump_scheme, parse_scheme, scheme_to_dict
+from .scheme_file import dump_scheme, parse_scheme, scheme_to_dict
+from .scheme_load import SchemeError
 from .types import (
     Band,
     BandCheck,
