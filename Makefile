@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run serve test lint format migrate demo worker beat gunicorn bench clean
+.PHONY: install run serve test lint check format migrate demo worker beat gunicorn bench clean
 
 install: $(STAMP)
 
@@ -30,9 +30,19 @@ test: install
 	@scripts/install-browser.sh || echo "(no Chromium: the browser tests will be skipped outside CI)"
 	TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The static checks, each failing the target when it fails (CI runs them before the tests;
+# .pre-commit-config.yaml runs the same). makemigrations reads the models only: embedded SQLite in
+# memory, whatever DATABASE_URL says. mypy and lint-imports read their settings from pyproject.toml.
+CHECK_ENV := TESTING=1 DATABASE_URL= SQLITE_PATH=:memory:
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(CHECK_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
+	$(CHECK_ENV) $(BIN)/mypy emulation clusters scoring
+
+check: lint
 
 format: install
 	$(BIN)/ruff check --fix .

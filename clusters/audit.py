@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from clusters.models import AuditEntry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# Who makes a change, as the services take it: a user, or None (a command, a task). Only a
+# signed-in user is recorded as the actor (audit_record).
+Actor: TypeAlias = "User | None"
 
 
 def audit_record(
@@ -59,6 +66,7 @@ def audit_values(obj: models.Model | None, field_names) -> dict[str, Any]:
             related = getattr(obj, field.name)
             values[name] = None if related is None else str(related)
         else:
+            assert isinstance(field, models.Field)  # a concrete column, not a relation
             values[name] = _plain(field.value_from_object(obj))
     return values
 

@@ -360,8 +360,10 @@ class AuditEntryQuerySet(models.QuerySet):
     def delete(self):
         raise AuditTrailImmutable("The audit trail is append-only: its rows cannot be deleted.")
 
-    update.queryset_only = True
-    delete.queryset_only = True
+    # Django's manager convention (queryset_only): not copied onto the manager. A function
+    # attribute, which mypy does not know of.
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class AuditEntry(models.Model):

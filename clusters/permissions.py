@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -60,6 +61,7 @@ def user_scope(user) -> Scope:
         generation = current_scope_generation()
     key = f"clusters:scope:{user.pk}"
     stamped = cache.get(key)
+    sets: tuple[frozenset[int], frozenset[int], frozenset[int]]
     if stamped is not None and stamped[0] == generation:
         sets = stamped[1]
     else:
@@ -114,7 +116,7 @@ class ScopeGenerationBackend(ModelBackend):
         return user if self.user_can_authenticate(user) else None
 
 
-def _grants_of(user, *, generation: int) -> tuple[frozenset, frozenset, frozenset]:
+def _grants_of(user, *, generation: int) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
     secretariat, reporter, leadership = set(), set(), set()
     for role, unit_id, cluster_id in RoleGrant.objects.filter(user=user).values_list(
         "role", "unit_id", "cluster_id"
@@ -316,6 +318,7 @@ def _member_of_year_query() -> tuple[str, tuple, tuple]:
     """The statement, and the models and fields its columns come in (one cached per process)."""
 
     scheme_model = EmulationYear._meta.get_field("scheme").related_model
+    assert isinstance(scheme_model, type)  # the scoring app's Scheme, named without importing it
     parts = (
         model_fields(EmulationYear),
         model_fields(Cluster),
@@ -347,7 +350,8 @@ def _member_of_year(pk: int, unit_id: int) -> tuple[EmulationYear, Unit] | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    instances, start = [], 0
+    instances: list[Any] = []  # the models' rows, built from the statement's columns
+    start = 0
     for model, fields in zip(models, parts, strict=True):
         values = row[start : start + len(fields)]
         start += len(fields)

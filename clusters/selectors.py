@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Sized
+from typing import TYPE_CHECKING
 
 from clusters.models import UnitSuccession
 
+if TYPE_CHECKING:
+    from clusters.permissions import Scope
 
-def successions_all() -> list[tuple[str, str, object]]:
+
+def successions_all() -> list[tuple[str, str, dt.date]]:
     """Every succession as (predecessor code, successor code, date): a small table, read whole."""
     return list(
         UnitSuccession.objects.values_list("predecessor__code", "successor__code", "effective_on")
@@ -98,13 +103,15 @@ _HOME_CARDS = """
 """
 
 
-def home_cards(*, scope, limit: int | None) -> list[tuple[int, str, str | None, list[tuple]]]:
+def home_cards(
+    *, scope: Scope, limit: int | None
+) -> list[tuple[int, str, str | None, list[tuple]]]:
     """The clusters in `scope` by name (the first `limit`, or all), each as (id, name, supervising
     unit's name, [(year id, year, status), …] newest first) — the years the scope may see, the
     same as `visible_clusters` and `visible_years` give, which the tests compare."""
     from emulation.sql import rows
 
-    def marks(ids) -> str:
+    def marks(ids: Sized) -> str:
         return ", ".join(["%s"] * len(ids))
 
     cluster_terms, cluster_params, year_terms, year_params = [], [], [], []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clusters.audit import audit_record
+from clusters.audit import Actor, audit_record
 from clusters.models import Cluster
 from clusters.selectors import cluster_usernames, login_locks
 
@@ -11,7 +11,7 @@ class UnlockRefused(Exception):
     """The user name is not one of the cluster's users, or has no failed login to forget."""
 
 
-def login_unlock(*, actor, cluster: Cluster, username: str) -> int:
+def login_unlock(*, actor: Actor, cluster: Cluster, username: str) -> int:
     """Lift a user's login lock (every address's failures for the user name; an address locked
     for all names stays locked — that is the administrator's): the secretariat for its cluster's
     users (the view checks the role), with an audit row. Returns how many failures were forgotten."""

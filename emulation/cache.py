@@ -76,7 +76,7 @@ class FailSoftRedisCache(RedisCache):
             "has_key", lambda: super(FailSoftRedisCache, self).has_key(key, version), False
         )
 
-    def set(self, key, value, timeout=None, version=None):  # noqa: A003 — Django's name
+    def set(self, key, value, timeout=None, version=None):  # Django's name
         self._call(
             "set", lambda: super(FailSoftRedisCache, self).set(key, value, timeout, version), None
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,6 +17,9 @@ from scoring.engine.numbers import NumberFormatError, format_decimal, parse_deci
 from scoring.formatting import page_language as _language
 
 BOOLEAN_CHOICES = [("", "—"), ("1", _("Có")), ("0", _("Không"))]
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def normalize_number(text: str) -> str:
@@ -86,7 +90,7 @@ class _LocalNumber:
             return int(number)
         return number
 
-    def _invalid_message(self) -> str:
+    def _invalid_message(self) -> StrOrPromise:
         if self.integer:
             return _("Nhập một số nguyên, ví dụ 1.250.")
         return _(
@@ -185,6 +189,8 @@ class BootstrapFields:
     """Bootstrap's classes on the widgets themselves, for forms whose fields the template writes
     out ({% form_field %} in scoring_extras) instead of crispy-forms' per-field templates; plain inputs are
     written without the widget templates (FastInput)."""
+
+    fields: dict[str, forms.Field]  # mixed into forms
 
     def bootstrap_widgets(self) -> None:
         for field in self.fields.values():

@@ -372,7 +372,7 @@ def spawn(args: list[str], env: dict, log: Path, nice: int = 0) -> subprocess.Po
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stop() ends it with its children
-            preexec_fn=(lambda: os.nice(nice)) if nice else None,  # noqa: PLW1509 — no threads yet
+            preexec_fn=(lambda: os.nice(nice)) if nice else None,  # no threads yet
         )
 
 
@@ -1098,7 +1098,7 @@ def main() -> int:
             app.control.purge()
             cache.clear()
             connections.close_all()
-        except Exception as error:  # noqa: BLE001 — cleanup goes on
+        except Exception as error:  # cleanup goes on
             print(f"loadtest: cleanup of Redis: {error}", file=sys.stderr)
         if args.keep:
             print(f"database {name} kept (--keep)")

@@ -81,7 +81,7 @@ class FailingSoftly(LocMemCache):
     def get_many(self, keys, version=None):
         return {} if self.down else super().get_many(keys, version)
 
-    def set(self, key, value, timeout=None, version=None):  # noqa: A003 — Django's name
+    def set(self, key, value, timeout=None, version=None):  # Django's name
         if not self.down:
             super().set(key, value, timeout, version)
 

@@ -217,7 +217,7 @@ class StandingInline(admin.TabularInline):
     model = Standing
     extra = 0
     can_delete = False
-    fields = [
+    fields = (
         "rank",
         "unit",
         "total",
@@ -227,7 +227,7 @@ class StandingInline(admin.TabularInline):
         "met_count",
         "band",
         "eligible",
-    ]
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -302,7 +302,7 @@ class VoterInline(ReadOnlyInline):
     """Who voted, and how (in the browser or from a paper ballot) — never what they chose."""
 
     model = BallotVoter
-    fields = ["unit", "voted_at", "on_paper"]
+    fields = ("unit", "voted_at", "on_paper")
     readonly_fields = fields
 
 

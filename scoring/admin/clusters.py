@@ -5,6 +5,8 @@ clusters app itself imports nothing of the scoring (the import contract in pypro
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Protocol
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -28,6 +30,17 @@ from scoring.errors import YearLocked
 from scoring.guards import year_assert_open
 from scoring.models import Scheme
 from scoring.ranking.services.dirty import units_mark_dirty, year_mark_dirty
+
+if TYPE_CHECKING:
+    # The mixins below are only ever mixed into these admin classes: typed as such.
+    _ModelAdmin = admin.ModelAdmin
+    _InlineAdmin = admin.options.InlineModelAdmin
+else:
+    _ModelAdmin = _InlineAdmin = object
+
+
+class _OfAYear(Protocol):
+    year_path: str
 
 
 def _year_locked(emulation_year_id: int | None, *, lock: bool = False) -> str | None:
@@ -72,15 +85,15 @@ class FrozenYearForm(forms.ModelForm):
         return cleaned
 
 
-class FrozenWhenPublished:
+class FrozenWhenPublished(_ModelAdmin):
     """Inputs and results of a published year are shown here, never changed, added or deleted:
     the year is frozen for everyone, and reopening it (in the app, with a reason) is the only
     way back. `year_path` leads from an object to its year's id."""
 
     year_path = "emulation_year_id"
-    form = FrozenYearForm
+    form: type[forms.ModelForm] = FrozenYearForm
 
-    def year_frozen(self, request, obj) -> bool:
+    def year_frozen(self: _OfAYear, request, obj) -> bool:
         year_id = year_id_of(obj, self.year_path)
         if year_id is None:
             return False
@@ -124,7 +137,7 @@ class FrozenWhenPublished:
         super().delete_queryset(request, queryset)
 
 
-class FrozenInline:
+class FrozenInline(_InlineAdmin):
     """An inline of an object of a year: read-only when its parent's year is published."""
 
     year_path = "emulation_year_id"  # from the parent object
@@ -314,7 +327,7 @@ class YearInline(admin.TabularInline):
 
     model = EmulationYear
     extra = 0
-    fields = ["year", "status", "reporting_deadline"]
+    fields = ("year", "status", "reporting_deadline")
     readonly_fields = fields
     show_change_link = True
     can_delete = False

@@ -163,7 +163,7 @@ def build(*, clusters: int, members: int, criteria: int, tag: str = "") -> Build
         batch_size=10000,
     )
     # The synthetic block names its units U0000…; every cluster reports the same figures.
-    template = {}
+    template: dict[tuple[int, int], list[tuple[str, float]]] = {}
     for (unit, year, element), value in figures.items():
         template.setdefault((int(unit[1:]), year), []).append((element, value))
     values = _write_values(reports, template, clusters=clusters, members=members)
@@ -361,8 +361,9 @@ def small_year_after_one_report(*, repeats: int = 7) -> dict:
     year = EmulationYear.objects.get(cluster__code=f"{PREFIX}small-c0", year=YEAR)
     year_recompute(emulation_year_id=year.pk)
     value = ReportValue.objects.filter(report__emulation_year=year).order_by("pk").first()
+    assert value is not None  # the block just built has figures
     timings = []
-    rng = random.Random(3)  # noqa: S311
+    rng = random.Random(3)
     for _ in range(repeats):
         with transaction.atomic():
             ReportValue.objects.filter(pk=value.pk).update(value=Decimal(rng.randint(1, 80)))

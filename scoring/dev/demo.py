@@ -110,18 +110,21 @@ def _constituents(code: str, year: int) -> list[str]:
 
 def _province_figures(code: str, year: int) -> dict[str, int]:
     """Sample figures grown year on year from the province's profile, deterministic per province."""
+    operating: float  # grown below as floats, written back as whole numbers
+    members: float
+    households: float
     operating, effective_share, members, households, household_share = ALLIANCES[code][1]
     staff = operating * 2.2
     share, h_share = effective_share, household_share
     for step in range(FIRST_YEAR + 1, year + 1):
-        rng = random.Random(f"{code}:growth:{step}")  # noqa: S311 — sample data, not security
+        rng = random.Random(f"{code}:growth:{step}")  # sample data, not security
         operating *= 1.03
         members *= 1 + rng.uniform(0.035, 0.12)
         staff *= 1 + rng.uniform(0.0, 0.18)
         share = min(0.95, share + rng.uniform(-0.02, 0.04))
         h_share = min(0.9, h_share + rng.uniform(0.0, 0.035))
         households *= 1.005
-    rng = random.Random(f"{code}:{year}")  # noqa: S311
+    rng = random.Random(f"{code}:{year}")
     operating = int(operating)
     prov_due = rng.randint(10, 14)
     vca_due = rng.randint(8, 10)
@@ -464,11 +467,11 @@ def _conference(ey: EmulationYear) -> None:
     ballot_close(ballot=election)
     election = ballot_open(emulation_year=ey, purpose=Ballot.Purpose.DEPUTY, seats=len(deputies))
     for code, unit in members.items():
-        choice = (
+        deputy_code = (
             deputies[0]
             if code != deputies[0]
             else next(c for c in members if c not in (code, head))
         )
-        ballot_vote(ballot=election, voter=unit, candidate_ids=[members[choice].pk])
+        ballot_vote(ballot=election, voter=unit, candidate_ids=[members[deputy_code].pk])
     ballot_close(ballot=election)
     ey.ballots.update(opened_at=held, closed_at=held + dt.timedelta(hours=1))

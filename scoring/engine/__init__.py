@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from scoring.engine.classification import band_explanation_lines, classify
 from scoring.engine.core import score
-from scoring.engine.formula import Formula, FormulaError, Missing, compile_formula
+from scoring.engine.formula import Formula, Missing, compile_formula
+from scoring.engine.formula_tokens import FormulaError
 from scoring.engine.input_files import (
     InputFileError,
     read_figures,
@@ -17,7 +18,8 @@ from scoring.engine.input_files import (
     read_units,
 )
 from scoring.engine.output import result_to_dict, write_csv, write_json, write_table, write_xlsx
-from scoring.engine.scheme_file import SchemeError, dump_scheme, parse_scheme, scheme_to_dict
+from scoring.engine.scheme_file import dump_scheme, parse_scheme, scheme_to_dict
+from scoring.engine.scheme_load import SchemeError
 from scoring.engine.types import (
     Band,
     BandCheck,

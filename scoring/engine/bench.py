@@ -33,7 +33,7 @@ def synthetic_block(
             measure, target, unit = num, 20.0, None
         else:
             measure, target, unit = f"{num} / {den} * 100", 60.0, "%"
-        params: dict = {}
+        params: dict[str, object] = {}
         if rule == "bands":
             params = {"bands": ({"min_ratio": 1.0, "points": 5}, {"min_ratio": 0.5, "points": 2})}
         elif rule == "formula":
@@ -61,10 +61,10 @@ def synthetic_block(
     for unit in units:
         for year in (2024, 2025):
             for k in range(criteria):
-                den = rng.randint(0, 80) if rng.random() > 0.01 else 0
-                figures[(unit, year, f"d{k}")] = float(den)
+                whole = rng.randint(0, 80) if rng.random() > 0.01 else 0
+                figures[(unit, year, f"d{k}")] = float(whole)
                 if rng.random() > 0.02:
-                    figures[(unit, year, f"n{k}")] = float(rng.randint(0, max(den, 1)))
+                    figures[(unit, year, f"n{k}")] = float(rng.randint(0, max(whole, 1)))
     targets = {(units[i], items[1].code): 50.0 for i in range(0, members, 7)}
     return scheme, figures, targets
 

@@ -11,6 +11,7 @@ reader's language (`band_explanation_lines`), from the numbers kept in the data.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 from scoring.engine.explain import templates
 from scoring.engine.numbers import fmt_number
@@ -21,6 +22,15 @@ from scoring.engine.types import Band, BandCheck, BandExplanation
 TOTAL_EPS = 1e-6
 
 NO_CLASSIFICATION = BandExplanation(band=None, checks=())
+
+
+class _BandFields(TypedDict):
+    """What every check of one band says, whatever its outcome."""
+
+    band: str
+    min_total: float
+    min_each: float | None
+    total: float
 
 
 def classify(
@@ -41,7 +51,12 @@ def classify(
     for band in bands:
         min_total = float(band.min_total)
         min_each = None if band.min_each is None else float(band.min_each)
-        common = {"band": band.band, "min_total": min_total, "min_each": min_each, "total": total}
+        common: _BandFields = {
+            "band": band.band,
+            "min_total": min_total,
+            "min_each": min_each,
+            "total": total,
+        }
         if knockout is not None:
             code, name = knockout
             checks.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from scoring.engine.classification import NO_CLASSIFICATION, classify
 from scoring.engine.explain import Explainer, warning_text
@@ -10,10 +11,11 @@ from scoring.engine.feasibility import is_percent, out_of_range, unreachable_row
 from scoring.engine.formula import Formula, Missing, compile_formula
 from scoring.engine.history import prev_columns
 from scoring.engine.numbers import fmt_number, with_unit
-from scoring.engine.rules import EPS, apply_rule, clamp, compare
+from scoring.engine.rules import EPS, RuleColumn, apply_rule, clamp, compare
 from scoring.engine.types import (
     BandExplanation,
     Criterion,
+    DataElement,
     EngineWarning,
     Line,
     ManualEntry,
@@ -22,6 +24,15 @@ from scoring.engine.types import (
     Standing,
     Succession,
 )
+
+
+class _Warn(Protocol):
+    """score()'s `warn`: records a warning for a member (or None) and criterion (or None)."""
+
+    def __call__(
+        self, unit: str | None, criterion: str | None, code: str, /, **values: object
+    ) -> None: ...
+
 
 _NO_TARGETS: Mapping[tuple[str, str], float] = {}
 _NO_MANUAL: Mapping[tuple[str, str], ManualEntry] = {}
@@ -146,11 +157,11 @@ def _score_criterion(
     reported: list[bool],
     override: Mapping[str, float],
     manual: Mapping[str, ManualEntry],
-    elements: Mapping,
+    elements: Mapping[str, DataElement],
     language: str,
     tally: _Tally,
     lines: dict[tuple[str, str], Line],
-    warn,
+    warn: _Warn,
 ) -> None:
     n = len(members)
     code = criterion.code
@@ -169,9 +180,9 @@ def _score_criterion(
     if is_percent(criterion, formula, elements):
         if default is not None and default > 100.0:
             warn(None, code, "target_above_100", target=_pct(default, language), criterion=code)
-        for m, t in override.items():
-            if t > 100.0:
-                warn(m, code, "target_above_100", target=_pct(t, language), criterion=code)
+        for m, given in override.items():
+            if given > 100.0:
+                warn(m, code, "target_above_100", target=_pct(given, language), criterion=code)
 
     # Which rows the rule can score, with their ratio, effective ratio and met flag.
     needs_target = rule in ("threshold", "proportional", "bands") or (
@@ -260,7 +271,18 @@ def _pct(value: float, language: str) -> str:
     return with_unit(value, "%", language)
 
 
-def _missing_line(criterion, explainer, i, m, v, t, scored, reported, year, warn) -> str:
+def _missing_line(
+    criterion: Criterion,
+    explainer: Explainer,
+    i: int,
+    m: str,
+    v: float | Missing | None,
+    t: float | None,
+    scored: RuleColumn | None,
+    reported: Sequence[bool],
+    year: int,
+    warn: _Warn,
+) -> str:
     """Explanation (and warning) for a row that the rule could not score."""
     code = criterion.code
     if scored is not None and i in scored.failures:
@@ -281,7 +303,9 @@ def _warning_code(missing: Missing) -> str:
     return missing.code if missing.code in ("missing_figure", "division_by_zero") else "overflow"
 
 
-def _clamped_entry(criterion, explainer, unit, entry: ManualEntry, warn) -> float:
+def _clamped_entry(
+    criterion: Criterion, explainer: Explainer, unit: str, entry: ManualEntry, warn: _Warn
+) -> float:
     value = float(entry.points)
     kept = clamp(value, criterion.points)
     if abs(kept - value) > EPS:
@@ -297,7 +321,13 @@ def _clamped_entry(criterion, explainer, unit, entry: ManualEntry, warn) -> floa
     return kept
 
 
-def _manual_line(criterion, explainer, unit, entry, warn) -> tuple[float, bool, str]:
+def _manual_line(
+    criterion: Criterion,
+    explainer: Explainer,
+    unit: str,
+    entry: ManualEntry | None,
+    warn: _Warn,
+) -> tuple[float, bool, str]:
     if entry is None:
         warn(unit, criterion.code, "manual_missing", criterion=criterion.code)
         # A deduction nobody entered takes nothing away; a regular item earns nothing.
@@ -309,13 +339,15 @@ def _manual_line(criterion, explainer, unit, entry, warn) -> tuple[float, bool, 
     return shown, _met_by_points(criterion, shown), text
 
 
-def _met_by_points(criterion, shown: float) -> bool:
+def _met_by_points(criterion: Criterion, shown: float) -> bool:
     """Points entered by hand meet a criterion when they are its full points (a deduction:
     nothing taken away)."""
     return shown <= EPS if criterion.kind == "deduction" else shown >= criterion.points - EPS
 
 
-def _rank(scheme: Scheme, members: list[str], tally: _Tally, lines) -> list[Standing]:
+def _rank(
+    scheme: Scheme, members: list[str], tally: _Tally, lines: Mapping[tuple[str, str], Line]
+) -> list[Standing]:
     n = len(members)
     totals = [tally.regular[i] + tally.bonus[i] - tally.deduction[i] for i in range(n)]
     keys = []
@@ -359,7 +391,11 @@ def _rank(scheme: Scheme, members: list[str], tally: _Tally, lines) -> list[Stan
 
 
 def _explain_band(
-    scheme: Scheme, unit: str, total: float, eligible: bool, lines
+    scheme: Scheme,
+    unit: str,
+    total: float,
+    eligible: bool,
+    lines: Mapping[tuple[str, str], Line],
 ) -> BandExplanation:
     """The member's band and why, from its lines: the share of its points each regular criterion
     earned (bonus and deduction criteria do not count for min_each) and its knockouts."""

@@ -169,7 +169,7 @@ class _Table:
             raise self.error(None, None, f"malformed CSV: {exc}") from None
 
     def _xlsx(self) -> Iterator[list[Any]]:
-        from openpyxl import load_workbook  # noqa: PLC0415 - only needed for spreadsheets
+        from openpyxl import load_workbook  # only needed for spreadsheets
 
         self._check_archive()
         try:
@@ -269,9 +269,10 @@ class _Table:
         if isinstance(value, int | float):
             number = float(value)
         else:
-            number = parse_number(str(value))
-            if number is None:
+            parsed = parse_number(str(value))
+            if parsed is None:
                 raise self.error(row, column, f"not a number: {str(value).strip()!r}")
+            number = parsed
         if not math.isfinite(number):
             raise self.error(row, column, f"not a finite number: {value!r}")
         return number
@@ -291,7 +292,7 @@ class _Table:
         text = "" if value is None else str(value).strip()
         for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
             try:
-                return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+                return datetime.datetime.strptime(text, fmt).date()  # a calendar date
             except ValueError:
                 continue
         raise self.error(row, column, f"not a date (use 2025-07-01 or 01/07/2025): {text!r}")
@@ -551,11 +552,13 @@ def write_targets_template(
 ) -> None:
     """The grid template `read_target_rows` reads back: units as (code, name, short name),
     criteria as (code, name), values by (unit code, criterion code)."""
-    from openpyxl import Workbook  # noqa: PLC0415 - only needed for spreadsheets
+    from openpyxl import Workbook  # only needed for spreadsheets
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook holds one worksheet
     sheet.title = "Chỉ tiêu"
     sheet.append([title])
     sheet.append([*_TEMPLATE_HEADERS, *(code for code, _name in criteria)])

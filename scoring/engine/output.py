@@ -196,12 +196,14 @@ def write_xlsx(
     *,
     language: str | None = None,
 ) -> None:
-    from openpyxl import Workbook  # noqa: PLC0415 - only needed for spreadsheets
+    from openpyxl import Workbook  # only needed for spreadsheets
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     h = HEADINGS_VI
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook holds one worksheet
     sheet.title = h["sheet_ranking"]
     header, rows = _rows(result, explain_language=language or result.language)
     _append(sheet, header)

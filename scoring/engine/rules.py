@@ -125,15 +125,17 @@ def apply_rule(
         for i in rows:
             earned[i] = points if eff[i] >= 1.0 - EPS else else_points  # type: ignore[operator]
     elif rule == "proportional":
-        cap = float(params.get("cap") if params.get("cap") is not None else 1.0)
+        given_cap = params.get("cap")
+        cap = float(given_cap) if given_cap is not None else 1.0
         floor = float(params.get("floor") or 0.0)
         for i in rows:
             e = eff[i]
-            if e < floor - EPS:  # type: ignore[operator]
+            assert e is not None  # the rule needs a target: compare() gave every row its ratio
+            if e < floor - EPS:
                 earned[i] = 0.0
                 out.notes[i] = explainer.floor_text or None
             else:
-                earned[i] = clamp(points * min(e, cap), points)  # type: ignore[type-var]
+                earned[i] = clamp(points * min(e, cap), points)
     elif rule == "bands":
         bands = band_list(params)
         lowest = bands[-1][0] if bands else 1.0

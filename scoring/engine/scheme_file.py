@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from scoring.engine.formula import RESERVED, FormulaError, compile_formula
+from scoring.engine.formula import RESERVED, compile_formula
+from scoring.engine.formula_tokens import FormulaError
 from scoring.engine.rules import RULE_VARIABLES
 from scoring.engine.scheme_load import SchemeError, load_document
 from scoring.engine.types import (
@@ -166,7 +167,7 @@ class _Reader:
             return default
         if value not in choices:
             raise self.fail(path, f"{key}: must be one of {', '.join(choices)}, not {value!r}")
-        return value
+        return str(value)
 
     def listing(self, data: Mapping[str, Any], key: str, *, required: bool = True) -> list[Any]:
         value = data.get(key)

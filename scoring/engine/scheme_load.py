@@ -44,7 +44,7 @@ class _Loader(yaml.SafeLoader):
         self._nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # unannotated in PyYAML's stubs
         if isinstance(event, yaml.AliasEvent):
             raise _Refused("YAML aliases are not allowed", event.start_mark)
         if getattr(event, "anchor", None) is not None:
@@ -145,8 +145,8 @@ def _count_yaml_nodes(text: str) -> None:
                 raise _Refused("YAML aliases are not allowed", event.start_mark)
             if event.anchor is not None:
                 raise _Refused("YAML anchors are not allowed", event.start_mark)
-            if getattr(event, "tag", None) is not None:
-                raise _Refused(f"YAML tags are not allowed ({event.tag})", event.start_mark)
+            if (tag := getattr(event, "tag", None)) is not None:
+                raise _Refused(f"YAML tags are not allowed ({tag})", event.start_mark)
             nodes += 1
             if nodes > MAX_NODES:
                 raise _Refused(f"more than {MAX_NODES:,} values", event.start_mark)

@@ -101,7 +101,7 @@ class EngineWarning:
 
 
 # The brief's name; EngineWarning avoids shadowing the builtin inside modules that import it.
-Warning = EngineWarning  # noqa: A001
+Warning = EngineWarning
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,9 @@ every user's first request."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sized
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.urls import reverse
@@ -19,6 +21,9 @@ from clusters.models import AuditEntry, EmulationYear
 from clusters.permissions import user_scope
 from emulation.sql import as_field, rows
 from scoring.models import Ballot, Objection, Report
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # An answer or a publication stays in the inbox this long.
 RECENT_DAYS = 30
@@ -46,7 +51,8 @@ class InboxItem:
 
     @property
     def days_overdue(self) -> int:
-        return -self.days_left if self.overdue else 0
+        days_left = self.days_left
+        return -days_left if days_left is not None and days_left < 0 else 0
 
 
 @dataclass
@@ -76,7 +82,7 @@ class Inbox:
         return len(self.reporter) + len(self.secretariat) + len(self.leadership)
 
 
-def inbox_for_user(*, user, today: dt.date | None = None) -> Inbox:
+def inbox_for_user(*, user: User, today: dt.date | None = None) -> Inbox:
     today = today or timezone.localdate()
     scope = user_scope(user)
     inbox = Inbox()
@@ -92,7 +98,7 @@ def inbox_for_user(*, user, today: dt.date | None = None) -> Inbox:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _marks(ids) -> str:
+def _marks(ids: Sized) -> str:
     return ", ".join(["%s"] * len(ids))
 
 

@@ -6,21 +6,24 @@ Each `notify_*` function is called with one line from the service where the even
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from clusters.audit import audit_record
+from clusters.audit import Actor, audit_record
 from clusters.models import AuditEntry, Cluster, EmulationYear, Membership, RoleGrant, Unit
 from scoring.errors import ScoringError
 from scoring.models import (
@@ -32,11 +35,14 @@ from scoring.models import (
     UnitContact,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind
 
 
-def _recipients(users) -> list:
+def _recipients(users: QuerySet[User]) -> list[User]:
     """Users with an e-mail address who have not turned e-mail off."""
     off = NotificationPreference.objects.filter(email_enabled=False).values("user_id")
     return list(users.exclude(email="").exclude(pk__in=off).filter(is_active=True).distinct())
@@ -87,7 +93,7 @@ def queue_send() -> None:
 
     try:
         send_notifications.delay()
-    except Exception:  # noqa: BLE001 — the event is committed; mail may follow later
+    except Exception:  # the event is committed; mail may follow later
         logger.exception("could not queue send_notifications")
 
 
@@ -225,7 +231,8 @@ def notify_ballot_opened(*, ballot_id: int) -> int:
 
 
 def _with_ancestors(unit_id: int) -> set[int]:
-    found, current = set(), unit_id
+    found: set[int] = set()
+    current: int | None = unit_id
     parents = dict(Unit.objects.filter(parent__isnull=False).values_list("pk", "parent_id"))
     while current is not None and current not in found:
         found.add(current)
@@ -269,7 +276,7 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _invitation_link(user) -> str:
+def _invitation_link(user: User) -> str:
     """A set-password link made when the message is sent (never stored): Django's reset token,
     which stops working once the password is set or after PASSWORD_RESET_TIMEOUT."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
@@ -317,7 +324,7 @@ def notifications_send(*, limit: int = 500) -> int:
     for pk in ids:
         try:
             sent += notification_send(notification_id=pk)
-        except Exception as error:  # noqa: BLE001 — raised again below, after the others
+        except Exception as error:  # raised again below, after the others
             logger.warning("notification %s not sent: %s", pk, error)
             failures.append(error)
     if failures:
@@ -328,7 +335,7 @@ def notifications_send(*, limit: int = 500) -> int:
 # --- preferences, contacts and invitations -------------------------------------------------------
 
 
-def preference_set(*, user, email_enabled: bool) -> NotificationPreference:
+def preference_set(*, user: User, email_enabled: bool) -> NotificationPreference:
     preference, _created = NotificationPreference.objects.update_or_create(
         user=user, defaults={"email_enabled": email_enabled}
     )
@@ -345,7 +352,7 @@ def cluster_member_units(*, cluster: Cluster) -> list[Unit]:
     )
 
 
-def contacts_update(*, cluster: Cluster, emails: dict[int, str], actor=None) -> list[str]:
+def contacts_update(*, cluster: Cluster, emails: dict[int, str], actor: Actor = None) -> list[str]:
     """The secretariat sets member units' contact e-mails; returns the units changed (audited)."""
     units = {u.pk: u for u in cluster_member_units(cluster=cluster)}
     unknown = set(emails) - set(units)
@@ -375,12 +382,14 @@ def contacts_update(*, cluster: Cluster, emails: dict[int, str], actor=None) -> 
     return changed
 
 
-def _actor(actor):
+def _actor(actor: Actor) -> Actor:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
 @_in_vietnamese
-def reporter_invite(*, cluster: Cluster, unit: Unit, email: str, name: str = "", actor=None):
+def reporter_invite(
+    *, cluster: Cluster, unit: Unit, email: str, name: str = "", actor: Actor = None
+) -> tuple[User, bool]:
     """Invite a reporter for a member unit: the user (found by e-mail, or created without a
     usable password), the reporter grant for the unit, and an invitation e-mail with a
     set-password link, sent after commit. Audited. Returns (user, created)."""
@@ -405,6 +414,7 @@ def reporter_invite(*, cluster: Cluster, unit: Unit, email: str, name: str = "",
             )
             user.set_unusable_password()
             user.save(update_fields=["password"])
+        assert user is not None  # found, or created just above
         grant, granted = RoleGrant.objects.get_or_create(
             user=user, role=RoleGrant.Role.REPORTER, unit=unit
         )
@@ -450,7 +460,7 @@ SIGNATURES_AFTER_DAYS = 7  # the secretariat hears of missing signatures a week 
 
 
 @_in_vietnamese
-def notify_due(*, today=None) -> int:
+def notify_due(*, today: dt.date | None = None) -> int:
     """The inbox's tasks that come with the calendar, by e-mail: a reporter whose report is not
     submitted a week before the deadline; the secretariat the day after the deadline (who is
     late) and a week after publishing the pledge (who has not signed); the secretariat when every
@@ -475,6 +485,7 @@ def notify_due(*, today=None) -> int:
             ).values_list("unit_id", flat=True)
         )
         waiting = [unit for unit_id, unit in sorted(members.items()) if unit_id not in submitted]
+        assert year.reporting_deadline is not None  # the years read have one
         days_left = (year.reporting_deadline - today).days
         deadline = year.reporting_deadline.strftime("%d/%m/%Y")
         if 0 <= days_left <= REMIND_DAYS_BEFORE:
@@ -517,11 +528,11 @@ def notify_due(*, today=None) -> int:
         "award_kind", "emulation_year__cluster"
     ):
         year = ballot.emulation_year
-        members = set(
+        member_ids = set(
             Membership.objects.filter(emulation_year=year).values_list("unit_id", flat=True)
         )
         voted = set(ballot.voters.values_list("unit_id", flat=True))
-        if not members or members - voted:
+        if not member_ids or member_ids - voted:
             continue
         openings = AuditEntry.objects.filter(
             object_type="scoring.ballot", object_id=str(ballot.pk), action__in=_OPENINGS
@@ -535,18 +546,22 @@ def notify_due(*, today=None) -> int:
             body=_(
                 "Cả %(count)s đơn vị của %(cluster)s đã bỏ phiếu “%(title)s”: có thể kết thúc và kiểm phiếu."
             )
-            % {"count": len(members), "cluster": year.cluster.name, "title": ballot_title(ballot)},
+            % {
+                "count": len(member_ids),
+                "cluster": year.cluster.name,
+                "title": ballot_title(ballot),
+            },
             path=reverse("year-conference", args=[year.pk]),
             emulation_year_id=year.pk,
         )
     return added
 
 
-def _notify_signatures_missing(today) -> int:
+def _notify_signatures_missing(today: dt.date) -> int:
     from scoring.models import Pledge
 
     added = 0
-    since = today - timezone.timedelta(days=SIGNATURES_AFTER_DAYS)
+    since = today - dt.timedelta(days=SIGNATURES_AFTER_DAYS)
     for pledge in Pledge.objects.filter(
         published_at__isnull=False, locked_at__isnull=True, published_at__date__lte=since
     ).select_related("emulation_year__cluster"):

@@ -3,12 +3,20 @@ classification bands and the tie-break order; and the per-member targets."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-NUMBER = {"max_digits": 18, "decimal_places": 4}
+
+class _Precision(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+NUMBER: _Precision = {"max_digits": 18, "decimal_places": 4}
 
 
 class Scheme(models.Model):

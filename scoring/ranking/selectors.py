@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -151,7 +152,7 @@ def years_inputs(*, emulation_years: list[EmulationYear]) -> dict[int, YearInput
         manual[year_id][(unit_code, criterion)] = engine.ManualEntry(
             points=float(points), reason=reason
         )
-    schemes = schemes_to_engine({y.scheme_id for y in years})
+    schemes = schemes_to_engine({y.scheme_id for y in years if y.scheme_id is not None})
     result = {}
     for y in years:
         figures = {}
@@ -159,6 +160,7 @@ def years_inputs(*, emulation_years: list[EmulationYear]) -> dict[int, YearInput
             for value_year in (y.year - 1, y.year):
                 for element, value in by_unit_year.get((code, value_year), ()):
                     figures[(code, value_year, element)] = value
+        assert y.scheme_id is not None  # years without a scheme were left out
         result[y.pk] = YearInputs(
             emulation_year_id=y.pk,
             input_version=y.input_version,
@@ -319,7 +321,8 @@ def year_page_facts(pk: int) -> YearPageFacts | None:
             [pk],
         )
         states = tuple(tuple(state) for state in cursor.fetchall())
-    return YearPageFacts(*row, report_states=states)
+    # The row holds the fields before report_states, in order (mypy cannot count its columns).
+    return YearPageFacts(*row, report_states=states)  # type: ignore[misc]
 
 
 def year_has_scored_reports():
@@ -407,7 +410,7 @@ def run_texts(*, run: ScoringRun, language: str) -> RunTexts | None:
     return texts
 
 
-def scores_in_language(scores, *, run: ScoringRun | None, language: str) -> bool:
+def scores_in_language(scores: Iterable[Score], *, run: ScoringRun | None, language: str) -> bool:
     """Rewrite the `explanation` of these Score rows (not saved) in `language`; False when the
     stored Vietnamese lines have to stay (see `run_texts`)."""
     if run is None or language == "vi":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,7 @@ class ReportForm(BootstrapFields, forms.Form):
             if last_year is not None:
                 field = self.fields[self.field_name(element.code)]
                 text = _("Năm trước: %(value)s") % {"value": display_number(last_year)}
-                field.help_text = " · ".join(p for p in (field.help_text, str(text)) if p)
+                field.help_text = " · ".join(str(p) for p in (field.help_text, text) if p)
 
     @staticmethod
     def field_name(code: str) -> str:
@@ -64,7 +65,7 @@ class ReportForm(BootstrapFields, forms.Form):
         return initial
 
     def _field(self, element: DataElement) -> forms.Field:
-        common = {
+        common: dict[str, Any] = {
             "label": element.name,
             "required": False,
             "help_text": element.definition or "",
@@ -135,7 +136,7 @@ class ReturnForm(BootstrapFields, forms.Form):
 
 
 class ManualPointsForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
     criterion = forms.ChoiceField(label=_("Tiêu chí"))
     points = LocalDecimalField(label=_("Điểm"), min_value=0, max_digits=18, decimal_places=4)
     proposed = LocalDecimalField(

@@ -1,12 +1,15 @@
-"""Reads of a member's report: the figures as entered, the preview of its score, its status and history."""
+"""Reads of a member's report: the figures as entered, the preview of its score, its status and
+history."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
 
-from clusters.models import EmulationYear
+from clusters.models import AuditEntry, EmulationYear
 from scoring import engine
 from scoring.engine.rules import reads_other_members
 from scoring.models import (
@@ -49,7 +52,9 @@ def report_preview(
         return lines, result.standing(unit_code)
     waiting = _("phụ thuộc kết quả các đơn vị khác — có sau khi công bố")
     return [
-        dataclasses.replace(line, ratio=None, points=None, explanation=waiting)
+        # A withheld line has no points (Line.points is a float everywhere else): the page
+        # writes the explanation instead.
+        dataclasses.replace(line, ratio=None, points=None, explanation=waiting)  # type: ignore[arg-type]
         if line.criterion in withheld
         else line
         for line in lines
@@ -95,13 +100,15 @@ def report_status_label(report: Report | None) -> str:
     return str(Report.Status(report.status).label)
 
 
-def report_history_rows(*, emulation_year: EmulationYear, entries) -> list[tuple]:
+def report_history_rows(
+    *, emulation_year: EmulationYear, entries: Iterable[AuditEntry]
+) -> list[tuple]:
     """Each audit entry of a report with its changes as (label, before, after, is a figure), in
     names: a data element's name rather than its code, a status's label rather than its value,
     comments as "name: text" (figures are written by the page, as numbers)."""
     elements = (
         {e.code: e.name for e in scheme_data_elements(emulation_year.scheme)}
-        if emulation_year.scheme_id
+        if emulation_year.scheme is not None
         else {}
     )
     statuses = {value: str(label) for value, label in Report.Status.choices}
@@ -127,7 +134,7 @@ def report_history_rows(*, emulation_year: EmulationYear, entries) -> list[tuple
             }
         return key
 
-    def value(key: str, raw):
+    def value(key: str, raw: Any) -> Any:
         if raw is None or raw == "":
             return None
         if key == "status":

@@ -1,6 +1,10 @@
-"""Reads of a year's scoring scheme: the stored versions as the engine's schemes, their elements and criteria."""
+"""Reads of a year's scoring scheme: the stored versions as the engine's schemes, their elements
+and criteria."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import SupportsFloat
 
 from scoring import engine
 from scoring.models import (
@@ -11,11 +15,11 @@ from scoring.models import (
 )
 
 
-def _num(value) -> float | None:
+def _num(value: SupportsFloat | None) -> float | None:
     return None if value is None else float(value)
 
 
-def schemes_to_engine(scheme_ids) -> dict[int, engine.Scheme]:
+def schemes_to_engine(scheme_ids: Iterable[int]) -> dict[int, engine.Scheme]:
     """The engine's view of stored scheme versions (4 queries, whatever their number)."""
     ids = list(scheme_ids)
     elements: dict[int, list] = {i: [] for i in ids}
@@ -46,7 +50,7 @@ def schemes_to_engine(scheme_ids) -> dict[int, engine.Scheme]:
             )
         )
     criteria: dict[int, list] = {i: [] for i in ids}
-    for row in (
+    for criterion_row in (
         Criterion.objects.filter(scheme_id__in=ids)
         .order_by("scheme_id", "position", "id")
         .values_list(
@@ -81,7 +85,7 @@ def schemes_to_engine(scheme_ids) -> dict[int, engine.Scheme]:
             params,
             knockout,
             unit,
-        ) = row
+        ) = criterion_row
         criteria[sid].append(
             engine.Criterion(
                 code=code,
@@ -136,7 +140,7 @@ _SCHEME_PARTS: dict[tuple, list] = {}
 _SCHEME_PARTS_MAX = 512
 
 
-def _scheme_parts(kind: str, scheme: Scheme, load) -> list:
+def _scheme_parts(kind: str, scheme: Scheme, load: Callable[[], list]) -> list:
     key = (kind, scheme.pk, scheme.created_at)
     parts = _SCHEME_PARTS.get(key)
     if parts is None:

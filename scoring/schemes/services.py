@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import overload
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from clusters.audit import audit_record
+from clusters.audit import Actor, audit_record
 from clusters.models import EmulationYear
 from scoring import engine
 from scoring.engine.scheme_file import CRITERION_KEYS
@@ -15,6 +16,12 @@ from scoring.errors import ReasonRequired, YearLocked
 from scoring.models import Band, Criterion, CriterionGroup, DataElement, Scheme
 from scoring.ranking.services.dirty import year_mark_dirty
 from scoring.schemes.selectors import scheme_to_engine
+
+
+@overload
+def _dec(value: float) -> Decimal: ...
+@overload
+def _dec(value: float | None) -> Decimal | None: ...
 
 
 def _dec(value: float | None) -> Decimal | None:
@@ -28,13 +35,13 @@ def _check_fits(scheme: engine.Scheme) -> None:
     """Numbers and texts must fit their columns (NUMBER is 18 digits with 4 decimals)."""
     from scoring.errors import ScoringError
 
-    def number(value, where: str) -> None:
+    def number(value: float | None, where: str) -> None:
         if value is not None and abs(value) >= MAX_NUMBER:
             raise ScoringError(
                 _("%(where)s: số quá lớn để lưu (%(value)s).") % {"where": where, "value": value}
             )
 
-    def text(value, limit: int, where: str) -> None:
+    def text(value: str | None, limit: int, where: str) -> None:
         if value is not None and len(value) > limit:
             raise ScoringError(
                 _("%(where)s: dài quá %(limit)s ký tự.") % {"where": where, "limit": limit}
@@ -67,7 +74,7 @@ def scheme_create_version(
     scheme: engine.Scheme,
     source: str = "",
     reason: str = "",
-    actor=None,
+    actor: Actor = None,
 ) -> Scheme:
     """Store `scheme` as the year's next version and put it in force.
 
@@ -169,7 +176,12 @@ def scheme_create_version(
 
 
 def scheme_import(
-    *, emulation_year: EmulationYear, data: bytes | str, filename: str, reason: str = "", actor=None
+    *,
+    emulation_year: EmulationYear,
+    data: bytes | str,
+    filename: str,
+    reason: str = "",
+    actor: Actor = None,
 ) -> tuple[Scheme, list[str]]:
     """Parse a scheme file (YAML or JSON) and store it as the year's next version. Raises
     engine.SchemeError naming the file and the place for a bad file; nothing is written then."""
@@ -196,7 +208,7 @@ def scheme_amend_criterion(
     changes: dict,
     reason: str,
     expected_scheme_id: int | None = None,
-    actor=None,
+    actor: Actor = None,
 ) -> Scheme:
     """A new scheme version in which criterion `code` is changed; checked as a scheme file would
     be (formula names and syntax, rule parameters), and recorded with its reason."""
@@ -210,7 +222,7 @@ def scheme_amend_criterion(
             .select_related("scheme")
             .get(pk=emulation_year.pk)
         )
-        if year.scheme_id is None:
+        if year.scheme is None:
             raise ScoringError(_("Năm này chưa có thang điểm."))
         if expected_scheme_id is not None and year.scheme_id != expected_scheme_id:
             raise ScoringError(
@@ -223,11 +235,14 @@ def scheme_amend_criterion(
         return _amend(year, code, changes, reason, actor)
 
 
-def _amend(emulation_year: EmulationYear, code: str, changes: dict, reason: str, actor) -> Scheme:
+def _amend(
+    emulation_year: EmulationYear, code: str, changes: dict, reason: str, actor: Actor
+) -> Scheme:
     import dataclasses
 
     from scoring.errors import ScoringError
 
+    assert emulation_year.scheme is not None  # checked by the caller
     current = scheme_to_engine(emulation_year.scheme)
     if code not in {c.code for c in current.criteria}:
         raise ScoringError(_("Không có tiêu chí “%(code)s”.") % {"code": code})

@@ -28,7 +28,7 @@ def year_scheme(request, pk: int):
     from scoring.schemes.services import scheme_export, scheme_import
 
     year, can_write = get_year_for_user(request, pk)
-    if request.GET.get("export") and year.scheme_id:
+    if request.GET.get("export") and year.scheme is not None:
         response = HttpResponse(
             scheme_export(scheme=year.scheme), content_type="application/x-yaml; charset=utf-8"
         )
@@ -84,7 +84,9 @@ def year_scheme(request, pk: int):
         {
             "year": year,
             "criteria": criteria,
-            "bands": list(year.scheme.bands.order_by("position")) if year.scheme_id else [],
+            "bands": list(year.scheme.bands.order_by("position"))
+            if year.scheme is not None
+            else [],
             "versions": versions,
             "form": form,
             "can_write": can_write,
@@ -100,7 +102,11 @@ def criterion_edit(request, pk: int, code: str):
     year, can_write = get_year_for_user(request, pk)
     if not can_write:
         raise PermissionDenied if year.scheme_id else Http404
-    criterion = Criterion.objects.filter(scheme_id=year.scheme_id, code=code).first()
+    criterion = (
+        Criterion.objects.filter(scheme_id=year.scheme_id, code=code).first()
+        if year.scheme_id is not None
+        else None
+    )
     if criterion is None:
         raise Http404
     initial = {

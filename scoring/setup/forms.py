@@ -120,7 +120,7 @@ class PledgeForm(forms.Form):
 
 
 class SignatureForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
     signed_by = forms.CharField(label=_("Người ký"), max_length=200)
     title = forms.CharField(label=_("Chức vụ"), max_length=200, required=False)
     signed_on = LocalDateField(label=_("Ngày ký"))

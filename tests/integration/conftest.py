@@ -198,7 +198,7 @@ class PrivateRedis:
 def _pings(client) -> bool:
     try:
         return bool(client.ping())
-    except Exception:  # noqa: BLE001 — not up yet
+    except Exception:  # not up yet
         return False
 
 

@@ -54,7 +54,7 @@ def vote_in_parallel(ballot, units):
             ballot_vote(
                 ballot=ballot, voter=units[i], candidate_ids=[units[(i + 1) % len(units)].pk]
             )
-        except Exception as error:  # noqa: BLE001 — reported below
+        except Exception as error:  # reported below
             errors.append(error)
         finally:
             connections.close_all()

@@ -163,7 +163,7 @@ def serving(app: str, *, static_root, log_path, workers: int = 4, threads: int =
 
     port = _free_port()
     with open(log_path, "w") as out:
-        process = subprocess.Popen(  # noqa: S603 — our interpreter, gunicorn and app
+        process = subprocess.Popen(  # our interpreter, gunicorn and app
             [
                 sys.executable,
                 "-m",
@@ -339,7 +339,7 @@ def run_together(calls, *, timeout: float = BURST_TIMEOUT) -> list:
         try:
             barrier.wait()
             results[i] = call()
-        except Exception as error:  # noqa: BLE001 — the test inspects what each call got
+        except Exception as error:  # the test inspects what each call got
             results[i] = error
 
     threads = [

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -35,13 +36,13 @@ def _fernet(secret: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def seal(value) -> str:
+def seal(value: object) -> str:
     plain = json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
     size = max(BLOCK, -(-len(plain) // BLOCK) * BLOCK)
     return _fernet(settings.SECRET_KEY).encrypt(plain.ljust(size, b" ")).decode()
 
 
-def unseal(text: str, default=None):
+def unseal(text: str, default: Any = None) -> Any:
     """The value sealed in `text`; `default` for an empty one."""
     if not text:
         return default

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clusters.audit import audit_record
+from clusters.audit import Actor, audit_record
 from clusters.models import Cluster, EmulationYear, FlagHandover, Unit
 from scoring.conference.services.ballot_seal import seal, unseal
 from scoring.errors import ReasonRequired, ScoringError
@@ -149,6 +150,7 @@ def ballot_candidates(ballot: Ballot, facts: YearFacts | None = None) -> list[Un
     if ballot.candidate_ids:
         ids = [i for i in ballot.candidate_ids if i in members]
     elif ballot.purpose == Ballot.Purpose.AWARD:
+        assert ballot.award_kind is not None  # an award ballot names its award kind
         ids = [
             e.standing.unit_id
             for e in facts.eligibility(ballot.award_kind)
@@ -170,7 +172,7 @@ def ballot_open(
     seats: int = 1,
     allow_self_vote: bool | None = None,
     candidate_ids: list[int] | None = None,
-    actor=None,
+    actor: Actor = None,
 ) -> Ballot:
     if purpose not in Ballot.Purpose.values:
         raise ScoringError(_("Nội dung bỏ phiếu không hợp lệ."))
@@ -224,6 +226,7 @@ def ballot_open(
 def ballot_title(ballot: Ballot) -> str:
     """The ballot's title in the active language (the audit trail writes it in Vietnamese)."""
     if ballot.purpose == Ballot.Purpose.AWARD:
+        assert ballot.award_kind is not None  # an award ballot names its award kind
         title = f"{ballot.get_purpose_display()}: {ballot.award_kind.name}"
     else:
         title = _("%(purpose)s năm %(year)s") % {
@@ -238,7 +241,7 @@ def _audit_title(ballot: Ballot) -> str:
         return ballot_title(ballot)
 
 
-def _actor(actor):
+def _actor(actor: Actor) -> Actor:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
@@ -277,8 +280,8 @@ def ballot_vote(
     voter: Unit,
     candidate_ids: list[int],
     on_paper: bool = False,
-    scan=None,
-    actor=None,
+    scan: UploadedFile | None = None,
+    actor: Actor = None,
 ) -> None:
     """One vote of one member: its reporter in the browser, or the secretariat from a signed
     paper ballot, whose scan is required (the member sees it and may contest it before the
@@ -302,7 +305,7 @@ def ballot_vote(
                 folder=f"ballots/{ballot.emulation_year.year}",
                 name=f"phieu-{ballot.pk}-{voter.code}",
             )
-            if on_paper
+            if on_paper and scan is not None  # a paper vote has its scan (checked above)
             else nullcontext("")
         ) as stored,
         transaction.atomic(),
@@ -349,7 +352,7 @@ def paper_choices_of(voter: BallotVoter) -> list[int]:
     return [int(c) for c in unseal(voter.paper_choices, [])]
 
 
-def ballot_paper_contest(*, ballot: Ballot, unit: Unit, reason: str, actor=None) -> None:
+def ballot_paper_contest(*, ballot: Ballot, unit: Unit, reason: str, actor: Actor = None) -> None:
     """The member (or the secretariat) contests a paper ballot recorded in the member's name
     before the close: the paper vote is withdrawn — its choices were never counted yet — the
     member may vote again, and the trail keeps who contested and why."""
@@ -442,6 +445,7 @@ def ballot_tally(
     lines.sort(key=lambda t: (-t.votes, t.rank or 10_000, t.unit.name))
     if ballot.purpose == Ballot.Purpose.AWARD:
         kind = ballot.award_kind
+        assert kind is not None  # an award ballot names its award kind
         cap = award_cap(kind, members)
         if ballot.candidate_ids and cap is not None:
             # A run-off fills the places left by the first ballot.
@@ -512,7 +516,7 @@ def ballot_quorum(ballot: Ballot, members: int) -> int:
     tally would be that voter's choice), and the award kind's share of the members, rounded
     up."""
     needed = 2
-    if ballot.award_kind_id is not None:
+    if ballot.award_kind is not None:
         needed = max(needed, math.ceil(ballot.award_kind.quorum_percent * members / 100))
     return needed
 
@@ -533,7 +537,7 @@ def _unsealed_choices(ballot: Ballot, voters: list[BallotVoter]) -> list[int]:
     return chosen
 
 
-def ballot_close(*, ballot: Ballot, actor=None) -> Tally:
+def ballot_close(*, ballot: Ballot, actor: Actor = None) -> Tally:
     """Close once, with at least 2 votes and the quorum. The choices are unsealed and written
     all at once, in random order, in this one transaction (one xmin, rows in an order that owes
     nothing to the votes, random keys, no timestamp); the sealed aggregate and the paper
@@ -575,6 +579,7 @@ def ballot_close(*, ballot: Ballot, actor=None) -> Tally:
         locked.save(update_fields=["status", "closed_at", "closed_by", "sealed"])
         tally = ballot_tally(locked, facts)
         if locked.purpose == Ballot.Purpose.AWARD:
+            assert locked.award_kind_id is not None  # an award ballot names its award kind
             AwardProposal.objects.filter(ballot=locked).delete()
             AwardProposal.objects.bulk_create(
                 [
@@ -605,7 +610,7 @@ def ballot_close(*, ballot: Ballot, actor=None) -> Tally:
     return tally
 
 
-def ballot_reopen(*, ballot: Ballot, reason: str, actor=None) -> Ballot:
+def ballot_reopen(*, ballot: Ballot, reason: str, actor: Actor = None) -> Ballot:
     """Reopen a closed ballot for a full re-vote, only with a recorded reason: every vote is
     discarded (the choices, who voted, the paper ballots and their scans) and its proposals are
     withdrawn, so no earlier tally is shown anywhere or can be set against the next one."""
@@ -641,7 +646,12 @@ def ballot_reopen(*, ballot: Ballot, reason: str, actor=None) -> Ballot:
         )
         notify_ballot_opened(ballot_id=locked.pk)
         if scans:
-            transaction.on_commit(lambda: [default_storage.delete(name) for name in scans])
+
+            def delete_scans() -> None:
+                for name in scans:
+                    default_storage.delete(name)
+
+            transaction.on_commit(delete_scans)
     ballot.refresh_from_db()
     return ballot
 
@@ -672,7 +682,7 @@ def election_apply(
     head: Unit | None = None,
     deputies: list[Unit] | None = None,
     elected_on: dt.date | None = None,
-    actor=None,
+    actor: Actor = None,
 ) -> EmulationYear:
     """Next year's head and deputies: from the closed election ballots, or recorded directly
     (a cluster that rotates by turn). Next year's emulation year is opened with them (members
@@ -691,6 +701,7 @@ def election_apply(
         head = heads[0]
         if deputies is None:
             deputies = elected(emulation_year, Ballot.Purpose.DEPUTY) or []
+    assert head is not None  # given, or elected just above
     deputies = list(deputies or [])
     if head in deputies:
         raise ScoringError(_("Một đơn vị không thể vừa là cụm trưởng vừa là cụm phó."))
@@ -753,7 +764,7 @@ def flag_handover_record(
     to_unit: Unit,
     handed_on: dt.date,
     occasion: str = "",
-    actor=None,
+    actor: Actor = None,
 ) -> FlagHandover:
     if from_unit == to_unit:
         raise ScoringError(_("Đơn vị nhận cờ phải khác đơn vị bàn giao."))
@@ -783,7 +794,9 @@ def flag_handover_record(
 def next_level_cap(clusters: int) -> int:
     """Proposals to the next level: at most NEXT_LEVEL_CAP_PERCENT of the cluster leaders, rounded
     down, at least one."""
-    return cap_for(cap_count=None, cap_percent=Decimal(NEXT_LEVEL_CAP_PERCENT), members=clusters)
+    cap = cap_for(cap_count=None, cap_percent=Decimal(NEXT_LEVEL_CAP_PERCENT), members=clusters)
+    assert cap is not None  # a percentage always gives a number
+    return cap
 
 
 def conference_context(year: EmulationYear) -> dict:

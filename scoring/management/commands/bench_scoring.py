@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--phase", choices=["all", "recompute"], default="all", help="internal")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["phase"] == "recompute":
             self.stdout.write(json.dumps(bench.recompute_all()))
             return

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import IO
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -35,7 +37,12 @@ def write_result(result: engine.Result, fmt: str, out: str | None) -> None:
             raise CommandError("--format xlsx needs --out FILE", returncode=BAD_INPUT)
         engine.write_xlsx(result, out)
         return
-    writer = {"json": engine.write_json, "csv": engine.write_csv, "table": engine.write_table}[fmt]
+    writers: dict[str, Callable[[engine.Result, IO[str]], None]] = {
+        "json": engine.write_json,
+        "csv": engine.write_csv,
+        "table": engine.write_table,
+    }
+    writer = writers[fmt]
     if out:
         newline = "" if fmt == "csv" else None
         with open(out, "w", encoding="utf-8", newline=newline) as stream:

@@ -64,7 +64,7 @@ def year_queue_recompute(*, emulation_year_id: int) -> bool:
 
     try:
         recompute_year.delay(emulation_year_id)
-    except Exception:  # noqa: BLE001 — any broker failure: the sweep will retry
+    except Exception:  # any broker failure: the sweep will retry
         logger.warning(
             "could not queue the recompute of year %s; the sweep will",
             emulation_year_id,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import logging
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -31,6 +32,9 @@ from scoring.models import Score, ScoringRun, Standing
 from scoring.ranking.selectors import YearInputs, years_inputs
 
 logger = logging.getLogger(__name__)
+
+# A year scored afresh: its inputs, their digest and the engine's result.
+_Fresh = tuple[YearInputs, str, engine.Result]
 
 ADVISORY_NAMESPACE = 0x7E1D  # first key of pg_advisory_lock(int, int): "this app's year locks"
 CHUNK = 50
@@ -113,7 +117,7 @@ def _recompute_chunk(ids: list[int], *, force: bool) -> list[RecomputeOutcome]:
 
 
 @contextmanager
-def _year_locks(ids: list[int]):
+def _year_locks(ids: list[int]) -> Iterator[set[int]]:
     """PostgreSQL advisory locks, one per year, held for the run (not a cache key, not
     inspect()). Yields the ids this process holds. Elsewhere (SQLite, the embedded default)
     tasks run in-process one at a time and every id is held."""
@@ -172,7 +176,7 @@ def _write_runs(
             y.pk: y
             for y in EmulationYear.objects.select_for_update().filter(pk__in=ids).order_by("pk")
         }
-        fresh = []
+        fresh: list[_Fresh] = []
         for inputs, digest, result in results:
             year = years[inputs.emulation_year_id]
             if year.scored_version > inputs.input_version:
@@ -227,7 +231,7 @@ def _write_runs(
     return {run.emulation_year_id: run.pk for run in runs}
 
 
-def _write_lines(pairs) -> None:
+def _write_lines(pairs: list[tuple[ScoringRun, _Fresh]]) -> None:
     if connection.vendor == "postgresql":
         _copy_lines(pairs)
     else:
@@ -291,7 +295,7 @@ def _copy_num(value: float | None) -> str:
     return "\\N" if value is None else repr(value)
 
 
-def _copy_lines(pairs) -> None:
+def _copy_lines(pairs: list[tuple[ScoringRun, _Fresh]]) -> None:
     """COPY the score lines: the fastest way PostgreSQL takes rows, and still inside the runs'
     transaction, so they appear with the runs or not at all."""
     buffer = io.StringIO()

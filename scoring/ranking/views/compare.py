@@ -30,12 +30,11 @@ def cluster_compare(request, pk: int):
         .order_by("year")
         if can_see_results(request.user, y)
     ]
-    standings = (
+    standings = list(
         Standing.objects.filter(run__emulation_year__in=years, run__is_current=True)
         .select_related("unit", "run")
         .order_by("unit__name")
     )
-    standings = list(standings)
     # Years without results (a baseline year with figures only) would be an empty column.
     scored = {s.run.emulation_year_id for s in standings}
     years = [y for y in years if y.pk in scored]

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
+from clusters.audit import Actor
 from clusters.models import EmulationYear, RoleGrant, Unit
 from scoring.errors import ScoringError, YearLocked
 from scoring.models import Report, ReportComment
@@ -33,7 +34,7 @@ class BulkVerifyResult:
 
 
 def reports_verify_bulk(
-    *, emulation_year: EmulationYear, expected: dict[int, int], actor=None
+    *, emulation_year: EmulationYear, expected: dict[int, int], actor: Actor = None
 ) -> BulkVerifyResult:
     """Verify the reports named as {report id: version read when the list was shown}, each
     through `report_verify` (its audit row, its recompute), in one transaction. A report that

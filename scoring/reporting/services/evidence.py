@@ -4,14 +4,16 @@ static root and served only through a permission-checked view, always as a downl
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from clusters.audit import audit_record
+from clusters.audit import Actor, audit_record
 from scoring.errors import ScoringError
 from scoring.guards import year_assert_open
 from scoring.models import DataElement, EvidenceFile, Report
@@ -30,8 +32,9 @@ OFFICE = {
 }
 
 
-def evidence_kind(upload) -> str:
+def evidence_kind(upload: UploadedFile) -> str:
     """The content type of an upload, from its first bytes and its name; refuses anything else."""
+    assert upload.name is not None  # a file received from a form has a name
     head = upload.read(8)
     upload.seek(0)
     extension = os.path.splitext(upload.name)[1].lower()
@@ -44,8 +47,9 @@ def evidence_kind(upload) -> str:
     )
 
 
-def evidence_check(upload) -> str:
+def evidence_check(upload: UploadedFile) -> str:
     """The upload's content type, after its size and kind are checked."""
+    assert upload.size is not None  # a file received from a form has a size
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise ScoringError(
             _("%(file)s: tệp quá lớn (tối đa %(megabytes)s MB).")
@@ -55,9 +59,10 @@ def evidence_check(upload) -> str:
 
 
 @contextmanager
-def stored_upload(upload, *, folder: str, name: str):
+def stored_upload(upload: UploadedFile, *, folder: str, name: str) -> Iterator[str]:
     """Write an upload to storage before the transaction (no file I/O while rows are locked),
     under our own name (never the uploader's), and remove it again if the transaction fails."""
+    assert upload.name is not None  # a file received from a form has a name
     extension = os.path.splitext(upload.name)[1].lower()
     stored = default_storage.save(f"{folder}/{name}{extension}", upload)
     try:
@@ -68,9 +73,16 @@ def stored_upload(upload, *, folder: str, name: str):
 
 
 def evidence_add(
-    *, report: Report, upload, element_code: str = "", actor=None, paper_report: bool = False
+    *,
+    report: Report,
+    upload: UploadedFile,
+    element_code: str = "",
+    actor: Actor = None,
+    paper_report: bool = False,
 ) -> EvidenceFile:
     content_type = evidence_check(upload)
+    # A file received from a form has a name and a size (UploadedFile allows None for both).
+    assert upload.name is not None and upload.size is not None
     original = os.path.basename(upload.name)[:255]
     folder = f"evidence/{report.emulation_year.year}"
     with (
@@ -84,11 +96,10 @@ def evidence_add(
             raise ScoringError(
                 _("Chỉ đính kèm minh chứng khi báo cáo đang soạn hoặc được trả lại.")
             )
-        if (
-            element_code
-            and not DataElement.objects.filter(
-                scheme_id=report.emulation_year.scheme_id, code=element_code
-            ).exists()
+        scheme_id = report.emulation_year.scheme_id
+        if element_code and (
+            scheme_id is None
+            or not DataElement.objects.filter(scheme_id=scheme_id, code=element_code).exists()
         ):
             raise ScoringError(_("Số liệu được chọn cho minh chứng không có trong thang điểm."))
         evidence = EvidenceFile.objects.create(
@@ -112,7 +123,7 @@ def evidence_add(
     return evidence
 
 
-def evidence_delete(*, report: Report, evidence_id: int, actor=None) -> None:
+def evidence_delete(*, report: Report, evidence_id: int, actor: Actor = None) -> None:
     """The reporter removes an evidence file while the report is still being written (draft or
     returned); recorded in the report's history. A submitted report's files stay."""
     with transaction.atomic():
@@ -140,13 +151,21 @@ def evidence_delete(*, report: Report, evidence_id: int, actor=None) -> None:
 
 
 def report_enter_from_paper(
-    *, report: Report, expected_version: int, values: dict, note: str, scan, actor=None
+    *,
+    report: Report,
+    expected_version: int,
+    values: dict,
+    note: str,
+    scan: UploadedFile,
+    actor: Actor = None,
 ) -> Report:
     """The secretariat types in a member's figures from its signed paper report and submits them
     in its place, with the scan of the paper kept as the report's evidence; the report says so to
     everyone who opens it, and its history records who entered it. The deadline is not checked:
     the paper's date is on the scan."""
     content_type = evidence_check(scan)
+    # A file received from a form has a name and a size (UploadedFile allows None for both).
+    assert scan.name is not None and scan.size is not None
     original = os.path.basename(scan.name)[:255]
     folder = f"evidence/{report.emulation_year.year}"
     with (

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.audit import audit_record
+from clusters.audit import Actor, audit_record
 from clusters.models import EmulationYear, Membership
 from scoring.errors import ImportRefused, YearLocked
 from scoring.models import Report, ReportValue
@@ -22,7 +22,7 @@ def figures_import(
     cluster_id: int,
     figures: dict[tuple[str, int, str], float],
     filename: str,
-    actor=None,
+    actor: Actor = None,
 ) -> dict[int, int]:
     """Write figures into the members' reports of the cluster's years, all or nothing.
 
@@ -35,15 +35,15 @@ def figures_import(
         y.year: y
         for y in EmulationYear.objects.filter(cluster_id=cluster_id).select_related("scheme")
     }
-    members = defaultdict(dict)
-    for year_value, code, unit_id in Membership.objects.filter(
+    members: defaultdict[int, dict[str, int]] = defaultdict(dict)
+    for year_value, code, member_id in Membership.objects.filter(
         emulation_year__cluster_id=cluster_id
     ).values_list("emulation_year__year", "unit__code", "unit_id"):
-        members[year_value][code] = unit_id
+        members[year_value][code] = member_id
     elements: dict[int, set[str]] = {}
     problems: list[str] = []
     by_report: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(dict)
-    for (unit_code, year_value, element), value in sorted(figures.items()):
+    for (unit_code, year_value, element), figure in sorted(figures.items()):
         year = years.get(year_value)
         if year is None:
             problems.append(
@@ -63,7 +63,7 @@ def figures_import(
                 % {"file": filename, "unit": unit_code, "year": year_value}
             )
             continue
-        if year.scheme_id is not None:
+        if year.scheme is not None:
             if year.pk not in elements:
                 elements[year.pk] = set(year.scheme.data_elements.values_list("code", flat=True))
             if element not in elements[year.pk]:
@@ -72,7 +72,7 @@ def figures_import(
                     % {"file": filename, "element": element, "year": year_value}
                 )
                 continue
-        by_report[(year.pk, unit_id)][element] = Decimal(str(value))
+        by_report[(year.pk, unit_id)][element] = Decimal(str(figure))
     if problems:
         raise ImportRefused("; ".join(sorted(set(problems))[:20]))
 

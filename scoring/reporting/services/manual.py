@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from clusters.audit import audit_record
+from clusters.audit import Actor, audit_record
 from clusters.models import EmulationYear, Unit
 from scoring.errors import ScoringError
 from scoring.fields import display_number
@@ -26,14 +26,16 @@ def manual_points_set(
     points: Decimal,
     reason: str,
     proposed: Decimal | None = None,
-    actor=None,
+    actor: Actor = None,
 ) -> ManualPoints:
     year_assert_open(emulation_year_id=emulation_year.pk)
     if not reason.strip():
         raise ScoringError(_("Điểm chấm tay cần ghi rõ lý do."))
-    criterion = Criterion.objects.filter(
-        scheme_id=emulation_year.scheme_id, code=criterion_code
-    ).first()
+    criterion = (
+        Criterion.objects.filter(scheme_id=emulation_year.scheme_id, code=criterion_code).first()
+        if emulation_year.scheme_id is not None
+        else None
+    )
     if criterion is None:
         raise ScoringError(
             _("Không có tiêu chí “%(code)s” trong thang điểm.") % {"code": criterion_code}
@@ -71,7 +73,7 @@ def manual_points_set(
     return row
 
 
-def manual_points_delete(*, row: ManualPoints, reason: str, actor=None) -> None:
+def manual_points_delete(*, row: ManualPoints, reason: str, actor: Actor = None) -> None:
     if not reason.strip():
         raise ScoringError(_("Xóa điểm chấm tay cần ghi rõ lý do."))
     with transaction.atomic():

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.audit import audit_record
+from clusters.audit import Actor, audit_record
 from clusters.models import EmulationYear, Unit
 from scoring.errors import ScoringError
 from scoring.guards import year_assert_open
@@ -17,12 +17,17 @@ from scoring.schemes.services import scheme_amend_criterion
 
 
 def objection_file(
-    *, emulation_year: EmulationYear, unit: Unit, criterion_code: str, text: str, actor=None
+    *,
+    emulation_year: EmulationYear,
+    unit: Unit,
+    criterion_code: str,
+    text: str,
+    actor: Actor = None,
 ) -> Objection:
     year_assert_open(emulation_year_id=emulation_year.pk)
     codes = (
         set(emulation_year.scheme.criteria.values_list("code", flat=True))
-        if emulation_year.scheme_id
+        if emulation_year.scheme is not None
         else set()
     )
     if criterion_code not in codes:
@@ -50,7 +55,12 @@ def objection_file(
 
 
 def objection_answer(
-    *, objection: Objection, accept: bool, answer: str, amend: dict | None = None, actor=None
+    *,
+    objection: Objection,
+    accept: bool,
+    answer: str,
+    amend: dict | None = None,
+    actor: Actor = None,
 ) -> Objection:
     """Answer an open objection. With `accept` and `amend` ({definition, measure, target}), the
     criterion is amended in a new scheme version whose reason quotes the objection."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.audit import audit_record
+from clusters.audit import Actor, audit_record
 from clusters.models import EmulationYear
 from scoring.errors import ScoringError, YearLocked
 from scoring.formatting import plain_number
@@ -96,7 +97,8 @@ def _update_figures(rows: list[ReportValue], names: list[str]) -> None:
     from django.db import connection
 
     quote = connection.ops.quote_name
-    columns = [ReportValue._meta.get_field(name) for name in names]
+    # The names are the model's own columns: no relation, no reverse accessor.
+    columns = [cast(Field, ReportValue._meta.get_field(name)) for name in names]
     sql = (
         f"UPDATE {quote(ReportValue._meta.db_table)} SET "  # noqa: S608 — names from the model
         + ", ".join(f"{quote(c.column)} = %s" for c in columns)
@@ -119,7 +121,7 @@ def report_save(
     submit: bool = False,
     answers: dict[int, str] | None = None,
     note: str | None = None,
-    actor=None,
+    actor: Actor = None,
     today: dt.date | None = None,
     check_deadline: bool = True,
 ) -> Report:
@@ -158,7 +160,7 @@ def report_save(
                 changes[f"trả lời nhận xét {comment.element_code or 'chung'}"] = [None, text]
         if note is not None and note != locked.note:
             changes["ghi chú"] = [locked.note or None, note or None]
-        fields = {"version": F("version") + 1}
+        fields: dict[str, Any] = {"version": F("version") + 1}
         if note is not None:
             fields["note"] = note
         if submit:
@@ -185,7 +187,7 @@ def report_save(
 
 
 def report_return(
-    *, report: Report, expected_version: int, comments: dict[str, str], actor=None
+    *, report: Report, expected_version: int, comments: dict[str, str], actor: Actor = None
 ) -> Report:
     """The secretariat returns a submitted report with comments per figure ('' for the whole)."""
     comments = {code: text.strip() for code, text in comments.items() if text and text.strip()}
@@ -224,7 +226,7 @@ def report_return(
     return report
 
 
-def report_verify(*, report: Report, expected_version: int, actor=None) -> Report:
+def report_verify(*, report: Report, expected_version: int, actor: Actor = None) -> Report:
     with transaction.atomic():
         _lock_open_year(report)
         locked = _lock(report, expected_version)
@@ -252,7 +254,7 @@ def report_verify(*, report: Report, expected_version: int, actor=None) -> Repor
     return report
 
 
-def report_reopen_late(*, report: Report, reason: str, actor=None) -> Report:
+def report_reopen_late(*, report: Report, reason: str, actor: Actor = None) -> Report:
     """The secretariat lets a member submit after the deadline: the report is reopened (returned)
     with the reason as a comment, recorded in the audit trail."""
     if not reason.strip():

@@ -188,7 +188,7 @@ def _understood(form: ReportForm, elements) -> list[tuple[str, str]]:
 def _formatted(form: ReportForm, elements) -> ReportForm:
     """The same figures, each shown as it was understood, so that a person sees that "3155,5"
     was read as 3.155,5 before anything is saved."""
-    data = form.data.copy()
+    data = form.data.copy()  # type: ignore[attr-defined]  # a bound form's QueryDict
     for element in elements:
         name = ReportForm.field_name(element.code)
         value = form.cleaned_data.get(name)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.audit import audit_record
+from clusters.audit import Actor, audit_record
 from clusters.models import EmulationYear
 from scoring.errors import ReasonRequired, ScoringError
 from scoring.inbox.services import notify_year_status
@@ -58,7 +58,7 @@ def year_publish_consequences(*, emulation_year: EmulationYear) -> PublishConseq
 
 
 def year_set_status(
-    *, emulation_year: EmulationYear, status: str, reason: str = "", actor=None
+    *, emulation_year: EmulationYear, status: str, reason: str = "", actor: Actor = None
 ) -> EmulationYear:
     """Move the year along its life cycle. Publishing while a member has not submitted, a report
     is not verified, or before the deadline needs a reason (recorded with what was not ready);
@@ -113,7 +113,7 @@ def year_set_status(
     return year
 
 
-def year_remind_late(*, emulation_year: EmulationYear, actor=None) -> list[str]:
+def year_remind_late(*, emulation_year: EmulationYear, actor: Actor = None) -> list[str]:
     """E-mail the reporters of members that have not submitted; returns the units reminded.
     Mail is sent outside any transaction; the reminder is recorded in the audit trail."""
     from django.core.mail import send_mail

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from clusters.audit import audit_record
+from clusters.audit import Actor, audit_record
 from clusters.models import Cluster, EmulationYear, Membership, Unit, UnitSuccession, YearOffice
 from scoring.errors import ReasonRequired, ScoringError, YearLocked
 from scoring.formatting import plain_number
@@ -49,7 +50,7 @@ def members_carried_over(*, cluster: Cluster, year: int) -> list[Unit]:
     return [units[i] for i in result]
 
 
-def units_open_to_cluster(*, cluster: Cluster, active_only: bool = True):
+def units_open_to_cluster(*, cluster: Cluster, active_only: bool = True) -> QuerySet[Unit]:
     """The units a secretariat may make members of the cluster's next year: the members of its
     earlier years, the units that succeeded them (through any chain of mergers), and the units a
     system administrator attached to the cluster (Cluster.extra_units) — active, and not a
@@ -96,7 +97,7 @@ def year_open(
     deputies: list[Unit],
     reporting_deadline: dt.date | None,
     copy_scheme: bool,
-    actor=None,
+    actor: Actor = None,
 ) -> EmulationYear:
     if head not in members or any(d not in members for d in deputies):
         raise ScoringError(_("Cụm trưởng và cụm phó phải là thành viên của năm thi đua."))
@@ -145,6 +146,7 @@ def year_open(
                     .first()
                 )
                 if previous is not None:
+                    assert previous.scheme is not None  # read with scheme__isnull=False
                     copied = scheme_to_engine(previous.scheme)
                     scheme_create_version(
                         emulation_year=opened,
@@ -171,9 +173,9 @@ def year_open(
 def targets_set(
     *,
     emulation_year: EmulationYear,
-    targets: dict[tuple[int, str], Decimal | None],
+    targets: Mapping[tuple[int, str], Decimal | None],
     reason: str = "",
-    actor=None,
+    actor: Actor = None,
     note: str = "",
 ) -> int:
     """Set members' own targets ((unit id, criterion code) → target; None removes the override).
@@ -199,6 +201,7 @@ def targets_set(
             before[key] = None if old is None else plain_number(old)
             after[key] = None if value is None else plain_number(value)
             if value is None:
+                assert row is not None  # no row holds None, and the value changed
                 row.delete()
             elif row is None:
                 MemberTarget.objects.create(

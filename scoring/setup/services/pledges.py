@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import nullcontext
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.audit import audit_record
+from clusters.audit import Actor, audit_record
 from clusters.models import EmulationYear, Unit
 from scoring.errors import ScoringError, YearLocked
 from scoring.guards import year_assert_open
@@ -26,7 +27,8 @@ SCAN_SIGNATURES = {
 SCAN_MAX_BYTES = 10 * 1024 * 1024
 
 
-def scan_check(upload) -> None:
+def scan_check(upload: UploadedFile) -> None:
+    assert upload.size is not None  # a file received from a form has a size
     if upload.size > SCAN_MAX_BYTES:
         raise ScoringError(_("%(file)s: tệp quá lớn (tối đa 10 MB).") % {"file": upload.name})
     head = upload.read(8)
@@ -37,7 +39,9 @@ def scan_check(upload) -> None:
         )
 
 
-def pledge_publish(*, emulation_year: EmulationYear, title: str, text: str, actor=None) -> Pledge:
+def pledge_publish(
+    *, emulation_year: EmulationYear, title: str, text: str, actor: Actor = None
+) -> Pledge:
     with transaction.atomic():
         year = EmulationYear.objects.select_for_update().get(pk=emulation_year.pk)
         if year.is_published:
@@ -72,8 +76,8 @@ def pledge_sign(
     signed_by: str,
     title: str,
     signed_on: dt.date,
-    scan=None,
-    actor=None,
+    scan: UploadedFile | None = None,
+    actor: Actor = None,
 ) -> PledgeSignature:
     """Record a member's signature; the last one locks the targets."""
     if scan is not None:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clusters.audit import Actor
 from clusters.models import EmulationYear, Unit
 from clusters.selectors import successions_all, unit_predecessor_codes
 from scoring.engine.input_files import InputFileError, TargetRow, write_targets_template
@@ -100,6 +101,7 @@ def targets_from_rows(
                     % {"text": text},
                 )
             unit_id = found_id
+        assert unit_id is not None  # a row names its unit in one cell at least (the reader's rule)
         if row.criterion not in codes:
             raise InputFileError(
                 filename,
@@ -233,7 +235,7 @@ def targets_copy_plan(*, emulation_year: EmulationYear) -> CopyPlan:
 
 
 def targets_copy_last_year(
-    *, emulation_year: EmulationYear, overwrite: bool, reason: str = "", actor=None
+    *, emulation_year: EmulationYear, overwrite: bool, reason: str = "", actor: Actor = None
 ) -> tuple[int, CopyPlan]:
     """Copy last year's targets into this year's empty cells (and, if `overwrite`, over the
     cells that hold another value), through `targets_set`: audited, and with a reason once the
