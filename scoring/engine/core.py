@@ -163,30 +163,85 @@ def _score_criterion(
     lines: dict[tuple[str, str], Line],
     warn: _Warn,
 ) -> None:
+    """One criterion for every member at once: compare each value with its target, apply the
+    rule, then write each member's line (manual points and knockouts included) into `lines`
+    and its points into `tally`."""
     n = len(members)
-    code = criterion.code
-    points = criterion.points
-    kind = criterion.kind
-    rule = criterion.rule
-    direction = criterion.direction
     explainer = Explainer(criterion, language)
-
     values: list[float | Missing] = (
         formula.evaluate_detailed(columns, n, prev_cols) if formula is not None else [None] * n  # type: ignore[list-item]
     )
     default = None if criterion.target is None else float(criterion.target)
     target = [override.get(m, default) for m in members] if override else [default] * n
-
     if is_percent(criterion, formula, elements):
-        if default is not None and default > 100.0:
-            warn(None, code, "target_above_100", target=_pct(default, language), criterion=code)
-        for m, given in override.items():
-            if given > 100.0:
-                warn(m, code, "target_above_100", target=_pct(given, language), criterion=code)
+        _warn_targets_above_100(criterion, default, override, language, warn)
+    compared = _compare_rows(
+        criterion, values, target, has_target=bool(override) or default is not None
+    )
+    actual, ratio, eff, met, rows = compared
+    scored = (
+        apply_rule(criterion, rows, actual, target, ratio, eff, explainer, n)
+        if criterion.rule != "manual"
+        else None
+    )
+    scorable = set(rows)
+    any_met = False
+    for i, m in enumerate(members):
+        if criterion.rule == "manual":
+            shown, met_i, text = _manual_line(criterion, explainer, m, manual.get(m), warn)
+        elif i in scorable and i not in scored.failures:  # type: ignore[union-attr]
+            earned = scored.earned[i]  # type: ignore[union-attr]
+            shown = criterion.points - earned if criterion.kind == "deduction" else earned
+            met_i = met[i]
+            text = explainer.scored(values[i], target[i], ratio[i], met_i, shown, scored.notes[i])  # type: ignore[arg-type, union-attr]
+        else:
+            shown, met_i = 0.0, False
+            text = _missing_line(
+                criterion, explainer, i, m, values[i], target[i], scored, reported, year, warn
+            )
+        shown, met_i, text = _adjusted(
+            criterion, explainer, m, manual.get(m), shown, met_i, text, warn
+        )
+        text = _record(criterion, explainer, tally, i, shown, met_i, text)
+        signed = (-shown if shown else 0.0) if criterion.kind == "deduction" else shown
+        lines[(m, criterion.code)] = Line(
+            m, criterion.code, actual[i], target[i], ratio[i], met_i, signed, text
+        )
+        any_met = any_met or met_i
+    if n and not any_met and criterion.rule != "manual" and (default is not None or override):
+        warn(None, criterion.code, "never_met", criterion=criterion.code)
+    if formula is not None and rows:
+        _warn_unreachable(
+            criterion,
+            formula,
+            members,
+            elements,
+            columns,
+            prev_cols,
+            values,
+            target,
+            compared,
+            language,
+            warn,
+        )
 
-    # Which rows the rule can score, with their ratio, effective ratio and met flag.
+
+_Compared = tuple[list[float | None], list[float | None], list[float | None], list[bool], list[int]]
+
+
+def _compare_rows(
+    criterion: Criterion,
+    values: list[float | Missing],
+    target: list[float | None],
+    *,
+    has_target: bool,
+) -> _Compared:
+    """Which rows the rule can score (`rows`), with each one's actual value, ratio to its target,
+    effective ratio and met flag."""
+    n = len(values)
+    rule = criterion.rule
     needs_target = rule in ("threshold", "proportional", "bands") or (
-        rule == "relative" and (default is not None or bool(override))
+        rule == "relative" and has_target
     )
     actual: list[float | None] = [None] * n
     ratio: list[float | None] = [None] * n
@@ -203,68 +258,99 @@ def _score_criterion(
             if not needs_target:
                 rows.append(i)
             continue
-        ratio[i], eff[i], met[i] = compare(v, t, direction)  # type: ignore[arg-type]
+        ratio[i], eff[i], met[i] = compare(v, t, criterion.direction)  # type: ignore[arg-type]
         rows.append(i)
+    return actual, ratio, eff, met, rows
 
-    scored = (
-        apply_rule(criterion, rows, actual, target, ratio, eff, explainer, n)
-        if rule != "manual"
-        else None
+
+def _warn_targets_above_100(
+    criterion: Criterion,
+    default: float | None,
+    override: Mapping[str, float],
+    language: str,
+    warn: _Warn,
+) -> None:
+    code = criterion.code
+    if default is not None and default > 100.0:
+        warn(None, code, "target_above_100", target=_pct(default, language), criterion=code)
+    for m, given in override.items():
+        if given > 100.0:
+            warn(m, code, "target_above_100", target=_pct(given, language), criterion=code)
+
+
+def _adjusted(
+    criterion: Criterion,
+    explainer: Explainer,
+    member: str,
+    entry: ManualEntry | None,
+    shown: float,
+    met: bool,
+    text: str,
+    warn: _Warn,
+) -> tuple[float, bool, str]:
+    """Points the secretariat set by hand on a computed criterion replace the computed ones."""
+    if entry is None or criterion.rule == "manual":
+        return shown, met, text
+    set_to = _clamped_entry(criterion, explainer, member, entry, warn)
+    text += explainer.adjusted(shown, set_to, entry.reason)
+    # The secretariat's points decide "met" as on a manual criterion, so that the met count,
+    # knockouts and every page agree with the points shown.
+    return set_to, _met_by_points(criterion, set_to), text
+
+
+def _record(
+    criterion: Criterion,
+    explainer: Explainer,
+    tally: _Tally,
+    i: int,
+    shown: float,
+    met: bool,
+    text: str,
+) -> str:
+    """A member's points in the tally (signed for its group, a deduction counting down); a
+    knockout not met makes the member ineligible and says so in the explanation it returns."""
+    if criterion.knockout and not met:
+        tally.eligible[i] = False
+        text += explainer.knockout()
+    kind = criterion.kind
+    column = (
+        tally.regular
+        if kind == "regular"
+        else (tally.bonus if kind == "bonus" else tally.deduction)
     )
-    scorable = set(rows)
+    column[i] += shown
+    tally.groups[criterion.group][i] += (-shown if shown else 0.0) if kind == "deduction" else shown
+    if met:
+        tally.met_count[i] += 1
+    return text
 
-    regular = kind == "regular"
-    tally_kind = tally.regular if regular else (tally.bonus if kind == "bonus" else tally.deduction)
-    group_col = tally.groups[criterion.group]
-    any_met = False
-    for i, m in enumerate(members):
-        entry = manual.get(m)
-        v = values[i]
-        if rule == "manual":
-            shown, met_i, text = _manual_line(criterion, explainer, m, entry, warn)
-        elif i in scorable and i not in scored.failures:  # type: ignore[union-attr]
-            earned = scored.earned[i]  # type: ignore[union-attr]
-            shown = points - earned if kind == "deduction" else earned
-            met_i = met[i]
-            text = explainer.scored(v, target[i], ratio[i], met_i, shown, scored.notes[i])  # type: ignore[arg-type, union-attr]
-        else:
-            shown, met_i = 0.0, False
-            text = _missing_line(
-                criterion, explainer, i, m, v, target[i], scored, reported, year, warn
-            )
-        if entry is not None and rule != "manual":
-            set_to = _clamped_entry(criterion, explainer, m, entry, warn)
-            text += explainer.adjusted(shown, set_to, entry.reason)
-            shown = set_to
-            # The secretariat's points decide "met" as on a manual criterion, so that the met
-            # count, knockouts and every page agree with the points shown.
-            met_i = _met_by_points(criterion, shown)
-        if criterion.knockout and not met_i:
-            tally.eligible[i] = False
-            text += explainer.knockout()
-        signed = (-shown if shown else 0.0) if kind == "deduction" else shown
-        tally_kind[i] += shown
-        group_col[i] += signed
-        if met_i:
-            tally.met_count[i] += 1
-            any_met = True
-        lines[(m, code)] = Line(m, code, actual[i], target[i], ratio[i], met_i, signed, text)
 
-    if n and not any_met and rule != "manual" and (default is not None or override):
-        warn(None, code, "never_met", criterion=code)
-    if formula is not None and rows:
-        unmet = [i for i in rows if not met[i] and target[i] is not None]
-        for i, best, bounds in unreachable_rows(
-            criterion, formula, elements, columns, prev_cols, values, target, unmet, language
-        ):
-            warn(
-                members[i],
-                code,
-                "unreachable_target",
-                target=with_unit(target[i], criterion.unit, language),  # type: ignore[arg-type]
-                bounds=bounds,
-                best=with_unit(best, criterion.unit, language),
-            )
+def _warn_unreachable(
+    criterion: Criterion,
+    formula: Formula,
+    members: list[str],
+    elements: Mapping[str, DataElement],
+    columns: Mapping[str, list[float | None]],
+    prev_cols: Mapping[str, list[float | None]],
+    values: list[float | Missing],
+    target: list[float | None],
+    compared: _Compared,
+    language: str,
+    warn: _Warn,
+) -> None:
+    _actual, _ratio, _eff, met, rows = compared
+    unmet = [i for i in rows if not met[i] and target[i] is not None]
+    for i, best, bounds in unreachable_rows(
+        criterion, formula, elements, columns, prev_cols, values, target, unmet, language
+    ):
+        warn(
+            members[i],
+            criterion.code,
+            "unreachable_target",
+            target=with_unit(target[i], criterion.unit, language),  # type: ignore[arg-type]
+            bounds=bounds,
+            best=with_unit(best, criterion.unit, language),
+        )
 
 
 def _pct(value: float, language: str) -> str:
