@@ -166,3 +166,14 @@ def scheme_criteria(scheme: Scheme) -> list[Criterion]:
             .order_by("position")
         ),
     )
+
+
+def criteria_in_order(*, scheme_id: int | None, computed_only: bool = False) -> list[Criterion]:
+    """A scheme version's criteria in order, read now (unlike `scheme_criteria`: not kept, and
+    without their groups); none without a scheme. `computed_only`: not the manual ones."""
+    if scheme_id is None:
+        return []
+    criteria = Criterion.objects.filter(scheme_id=scheme_id)
+    if computed_only:
+        criteria = criteria.exclude(rule=Criterion.Rule.MANUAL)
+    return list(criteria.order_by("position"))
