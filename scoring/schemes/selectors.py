@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from clusters.models import EmulationYear
 from scoring import engine
 from scoring.models import (
     Band,
@@ -18,6 +23,27 @@ def _num(value) -> float | None:
 def schemes_to_engine(scheme_ids) -> dict[int, engine.Scheme]:
     """The engine's view of stored scheme versions (4 queries, whatever their number)."""
     ids = list(scheme_ids)
+    elements = _engine_elements(ids)
+    criteria = _engine_criteria(ids)
+    bands = _engine_bands(ids)
+    return {
+        sid: engine.Scheme(
+            name=name,
+            scale=float(scale),
+            data_elements=tuple(elements[sid]),
+            criteria=tuple(criteria[sid]),
+            classification=tuple(bands[sid]),
+            tie_break=tuple(tie_break or ()),
+            format=fmt,
+        )
+        for sid, name, scale, tie_break, fmt in Scheme.objects.filter(pk__in=ids).values_list(
+            "pk", "name", "scale", "tie_break", "format"
+        )
+    }
+
+
+def _engine_elements(ids: list[int]) -> dict[int, list[engine.DataElement]]:
+    """The versions' data elements in order, by version id (one query)."""
     elements: dict[int, list] = {i: [] for i in ids}
     for row in (
         DataElement.objects.filter(scheme_id__in=ids)
@@ -45,6 +71,11 @@ def schemes_to_engine(scheme_ids) -> dict[int, engine.Scheme]:
                 max_element=max_element or None,
             )
         )
+    return elements
+
+
+def _engine_criteria(ids: list[int]) -> dict[int, list[engine.Criterion]]:
+    """The versions' criteria in order, by version id (one query)."""
     criteria: dict[int, list] = {i: [] for i in ids}
     for row in (
         Criterion.objects.filter(scheme_id__in=ids)
@@ -64,41 +95,31 @@ def schemes_to_engine(scheme_ids) -> dict[int, engine.Scheme]:
             "params",
             "knockout",
             "unit",
+            named=True,
         )
     ):
-        (
-            sid,
-            code,
-            group,
-            name,
-            definition,
-            measure,
-            target,
-            direction,
-            points,
-            kind,
-            rule,
-            params,
-            knockout,
-            unit,
-        ) = row
-        criteria[sid].append(
+        criteria[row.scheme_id].append(
             engine.Criterion(
-                code=code,
-                group=group,
-                name=name,
-                definition=definition,
-                measure=measure,
-                target=_num(target),
-                direction=direction,
-                points=float(points),
-                kind=kind,
-                rule=rule,
-                params=dict(params or {}),
-                knockout=knockout,
-                unit=unit or None,
+                code=row.code,
+                group=row.group__name,
+                name=row.name,
+                definition=row.definition,
+                measure=row.measure,
+                target=_num(row.target),
+                direction=row.direction,
+                points=float(row.points),
+                kind=row.kind,
+                rule=row.rule,
+                params=dict(row.params or {}),
+                knockout=row.knockout,
+                unit=row.unit or None,
             )
         )
+    return criteria
+
+
+def _engine_bands(ids: list[int]) -> dict[int, list[engine.Band]]:
+    """The versions' bands in order, by version id (one query)."""
     bands: dict[int, list] = {i: [] for i in ids}
     for sid, name, min_total, min_each in (
         Band.objects.filter(scheme_id__in=ids)
@@ -108,20 +129,7 @@ def schemes_to_engine(scheme_ids) -> dict[int, engine.Scheme]:
         bands[sid].append(
             engine.Band(band=name, min_total=float(min_total), min_each=_num(min_each))
         )
-    return {
-        sid: engine.Scheme(
-            name=name,
-            scale=float(scale),
-            data_elements=tuple(elements[sid]),
-            criteria=tuple(criteria[sid]),
-            classification=tuple(bands[sid]),
-            tie_break=tuple(tie_break or ()),
-            format=fmt,
-        )
-        for sid, name, scale, tie_break, fmt in Scheme.objects.filter(pk__in=ids).values_list(
-            "pk", "name", "scale", "tie_break", "format"
-        )
-    }
+    return bands
 
 
 def scheme_to_engine(scheme: Scheme) -> engine.Scheme:
@@ -177,3 +185,32 @@ def criteria_in_order(*, scheme_id: int | None, computed_only: bool = False) -> 
     if computed_only:
         criteria = criteria.exclude(rule=Criterion.Rule.MANUAL)
     return list(criteria.order_by("position"))
+
+
+def scheme_criterion(*, scheme_id: int | None, code: str) -> Criterion | None:
+    """One criterion of a scheme version by its code (None: no such criterion, or no scheme)."""
+    return Criterion.objects.filter(scheme_id=scheme_id, code=code).first()
+
+
+@dataclass
+class SchemePage:
+    criteria: QuerySet[Criterion] | list  # the version in force's, with their groups, in order
+    bands: list[Band]
+    versions: QuerySet[Scheme]  # every version of the year, newest first, with who made it
+
+
+def scheme_page(*, emulation_year: EmulationYear) -> SchemePage:
+    """The year's scheme page: the criteria and bands in force (none before a first version) and
+    the versions; the criteria and versions are read when the page shows them."""
+    scheme_id = emulation_year.scheme_id
+    return SchemePage(
+        criteria=Criterion.objects.filter(scheme_id=scheme_id)
+        .select_related("group")
+        .order_by("position")
+        if scheme_id
+        else [],
+        bands=list(emulation_year.scheme.bands.order_by("position")) if scheme_id else [],
+        versions=Scheme.objects.filter(emulation_year=emulation_year)
+        .select_related("created_by")
+        .order_by("-version"),
+    )
