@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.models import AuditEntry, EmulationYear
+from clusters.models import AuditEntry, Cluster, EmulationYear, Unit
 from clusters.permissions import user_scope
-from scoring.models import Ballot, Objection, Report
+from emulation.rows import _converters
+from scoring.models import Ballot, NotificationPreference, Objection, Report
 
 # An answer or a publication stays in the inbox this long.
 RECENT_DAYS = 30
@@ -103,8 +104,6 @@ def _marks(ids) -> str:
 
 def _as(model, name: str, value):
     """A column's value as the ORM would give it (a date on SQLite, an aware datetime)."""
-    from emulation.rows import _converters
-
     for convert, column in _converters(model._meta.get_field(name)):
         value = convert(value, column, connection)
     return value
@@ -394,3 +393,19 @@ def _leadership_items(units: frozenset[int]) -> list[InboxItem]:
         )
         for year_id, year, cluster, at in rows
     ]
+
+
+def cluster_member_units(*, cluster: Cluster) -> list[Unit]:
+    """The units that are members of any year of the cluster, with their contact."""
+    return list(
+        Unit.objects.filter(memberships__emulation_year__cluster=cluster)
+        .select_related("contact")
+        .distinct()
+        .order_by("name")
+    )
+
+
+def email_enabled(*, user) -> bool:
+    """Whether the user wants e-mail of what waits for them (yes until they say otherwise)."""
+    current = NotificationPreference.objects.filter(user=user).first()
+    return current.email_enabled if current else True

@@ -23,14 +23,17 @@ from django.utils.translation import gettext as _
 from clusters.audit import audit_record
 from clusters.models import AuditEntry, Cluster, EmulationYear, Membership, RoleGrant, Unit
 from scoring.errors import ScoringError
+from scoring.inbox.selectors import cluster_member_units
 from scoring.models import (
     Ballot,
     Notification,
     NotificationPreference,
     Objection,
+    Pledge,
     Report,
     UnitContact,
 )
+from scoring.tasks import send_notifications
 
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind
@@ -83,8 +86,6 @@ def notify(
 def queue_send() -> None:
     """Queue the sender; a broker that is down loses nothing (the rows stay unsent and the next
     event's task, or `notifications_send`, sends them)."""
-    from scoring.tasks import send_notifications
-
     try:
         send_notifications.delay()
     except Exception:  # noqa: BLE001 — the event is committed; mail may follow later
@@ -198,6 +199,8 @@ _OPENINGS = ("ballot.open", "ballot.reopen")
 
 @_in_vietnamese
 def notify_ballot_opened(*, ballot_id: int) -> int:
+    # (Imported here: scoring/conference/services/conference.py imports this module for
+    # notify_ballot_opened, so importing it at the top would be a cycle.)
     from scoring.conference.services.conference import ballot_title
 
     ballot = Ballot.objects.select_related("award_kind").get(pk=ballot_id)
@@ -335,16 +338,6 @@ def preference_set(*, user, email_enabled: bool) -> NotificationPreference:
     return preference
 
 
-def cluster_member_units(*, cluster: Cluster) -> list[Unit]:
-    """The units that are members of any year of the cluster, with their contact."""
-    return list(
-        Unit.objects.filter(memberships__emulation_year__cluster=cluster)
-        .select_related("contact")
-        .distinct()
-        .order_by("name")
-    )
-
-
 def contacts_update(*, cluster: Cluster, emails: dict[int, str], actor=None) -> list[str]:
     """The secretariat sets member units' contact e-mails; returns the units changed (audited)."""
     units = {u.pk: u for u in cluster_member_units(cluster=cluster)}
@@ -456,6 +449,8 @@ def notify_due(*, today=None) -> int:
     late) and a week after publishing the pledge (who has not signed); the secretariat when every
     member has voted in an open ballot. Safe to run as often as wanted: every message has its
     event key, and a second run adds nothing."""
+    # (Imported here: scoring/conference/services/conference.py imports this module for
+    # notify_ballot_opened, so importing it at the top would be a cycle.)
     from scoring.conference.services.conference import ballot_title
 
     today = today or timezone.localdate()
@@ -543,8 +538,6 @@ def notify_due(*, today=None) -> int:
 
 
 def _notify_signatures_missing(today) -> int:
-    from scoring.models import Pledge
-
     added = 0
     since = today - timezone.timedelta(days=SIGNATURES_AFTER_DAYS)
     for pledge in Pledge.objects.filter(
