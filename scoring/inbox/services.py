@@ -247,7 +247,10 @@ def notify_year_status(*, emulation_year_id: int, status: str) -> int:
 def notify_year_published(*, emulation_year_id: int) -> int:
     year = _year(emulation_year_id)
     published = (
-        year.audit_entries.filter(action="year.status", after__status="published").count() or 1
+        year.audit_entries.filter(
+            action="year.status", after__status=EmulationYear.Status.PUBLISHED
+        ).count()
+        or 1
     )
     return notify(
         kind=Kind.YEAR_PUBLISHED,
