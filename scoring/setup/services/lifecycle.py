@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from clusters.audit import audit_record
 from clusters.models import EmulationYear, RoleGrant, Unit
-from scoring.errors import ReasonRequired, ScoringError
+from scoring.errors import ReasonRequired, ScoringError, YearLocked
 from scoring.inbox.services import notify_year_status
 from scoring.models import Report
 from scoring.ranking.services.dirty import year_mark_dirty
@@ -115,7 +115,10 @@ def year_set_status(
 
 def year_remind_late(*, emulation_year: EmulationYear, actor=None) -> list[str]:
     """E-mail the reporters of members that have not submitted; returns the units reminded.
-    Mail is sent outside any transaction; the reminder is recorded in the audit trail."""
+    Mail is sent outside any transaction; the reminder is recorded in the audit trail. A
+    published year's members are not reminded (YearLocked)."""
+    if emulation_year.is_published:
+        raise YearLocked(_("Kết quả năm này đã công bố: không gửi thư nhắc."))
     submitted = set(
         Report.objects.filter(
             emulation_year=emulation_year, status__in=Report.SCORED_STATUSES

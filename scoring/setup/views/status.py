@@ -75,10 +75,11 @@ def year_remind(request, pk: int):
     if not can_write:
         raise PermissionDenied
     if request.method == "POST":
-        if year.is_published:
-            messages.error(request, _("Kết quả năm này đã công bố: không gửi thư nhắc."))
+        try:
+            reminded = year_remind_late(emulation_year=year, actor=request.user)
+        except ScoringError as error:
+            messages.error(request, str(error))
             return redirect("year-detail", pk=year.pk)
-        reminded = year_remind_late(emulation_year=year, actor=request.user)
         if reminded:
             messages.success(
                 request, _("Đã gửi thư nhắc: %(units)s.") % {"units": ", ".join(reminded)}
