@@ -85,6 +85,7 @@ class _Page:
 
 
 def report_detail(request, pk: int, unit_id: int):
+    """The page (to whoever get_report_for_user lets in), or a posted action (`ACTIONS`)."""
     year, unit, role = get_report_for_user(request, pk, unit_id)
     report, elements = report_basics(emulation_year=year, unit=unit)
     page = _Page(year=year, unit=unit, role=role, report=report, elements=elements)
@@ -148,8 +149,8 @@ def _preview(request, page: _Page, action: str) -> bool:
 
 
 def _confirm_submit(request, page: _Page, action: str) -> bool:
-    """ "Nộp" only asks for the confirmation, which says what submitting means; the confirmation
-    posts `submit_confirmed`."""
+    """The submit button only asks for the confirmation, which says what submitting means; the
+    confirmation posts `submit_confirmed`."""
     form = _reporter_form(request, page, action)
     if form is not None:
         page.confirm_submit = report_submit_consequences(
@@ -208,6 +209,7 @@ def _chosen_evidence(request, page: _Page, action: str):
 
 
 def _say_saved(request, action: str, upload, attach_refused: ScoringError | None) -> None:
+    """What was saved; a file refused after the figures were saved is a warning, not an error."""
     if upload is None:
         messages.success(
             request,
@@ -224,6 +226,7 @@ def _say_saved(request, action: str, upload, attach_refused: ScoringError | None
 
 
 def _evidence_delete(request, page: _Page, action: str) -> bool:
+    """The reporter removes a file attached by mistake, while the report is still open."""
     if page.report is None or not can_edit_report(page.role, page.year, report_open=page.is_open):
         raise PermissionDenied
     evidence_id = request.POST.get("evidence_id", "")
@@ -244,6 +247,7 @@ def _evidence_delete(request, page: _Page, action: str) -> bool:
 
 
 def _reopen_late(request, page: _Page, action: str) -> bool:
+    """The secretariat lets a member that missed the deadline submit, with a reason."""
     if not can_reopen_report_late(page.role, page.year):
         raise PermissionDenied
     try:
