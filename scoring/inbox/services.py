@@ -199,8 +199,7 @@ _OPENINGS = ("ballot.open", "ballot.reopen")
 
 @_in_vietnamese
 def notify_ballot_opened(*, ballot_id: int) -> int:
-    # (Imported here: scoring/conference/services/conference.py imports this module for
-    # notify_ballot_opened, so importing it at the top would be a cycle.)
+    # Not at the top: scoring/conference/services/conference.py imports this module (a cycle).
     from scoring.conference.services.conference import ballot_title
 
     ballot = Ballot.objects.select_related("award_kind").get(pk=ballot_id)
@@ -452,8 +451,7 @@ def notify_due(*, today=None) -> int:
     late) and a week after publishing the pledge (who has not signed); the secretariat when every
     member has voted in an open ballot. Safe to run as often as wanted: every message has its
     event key, and a second run adds nothing."""
-    # (Imported here: scoring/conference/services/conference.py imports this module for
-    # notify_ballot_opened, so importing it at the top would be a cycle.)
+    # Not at the top: scoring/conference/services/conference.py imports this module (a cycle).
     from scoring.conference.services.conference import ballot_title
 
     today = today or timezone.localdate()
