@@ -385,3 +385,40 @@ def secretariat_post(view):
         return view(request, year, **kwargs)
 
     return wrapper
+
+
+def can_fill_report(role: str, *, has_scheme: bool) -> bool:
+    """Who may post figures to a member's report (save, preview, submit, attach): its own unit's
+    reporter, once the year has a scheme to report against. Whether the report and the year still
+    take them, the save says (with a message, the figures typed kept on screen)."""
+    return role == RoleGrant.Role.REPORTER and has_scheme
+
+
+def can_edit_report(role: str, year: EmulationYear, *, report_open: bool) -> bool:
+    """Who may change a report's figures and evidence now: its own unit's reporter, while the
+    report is open (a draft or returned, under a scheme) and the year not published."""
+    return role == RoleGrant.Role.REPORTER and report_open and not year.is_published
+
+
+def can_review_report(role: str, year: EmulationYear, *, report_submitted: bool) -> bool:
+    """Who may verify or return a submitted (or verified) report: the cluster's secretariat, until
+    the year is published."""
+    return role == RoleGrant.Role.SECRETARIAT and report_submitted and not year.is_published
+
+
+def can_enter_paper_report(role: str, year: EmulationYear, *, report_open: bool) -> bool:
+    """Who may type in a member's signed paper report in its place: the cluster's secretariat,
+    while the report is still open to its reporter and the year not published."""
+    return role == RoleGrant.Role.SECRETARIAT and report_open and not year.is_published
+
+
+def can_reopen_report_late(role: str, year: EmulationYear) -> bool:
+    """Who may let a member submit after the deadline: the cluster's secretariat, until the year
+    is published (the service checks that the report is still an unsubmitted draft)."""
+    return role == RoleGrant.Role.SECRETARIAT and not year.is_published
+
+
+def own_member_units(user, year: EmulationYear) -> list[Unit]:
+    """The member units of a year whose reporter the user is: those it may file objections for."""
+    scope = user_scope(user)
+    return list(Unit.objects.filter(memberships__emulation_year=year, pk__in=scope.reporter_units))

@@ -6,7 +6,14 @@ import datetime as dt
 from collections.abc import Iterable, Sized
 from typing import TYPE_CHECKING
 
-from clusters.models import UnitSuccession
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Max, Q, QuerySet, Sum
+from django.utils import timezone
+
+from clusters.models import EmulationYear, RoleGrant, Unit, UnitSuccession
+from emulation.sql import rows
 
 if TYPE_CHECKING:
     from clusters.permissions import Scope
@@ -34,14 +41,14 @@ def unit_predecessor_codes(*, unit_code: str, links: Iterable[tuple[str, str, ob
     return found
 
 
+def year_members(*, emulation_year: EmulationYear) -> QuerySet[Unit]:
+    """A year's member units by name (a query not yet run: forms' choices read it when needed)."""
+    return Unit.objects.filter(memberships__emulation_year=emulation_year).order_by("name")
+
+
 def cluster_usernames(*, cluster_id: int) -> set[str]:
     """The users a cluster's secretariat answers for: its secretariat and the reporters of the
     units that are members of any of its years."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-
-    from clusters.models import RoleGrant
-
     return set(
         get_user_model()
         .objects.filter(
@@ -59,11 +66,6 @@ def cluster_usernames(*, cluster_id: int) -> set[str]:
 def login_locks(*, usernames: Iterable[str]) -> list[dict]:
     """Recent failed logins of these users, by user name and address (one query): how many, and —
     once they reach LOGIN_FAILURE_LIMIT — until when that pair is locked."""
-    from axes.models import AccessAttempt
-    from django.conf import settings
-    from django.db.models import Max, Sum
-    from django.utils import timezone
-
     cool_off = settings.AXES_COOLOFF_TIME
     rows = (
         AccessAttempt.objects.filter(
@@ -109,7 +111,6 @@ def home_cards(
     """The clusters in `scope` by name (the first `limit`, or all), each as (id, name, supervising
     unit's name, [(year id, year, status), …] newest first) — the years the scope may see, the
     same as `visible_clusters` and `visible_years` give, which the tests compare."""
-    from emulation.sql import rows
 
     def marks(ids: Sized) -> str:
         return ", ".join(["%s"] * len(ids))

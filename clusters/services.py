@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from axes.utils import reset
+
 from clusters.audit import Actor, audit_record
 from clusters.models import Cluster
 from clusters.selectors import cluster_usernames, login_locks
@@ -15,9 +17,7 @@ def login_unlock(*, actor: Actor, cluster: Cluster, username: str) -> int:
     """Lift a user's login lock (every address's failures for the user name; an address locked
     for all names stays locked — that is the administrator's): the secretariat for its cluster's
     users (the view checks the role), with an audit row. Returns how many failures were forgotten."""
-    from axes.utils import reset
-
-    if username not in cluster_usernames(cluster_id=cluster.pk):
+    if not username or username not in cluster_usernames(cluster_id=cluster.pk):
         raise UnlockRefused(username)
     failures = sum(row["failures"] for row in login_locks(usernames=[username]))
     if not failures:

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.models import AuditEntry, EmulationYear
+from clusters.models import AuditEntry, Cluster, EmulationYear, Unit
 from clusters.permissions import user_scope
 from emulation.sql import as_field, rows
-from scoring.models import Ballot, Objection, Report
+from scoring.models import Ballot, NotificationPreference, Objection, Report
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -386,3 +386,19 @@ def _leadership_items(units: frozenset[int]) -> list[InboxItem]:
         )
         for year_id, year, cluster, at in published
     ]
+
+
+def cluster_member_units(*, cluster: Cluster) -> list[Unit]:
+    """The units that are members of any year of the cluster, with their contact."""
+    return list(
+        Unit.objects.filter(memberships__emulation_year__cluster=cluster)
+        .select_related("contact")
+        .distinct()
+        .order_by("name")
+    )
+
+
+def email_enabled(*, user: User) -> bool:
+    """Whether the user wants e-mail of what waits for them (yes until they say otherwise)."""
+    current = NotificationPreference.objects.filter(user=user).first()
+    return current.email_enabled if current else True

@@ -26,14 +26,17 @@ from django.utils.translation import gettext as _
 from clusters.audit import Actor, audit_record
 from clusters.models import AuditEntry, Cluster, EmulationYear, Membership, RoleGrant, Unit
 from scoring.errors import ScoringError
+from scoring.inbox.selectors import cluster_member_units
 from scoring.models import (
     Ballot,
     Notification,
     NotificationPreference,
     Objection,
+    Pledge,
     Report,
     UnitContact,
 )
+from scoring.tasks import send_notifications
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -89,8 +92,6 @@ def notify(
 def queue_send() -> None:
     """Queue the sender; a broker that is down loses nothing (the rows stay unsent and the next
     event's task, or `notifications_send`, sends them)."""
-    from scoring.tasks import send_notifications
-
     try:
         send_notifications.delay()
     except Exception:  # the event is committed; mail may follow later
@@ -204,6 +205,7 @@ _OPENINGS = ("ballot.open", "ballot.reopen")
 
 @_in_vietnamese
 def notify_ballot_opened(*, ballot_id: int) -> int:
+    # Not at the top: scoring/conference/services/conference.py imports this module (a cycle).
     from scoring.conference.services.conference import ballot_title
 
     ballot = Ballot.objects.select_related("award_kind").get(pk=ballot_id)
@@ -251,7 +253,10 @@ def notify_year_status(*, emulation_year_id: int, status: str) -> int:
 def notify_year_published(*, emulation_year_id: int) -> int:
     year = _year(emulation_year_id)
     published = (
-        year.audit_entries.filter(action="year.status", after__status="published").count() or 1
+        year.audit_entries.filter(
+            action="year.status", after__status=EmulationYear.Status.PUBLISHED
+        ).count()
+        or 1
     )
     return notify(
         kind=Kind.YEAR_PUBLISHED,
@@ -340,16 +345,6 @@ def preference_set(*, user: User, email_enabled: bool) -> NotificationPreference
         user=user, defaults={"email_enabled": email_enabled}
     )
     return preference
-
-
-def cluster_member_units(*, cluster: Cluster) -> list[Unit]:
-    """The units that are members of any year of the cluster, with their contact."""
-    return list(
-        Unit.objects.filter(memberships__emulation_year__cluster=cluster)
-        .select_related("contact")
-        .distinct()
-        .order_by("name")
-    )
 
 
 def contacts_update(*, cluster: Cluster, emails: dict[int, str], actor: Actor = None) -> list[str]:
@@ -466,6 +461,7 @@ def notify_due(*, today: dt.date | None = None) -> int:
     late) and a week after publishing the pledge (who has not signed); the secretariat when every
     member has voted in an open ballot. Safe to run as often as wanted: every message has its
     event key, and a second run adds nothing."""
+    # Not at the top: scoring/conference/services/conference.py imports this module (a cycle).
     from scoring.conference.services.conference import ballot_title
 
     today = today or timezone.localdate()
@@ -558,8 +554,6 @@ def notify_due(*, today: dt.date | None = None) -> int:
 
 
 def _notify_signatures_missing(today: dt.date) -> int:
-    from scoring.models import Pledge
-
     added = 0
     since = today - dt.timedelta(days=SIGNATURES_AFTER_DAYS)
     for pledge in Pledge.objects.filter(

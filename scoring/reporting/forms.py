@@ -50,6 +50,14 @@ class ReportForm(BootstrapFields, forms.Form):
         return f"e_{code}"
 
     @classmethod
+    def for_report(cls, elements: list[DataElement], stored: dict, report, **kwargs) -> ReportForm:
+        """The unbound form of a report: its stored figures and note, at its version (1 before
+        its first save)."""
+        initial = cls.initial_for(elements, stored)
+        initial.update(version=report.version if report else 1, note=report.note if report else "")
+        return cls(initial=initial, elements=elements, **kwargs)
+
+    @classmethod
     def initial_for(cls, elements: list[DataElement], stored: dict[str, Decimal | None]) -> dict:
         """Stored figures as a person would type them: 1200, not 1200.0000; 6,1 in Vietnamese."""
         initial = {}
@@ -109,6 +117,40 @@ class ReportForm(BootstrapFields, forms.Form):
             value = self.cleaned_data.get(self.field_name(element.code))
             result[element.code] = None if value is None else Decimal(value)
         return result
+
+    def understood(self) -> list[tuple[str, str]]:
+        """Each figure as the server read it, written back the Vietnamese way ("3.155,5")."""
+        values = self.values()
+        return [
+            (e.name, "—" if values.get(e.code) is None else display_number(values[e.code]))
+            for e in self.elements
+        ]
+
+    def formatted(self) -> ReportForm:
+        """The same figures, each shown as it was understood, so that a person sees that "3155,5"
+        was read as 3.155,5 before anything is saved."""
+        data = self.data.copy()  # type: ignore[attr-defined]  # a bound form's QueryDict
+        for element in self.elements:
+            name = self.field_name(element.code)
+            value = self.cleaned_data.get(name)
+            if value is not None:
+                data[name] = (
+                    str(int(value))
+                    if element.type == element.Type.BOOLEAN
+                    else display_number(value)
+                )
+        formatted = ReportForm(data, elements=self.elements)
+        formatted.is_valid()
+        return formatted
+
+
+def posted_answers(data) -> dict[int, str]:
+    """The reporter's answers to the secretariat's comments, posted as `answer_<comment id>`."""
+    return {
+        int(key.removeprefix("answer_")): value
+        for key, value in data.items()
+        if key.startswith("answer_") and key.removeprefix("answer_").isdigit()
+    }
 
 
 class ReturnForm(BootstrapFields, forms.Form):

@@ -1,23 +1,166 @@
 """Reads of a member's report: the figures as entered, the preview of its score, its status and
-history."""
+history; the year's manual points and objections."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.models import AuditEntry, EmulationYear
+from clusters.models import AuditEntry, EmulationYear, RoleGrant, Unit
 from scoring import engine
 from scoring.engine.rules import reads_other_members
 from scoring.models import (
+    DataElement,
+    EvidenceFile,
+    ManualPoints,
+    MemberTarget,
+    Objection,
     Report,
+    ReportComment,
     ReportValue,
 )
 from scoring.ranking.selectors import year_inputs
-from scoring.schemes.selectors import scheme_data_elements
+from scoring.schemes.selectors import scheme_criteria, scheme_data_elements
+
+
+def report_basics(
+    *, emulation_year: EmulationYear, unit: Unit
+) -> tuple[Report | None, list[DataElement]]:
+    """What every request of the report page reads, a save too: the member's report (None before
+    its first save) and the data elements of the scheme in force."""
+    report = Report.objects.filter(emulation_year=emulation_year, unit=unit).order_by("pk").first()
+    scheme = emulation_year.scheme
+    elements = scheme_data_elements(scheme) if scheme is not None else []
+    return report, elements
+
+
+@dataclasses.dataclass
+class ReportPage:
+    """What only the report page shows (a save that redirects never reads it)."""
+
+    values: dict[str, ReportValue]  # this year's stored figures, by element code
+    previous: dict[str, Decimal]  # last year's, by element code
+    targets: list[tuple]  # (criterion, the member's target)
+    comments: list[tuple]  # (comment, the name of the figure it is about)
+    evidence: list[tuple]  # (evidence file, the name of the figure it documents)
+
+
+def report_page(
+    *,
+    emulation_year: EmulationYear,
+    unit: Unit,
+    report: Report | None,
+    elements: list[DataElement],
+) -> ReportPage:
+    """The stored figures, last year's, the member's targets, the comments and the evidence."""
+    values, previous = report_figures(emulation_year=emulation_year, unit_id=unit.pk, report=report)
+    own_targets = dict(
+        MemberTarget.objects.filter(emulation_year=emulation_year, unit=unit).values_list(
+            "criterion_code", "target"
+        )
+    )
+    scheme = emulation_year.scheme
+    criteria = scheme_criteria(scheme) if scheme is not None else []
+    comments = list(report.comments.order_by("created_at")) if report else []
+    evidence = list(report.evidence.order_by("uploaded_at")) if report else []
+    names = {e.code: e.name for e in elements}
+    return ReportPage(
+        values=values,
+        previous=previous,
+        targets=[(c, own_targets.get(c.code, c.target)) for c in criteria],
+        comments=[(c, names.get(c.element_code, c.element_code)) for c in comments],
+        evidence=[(e, names.get(e.element_code, e.element_code)) for e in evidence],
+    )
+
+
+def report_submit_consequences(
+    *, emulation_year: EmulationYear, elements: list[DataElement], values: dict
+) -> dict:
+    """What submitting these figures means, said before it is done: the figures left empty, the
+    deadline and the days left before it."""
+    deadline = emulation_year.reporting_deadline
+    return {
+        "missing": [e.name for e in elements if values.get(e.code) is None],
+        "deadline": deadline,
+        "days_left": (deadline - timezone.localdate()).days if deadline else None,
+    }
+
+
+def report_waits_past_deadline(*, emulation_year: EmulationYear, report: Report | None) -> bool:
+    """Whether a member's report is still unsubmitted (a draft, or not started) after the
+    deadline: the case in which the secretariat may let it be submitted late."""
+    status = report.status if report else Report.Status.DRAFT
+    deadline = emulation_year.reporting_deadline
+    return (
+        status == Report.Status.DRAFT and deadline is not None and timezone.localdate() > deadline
+    )
+
+
+def report_history_page(*, emulation_year: EmulationYear, unit: Unit) -> tuple[Report | None, list]:
+    """A member's report and every recorded change of it, as `report_history_rows` names them."""
+    report = Report.objects.filter(emulation_year=emulation_year, unit=unit).first()
+    entries = (
+        AuditEntry.objects.filter(
+            object_type="scoring.report", object_id=str(report.pk)
+        ).select_related("actor")
+        if report
+        else AuditEntry.objects.none()
+    )
+    return report, report_history_rows(emulation_year=emulation_year, entries=entries)
+
+
+def report_evidence_file(
+    *, emulation_year: EmulationYear, unit: Unit, evidence_id: int
+) -> EvidenceFile | None:
+    """One evidence file of a member's report in a year (None for any other's)."""
+    return EvidenceFile.objects.filter(
+        pk=evidence_id, report__emulation_year=emulation_year, report__unit=unit
+    ).first()
+
+
+def objections_of_year(
+    *, emulation_year: EmulationYear, units: list[Unit] | None = None
+) -> QuerySet[Objection]:
+    """The year's objections, newest first (read when the page shows them); `units`: only theirs."""
+    objections = (
+        Objection.objects.filter(emulation_year=emulation_year)
+        .select_related("unit")
+        .order_by("-filed_at")
+    )
+    return objections if units is None else objections.filter(unit__in=units)
+
+
+def objection_of_year(
+    *, emulation_year: EmulationYear, objection_id: int | None
+) -> Objection | None:
+    """One objection of the year (None for another year's, or no id)."""
+    if objection_id is None:
+        return None
+    return Objection.objects.filter(emulation_year=emulation_year, pk=objection_id).first()
+
+
+def manual_points_of_year(*, emulation_year: EmulationYear) -> QuerySet[ManualPoints]:
+    """The year's manual points by unit and criterion (read when the page shows them)."""
+    return (
+        ManualPoints.objects.filter(emulation_year=emulation_year)
+        .select_related("unit", "entered_by")
+        .order_by("unit__name", "criterion_code")
+    )
+
+
+def manual_points_entry(
+    *, emulation_year: EmulationYear, row_id: int | None
+) -> ManualPoints | None:
+    """One manual points entry of the year (None for another year's, or no id)."""
+    if row_id is None:
+        return None
+    return manual_points_of_year(emulation_year=emulation_year).filter(pk=row_id).first()
 
 
 def report_preview(
@@ -66,8 +209,6 @@ def report_figures(
 ) -> tuple[dict[str, ReportValue], dict]:
     """A member's stored figures this year (by element code) and last year's in the same cluster
     (verified over reported, from a scored report), for the report form — in one query."""
-    from django.db.models import Q
-
     # The reports first (by their keys), then their figures (by report): an OR across the join
     # to the figures would read every figure of every report.
     # This cluster's year before only: a unit that was also a member of another cluster that
@@ -165,3 +306,43 @@ def report_history_rows(
             )
         )
     return rows
+
+
+def reports_verifiable(*, emulation_year: EmulationYear) -> list[Report]:
+    """The submitted reports without an open comment, by unit name (one query)."""
+    open_comment = ReportComment.objects.filter(report=OuterRef("pk"), resolved=False)
+    return list(
+        Report.objects.filter(emulation_year=emulation_year, status=Report.Status.SUBMITTED)
+        .exclude(Exists(open_comment))
+        .select_related("unit")
+        .order_by("unit__name")
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class LateMember:
+    unit: Unit
+    report: Report | None
+    emails: tuple[str, ...]  # its reporters' addresses: none means no reminder can reach it
+
+
+def late_members(*, emulation_year: EmulationYear) -> list[LateMember]:
+    """The members that have not submitted (no report, a draft, a returned report) — those
+    `year_remind_late` reminds — with their reporters' e-mail addresses (three queries)."""
+    units = list(
+        Unit.objects.filter(memberships__emulation_year=emulation_year).order_by("name", "pk")
+    )
+    reports = {
+        r.unit_id: r for r in Report.objects.filter(emulation_year=emulation_year, unit__in=units)
+    }
+    emails: dict[int, set[str]] = {}
+    for unit_id, email in RoleGrant.objects.filter(
+        role=RoleGrant.Role.REPORTER, unit__in=units
+    ).values_list("unit_id", "user__email"):
+        if email:
+            emails.setdefault(unit_id, set()).add(email)
+    return [
+        LateMember(u, reports.get(u.pk), tuple(sorted(emails.get(u.pk, ()))))
+        for u in units
+        if u.pk not in reports or reports[u.pk].status not in Report.SCORED_STATUSES
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from scoring.fields import LocalDecimalField
+from scoring.fields import LocalDecimalField, display_number
 from scoring.models import Criterion
 
 
@@ -39,6 +39,30 @@ class CriterionForm(forms.Form):
     rule = forms.ChoiceField(label=_("Cách chấm"), choices=Criterion.Rule.choices)
     knockout = forms.BooleanField(label=_("Tiêu chí bắt buộc"), required=False)
     reason = forms.CharField(label=_("Lý do sửa đổi"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    @classmethod
+    def for_criterion(cls, criterion: Criterion) -> CriterionForm:
+        """The criterion as stored, its numbers as a person would type them, opened at its
+        scheme version."""
+        initial = {
+            f: getattr(criterion, f)
+            for f in (
+                "name",
+                "definition",
+                "measure",
+                "unit",
+                "direction",
+                "kind",
+                "rule",
+                "knockout",
+            )
+        }
+        initial.update(
+            target=None if criterion.target is None else display_number(criterion.target),
+            points=display_number(criterion.points),
+            scheme=criterion.scheme_id,
+        )
+        return cls(initial=initial)
 
     def changes(self) -> dict:
         data = self.cleaned_data

@@ -4,8 +4,12 @@ and criteria."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import SupportsFloat
 
+from django.db.models import QuerySet
+
+from clusters.models import EmulationYear
 from scoring import engine
 from scoring.models import (
     Band,
@@ -22,6 +26,27 @@ def _num(value: SupportsFloat | None) -> float | None:
 def schemes_to_engine(scheme_ids: Iterable[int]) -> dict[int, engine.Scheme]:
     """The engine's view of stored scheme versions (4 queries, whatever their number)."""
     ids = list(scheme_ids)
+    elements = _engine_elements(ids)
+    criteria = _engine_criteria(ids)
+    bands = _engine_bands(ids)
+    return {
+        sid: engine.Scheme(
+            name=name,
+            scale=float(scale),
+            data_elements=tuple(elements[sid]),
+            criteria=tuple(criteria[sid]),
+            classification=tuple(bands[sid]),
+            tie_break=tuple(tie_break or ()),
+            format=fmt,
+        )
+        for sid, name, scale, tie_break, fmt in Scheme.objects.filter(pk__in=ids).values_list(
+            "pk", "name", "scale", "tie_break", "format"
+        )
+    }
+
+
+def _engine_elements(ids: list[int]) -> dict[int, list[engine.DataElement]]:
+    """The versions' data elements in order, by version id (one query)."""
     elements: dict[int, list] = {i: [] for i in ids}
     for row in (
         DataElement.objects.filter(scheme_id__in=ids)
@@ -49,8 +74,13 @@ def schemes_to_engine(scheme_ids: Iterable[int]) -> dict[int, engine.Scheme]:
                 max_element=max_element or None,
             )
         )
+    return elements
+
+
+def _engine_criteria(ids: list[int]) -> dict[int, list[engine.Criterion]]:
+    """The versions' criteria in order, by version id (one query)."""
     criteria: dict[int, list] = {i: [] for i in ids}
-    for criterion_row in (
+    for row in (
         Criterion.objects.filter(scheme_id__in=ids)
         .order_by("scheme_id", "position", "id")
         .values_list(
@@ -68,41 +98,31 @@ def schemes_to_engine(scheme_ids: Iterable[int]) -> dict[int, engine.Scheme]:
             "params",
             "knockout",
             "unit",
+            named=True,
         )
     ):
-        (
-            sid,
-            code,
-            group,
-            name,
-            definition,
-            measure,
-            target,
-            direction,
-            points,
-            kind,
-            rule,
-            params,
-            knockout,
-            unit,
-        ) = criterion_row
-        criteria[sid].append(
+        criteria[row.scheme_id].append(
             engine.Criterion(
-                code=code,
-                group=group,
-                name=name,
-                definition=definition,
-                measure=measure,
-                target=_num(target),
-                direction=direction,
-                points=float(points),
-                kind=kind,
-                rule=rule,
-                params=dict(params or {}),
-                knockout=knockout,
-                unit=unit or None,
+                code=row.code,
+                group=row.group__name,
+                name=row.name,
+                definition=row.definition,
+                measure=row.measure,
+                target=_num(row.target),
+                direction=row.direction,
+                points=float(row.points),
+                kind=row.kind,
+                rule=row.rule,
+                params=dict(row.params or {}),
+                knockout=row.knockout,
+                unit=row.unit or None,
             )
         )
+    return criteria
+
+
+def _engine_bands(ids: list[int]) -> dict[int, list[engine.Band]]:
+    """The versions' bands in order, by version id (one query)."""
     bands: dict[int, list] = {i: [] for i in ids}
     for sid, name, min_total, min_each in (
         Band.objects.filter(scheme_id__in=ids)
@@ -112,20 +132,7 @@ def schemes_to_engine(scheme_ids: Iterable[int]) -> dict[int, engine.Scheme]:
         bands[sid].append(
             engine.Band(band=name, min_total=float(min_total), min_each=_num(min_each))
         )
-    return {
-        sid: engine.Scheme(
-            name=name,
-            scale=float(scale),
-            data_elements=tuple(elements[sid]),
-            criteria=tuple(criteria[sid]),
-            classification=tuple(bands[sid]),
-            tie_break=tuple(tie_break or ()),
-            format=fmt,
-        )
-        for sid, name, scale, tie_break, fmt in Scheme.objects.filter(pk__in=ids).values_list(
-            "pk", "name", "scale", "tie_break", "format"
-        )
-    }
+    return bands
 
 
 def scheme_to_engine(scheme: Scheme) -> engine.Scheme:
@@ -169,4 +176,47 @@ def scheme_criteria(scheme: Scheme) -> list[Criterion]:
             .select_related("group")
             .order_by("position")
         ),
+    )
+
+
+def criteria_in_order(*, scheme_id: int | None, computed_only: bool = False) -> list[Criterion]:
+    """A scheme version's criteria in order, read now (unlike `scheme_criteria`: not kept, and
+    without their groups); none without a scheme. `computed_only`: not the manual ones."""
+    if scheme_id is None:
+        return []
+    criteria = Criterion.objects.filter(scheme_id=scheme_id)
+    if computed_only:
+        criteria = criteria.exclude(rule=Criterion.Rule.MANUAL)
+    return list(criteria.order_by("position"))
+
+
+def scheme_criterion(*, scheme_id: int | None, code: str) -> Criterion | None:
+    """One criterion of a scheme version by its code (None: no such criterion, or no scheme)."""
+    if scheme_id is None:
+        return None
+    return Criterion.objects.filter(scheme_id=scheme_id, code=code).first()
+
+
+@dataclass
+class SchemePage:
+    criteria: QuerySet[Criterion] | list  # the version in force's, with their groups, in order
+    bands: list[Band]
+    versions: QuerySet[Scheme]  # every version of the year, newest first, with who made it
+
+
+def scheme_page(*, emulation_year: EmulationYear) -> SchemePage:
+    """The year's scheme page: the criteria and bands in force (none before a first version) and
+    the versions; the criteria and versions are read when the page shows them."""
+    scheme = emulation_year.scheme
+    scheme_id = scheme.pk if scheme is not None else None
+    return SchemePage(
+        criteria=Criterion.objects.filter(scheme_id=scheme_id)
+        .select_related("group")
+        .order_by("position")
+        if scheme_id
+        else [],
+        bands=list(scheme.bands.order_by("position")) if scheme is not None else [],
+        versions=Scheme.objects.filter(emulation_year=emulation_year)
+        .select_related("created_by")
+        .order_by("-version"),
     )

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from typing import overload
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clusters.audit import Actor, audit_record
 from clusters.models import EmulationYear
 from scoring import engine
+from scoring.engine.formula import compile_formula
+from scoring.engine.formula_tokens import FormulaError
 from scoring.engine.scheme_file import CRITERION_KEYS
-from scoring.errors import ReasonRequired, YearLocked
+from scoring.errors import ReasonRequired, ScoringError, YearLocked
 from scoring.models import Band, Criterion, CriterionGroup, DataElement, Scheme
 from scoring.ranking.services.dirty import year_mark_dirty
 from scoring.schemes.selectors import scheme_to_engine
@@ -33,7 +37,6 @@ MAX_NUMBER = 10**14
 
 def _check_fits(scheme: engine.Scheme) -> None:
     """Numbers and texts must fit their columns (NUMBER is 18 digits with 4 decimals)."""
-    from scoring.errors import ScoringError
 
     def number(value: float | None, where: str) -> None:
         if value is not None and abs(value) >= MAX_NUMBER:
@@ -105,59 +108,7 @@ def scheme_create_version(
             reason=reason.strip(),
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        DataElement.objects.bulk_create(
-            [
-                DataElement(
-                    scheme=row,
-                    position=i,
-                    code=e.code,
-                    name=e.name,
-                    definition=e.definition,
-                    type=e.type,
-                    min_value=_dec(e.min),
-                    max_value=_dec(e.max),
-                    max_element=e.max_element or "",
-                )
-                for i, e in enumerate(scheme.data_elements)
-            ]
-        )
-        groups = {}
-        for i, name in enumerate(scheme.groups):
-            groups[name] = CriterionGroup.objects.create(scheme=row, position=i, name=name)
-        Criterion.objects.bulk_create(
-            [
-                Criterion(
-                    scheme=row,
-                    group=groups[c.group],
-                    position=i,
-                    code=c.code,
-                    name=c.name,
-                    definition=c.definition,
-                    measure=c.measure,
-                    target=_dec(c.target),
-                    unit=c.unit or "",
-                    direction=c.direction,
-                    points=_dec(c.points),
-                    kind=c.kind,
-                    rule=c.rule,
-                    params=dict(c.params),
-                    knockout=c.knockout,
-                )
-                for i, c in enumerate(scheme.criteria)
-            ]
-        )
-        Band.objects.bulk_create(
-            [
-                Band(
-                    scheme=row,
-                    position=i,
-                    name=b.band,
-                    min_total=_dec(b.min_total),
-                    min_each=_dec(b.min_each),
-                )
-                for i, b in enumerate(scheme.classification)
-            ]
-        )
+        _store_parts(row, scheme)
         before = {"scheme": previous.pk, "version": previous.version} if previous else None
         year.scheme = row
         year.save(update_fields=["scheme"])
@@ -173,6 +124,63 @@ def scheme_create_version(
         )
         year_mark_dirty(emulation_year_id=year.pk)
     return row
+
+
+def _store_parts(row: Scheme, scheme: engine.Scheme) -> None:
+    """A new version's data elements, criterion groups, criteria and bands, in their order."""
+    DataElement.objects.bulk_create(
+        [
+            DataElement(
+                scheme=row,
+                position=i,
+                code=e.code,
+                name=e.name,
+                definition=e.definition,
+                type=e.type,
+                min_value=_dec(e.min),
+                max_value=_dec(e.max),
+                max_element=e.max_element or "",
+            )
+            for i, e in enumerate(scheme.data_elements)
+        ]
+    )
+    groups = {}
+    for i, name in enumerate(scheme.groups):
+        groups[name] = CriterionGroup.objects.create(scheme=row, position=i, name=name)
+    Criterion.objects.bulk_create(
+        [
+            Criterion(
+                scheme=row,
+                group=groups[c.group],
+                position=i,
+                code=c.code,
+                name=c.name,
+                definition=c.definition,
+                measure=c.measure,
+                target=_dec(c.target),
+                unit=c.unit or "",
+                direction=c.direction,
+                points=_dec(c.points),
+                kind=c.kind,
+                rule=c.rule,
+                params=dict(c.params),
+                knockout=c.knockout,
+            )
+            for i, c in enumerate(scheme.criteria)
+        ]
+    )
+    Band.objects.bulk_create(
+        [
+            Band(
+                scheme=row,
+                position=i,
+                name=b.band,
+                min_total=_dec(b.min_total),
+                min_each=_dec(b.min_each),
+            )
+            for i, b in enumerate(scheme.classification)
+        ]
+    )
 
 
 def scheme_import(
@@ -191,6 +199,33 @@ def scheme_import(
         emulation_year=emulation_year, scheme=parsed, source=source, reason=reason, actor=actor
     )
     return row, warnings
+
+
+# A scheme file is small; a larger upload is refused before it is read.
+SCHEME_UPLOAD_MAX_BYTES = 1024 * 1024
+
+
+def scheme_import_upload(
+    *, emulation_year: EmulationYear, upload: UploadedFile, reason: str = "", actor: Actor = None
+) -> tuple[Scheme, list[str]]:
+    """An uploaded scheme file as the year's next version (`scheme_import`). A refusal of the
+    file's content (engine.SchemeError, naming the file and the place) is a ScoringError on the
+    form's file field; the others (too large, a missing reason, a published year) are the form's."""
+    assert upload.name is not None and upload.size is not None  # a posted file has both
+    if upload.size > SCHEME_UPLOAD_MAX_BYTES:
+        raise ScoringError(
+            _("%(file)s: tệp thang điểm quá lớn (tối đa 1 MB).") % {"file": upload.name}
+        )
+    try:
+        return scheme_import(
+            emulation_year=emulation_year,
+            data=upload.read(),
+            filename=upload.name,
+            reason=reason,
+            actor=actor,
+        )
+    except engine.SchemeError as error:
+        raise ScoringError(str(error), field="file") from None
 
 
 def scheme_export(*, scheme: Scheme) -> str:
@@ -212,8 +247,6 @@ def scheme_amend_criterion(
 ) -> Scheme:
     """A new scheme version in which criterion `code` is changed; checked as a scheme file would
     be (formula names and syntax, rule parameters), and recorded with its reason."""
-    from scoring.errors import ScoringError
-
     with transaction.atomic():
         # Read the version in force under the year's lock: two edits built on the same version
         # must not silently undo each other.
@@ -238,10 +271,6 @@ def scheme_amend_criterion(
 def _amend(
     emulation_year: EmulationYear, code: str, changes: dict, reason: str, actor: Actor
 ) -> Scheme:
-    import dataclasses
-
-    from scoring.errors import ScoringError
-
     assert emulation_year.scheme is not None  # checked by the caller
     current = scheme_to_engine(emulation_year.scheme)
     if code not in {c.code for c in current.criteria}:
@@ -257,7 +286,22 @@ def _amend(
     try:
         engine.parse_scheme(text, filename=_("tiêu chí %(code)s") % {"code": code})
     except engine.SchemeError as error:
-        raise ScoringError(str(error)) from None
+        changed = next(c for c in criteria if c.code == code)
+        field = "measure" if _measure_refused(changed, amended) else None
+        raise ScoringError(str(error), field=field) from None
     return scheme_create_version(
         emulation_year=emulation_year, scheme=amended, source=text, reason=reason, actor=actor
     )
+
+
+def _measure_refused(criterion: engine.Criterion, scheme: engine.Scheme) -> bool:
+    """Whether the scheme file's check refuses this criterion's measure — empty where the rule
+    needs one, or a formula that does not compile over the scheme's data elements — so that the
+    refusal is shown on the measure's field."""
+    if not criterion.measure.strip():
+        return criterion.rule != Criterion.Rule.MANUAL
+    try:
+        compile_formula(criterion.measure, names=[e.code for e in scheme.data_elements])
+    except FormulaError:
+        return True
+    return False

@@ -102,6 +102,17 @@ class TargetsForm(forms.Form):
     def cell(unit_id: int, code: str) -> str:
         return f"t_{unit_id}_{code}"
 
+    @classmethod
+    def initial_for(cls, targets: dict[tuple[int, str], Decimal]) -> dict[str, str]:
+        """The members' own targets ((unit id, criterion code) → target) as the cells show them."""
+        return {cls.cell(u, c): display_number(v) for (u, c), v in targets.items()}
+
+    def rows(self) -> list[tuple]:
+        """The grid for the page: each member with its (criterion, cell) pairs."""
+        return [
+            (u, [(c, self[self.cell(u.pk, c.code)]) for c in self.criteria]) for u in self.units
+        ]
+
     def grid(self) -> dict[tuple[int, str], Decimal | None]:
         """Only the cells this user changed (against what the form showed when it was opened), so
         that two people editing the grid never put back each other's old values."""
@@ -117,6 +128,14 @@ class TargetsForm(forms.Form):
 class PledgeForm(forms.Form):
     title = forms.CharField(label=_("Tiêu đề"), max_length=300)
     text = forms.CharField(label=_("Nội dung giao ước"), widget=forms.Textarea(attrs={"rows": 6}))
+
+    @classmethod
+    def for_pledge(cls, pledge, year) -> PledgeForm:
+        """The published pledge's title and text, or a title to start from."""
+        if pledge is not None:
+            return cls(initial={"title": pledge.title, "text": pledge.text})
+        title = _("Giao ước thi đua năm %(year)s") % {"year": year.year}
+        return cls(initial={"title": title, "text": ""})
 
 
 class SignatureForm(forms.Form):

@@ -1,5 +1,6 @@
 """The secretariat's bulk work on a year: verify every submitted report that has no open
-comment, and remind every member that has not submitted."""
+comment (the list to choose from, and the late members to remind, are read in
+scoring/reporting/selectors.py)."""
 
 from __future__ import annotations
 
@@ -10,21 +11,10 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from clusters.audit import Actor
-from clusters.models import EmulationYear, RoleGrant, Unit
+from clusters.models import EmulationYear
 from scoring.errors import ScoringError, YearLocked
 from scoring.models import Report, ReportComment
 from scoring.reporting.services.reports import report_verify
-
-
-def reports_verifiable(*, emulation_year: EmulationYear) -> list[Report]:
-    """The submitted reports without an open comment, by unit name (one query)."""
-    open_comment = ReportComment.objects.filter(report=OuterRef("pk"), resolved=False)
-    return list(
-        Report.objects.filter(emulation_year=emulation_year, status=Report.Status.SUBMITTED)
-        .exclude(Exists(open_comment))
-        .select_related("unit")
-        .order_by("unit__name")
-    )
 
 
 @dataclass
@@ -86,32 +76,3 @@ def reports_verify_bulk(
                 else:
                     result.verified.append(label)
     return result
-
-
-@dataclass(frozen=True)
-class LateMember:
-    unit: Unit
-    report: Report | None
-    emails: tuple[str, ...]  # its reporters' addresses: none means no reminder can reach it
-
-
-def late_members(*, emulation_year: EmulationYear) -> list[LateMember]:
-    """The members that have not submitted (no report, a draft, a returned report) — those
-    `year_remind_late` reminds — with their reporters' e-mail addresses (three queries)."""
-    units = list(
-        Unit.objects.filter(memberships__emulation_year=emulation_year).order_by("name", "pk")
-    )
-    reports = {
-        r.unit_id: r for r in Report.objects.filter(emulation_year=emulation_year, unit__in=units)
-    }
-    emails: dict[int, set[str]] = {}
-    for unit_id, email in RoleGrant.objects.filter(
-        role=RoleGrant.Role.REPORTER, unit__in=units
-    ).values_list("unit_id", "user__email"):
-        if email:
-            emails.setdefault(unit_id, set()).add(email)
-    return [
-        LateMember(u, reports.get(u.pk), tuple(sorted(emails.get(u.pk, ()))))
-        for u in units
-        if u.pk not in reports or reports[u.pk].status not in Report.SCORED_STATUSES
-    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -14,10 +15,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clusters.audit import Actor, audit_record
-from scoring.errors import ScoringError
+from clusters.models import EmulationYear
+from scoring.errors import ScoringError, YearLocked
 from scoring.guards import year_assert_open
 from scoring.models import DataElement, EvidenceFile, Report
-from scoring.reporting.services.reports import EDITABLE, report_save
+from scoring.reporting.services.reports import EDITABLE, report_get_or_create, report_save
 
 # First bytes → (content type, extensions it may carry).
 KINDS = [
@@ -121,6 +123,34 @@ def evidence_add(
             after={"evidence": original, "element": element_code},
         )
     return evidence
+
+
+def report_save_and_attach(
+    *,
+    emulation_year: EmulationYear,
+    unit_id: int,
+    report: Report | None,
+    upload: UploadedFile | None = None,
+    element_code: str = "",
+    actor: Actor = None,
+    **save: Any,
+) -> tuple[Report, ScoringError | None]:
+    """The reporter's save of its figures (`save`: report_save's arguments; a draft, or submit),
+    then the evidence file chosen with them, if any. The figures are saved first and stay saved
+    when the file is then refused: that refusal is returned (for the page to warn), not raised."""
+    if report is None:
+        if emulation_year.is_published:
+            # (No empty draft is created in a published year only to be refused.)
+            raise YearLocked(_("Kết quả năm này đã công bố: báo cáo không thể thay đổi."))
+        report = report_get_or_create(emulation_year=emulation_year, unit_id=unit_id)
+    report = report_save(report=report, actor=actor, **save)
+    if upload is None:
+        return report, None
+    try:
+        evidence_add(report=report, upload=upload, element_code=element_code, actor=actor)
+    except ScoringError as error:
+        return report, error
+    return report, None
 
 
 def evidence_delete(*, report: Report, evidence_id: int, actor: Actor = None) -> None:

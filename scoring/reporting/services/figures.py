@@ -31,6 +31,30 @@ def figures_import(
     papers); each report's change is one audit row with the figures before and after. Returns
     {emulation year id: values written}.
     """
+    by_report = _figures_by_report(cluster_id=cluster_id, figures=figures, filename=filename)
+    written: dict[int, int] = defaultdict(int)
+    with transaction.atomic():
+        # The years first, in order, then the reports: the order report_save takes them in, so
+        # that an import and a reporter's save of the same report wait for each other instead
+        # of deadlocking. Under the lock, a publication in between is seen.
+        _lock_open_years(sorted({year_id for year_id, _unit in by_report}), filename=filename)
+        for (year_id, unit_id), values in sorted(by_report.items()):
+            _write_report_figures(year_id, unit_id, values, filename=filename, actor=actor)
+            written[year_id] += len(values)
+        units_by_year: dict[int, set[int]] = defaultdict(set)
+        for year_id, unit_id in by_report:
+            units_by_year[year_id].add(unit_id)
+        for year_id, unit_ids in units_by_year.items():
+            figures_mark_dirty(emulation_year_id=year_id, unit_ids=unit_ids)
+    return dict(written)
+
+
+def _figures_by_report(
+    *, cluster_id: int, figures: dict[tuple[str, int, str], float], filename: str
+) -> dict[tuple[int, int], dict[str, Decimal]]:
+    """The file's figures by (year id, unit id), each checked against the cluster's years, their
+    members and their schemes' elements: ImportRefused naming the problems (the first 20), or
+    YearLocked for a published year — before anything is written."""
     years = {
         y.year: y
         for y in EmulationYear.objects.filter(cluster_id=cluster_id).select_related("scheme")
@@ -52,10 +76,7 @@ def figures_import(
             )
             continue
         if year.is_published:
-            raise YearLocked(
-                _("%(file)s: năm %(year)s đã công bố kết quả, không thể nhập số liệu.")
-                % {"file": filename, "year": year_value}
-            )
+            raise YearLocked(_published(filename, year_value))
         unit_id = members[year_value].get(unit_code)
         if unit_id is None:
             problems.append(
@@ -75,61 +96,60 @@ def figures_import(
         by_report[(year.pk, unit_id)][element] = Decimal(str(figure))
     if problems:
         raise ImportRefused("; ".join(sorted(set(problems))[:20]))
+    return by_report
 
-    written: dict[int, int] = defaultdict(int)
-    with transaction.atomic():
-        # The years first, in order, then the reports: the order report_save takes them in, so
-        # that an import and a reporter's save of the same report wait for each other instead
-        # of deadlocking. Under the lock, a publication in between is seen.
-        touched = sorted({year_id for year_id, _unit in by_report})
-        for locked_year in (
-            EmulationYear.objects.select_for_update().filter(pk__in=touched).order_by("year", "pk")
-        ):
-            if locked_year.is_published:
-                raise YearLocked(
-                    _("%(file)s: năm %(year)s đã công bố kết quả, không thể nhập số liệu.")
-                    % {"file": filename, "year": locked_year.year}
-                )
-        for (year_id, unit_id), values in sorted(by_report.items()):
-            report, _created = Report.objects.select_for_update().get_or_create(
-                emulation_year_id=year_id, unit_id=unit_id
-            )
-            existing = {v.element_code: v for v in report.values.all()}
-            before = {
-                code: str(v.value) if v.value is not None else None for code, v in existing.items()
-            }
-            new_rows = []
-            for code, value in values.items():
-                row = existing.get(code)
-                if row is None:
-                    new_rows.append(ReportValue(report=report, element_code=code, value=value))
-                elif row.value != value:
-                    row.value = value
-                    row.save(update_fields=["value"])
-            ReportValue.objects.bulk_create(new_rows)
-            if report.status in (Report.Status.DRAFT, Report.Status.RETURNED):
-                report.status = Report.Status.SUBMITTED
-                report.submitted_at = timezone.now()
-                report.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
-            Report.objects.filter(pk=report.pk).update(
-                version=F("version") + 1,
-                status=report.status,
-                submitted_at=report.submitted_at,
-                submitted_by=report.submitted_by,
-            )
-            audit_record(
-                actor=actor,
-                action="figures.import",
-                obj=report,
-                emulation_year_id=year_id,
-                summary=f"Nhập {len(values)} số liệu từ tệp {filename}",
-                before=before,
-                after={code: str(v) for code, v in values.items()},
-            )
-            written[year_id] += len(values)
-        units_by_year: dict[int, set[int]] = defaultdict(set)
-        for year_id, unit_id in by_report:
-            units_by_year[year_id].add(unit_id)
-        for year_id, unit_ids in units_by_year.items():
-            figures_mark_dirty(emulation_year_id=year_id, unit_ids=unit_ids)
-    return dict(written)
+
+def _published(filename: str, year_value: int) -> str:
+    return _("%(file)s: năm %(year)s đã công bố kết quả, không thể nhập số liệu.") % {
+        "file": filename,
+        "year": year_value,
+    }
+
+
+def _lock_open_years(year_ids: list[int], *, filename: str) -> None:
+    """Lock the years in order; YearLocked if one was published since the figures were checked."""
+    for locked_year in (
+        EmulationYear.objects.select_for_update().filter(pk__in=year_ids).order_by("year", "pk")
+    ):
+        if locked_year.is_published:
+            raise YearLocked(_published(filename, locked_year.year))
+
+
+def _write_report_figures(
+    year_id: int, unit_id: int, values: dict[str, Decimal], *, filename: str, actor: Actor
+) -> None:
+    """One member's figures into its report (created if need be), which becomes submitted unless
+    it already is (or is verified); one audit row with the figures before and after."""
+    report, _created = Report.objects.select_for_update().get_or_create(
+        emulation_year_id=year_id, unit_id=unit_id
+    )
+    existing = {v.element_code: v for v in report.values.all()}
+    before = {code: str(v.value) if v.value is not None else None for code, v in existing.items()}
+    new_rows = []
+    for code, value in values.items():
+        row = existing.get(code)
+        if row is None:
+            new_rows.append(ReportValue(report=report, element_code=code, value=value))
+        elif row.value != value:
+            row.value = value
+            row.save(update_fields=["value"])
+    ReportValue.objects.bulk_create(new_rows)
+    if report.status in (Report.Status.DRAFT, Report.Status.RETURNED):
+        report.status = Report.Status.SUBMITTED
+        report.submitted_at = timezone.now()
+        report.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+    Report.objects.filter(pk=report.pk).update(
+        version=F("version") + 1,
+        status=report.status,
+        submitted_at=report.submitted_at,
+        submitted_by=report.submitted_by,
+    )
+    audit_record(
+        actor=actor,
+        action="figures.import",
+        obj=report,
+        emulation_year_id=year_id,
+        summary=f"Nhập {len(values)} số liệu từ tệp {filename}",
+        before=before,
+        after={code: str(v) for code, v in values.items()},
+    )

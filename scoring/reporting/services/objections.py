@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from clusters.audit import Actor, audit_record
 from clusters.models import EmulationYear, Unit
 from scoring.errors import ScoringError
+from scoring.fields import normalize_number
 from scoring.guards import year_assert_open
 from scoring.inbox.services import notify_objection_answered, notify_objection_filed
 from scoring.models import Objection
@@ -90,8 +91,6 @@ def objection_answer(
         changes = {k: v for k, v in (amend or {}).items() if v not in (None, "")}
         if accept and changes:
             if "target" in changes:
-                from scoring.fields import normalize_number
-
                 try:
                     changes["target"] = float(normalize_number(str(changes["target"])))
                 except ValueError:

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,8 +94,6 @@ def _update_figures(rows: list[ReportValue], names: list[str]) -> None:
     """The changed columns of the changed rows: one short statement per row, through the cursor.
     (`bulk_update` builds a CASE per column over the rows, and compiling it took more CPU than
     all the save's other statements together.)"""
-    from django.db import connection
-
     quote = connection.ops.quote_name
     # The names are the model's own columns: no relation, no reverse accessor.
     columns = [cast(Field, ReportValue._meta.get_field(name)) for name in names]

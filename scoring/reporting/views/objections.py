@@ -8,84 +8,31 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from clusters.models import Unit
-from clusters.permissions import (
-    get_year_for_user,
-    user_scope,
-)
+from clusters.permissions import can_see_all_reports, get_year_for_user, own_member_units
 from scoring.errors import ScoringError
-from scoring.models import Criterion
+from scoring.reporting.selectors import objection_of_year, objections_of_year
+from scoring.reporting.services.objections import objection_answer, objection_file
+from scoring.schemes.selectors import criteria_in_order
 
 
 def year_objections(request, pk: int):
-    """Objections to criteria: members file them; the secretariat answers and may amend."""
-    from scoring.models import Objection
-    from scoring.reporting.services.objections import objection_answer, objection_file
-
+    """Objections to criteria: members file them (their reporters see their own units' only);
+    the secretariat answers and may amend; leadership reads them all."""
     year, can_write = get_year_for_user(request, pk)
-    scope = user_scope(request.user)
-    leadership = year.cluster.supervising_unit_id in scope.leadership_units or scope.is_superuser
-    own_units = list(
-        Unit.objects.filter(memberships__emulation_year=year, pk__in=scope.reporter_units)
+    own_units = own_member_units(request.user, year)
+    objections = objections_of_year(
+        emulation_year=year,
+        units=None if can_see_all_reports(request.user, year) else own_units,
     )
-    objections = (
-        Objection.objects.filter(emulation_year=year).select_related("unit").order_by("-filed_at")
-    )
-    if not (can_write or leadership):
-        objections = objections.filter(unit__in=own_units)
-    criteria = (
-        list(Criterion.objects.filter(scheme_id=year.scheme_id).order_by("position"))
-        if year.scheme_id
-        else []
-    )
+    criteria = criteria_in_order(scheme_id=year.scheme_id)
     error = None
     if request.method == "POST":
-        action = request.POST.get("action")
         try:
-            if action == "file" and own_units:
-                unit = next(
-                    (
-                        u
-                        for u in own_units
-                        if str(u.pk) == request.POST.get("unit", str(own_units[0].pk))
-                    ),
-                    None,
-                )
-                if unit is None or not request.POST.get("text", "").strip():
-                    raise ScoringError(_("Hãy chọn tiêu chí và ghi nội dung kiến nghị."))
-                objection_file(
-                    emulation_year=year,
-                    unit=unit,
-                    criterion_code=request.POST.get("criterion", ""),
-                    text=request.POST["text"],
-                    actor=request.user,
-                )
-                messages.success(request, _("Đã gửi kiến nghị."))
-                return redirect("year-objections", pk=year.pk)
-            if action == "answer" and can_write:
-                raw = request.POST.get("objection", "")
-                objection = (
-                    Objection.objects.filter(emulation_year=year, pk=int(raw)).first()
-                    if raw.isdigit()
-                    else None
-                )
-                if objection is None:
-                    raise Http404
-                objection_answer(
-                    objection=objection,
-                    accept=request.POST.get("decision") == "accept",
-                    answer=request.POST.get("answer", ""),
-                    amend={
-                        k: request.POST.get(k, "").strip()
-                        for k in ("definition", "measure", "target")
-                    },
-                    actor=request.user,
-                )
-                messages.success(request, _("Đã trả lời kiến nghị."))
-                return redirect("year-objections", pk=year.pk)
-            raise PermissionDenied
+            _act(request, year, can_write, own_units)
         except ScoringError as problem:
             error = str(problem)
+        else:
+            return redirect("year-objections", pk=year.pk)
     return render(
         request,
         "scoring/year_objections.html",
@@ -99,3 +46,48 @@ def year_objections(request, pk: int):
             "posted": request.POST if error else {},
         },
     )
+
+
+def _act(request, year, can_write: bool, own_units: list) -> None:
+    """The posted action: a member's reporter files, the secretariat answers; anything else 403."""
+    action = request.POST.get("action")
+    if action == "file" and own_units:
+        _file(request, year, own_units)
+    elif action == "answer" and can_write:
+        _answer(request, year)
+    else:
+        raise PermissionDenied
+
+
+def _file(request, year, own_units: list) -> None:
+    """For the unit chosen among the user's own (the first unless one is posted)."""
+    chosen = request.POST.get("unit", str(own_units[0].pk))
+    unit = next((u for u in own_units if str(u.pk) == chosen), None)
+    if unit is None or not request.POST.get("text", "").strip():
+        raise ScoringError(_("Hãy chọn tiêu chí và ghi nội dung kiến nghị."))
+    objection_file(
+        emulation_year=year,
+        unit=unit,
+        criterion_code=request.POST.get("criterion", ""),
+        text=request.POST["text"],
+        actor=request.user,
+    )
+    messages.success(request, _("Đã gửi kiến nghị."))
+
+
+def _answer(request, year) -> None:
+    """Accepting may amend the criterion's definition, formula or target (a new scheme version)."""
+    raw = request.POST.get("objection", "")
+    objection = objection_of_year(
+        emulation_year=year, objection_id=int(raw) if raw.isdigit() else None
+    )
+    if objection is None:
+        raise Http404
+    objection_answer(
+        objection=objection,
+        accept=request.POST.get("decision") == "accept",
+        answer=request.POST.get("answer", ""),
+        amend={k: request.POST.get(k, "").strip() for k in ("definition", "measure", "target")},
+        actor=request.user,
+    )
+    messages.success(request, _("Đã trả lời kiến nghị."))

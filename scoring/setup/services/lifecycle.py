@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clusters.audit import Actor, audit_record
-from clusters.models import EmulationYear
-from scoring.errors import ReasonRequired, ScoringError
+from clusters.models import EmulationYear, RoleGrant, Unit
+from scoring.errors import ReasonRequired, ScoringError, YearLocked
 from scoring.inbox.services import notify_year_status
+from scoring.models import Report
 from scoring.ranking.services.dirty import year_mark_dirty
 
 
@@ -38,8 +40,6 @@ class PublishConsequences:
 
 
 def year_publish_consequences(*, emulation_year: EmulationYear) -> PublishConsequences:
-    from scoring.models import Report
-
     statuses = dict(
         Report.objects.filter(emulation_year=emulation_year).values_list("unit_id", "status")
     )
@@ -115,12 +115,10 @@ def year_set_status(
 
 def year_remind_late(*, emulation_year: EmulationYear, actor: Actor = None) -> list[str]:
     """E-mail the reporters of members that have not submitted; returns the units reminded.
-    Mail is sent outside any transaction; the reminder is recorded in the audit trail."""
-    from django.core.mail import send_mail
-
-    from clusters.models import RoleGrant, Unit
-    from scoring.models import Report
-
+    Mail is sent outside any transaction; the reminder is recorded in the audit trail. A
+    published year's members are not reminded (YearLocked)."""
+    if emulation_year.is_published:
+        raise YearLocked(_("Kết quả năm này đã công bố: không gửi thư nhắc."))
     submitted = set(
         Report.objects.filter(
             emulation_year=emulation_year, status__in=Report.SCORED_STATUSES

@@ -4,38 +4,33 @@ spreadsheet template, and an upload that names units the way people write them."
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clusters.audit import Actor
 from clusters.models import EmulationYear, Unit
 from clusters.selectors import successions_all, unit_predecessor_codes
-from scoring.engine.input_files import InputFileError, TargetRow, write_targets_template
+from scoring.engine.input_files import (
+    InputFileError,
+    TargetRow,
+    read_target_rows,
+    write_targets_template,
+)
+from scoring.errors import ScoringError
 from scoring.models import Criterion, MemberTarget
+from scoring.setup.selectors import target_criteria, target_members
 from scoring.setup.services.opening import targets_set
 
 # The model's precision (NUMBER in scoring/models/schemes.py): a file's value is rounded to it
 # so that a value read back from the template compares equal to the stored one.
 _PLACES = Decimal("0.0001")
-
-
-def target_members(*, emulation_year: EmulationYear) -> list[Unit]:
-    return list(Unit.objects.filter(memberships__emulation_year=emulation_year).order_by("name"))
-
-
-def target_criteria(*, emulation_year: EmulationYear) -> list[Criterion]:
-    """The criteria that take a target: all but the manually scored ones."""
-    if emulation_year.scheme_id is None:
-        return []
-    return list(
-        Criterion.objects.filter(scheme_id=emulation_year.scheme_id)
-        .exclude(rule=Criterion.Rule.MANUAL)
-        .order_by("position")
-    )
 
 
 # --- the upload: units by code, full name or short name ---
@@ -124,6 +119,55 @@ def targets_from_rows(
         seen[key] = row.row
         result[key] = Decimal(str(row.value)).quantize(_PLACES)
     return result
+
+
+def targets_from_upload(
+    *, upload: UploadedFile, units: list[Unit], criteria: list[Criterion]
+) -> dict[tuple[int, str], Decimal]:
+    """Read an uploaded targets file — the long unit,criterion,target file or the grid template —
+    with the engine's reader; units may be named by code, full name or short name. Errors
+    (InputFileError) name the file, row and column."""
+    assert upload.name is not None  # a posted file has one
+    suffix = os.path.splitext(upload.name)[1].lower() or ".csv"
+    if suffix not in {".csv", ".xlsx"}:
+        raise InputFileError(upload.name, None, None, _("chỉ nhận tệp .csv hoặc .xlsx"))
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "upload" + suffix)
+        with open(path, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        try:
+            rows = read_target_rows(path)
+        except InputFileError as error:
+            raise InputFileError(upload.name, error.row, error.column, error.message) from None
+    return targets_from_rows(rows=rows, filename=upload.name, units=units, criteria=criteria)
+
+
+def targets_save(
+    *,
+    emulation_year: EmulationYear,
+    grid: dict[tuple[int, str], Decimal | None],
+    upload: UploadedFile | None = None,
+    units: list[Unit],
+    criteria: list[Criterion],
+    reason: str = "",
+    actor: Actor = None,
+) -> int:
+    """The targets grid's changed cells, and over them those of an uploaded file, set through
+    `targets_set`. A file that cannot be read is refused on the upload's field:
+    ScoringError(field="upload") naming the file, row and column. Returns the targets changed."""
+    if upload is not None:
+        try:
+            grid = {**grid, **targets_from_upload(upload=upload, units=units, criteria=criteria)}
+        except InputFileError as error:
+            raise ScoringError(str(error), field="upload") from None
+    return targets_set(
+        emulation_year=emulation_year,
+        targets=grid,
+        reason=reason,
+        actor=actor,
+        note=f"tệp {upload.name}" if upload is not None else "",
+    )
 
 
 # --- the template ---

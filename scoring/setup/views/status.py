@@ -8,11 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from clusters.models import EmulationYear
-from clusters.permissions import (
-    get_year_for_user,
-    secretariat_post,
-)
+from clusters.permissions import get_year_for_user, secretariat_post
 from scoring.errors import ScoringError
+from scoring.reporting.selectors import late_members
+from scoring.setup.services.lifecycle import (
+    year_publish_consequences,
+    year_remind_late,
+    year_set_status,
+)
 
 
 @secretariat_post
@@ -21,14 +24,10 @@ def year_status(request, year):
     POST shows what the change means (who has not submitted, the days left before the deadline,
     that reports lock) and asks for a reason where one is needed; nothing changes until the
     confirmation is posted."""
-    from scoring.setup.services.lifecycle import year_publish_consequences, year_set_status
-
     status = request.POST.get("status", "")
     if status not in EmulationYear.LIFE_CYCLE or status == year.status:
         messages.info(request, _("Trạng thái năm không thay đổi."))
         return redirect("year-detail", pk=year.pk)
-    order = EmulationYear.LIFE_CYCLE
-    backwards = order.index(status) < order.index(year.status)
     publishing = status == EmulationYear.Status.PUBLISHED
     consequences = year_publish_consequences(emulation_year=year) if publishing else None
     error = None
@@ -45,6 +44,13 @@ def year_status(request, year):
         else:
             messages.success(request, _("Đã cập nhật trạng thái năm thi đua."))
             return redirect("year-detail", pk=year.pk)
+    return _confirmation(request, year, status, consequences, error)
+
+
+def _confirmation(request, year, status: str, consequences, error: str | None):
+    """What the change means, with the reason asked for where one is needed."""
+    order = EmulationYear.LIFE_CYCLE
+    backwards = order.index(status) < order.index(year.status)
     return render(
         request,
         "scoring/year_status_confirm.html",
@@ -53,7 +59,7 @@ def year_status(request, year):
             "status": status,
             "status_label": EmulationYear.Status(status).label,
             "backwards": backwards,
-            "publishing": publishing,
+            "publishing": status == EmulationYear.Status.PUBLISHED,
             "consequences": consequences,
             "reason_required": backwards or bool(consequences and consequences.needs_reason),
             "reason": request.POST.get("reason", ""),
@@ -65,17 +71,15 @@ def year_status(request, year):
 def year_remind(request, pk: int):
     """GET: the members that have not submitted, with the addresses a reminder would reach (and
     those it cannot); POST: remind them all."""
-    from scoring.reporting.services.bulk import late_members
-    from scoring.setup.services.lifecycle import year_remind_late
-
     year, can_write = get_year_for_user(request, pk)
     if not can_write:
         raise PermissionDenied
     if request.method == "POST":
-        if year.is_published:
-            messages.error(request, _("Kết quả năm này đã công bố: không gửi thư nhắc."))
+        try:
+            reminded = year_remind_late(emulation_year=year, actor=request.user)
+        except ScoringError as error:
+            messages.error(request, str(error))
             return redirect("year-detail", pk=year.pk)
-        reminded = year_remind_late(emulation_year=year, actor=request.user)
         if reminded:
             messages.success(
                 request, _("Đã gửi thư nhắc: %(units)s.") % {"units": ", ".join(reminded)}

@@ -9,14 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clusters.permissions import (
-    can_see_all_reports,
-    get_year_for_user,
-    refuse_unless_read,
-)
+from clusters.permissions import can_see_all_reports, get_year_for_user, refuse_unless_read
 from scoring.errors import ReasonRequired, ScoringError
+from scoring.fields import display_number
 from scoring.setup.forms_copy import TargetsCopyForm
+from scoring.setup.selectors import pledge_locked
 from scoring.setup.services.targets import (
+    CopyPlan,
     targets_copy_last_year,
     targets_copy_plan,
     targets_template,
@@ -58,37 +57,8 @@ def year_targets_copy(request, pk: int):
     form = TargetsCopyForm()
     if request.method == "POST":
         form = TargetsCopyForm(request.POST)
-        if form.is_valid():
-            try:
-                changed, done = targets_copy_last_year(
-                    emulation_year=year,
-                    overwrite=form.cleaned_data["overwrite"],
-                    reason=form.cleaned_data["reason"],
-                    actor=request.user,
-                )
-            except ScoringError as error:
-                form.add_error("reason" if isinstance(error, ReasonRequired) else None, str(error))
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "Đã chép %(n)s chỉ tiêu của năm trước.",
-                        "Đã chép %(n)s chỉ tiêu của năm trước.",
-                        changed,
-                    )
-                    % {"n": changed},
-                )
-                kept = 0 if form.cleaned_data["overwrite"] else len(done.to_overwrite)
-                if done.several or kept:
-                    messages.warning(
-                        request,
-                        _(
-                            "Không chép: %(several)s ô có nhiều chỉ tiêu nguồn, %(kept)s ô giữ "
-                            "chỉ tiêu đang có. Hãy xem lại các ô này trên bảng."
-                        )
-                        % {"several": len(done.several), "kept": kept},
-                    )
-                return redirect("year-targets", pk=year.pk)
+        if _copy(request, year, form):
+            return redirect("year-targets", pk=year.pk)
     plan = targets_copy_plan(emulation_year=year)
     return render(
         request,
@@ -100,14 +70,56 @@ def year_targets_copy(request, pk: int):
             "to_fill": _shown(plan.to_fill),
             "to_overwrite": _shown(plan.to_overwrite),
             "several": _shown(plan.several),
-            "pledge_locked": _pledge_locked(year),
+            "pledge_locked": pledge_locked(emulation_year=year),
         },
     )
 
 
+def _copy(request, year, form: TargetsCopyForm) -> bool:
+    """Copy last year's targets; False with the error on the form (a missing reason on its
+    field)."""
+    if not form.is_valid():
+        return False
+    overwrite = form.cleaned_data["overwrite"]
+    try:
+        changed, done = targets_copy_last_year(
+            emulation_year=year,
+            overwrite=overwrite,
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
+    except ScoringError as error:
+        form.add_error("reason" if isinstance(error, ReasonRequired) else None, str(error))
+        return False
+    _say_copied(request, changed, done, overwrite=overwrite)
+    return True
+
+
+def _say_copied(request, changed: int, done: CopyPlan, *, overwrite: bool) -> None:
+    """How many targets were copied, and which cells were left for the secretariat to check."""
+    messages.success(
+        request,
+        ngettext(
+            "Đã chép %(n)s chỉ tiêu của năm trước.",
+            "Đã chép %(n)s chỉ tiêu của năm trước.",
+            changed,
+        )
+        % {"n": changed},
+    )
+    kept = 0 if overwrite else len(done.to_overwrite)
+    if done.several or kept:
+        messages.warning(
+            request,
+            _(
+                "Không chép: %(several)s ô có nhiều chỉ tiêu nguồn, %(kept)s ô giữ "
+                "chỉ tiêu đang có. Hãy xem lại các ô này trên bảng."
+            )
+            % {"several": len(done.several), "kept": kept},
+        )
+
+
 def _shown(cells) -> list[dict]:
     """The plan's cells with their numbers as written in the active language (1.234,5)."""
-    from scoring.fields import display_number
 
     def shown(value):
         return "" if value is None else display_number(value, grouping=True)
@@ -122,9 +134,3 @@ def _shown(cells) -> list[dict]:
         }
         for c in cells
     ]
-
-
-def _pledge_locked(year) -> bool:
-    from scoring.models import Pledge
-
-    return Pledge.objects.filter(emulation_year=year, locked_at__isnull=False).exists()
