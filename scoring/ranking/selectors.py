@@ -90,83 +90,23 @@ def years_inputs(*, emulation_years: list[EmulationYear]) -> dict[int, YearInput
     if not years:
         return {}
     by_id = {y.pk: y for y in years}
-    members: dict[int, list[tuple[str, int]]] = {y.pk: [] for y in years}
-    for year_id, code, unit_id in (
-        Membership.objects.filter(emulation_year_id__in=by_id)
-        .order_by("unit__code")
-        .values_list("emulation_year_id", "unit__code", "unit_id")
-    ):
-        members[year_id].append((code, unit_id))
+    members = _members_by_year(by_id)
     links = successions_all()
-    related: dict[int, set[str]] = {}
-    for y in years:
-        codes = {code for code, _id in members[y.pk]}
-        for code in list(codes):
-            codes |= unit_predecessor_codes(unit_code=code, links=links)
-        related[y.pk] = codes
-    all_codes = set().union(*related.values())
+    related = {y.pk: _with_predecessors(members[y.pk], links) for y in years}
     calendar = {y.year for y in years} | {y.year - 1 for y in years}
-    # First the reports (a few per member), then their figures by report id: the planner can
-    # only take the report_id index for that, whatever its statistics say.
-    reports = {
-        pk: (unit_code, value_year)
-        for pk, unit_code, value_year in Report.objects.filter(
-            unit__code__in=all_codes,
-            emulation_year__year__in=calendar,
-            status__in=Report.SCORED_STATUSES,
-        )
-        .order_by()
-        .values_list("pk", "unit__code", "emulation_year__year")
-    }
-    # Coalesce and cast in SQL: thousands of figures a year, no Decimal objects made for them;
-    # a fixed order makes the figures' order, and so the inputs' hash, the same on every run.
-    values = (
-        ReportValue.objects.filter(report_id__in=list(reports))
-        .annotate(effective=Cast(Coalesce("verified_value", "value"), FloatField()))
-        .filter(effective__isnull=False)
-        .order_by("report_id", "element_code")
-        .values_list("report_id", "element_code", "effective")
-    )
-    by_unit_year: dict[tuple[str, int], list[tuple[str, float]]] = {}
-    if reports:
-        # Thousands of rows a year: fetch them raw, without Django's per-row conversions.
-        sql, params = values.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for report_id, element, value in cursor.fetchall():
-                by_unit_year.setdefault(reports[report_id], []).append((element, value))
-    targets: dict[int, dict] = {y.pk: {} for y in years}
-    for year_id, unit_code, criterion, target in (
-        MemberTarget.objects.filter(emulation_year_id__in=by_id)
-        .order_by()
-        .values_list("emulation_year_id", "unit__code", "criterion_code", "target")
-    ):
-        targets[year_id][(unit_code, criterion)] = float(target)
-    manual: dict[int, dict] = {y.pk: {} for y in years}
-    for year_id, unit_code, criterion, points, reason in (
-        ManualPoints.objects.filter(emulation_year_id__in=by_id)
-        .order_by()
-        .values_list("emulation_year_id", "unit__code", "criterion_code", "points", "reason")
-    ):
-        manual[year_id][(unit_code, criterion)] = engine.ManualEntry(
-            points=float(points), reason=reason
-        )
+    by_unit_year = _figures_by_unit_year(set().union(*related.values()), calendar)
+    targets = _targets_by_year(by_id)
+    manual = _manual_by_year(by_id)
     schemes = schemes_to_engine({y.scheme_id for y in years})
-    result = {}
-    for y in years:
-        figures = {}
-        for code in sorted(related[y.pk]):
-            for value_year in (y.year - 1, y.year):
-                for element, value in by_unit_year.get((code, value_year), ()):
-                    figures[(code, value_year, element)] = value
-        result[y.pk] = YearInputs(
+    return {
+        y.pk: YearInputs(
             emulation_year_id=y.pk,
             input_version=y.input_version,
             scheme_id=y.scheme_id,
             scheme=schemes[y.scheme_id],
             year=y.year,
             members=[code for code, _id in members[y.pk]],
-            figures=figures,
+            figures=_year_figures(y.year, related[y.pk], by_unit_year),
             targets=targets[y.pk],
             manual=manual[y.pk],
             successions=[
@@ -176,7 +116,99 @@ def years_inputs(*, emulation_years: list[EmulationYear]) -> dict[int, YearInput
             ],
             unit_ids=dict(members[y.pk]),
         )
-    return result
+        for y in years
+    }
+
+
+def _members_by_year(years: dict[int, EmulationYear]) -> dict[int, list[tuple[str, int]]]:
+    """Each year's members as (unit code, unit id), by code."""
+    members: dict[int, list[tuple[str, int]]] = {pk: [] for pk in years}
+    for year_id, code, unit_id in (
+        Membership.objects.filter(emulation_year_id__in=years)
+        .order_by("unit__code")
+        .values_list("emulation_year_id", "unit__code", "unit_id")
+    ):
+        members[year_id].append((code, unit_id))
+    return members
+
+
+def _with_predecessors(members: list[tuple[str, int]], links) -> set[str]:
+    """The members' codes and those of the units that merged into them."""
+    codes = {code for code, _id in members}
+    for code in list(codes):
+        codes |= unit_predecessor_codes(unit_code=code, links=links)
+    return codes
+
+
+def _figures_by_unit_year(
+    codes: set[str], calendar: set[int]
+) -> dict[tuple[str, int], list[tuple[str, float]]]:
+    """The scored figures of these units in these calendar years, by (unit code, year)."""
+    # First the reports (a few per member), then their figures by report id: the planner can
+    # only take the report_id index for that, whatever its statistics say.
+    reports = {
+        pk: (unit_code, value_year)
+        for pk, unit_code, value_year in Report.objects.filter(
+            unit__code__in=codes,
+            emulation_year__year__in=calendar,
+            status__in=Report.SCORED_STATUSES,
+        )
+        .order_by()
+        .values_list("pk", "unit__code", "emulation_year__year")
+    }
+    by_unit_year: dict[tuple[str, int], list[tuple[str, float]]] = {}
+    if not reports:
+        return by_unit_year
+    # Coalesce and cast in SQL: thousands of figures a year, no Decimal objects made for them;
+    # a fixed order makes the figures' order, and so the inputs' hash, the same on every run.
+    values = (
+        ReportValue.objects.filter(report_id__in=list(reports))
+        .annotate(effective=Cast(Coalesce("verified_value", "value"), FloatField()))
+        .filter(effective__isnull=False)
+        .order_by("report_id", "element_code")
+        .values_list("report_id", "element_code", "effective")
+    )
+    # Thousands of rows a year: fetch them raw, without Django's per-row conversions.
+    sql, params = values.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for report_id, element, value in cursor.fetchall():
+            by_unit_year.setdefault(reports[report_id], []).append((element, value))
+    return by_unit_year
+
+
+def _targets_by_year(years: dict[int, EmulationYear]) -> dict[int, dict]:
+    targets: dict[int, dict] = {pk: {} for pk in years}
+    for year_id, unit_code, criterion, target in (
+        MemberTarget.objects.filter(emulation_year_id__in=years)
+        .order_by()
+        .values_list("emulation_year_id", "unit__code", "criterion_code", "target")
+    ):
+        targets[year_id][(unit_code, criterion)] = float(target)
+    return targets
+
+
+def _manual_by_year(years: dict[int, EmulationYear]) -> dict[int, dict]:
+    manual: dict[int, dict] = {pk: {} for pk in years}
+    for year_id, unit_code, criterion, points, reason in (
+        ManualPoints.objects.filter(emulation_year_id__in=years)
+        .order_by()
+        .values_list("emulation_year_id", "unit__code", "criterion_code", "points", "reason")
+    ):
+        manual[year_id][(unit_code, criterion)] = engine.ManualEntry(
+            points=float(points), reason=reason
+        )
+    return manual
+
+
+def _year_figures(year: int, codes: set[str], by_unit_year) -> dict:
+    """One year's figures, keyed (unit code, year, element), in a fixed order (see digest)."""
+    figures = {}
+    for code in sorted(codes):
+        for value_year in (year - 1, year):
+            for element, value in by_unit_year.get((code, value_year), ()):
+                figures[(code, value_year, element)] = value
+    return figures
 
 
 def year_current_run(
