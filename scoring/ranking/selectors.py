@@ -5,19 +5,33 @@ from __future__ import annotations
 import hashlib
 import marshal
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, FloatField, OuterRef
+from django.db.models import Exists, FloatField, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Cast, Coalesce
 
-from clusters.models import EmulationYear, Membership
+from clusters.models import (
+    Cluster,
+    EmulationYear,
+    FlagHandover,
+    Membership,
+    Unit,
+    UnitSuccession,
+    YearOffice,
+)
 from clusters.selectors import successions_all, unit_predecessor_codes
 from scoring import engine
 from scoring.models import (
+    Criterion,
     ManualPoints,
     MemberTarget,
+    Objection,
+    PledgeSignature,
     Report,
+    ReportComment,
     ReportValue,
     Score,
     ScoringRun,
@@ -326,8 +340,6 @@ class YearPageFacts:
 def year_page_facts(pk: int) -> YearPageFacts | None:
     """The facts of a year's page, or None if there is no such year. A hot path (every read of a
     ranking), hence two hand-written queries rather than several through the ORM."""
-    from clusters.models import Cluster
-
     year, cluster = EmulationYear._meta.db_table, Cluster._meta.db_table
     run, report = ScoringRun._meta.db_table, Report._meta.db_table
     with connection.cursor() as cursor:
@@ -414,8 +426,6 @@ def run_texts(*, run: ScoringRun, language: str) -> RunTexts | None:
     as Vietnamese). A run never changes: its texts are cached under its id."""
     if language == "vi":
         return None
-    from django.core.cache import cache
-
     key = f"run-texts:{run.pk}:{language}"
     cached = cache.get(key)
     if cached is not None:
@@ -452,3 +462,255 @@ def scores_in_language(scores, *, run: ScoringRun | None, language: str) -> bool
             (score.unit_id, score.criterion_code), score.explanation
         )
     return True
+
+
+# --- a year's page ---------------------------------------------------------------------------------
+
+
+def year_reports(*, emulation_year: EmulationYear) -> dict[int, Report]:
+    """The year's reports by unit id."""
+    return {r.unit_id: r for r in Report.objects.filter(emulation_year=emulation_year)}
+
+
+def year_member_units(*, emulation_year: EmulationYear) -> list[Unit]:
+    """The year's member units, by name."""
+    return [
+        m.unit for m in emulation_year.memberships.select_related("unit").order_by("unit__name")
+    ]
+
+
+def year_offices(*, emulation_year: EmulationYear) -> QuerySet[YearOffice]:
+    """The year's head, then its deputies (a lazy query: a page may not show them)."""
+    return emulation_year.offices.select_related("unit").order_by("-role")
+
+
+def reporter_tasks(*, emulation_year: EmulationYear, reporter_units, reports) -> list[dict]:
+    """A reporter's tasks this year for each member unit it reports for (pledge, report,
+    comments, objections), in a fixed number of queries; none without a reporter role."""
+    if not reporter_units:
+        return []
+    own = [
+        m.unit
+        for m in emulation_year.memberships.select_related("unit")
+        if m.unit_id in reporter_units
+    ]
+    if not own:
+        return []
+    signed = set(
+        PledgeSignature.objects.filter(
+            pledge__emulation_year=emulation_year, unit__in=own
+        ).values_list("unit_id", flat=True)
+    )
+    open_comments = Counter(
+        ReportComment.objects.filter(
+            report__emulation_year=emulation_year, report__unit__in=own, resolved=False
+        ).values_list("report__unit_id", flat=True)
+    )
+    objections = _objection_statuses(emulation_year, own)
+    return [
+        {
+            "unit": unit,
+            "signed": unit.pk in signed,
+            "report": reports.get(unit.pk),
+            "open_comments": open_comments.get(unit.pk, 0),
+            "objections_open": objections.get(unit.pk, []).count(Objection.Status.OPEN),
+            "objections_answered": len(objections.get(unit.pk, []))
+            - objections.get(unit.pk, []).count(Objection.Status.OPEN),
+        }
+        for unit in own
+    ]
+
+
+def _objection_statuses(emulation_year: EmulationYear, units: list[Unit]) -> dict[int, list[str]]:
+    statuses: dict[int, list[str]] = {}
+    for unit_id, status in Objection.objects.filter(
+        emulation_year=emulation_year, unit__in=units
+    ).values_list("unit_id", "status"):
+        statuses.setdefault(unit_id, []).append(status)
+    return statuses
+
+
+@dataclass(frozen=True)
+class HeatCells:
+    """What a run's heat map shows: its criteria in order as (code, name), every score line by
+    (unit id, criterion code), and the cells whose points the secretariat set by hand."""
+
+    criteria: list[tuple[str, str]]
+    cells: dict[tuple[int, str], Score]
+    adjusted: set[tuple[int, str]]
+
+
+def run_heat_cells(*, run: ScoringRun, language: str) -> HeatCells:
+    """The heat map's cells of a run, explanations in `language` where they can be written, in
+    three queries. Adjusted cells are adjustments of computed criteria: a manual criterion's
+    points are always set by hand, so marking them would say nothing."""
+    rows = list(
+        Criterion.objects.filter(scheme_id=run.scheme_id)
+        .order_by("position")
+        .values_list("code", "name", "rule")
+    )
+    by_hand = {code for code, _name, rule in rows if rule == Criterion.Rule.MANUAL}
+    cells = {(s.unit_id, s.criterion_code): s for s in Score.objects.filter(run=run)}
+    scores_in_language(cells.values(), run=run, language=language)
+    adjusted = {
+        (unit_id, code)
+        for unit_id, code in ManualPoints.objects.filter(
+            emulation_year_id=run.emulation_year_id
+        ).values_list("unit_id", "criterion_code")
+        if code not in by_hand
+    }
+    return HeatCells([(code, name) for code, name, _rule in rows], cells, adjusted)
+
+
+def year_before(*, emulation_year: EmulationYear) -> EmulationYear | None:
+    """The cluster's year before this one, if it had one."""
+    return EmulationYear.objects.filter(
+        cluster_id=emulation_year.cluster_id, year=emulation_year.year - 1
+    ).first()
+
+
+def standing_changes(
+    *, emulation_year: EmulationYear, previous: EmulationYear, standings
+) -> dict[int, dict]:
+    """Change of rank and total against `previous`, for the units that competed then too; units
+    that absorbed others during the year are marked (their totals are not comparable)."""
+    before = {
+        s.unit_id: s
+        for s in Standing.objects.filter(run__emulation_year=previous, run__is_current=True)
+    }
+    merged = set(
+        UnitSuccession.objects.filter(effective_on__year=emulation_year.year).values_list(
+            "successor_id", flat=True
+        )
+    )
+    return {
+        s.unit_id: {
+            "rank": before[s.unit_id].rank - s.rank,  # positive: moved up
+            "total": s.total - before[s.unit_id].total,
+            "merged": s.unit_id in merged,
+        }
+        for s in standings
+        if s.unit_id in before
+    }
+
+
+# --- a member's score sheet ------------------------------------------------------------------------
+
+
+def unit_sheet_rows(*, run: ScoringRun | None, unit: Unit, language: str) -> tuple[list, bool]:
+    """A member's score sheet in a run: each criterion (in order, with its group) with the
+    member's score line, and whether the lines are written in `language` (see `run_texts`)."""
+    criteria = (
+        list(
+            Criterion.objects.filter(scheme=run.scheme).select_related("group").order_by("position")
+        )
+        if run
+        else []
+    )
+    scores = {s.criterion_code: s for s in Score.objects.filter(run=run, unit=unit)} if run else {}
+    in_language = scores_in_language(scores.values(), run=run, language=language)
+    return [(c, scores.get(c.code)) for c in criteria], in_language
+
+
+def unit_standing(*, run: ScoringRun, unit: Unit) -> Standing | None:
+    return run.standings.filter(unit=unit).first()
+
+
+def unit_trend(*, unit: Unit, years: list[EmulationYear]) -> list[tuple]:
+    """The unit's rank and total in these years, and those of the units that merged into it
+    (before their merger), as (year, unit, rank, total, is a predecessor)."""
+    lineage = {unit.code} | unit_predecessor_codes(unit_code=unit.code, links=successions_all())
+    rows = (
+        Standing.objects.filter(
+            run__emulation_year__in=years, run__is_current=True, unit__code__in=lineage
+        )
+        .select_related("unit", "run__emulation_year")
+        .order_by("run__emulation_year__year", "unit__code")
+    )
+    return [
+        (s.run.emulation_year.year, s.unit, s.rank, s.total, s.unit_id != unit.pk) for s in rows
+    ]
+
+
+# --- the conference pack ---------------------------------------------------------------------------
+
+
+def run_sheets(*, run: ScoringRun | None, language: str) -> tuple[list[Standing], list[tuple]]:
+    """A run's ranking, and every member's score sheet (each criterion in order, with its group,
+    and the member's score line), in three queries."""
+    if run is None:
+        return [], []
+    standings = list(
+        Standing.objects.filter(run=run).select_related("unit").order_by("rank", "unit__code")
+    )
+    criteria = list(
+        Criterion.objects.filter(scheme_id=run.scheme_id)
+        .select_related("group")
+        .order_by("position")
+    )
+    scores = {(s.unit_id, s.criterion_code): s for s in Score.objects.filter(run=run)}
+    scores_in_language(scores.values(), run=run, language=language)
+    sheets = [(s, [(c, scores.get((s.unit_id, c.code))) for c in criteria]) for s in standings]
+    return standings, sheets
+
+
+def pledge_signatures(*, emulation_year: EmulationYear) -> QuerySet[PledgeSignature]:
+    """Who signed the year's pledge, by unit name (a lazy query)."""
+    return (
+        PledgeSignature.objects.filter(pledge__emulation_year=emulation_year)
+        .select_related("unit")
+        .order_by("unit__name")
+    )
+
+
+# --- a cluster's pages -----------------------------------------------------------------------------
+
+
+def cluster_years(*, years: QuerySet[EmulationYear]) -> list[EmulationYear]:
+    """These years of a cluster, newest first, with their scheme, offices and members, and
+    whether each has a submitted report (`has_data`)."""
+    return list(
+        years.select_related("scheme")
+        .annotate(has_data=year_has_scored_reports())
+        .prefetch_related(
+            Prefetch(
+                "offices", queryset=YearOffice.objects.select_related("unit").order_by("role")
+            ),
+            "memberships__unit",
+        )
+        .order_by("-year")
+    )
+
+
+def cluster_handovers(*, cluster: Cluster) -> QuerySet[FlagHandover]:
+    return FlagHandover.objects.filter(cluster=cluster).select_related(
+        "from_unit", "to_unit", "emulation_year"
+    )
+
+
+def years_with_data(*, years: QuerySet[EmulationYear]) -> QuerySet[EmulationYear]:
+    """These years, oldest first, but those nobody has reported in yet (whose members all tie at
+    0)."""
+    return years.select_related("cluster").filter(year_has_scored_reports()).order_by("year")
+
+
+def years_compared(*, years: list[EmulationYear]) -> tuple[list[EmulationYear], list[tuple]]:
+    """Each unit's standing in each of these years, as (unit, [standing or None per year]), in
+    the order of the latest year's ranking; the years without results (a baseline year with
+    figures only, which would be an empty column) are left out."""
+    standings = list(
+        Standing.objects.filter(run__emulation_year__in=years, run__is_current=True)
+        .select_related("unit", "run")
+        .order_by("unit__name")
+    )
+    scored = {s.run.emulation_year_id for s in standings}
+    years = [y for y in years if y.pk in scored]
+    table: dict[int, dict] = {}
+    for s in standings:
+        row = table.setdefault(s.unit_id, {"unit": s.unit, "cells": {}})
+        row["cells"][s.run.emulation_year_id] = s
+    latest = {
+        s.unit_id: s.rank for s in standings if years and s.run.emulation_year_id == years[-1].pk
+    }
+    rows = sorted(table.values(), key=lambda r: (latest.get(r["unit"].pk, 10**6), r["unit"].name))
+    return years, [(r["unit"], [r["cells"].get(y.pk) for y in years]) for r in rows]
