@@ -394,3 +394,18 @@ def secretariat_post(view):
         return view(request, year, **kwargs)
 
     return wrapper
+
+
+def rows_with_visible_results(user, rows: list) -> list:
+    """`can_see_results` for years read as light rows (each with `cluster_id`,
+    `supervising_unit_id` and `status`) rather than objects: the rows whose results the user
+    sees, for pages that list many years without loading them."""
+    scope = user_scope(user)
+    return [
+        row
+        for row in rows
+        if scope.is_superuser
+        or row.cluster_id in scope.secretariat_clusters
+        or row.supervising_unit_id in scope.leadership_units
+        or row.status == EmulationYear.Status.PUBLISHED
+    ]

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from clusters.models import EmulationYear, FlagHandover, Unit, YearOffice
 from scoring.conference.services.conference import (
+    NEXT_LEVEL_CAP_PERCENT,
     Tally,
     YearFacts,
     award_cap,
@@ -20,10 +21,11 @@ from scoring.conference.services.conference import (
     ballot_tally,
     ballot_title,
     elected,
+    next_level_cap,
     year_facts,
 )
 from scoring.models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
-from scoring.ranking.selectors import year_member_units
+from scoring.ranking.selectors import current_runs, first_places, year_member_units
 from scoring.setup.services.opening import members_carried_over
 
 
@@ -217,3 +219,47 @@ def ballot_close_summary(*, ballot: Ballot, emulation_year: EmulationYear) -> di
         "needed": ballot_quorum(ballot, len(members)),
         "not_voted": [u.name for u in members if u.pk not in voted],
     }
+
+
+# --- the overview's cap across clusters ------------------------------------------------------------
+
+
+def leading_proposals_stamp() -> dict:
+    """How many leading-unit proposals there are, and the newest: what the cap-across-clusters
+    section depends on besides the years' state. Counted over every year (proposals are written
+    only when a ballot closes or reopens), so the stamp needs no list of years."""
+    return AwardProposal.objects.filter(award_kind__leads_cluster=True).aggregate(
+        n=Count("pk"), last=Max("pk")
+    )
+
+
+def next_level(*, years: list[EmulationYear], with_data: set[int]) -> list[dict]:
+    """The cap across clusters: per supervising unit, its cluster leaders this year (the unit the
+    members proposed as leading unit, or — until they vote — the first of the ranking of a year
+    with submitted reports: a year without any proposes no one) and how many of them may be
+    proposed to the next level. Three queries."""
+    ids = [y.pk for y in years]
+    voted = {
+        p.emulation_year_id: p
+        for p in AwardProposal.objects.filter(
+            emulation_year__in=ids, award_kind__leads_cluster=True
+        )
+        .select_related("unit")
+        .order_by("-rank")
+    }
+    first = first_places(runs=current_runs(year_ids=ids))
+    groups: dict[int, dict] = {}
+    for y in years:
+        group = groups.setdefault(
+            y.cluster.supervising_unit_id,
+            {"supervising": y.cluster.supervising_unit, "leaders": []},
+        )
+        if y.pk in voted:
+            group["leaders"].append({"year": y, "unit": voted[y.pk].unit, "by_vote": True})
+        elif y.pk in first and y.pk in with_data:
+            group["leaders"].append({"year": y, "unit": first[y.pk].unit, "by_vote": False})
+    return [
+        {**group, "cap": next_level_cap(len(group["leaders"])), "percent": NEXT_LEVEL_CAP_PERCENT}
+        for group in groups.values()
+        if group["leaders"]
+    ]

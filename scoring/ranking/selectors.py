@@ -7,10 +7,11 @@ import marshal
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, FloatField, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
 
 from clusters.models import (
@@ -714,3 +715,137 @@ def years_compared(*, years: list[EmulationYear]) -> tuple[list[EmulationYear], 
     }
     rows = sorted(table.values(), key=lambda r: (latest.get(r["unit"].pk, 10**6), r["unit"].name))
     return years, [(r["unit"], [r["cells"].get(y.pk) for y in years]) for r in rows]
+
+
+# --- the overview ----------------------------------------------------------------------------------
+
+
+class OverviewRow(NamedTuple):
+    """A year as the overview's key and its choice of year need it, without loading the year."""
+
+    year: int
+    pk: int
+    input_version: int
+    scored_version: int
+    status: str
+    cluster_id: int
+    supervising_unit_id: int
+    has_data: bool
+
+
+def overview_rows(*, years: QuerySet[EmulationYear]) -> list[OverviewRow]:
+    """These years as light rows, by cluster name, in one query."""
+    return [
+        OverviewRow(*row)
+        for row in years.annotate(has_data=year_has_scored_reports())
+        .order_by("cluster__name")
+        .values_list(
+            "year",
+            "pk",
+            "input_version",
+            "scored_version",
+            "status",
+            "cluster_id",
+            "cluster__supervising_unit_id",
+            "has_data",
+        )
+    ]
+
+
+def years_by_pk(*, pks: list[int]) -> list[EmulationYear]:
+    """These years with their cluster and its supervising unit, in the order given."""
+    found = EmulationYear.objects.select_related("cluster__supervising_unit").in_bulk(pks)
+    return [found[pk] for pk in pks]
+
+
+def current_runs(*, year_ids: list[int]) -> dict[int, int]:
+    """The years' current runs, run id → year id (one current run per year: a partial unique
+    index). Results are then read by run — an index lookup however many runs the years' history
+    holds and however stale the planner's statistics are: through a join on the runs, PostgreSQL
+    read every first place of every run (docs/performance.md)."""
+    return dict(
+        ScoringRun.objects.filter(emulation_year_id__in=year_ids, is_current=True).values_list(
+            "pk", "emulation_year_id"
+        )
+    )
+
+
+def first_places(*, runs: dict[int, int]) -> dict[int, Standing]:
+    """Each year's first place in its current run (`runs`: run id → year id); on a tie, the first
+    by name — the same unit in the overview's cards and in its next-level list."""
+    return {
+        runs[s.run_id]: s
+        for s in Standing.objects.filter(run_id__in=list(runs), rank=1)
+        .select_related("unit")
+        .order_by("-unit__name")  # the last one written wins: the first by name
+    }
+
+
+def overview_cards(*, years: list[EmulationYear]) -> list[dict]:
+    """Each year's card: members, reports submitted and verified, its leader, how many members
+    met each criterion and the criteria no one met. Without a submitted report the year has no
+    leader, no "met" to count and no alarm: its members all tie at 0. Five queries."""
+    ids = [y.pk for y in years]
+    members = dict(
+        EmulationYear.objects.filter(pk__in=ids)
+        .annotate(n=Count("memberships"))
+        .values_list("pk", "n")
+    )
+    progress = _report_progress(ids)
+    runs = current_runs(year_ids=ids)
+    leaders = first_places(runs=runs)
+    met = _criteria_met(runs)
+    cards = []
+    for y in years:
+        submitted = progress.get(y.pk, {}).get("submitted", 0)
+        criteria = met.get(y.pk, []) if submitted else []
+        cards.append(
+            {
+                "year": y,
+                "members": members.get(y.pk, 0),
+                "submitted": submitted,
+                "verified": progress.get(y.pk, {}).get("verified", 0),
+                "has_data": submitted > 0,
+                "leader": leaders.get(y.pk) if submitted else None,
+                "criteria": criteria,
+                "never_met": [r["label"] for r in criteria if r["met"] == 0],
+            }
+        )
+    return cards
+
+
+def _report_progress(year_ids: list[int]) -> dict[int, dict]:
+    """Per year, how many reports are submitted (or verified since) and how many verified."""
+    return {
+        row["emulation_year"]: row
+        for row in Report.objects.filter(emulation_year__in=year_ids)
+        .values("emulation_year")
+        .annotate(
+            submitted=Count("pk", filter=Q(status__in=Report.SCORED_STATUSES)),
+            verified=Count("pk", filter=Q(status=Report.Status.VERIFIED)),
+        )
+    }
+
+
+def _criteria_met(runs: dict[int, int]) -> dict[int, list[dict]]:
+    """Per year (`runs`: run id → year id), each criterion of its current run with its label and
+    how many members met it, in one query."""
+    met: dict[int, list] = {}
+    for row in (
+        Score.objects.filter(run_id__in=list(runs))
+        .values("run_id", "run__scheme_id", "criterion_code")
+        .annotate(
+            # The criterion's name in the same query (the run's scheme version, by its key).
+            name=Subquery(
+                Criterion.objects.filter(
+                    scheme_id=OuterRef("run__scheme_id"), code=OuterRef("criterion_code")
+                ).values("name")[:1]
+            ),
+            met=Count("pk", filter=Q(met=True)),
+            total=Count("pk"),
+        )
+        .order_by("run_id", "criterion_code")
+    ):
+        row["label"] = " ".join(part for part in (row["criterion_code"], row["name"]) if part)
+        met.setdefault(runs[row["run_id"]], []).append(row)
+    return met
