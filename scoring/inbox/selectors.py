@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from clusters.models import AuditEntry, EmulationYear
 from clusters.permissions import user_scope
+from emulation.rows import _converters
 from scoring.models import Ballot, Objection, Report
 
 # An answer or a publication stays in the inbox this long.
@@ -103,8 +104,6 @@ def _marks(ids) -> str:
 
 def _as(model, name: str, value):
     """A column's value as the ORM would give it (a date on SQLite, an aware datetime)."""
-    from emulation.rows import _converters
-
     for convert, column in _converters(model._meta.get_field(name)):
         value = convert(value, column, connection)
     return value

@@ -32,6 +32,7 @@ from scoring.models import (
     Report,
     UnitContact,
 )
+from scoring.tasks import send_notifications
 
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind
@@ -84,8 +85,6 @@ def notify(
 def queue_send() -> None:
     """Queue the sender; a broker that is down loses nothing (the rows stay unsent and the next
     event's task, or `notifications_send`, sends them)."""
-    from scoring.tasks import send_notifications
-
     try:
         send_notifications.delay()
     except Exception:  # noqa: BLE001 — the event is committed; mail may follow later
