@@ -139,7 +139,7 @@ class VoteForm(forms.Form):
         return [int(c) for c in chosen]
 
     def voter_unit(self) -> Unit:
-        """The member unit the (valid) paper is cast for."""
+        """The member unit the (valid) vote is cast for."""
         return self.voters[self.cleaned_data["voter"]]
 
 
