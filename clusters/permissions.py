@@ -422,3 +422,18 @@ def own_member_units(user, year: EmulationYear) -> list[Unit]:
     """The member units of a year whose reporter the user is: those it may file objections for."""
     scope = user_scope(user)
     return list(Unit.objects.filter(memberships__emulation_year=year, pk__in=scope.reporter_units))
+
+
+def rows_with_visible_results(user, rows: list) -> list:
+    """`can_see_results` for years read as light rows (each with `cluster_id`,
+    `supervising_unit_id` and `status`) rather than objects: the rows whose results the user
+    sees, for pages that list many years without loading them."""
+    scope = user_scope(user)
+    return [
+        row
+        for row in rows
+        if scope.is_superuser
+        or row.cluster_id in scope.secretariat_clusters
+        or row.supervising_unit_id in scope.leadership_units
+        or row.status == EmulationYear.Status.PUBLISHED
+    ]

@@ -7,8 +7,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from clusters.models import Unit
+from scoring.errors import ScoringError
 from scoring.fields import LocalDateField, LocalDecimalField, LocalIntegerField
 from scoring.models import AwardKind, Ballot
+from scoring.setup.services.pledges import scan_check
 
 
 def _local_number_field(db_field, **kwargs):
@@ -115,6 +118,7 @@ class VoteForm(forms.Form):
     def __init__(self, *args, candidates, voters, seats, **kwargs):
         super().__init__(*args, **kwargs)
         self.seats = seats
+        self.voters = {str(u.pk): u for u in voters}
         self.fields["choices"].choices = [(str(u.pk), u.name) for u in candidates]
         self.fields["voter"].choices = [(str(u.pk), u.name) for u in voters]
         if len(voters) == 1:
@@ -134,6 +138,10 @@ class VoteForm(forms.Form):
             )
         return [int(c) for c in chosen]
 
+    def voter_unit(self) -> Unit:
+        """The member unit the (valid) vote is cast for."""
+        return self.voters[self.cleaned_data["voter"]]
+
 
 class PaperVoteForm(VoteForm):
     """A paper ballot entered by the secretariat: the scan of the member's signed paper is
@@ -142,9 +150,6 @@ class PaperVoteForm(VoteForm):
     scan = forms.FileField(label=_("Bản scan phiếu giấy có chữ ký (PDF, JPEG, PNG; tối đa 10 MB)"))
 
     def clean_scan(self):
-        from scoring.errors import ScoringError
-        from scoring.setup.services.pledges import scan_check
-
         scan = self.cleaned_data["scan"]
         try:
             scan_check(scan)
@@ -180,6 +185,7 @@ class ElectionForm(forms.Form):
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
+        self.members = {str(u.pk): u for u in members}
         self.fields["head"].choices = [(str(u.pk), u.name) for u in members]
         self.fields["deputies"].choices = [(str(u.pk), u.name) for u in members]
 
@@ -188,6 +194,12 @@ class ElectionForm(forms.Form):
         if data.get("head") and data.get("head") in (data.get("deputies") or []):
             self.add_error("deputies", _("Một đơn vị không thể vừa là cụm trưởng vừa là cụm phó."))
         return data
+
+    def head_unit(self) -> Unit:
+        return self.members[self.cleaned_data["head"]]
+
+    def deputy_units(self) -> list[Unit]:
+        return [self.members[pk] for pk in self.cleaned_data["deputies"]]
 
 
 class FlagForm(forms.Form):
@@ -198,6 +210,7 @@ class FlagForm(forms.Form):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
+        self.units = {str(u.pk): u for u in units}
         self.fields["from_unit"].choices = [(str(u.pk), u.name) for u in units]
         self.fields["to_unit"].choices = [(str(u.pk), u.name) for u in units]
 
@@ -206,3 +219,7 @@ class FlagForm(forms.Form):
         if data.get("from_unit") and data.get("from_unit") == data.get("to_unit"):
             self.add_error("to_unit", _("Đơn vị nhận cờ phải khác đơn vị bàn giao."))
         return data
+
+    def from_to_units(self) -> tuple[Unit, Unit]:
+        """The units that hand over and receive the flag (after is_valid)."""
+        return self.units[self.cleaned_data["from_unit"]], self.units[self.cleaned_data["to_unit"]]

@@ -6,6 +6,8 @@ POST, also for a ballot of another year); inside it, acting needs the role (403)
 
 from __future__ import annotations
 
+import os
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
@@ -13,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.models import EmulationYear, Unit
+from clusters.models import YearOffice
 from clusters.permissions import (
     can_see_results,
     get_year_for_user,
@@ -31,17 +33,27 @@ from scoring.conference.forms import (
     ReopenForm,
     VoteForm,
 )
+from scoring.conference.selectors import (
+    ballot_close_summary,
+    conference_context,
+    flag_units,
+    following_year,
+    next_year_members,
+    paper_voter,
+    year_ballot,
+    year_head,
+)
 from scoring.conference.services import conference as svc
 from scoring.errors import ScoringError
-from scoring.models import Ballot, BallotVoter
-from scoring.setup.services.opening import members_carried_over
+from scoring.models import Ballot
+from scoring.ranking.selectors import year_member_units
 
 
 def _ballot(year, ballot_id) -> Ballot:
-    try:
-        return year.ballots.select_related("award_kind", "emulation_year").get(pk=ballot_id)
-    except Ballot.DoesNotExist:
-        raise Http404 from None
+    ballot = year_ballot(emulation_year=year, ballot_id=ballot_id)
+    if ballot is None:
+        raise Http404
+    return ballot
 
 
 def _back(year):
@@ -49,87 +61,23 @@ def _back(year):
 
 
 def _render(request, year, can_write, bound: dict | None = None):
+    """The page; `bound` holds the forms of a refused POST (by their place on the page), shown
+    with what was typed and their errors, with status 400."""
     bound = bound or {}
-    context = svc.conference_context(year)
-    scope = user_scope(request.user)
-    own = [u for u in context["members"] if u.pk in scope.reporter_units]
-    cluster = year.cluster
+    context = conference_context(emulation_year=year)
+    reporter_units = user_scope(request.user).reporter_units
     # Before publication a reporter sees its own unit's eligibility only — not who else is
     # eligible, nor their bands, ranks and knockout reasons (finding 5).
     show_results = can_see_results(request.user, year)
     if not show_results:
         for award in context["awards"]:
             award["eligibility"] = [
-                e for e in award["eligibility"] if e.standing.unit_id in scope.reporter_units
+                e for e in award["eligibility"] if e.standing.unit_id in reporter_units
             ]
-    names = {u.pk: u.name for u in context["members"]}
     for entry in context["ballots"]:
-        ballot = entry["ballot"]
-        voted = {v.unit_id for v in entry["voted"]}
-        entry["my_units"] = [u for u in own if u.pk not in voted]
-        entry["my_voted"] = [u for u in own if u.pk in voted]
-        # A paper ballot recorded in one's own unit's name: shown with its scan (and, until the
-        # close, what was entered from it) to that unit's reporter and to the secretariat.
-        entry["papers"] = [
-            {
-                "voter": v,
-                "mine": v.unit_id in scope.reporter_units,
-                "entered": [names.get(c, "?") for c in svc.paper_choices_of(v)],
-                "contest_form": bound.get(("contest", ballot.pk, v.unit_id)) or ContestForm(),
-            }
-            for v in entry["voted"]
-            if v.on_paper and (can_write or v.unit_id in scope.reporter_units)
-        ]
-        if ballot.status != "open":
-            continue
-        if entry["my_units"]:
-            mine = {u.pk for u in entry["my_units"]}
-            # One's own unit is not offered unless self-votes are allowed (the service refuses
-            # it anyway, e.g. for a reporter of several members). By name: the order of the
-            # eligible would be the ranking.
-            offered = sorted(
-                (
-                    u
-                    for u in entry["candidates"]
-                    if ballot.allow_self_vote or len(mine) > 1 or u.pk not in mine
-                ),
-                key=lambda u: u.name,
-            )
-            entry["vote_form"] = bound.get(("vote", ballot.pk)) or VoteForm(
-                candidates=offered, voters=entry["my_units"], seats=ballot.seats
-            )
-        if can_write:
-            not_voted = [u for u in context["members"] if u.pk not in voted]
-            if not_voted:
-                entry["paper_form"] = bound.get(("paper", ballot.pk)) or PaperVoteForm(
-                    candidates=entry["candidates"], voters=not_voted, seats=ballot.seats
-                )
-    for entry in context["ballots"]:
-        if can_write and entry["ballot"].status == "closed":
-            entry["reopen_form"] = bound.get(("reopen", entry["ballot"].pk)) or ReopenForm()
+        _ballot_forms(entry, context["members"], reporter_units, can_write, bound)
     if can_write:
-        next_members = (
-            [m.unit for m in context["following"].memberships.select_related("unit")]
-            if context["following"]
-            else members_carried_over(cluster=cluster, year=year.year + 1)
-        )
-        heads = {o.role: o.unit for o in year.offices.select_related("unit")}
-        next_head = next((o.unit for o in context["following_offices"] if o.role == "head"), None)
-        flag_units = list({u.pk: u for u in context["members"] + next_members}.values())
-        context.update(
-            award_form=bound.get("award") or AwardKindForm(cluster=cluster),
-            open_form=bound.get("open") or BallotOpenForm(cluster=cluster),
-            election_form=bound.get("election") or ElectionForm(members=next_members),
-            flag_form=bound.get("flag")
-            or FlagForm(
-                units=flag_units,
-                initial={
-                    "from_unit": heads["head"].pk if "head" in heads else None,
-                    "to_unit": next_head.pk if next_head else None,
-                    "handed_on": timezone.localdate(),
-                },
-            ),
-        )
+        context.update(_secretariat_forms(year, context, bound))
     context.update(year=year, can_write=can_write, show_results=show_results)
     return render(
         request,
@@ -139,31 +87,99 @@ def _render(request, year, can_write, bound: dict | None = None):
     )
 
 
+def _ballot_forms(entry: dict, members, reporter_units, can_write: bool, bound: dict) -> None:
+    """What one ballot's part of the page offers this user: the user's member units that may
+    still vote (and have voted), the paper ballots it may see, the vote, paper and reopen forms."""
+    ballot = entry["ballot"]
+    voted = {v.unit_id for v in entry["voted"]}
+    own = [u for u in members if u.pk in reporter_units]
+    entry["my_units"] = [u for u in own if u.pk not in voted]
+    entry["my_voted"] = [u for u in own if u.pk in voted]
+    entry["papers"] = _papers(entry, members, reporter_units, can_write, bound)
+    if ballot.status == Ballot.Status.CLOSED and can_write:
+        entry["reopen_form"] = bound.get(("reopen", ballot.pk)) or ReopenForm()
+    if ballot.status != Ballot.Status.OPEN:
+        return
+    if entry["my_units"]:
+        mine = {u.pk for u in entry["my_units"]}
+        # One's own unit is not offered unless self-votes are allowed (the service refuses it
+        # anyway, e.g. for a reporter of several members). By name: the order of the eligible
+        # would be the ranking.
+        offered = sorted(
+            (
+                u
+                for u in entry["candidates"]
+                if ballot.allow_self_vote or len(mine) > 1 or u.pk not in mine
+            ),
+            key=lambda u: u.name,
+        )
+        entry["vote_form"] = bound.get(("vote", ballot.pk)) or VoteForm(
+            candidates=offered, voters=entry["my_units"], seats=ballot.seats
+        )
+    not_voted = [u for u in members if u.pk not in voted]
+    if can_write and not_voted:
+        entry["paper_form"] = bound.get(("paper", ballot.pk)) or PaperVoteForm(
+            candidates=entry["candidates"], voters=not_voted, seats=ballot.seats
+        )
+
+
+def _papers(entry: dict, members, reporter_units, can_write: bool, bound: dict) -> list[dict]:
+    """The paper ballots recorded in one's own unit's name: shown with their scan (and, until the
+    close, what was entered from them) to that unit's reporter and to the secretariat."""
+    names = {u.pk: u.name for u in members}
+    return [
+        {
+            "voter": v,
+            "mine": v.unit_id in reporter_units,
+            "entered": [names.get(c, "?") for c in svc.paper_choices_of(v)],
+            "contest_form": bound.get(("contest", entry["ballot"].pk, v.unit_id)) or ContestForm(),
+        }
+        for v in entry["voted"]
+        if v.on_paper and (can_write or v.unit_id in reporter_units)
+    ]
+
+
+def _secretariat_forms(year, context: dict, bound: dict) -> dict:
+    """The secretariat's forms: a new award kind, a new ballot, next year's offices, the flag."""
+    next_members = next_year_members(emulation_year=year, following=context["following"])
+    head = year_head(emulation_year=year)
+    next_head = next(
+        (o.unit for o in context["following_offices"] if o.role == YearOffice.Role.HEAD), None
+    )
+    units = list({u.pk: u for u in context["members"] + next_members}.values())
+    flag_initial = {
+        "from_unit": head.pk if head else None,
+        "to_unit": next_head.pk if next_head else None,
+        "handed_on": timezone.localdate(),
+    }
+    return {
+        "award_form": bound.get("award") or AwardKindForm(cluster=year.cluster),
+        "open_form": bound.get("open") or BallotOpenForm(cluster=year.cluster),
+        "election_form": bound.get("election") or ElectionForm(members=next_members),
+        "flag_form": bound.get("flag") or FlagForm(units=units, initial=flag_initial),
+    }
+
+
 def year_conference(request, pk: int):
     """GET: the conference page for every reader of the year. POST (secretariat): a new award
     kind of the cluster."""
     year, can_write = get_year_for_user(request, pk)
     if request.method == "POST":
-        if not can_write:
-            raise PermissionDenied
-        form = AwardKindForm(request.POST, cluster=year.cluster)
-        if not form.is_valid():
-            return _render(request, year, can_write, {"award": form})
-        kind = form.save()
-        from clusters.audit import audit_record
-
-        audit_record(
-            actor=request.user,
-            action="award_kind.create",
-            obj=kind,
-            emulation_year_id=year.pk,
-            summary=f"Thêm hình thức khen thưởng: {kind.name}",
-        )
-        messages.success(request, _("Đã thêm hình thức khen thưởng."))
-        return _back(year)
+        return _award_kind_create(request, year, can_write)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     return _render(request, year, can_write)
+
+
+def _award_kind_create(request, year, can_write: bool):
+    if not can_write:
+        raise PermissionDenied
+    form = AwardKindForm(request.POST, cluster=year.cluster)
+    if not form.is_valid():
+        return _render(request, year, can_write, {"award": form})
+    svc.award_kind_create(kind=form.save(commit=False), emulation_year=year, actor=request.user)
+    messages.success(request, _("Đã thêm hình thức khen thưởng."))
+    return _back(year)
 
 
 @secretariat_post
@@ -197,20 +213,9 @@ def ballot_vote_view(request, pk: int, ballot_id: int):
     ballot = _ballot(year, ballot_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    scope = user_scope(request.user)
-    members = {m.unit_id: m.unit for m in year.memberships.select_related("unit")}
     on_paper = request.POST.get("on_paper") == "1"
-    if on_paper and not can_write:
-        raise PermissionDenied
-    voters = (
-        list(members.values())
-        if on_paper
-        else [u for i, u in members.items() if i in scope.reporter_units]
-    )
-    if not voters:
-        raise PermissionDenied
-    form_class = PaperVoteForm if on_paper else VoteForm
-    form = form_class(
+    voters = _voters(request.user, year, can_write, on_paper=on_paper)
+    form = (PaperVoteForm if on_paper else VoteForm)(
         request.POST,
         request.FILES,
         candidates=svc.ballot_candidates(ballot),
@@ -225,7 +230,7 @@ def ballot_vote_view(request, pk: int, ballot_id: int):
     try:
         svc.ballot_vote(
             ballot=ballot,
-            voter=Unit.objects.get(pk=form.cleaned_data["voter"]),
+            voter=form.voter_unit(),
             candidate_ids=form.cleaned_data["choices"],
             on_paper=on_paper,
             scan=form.cleaned_data.get("scan"),
@@ -240,6 +245,19 @@ def ballot_vote_view(request, pk: int, ballot_id: int):
     return _back(year)
 
 
+def _voters(user, year, can_write: bool, *, on_paper: bool) -> list:
+    """Whom the user may cast a paper for: on paper (the secretariat), any member; in the
+    browser, the members it reports for. Nobody: 403."""
+    if on_paper and not can_write:
+        raise PermissionDenied
+    members = year_member_units(emulation_year=year)
+    reporter_units = user_scope(user).reporter_units
+    voters = members if on_paper else [u for u in members if u.pk in reporter_units]
+    if not voters:
+        raise PermissionDenied
+    return voters
+
+
 def _paper_voter(request, pk: int, ballot_id: int, unit_id: int):
     """A paper ballot of a member: for the secretariat and that member's own reporter only;
     anyone else — another member's reporter, leadership — a 404."""
@@ -247,11 +265,7 @@ def _paper_voter(request, pk: int, ballot_id: int, unit_id: int):
     ballot = _ballot(year, ballot_id)
     if not (can_write or unit_id in user_scope(request.user).reporter_units):
         raise Http404
-    voter = (
-        BallotVoter.objects.filter(ballot=ballot, unit_id=unit_id, on_paper=True)
-        .select_related("unit")
-        .first()
-    )
+    voter = paper_voter(ballot=ballot, unit_id=unit_id)
     if voter is None:
         raise Http404
     return year, can_write, ballot, voter
@@ -274,8 +288,6 @@ def ballot_paper_scan(request, pk: int, ballot_id: int, unit_id: int):
 
 
 def _extension(name: str) -> str:
-    import os
-
     return os.path.splitext(name)[1].lower()
 
 
@@ -312,19 +324,13 @@ def ballot_close_view(request, year, ballot_id: int):
     closes only when that confirmation is posted."""
     ballot = _ballot(year, ballot_id)
     if request.POST.get("confirmed") != "1":
-        voted = set(ballot.voters.values_list("unit_id", flat=True))
-        members = [m.unit for m in year.memberships.select_related("unit").order_by("unit__name")]
         return render(
             request,
             "scoring/ballot_close_confirm.html",
             {
                 "year": year,
                 "ballot": ballot,
-                "title": svc.ballot_title(ballot),
-                "voted_count": len(voted),
-                "member_count": len(members),
-                "needed": svc.ballot_quorum(ballot, len(members)),
-                "not_voted": [u.name for u in members if u.pk not in voted],
+                **ballot_close_summary(ballot=ballot, emulation_year=year),
             },
         )
     try:
@@ -356,38 +362,41 @@ def year_election(request, year):
     """Next year's head and deputies: from the election ballots (no field posted), or recorded
     directly."""
     if request.POST.get("by_vote") == "1":
-        head = deputies = elected_on = None
-        form = None
-    else:
-        following = EmulationYear.objects.filter(
-            cluster_id=year.cluster_id, year=year.year + 1
-        ).first()
-        members = (
-            [m.unit for m in following.memberships.select_related("unit")]
-            if following
-            else members_carried_over(cluster=year.cluster, year=year.year + 1)
+        return _election_by_vote(request, year)
+    return _election_recorded(request, year)
+
+
+def _election_by_vote(request, year):
+    try:
+        following = svc.election_apply(
+            emulation_year=year, head=None, deputies=None, elected_on=None, actor=request.user
         )
-        form = ElectionForm(request.POST, members=members)
-        if not form.is_valid():
-            return _render(request, year, True, {"election": form})
-        by_pk = {u.pk: u for u in members}
-        head = by_pk[int(form.cleaned_data["head"])]
-        deputies = [by_pk[int(d)] for d in form.cleaned_data["deputies"]]
-        elected_on = form.cleaned_data["elected_on"]
+    except ScoringError as error:
+        messages.error(request, str(error))
+        return _back(year)
+    return _elected(request, year, following)
+
+
+def _election_recorded(request, year):
+    members = next_year_members(emulation_year=year, following=following_year(emulation_year=year))
+    form = ElectionForm(request.POST, members=members)
+    if not form.is_valid():
+        return _render(request, year, True, {"election": form})
     try:
         following = svc.election_apply(
             emulation_year=year,
-            head=head,
-            deputies=deputies,
-            elected_on=elected_on,
+            head=form.head_unit(),
+            deputies=form.deputy_units(),
+            elected_on=form.cleaned_data["elected_on"],
             actor=request.user,
         )
     except ScoringError as error:
-        if form is None:
-            messages.error(request, str(error))
-            return _back(year)
         form.add_error(None, str(error))
         return _render(request, year, True, {"election": form})
+    return _elected(request, year, following)
+
+
+def _elected(request, year, following):
     messages.success(
         request,
         _("Đã ghi nhận cụm trưởng, cụm phó năm %(y)s.") % {"y": following.year},
@@ -397,19 +406,14 @@ def year_election(request, year):
 
 @secretariat_post
 def year_flag(request, year):
-    members = [m.unit for m in year.memberships.select_related("unit")]
-    following = EmulationYear.objects.filter(cluster_id=year.cluster_id, year=year.year + 1).first()
-    if following:
-        members += [o.unit for o in following.offices.select_related("unit")]
-    units = list({u.pk: u for u in members}.values())
-    form = FlagForm(request.POST, units=units)
+    form = FlagForm(request.POST, units=flag_units(emulation_year=year))
     if form.is_valid():
-        by_pk = {u.pk: u for u in units}
+        from_unit, to_unit = form.from_to_units()
         try:
             svc.flag_handover_record(
                 emulation_year=year,
-                from_unit=by_pk[int(form.cleaned_data["from_unit"])],
-                to_unit=by_pk[int(form.cleaned_data["to_unit"])],
+                from_unit=from_unit,
+                to_unit=to_unit,
                 handed_on=form.cleaned_data["handed_on"],
                 occasion=form.cleaned_data["occasion"],
                 actor=request.user,

@@ -11,6 +11,7 @@ from clusters.permissions import (
 )
 from clusters.selectors import home_cards
 from emulation.pagecache import cached_page, page_key
+from scoring.inbox.selectors import inbox_for_user
 
 # The home page lists this many clusters; the rest are one link away (`?cum=tat-ca`).
 HOME_CLUSTERS = 12
@@ -24,8 +25,6 @@ def home(request):
     The page is served from the cache under a key of everything it shows (the inbox's items, the
     clusters' and years' rows, read in three statements at most), so a repeated visit renders
     nothing (figures in docs/performance.md)."""
-    from scoring.inbox.selectors import inbox_for_user
-
     if refused := refuse_unless_read(request):
         return refused
     scope = user_scope(request.user)
@@ -36,22 +35,31 @@ def home(request):
     cards = cards[:HOME_CLUSTERS] if more else cards
     manages = sorted({card[0] for card in cards} & scope.secretariat_clusters)
     key = page_key(request, "home", show_all, scope.is_empty, inbox, cards, manages, more)
+    context = {"more": more, "scope": scope, "inbox": inbox}
+    return cached_page(
+        request,
+        key,
+        lambda extra: render(
+            request,
+            "clusters/home.html",
+            {**context, "cards": _cards_shown(cards, manages), **extra},
+        ),
+    )
 
-    def page(extra: dict):
-        cards_shown = [
-            {
-                "pk": pk,
-                "name": name,
-                "supervising": supervising,
-                "years": [
-                    (year_pk, year, EmulationYear.Status(status).label)
-                    for year_pk, year, status in years
-                ],
-                "manages": pk in manages,
-            }
-            for pk, name, supervising, years in cards
-        ]
-        context = {"cards": cards_shown, "more": more, "scope": scope, "inbox": inbox}
-        return render(request, "clusters/home.html", {**context, **extra})
 
-    return cached_page(request, key, page)
+def _cards_shown(cards, manages: list[int]) -> list[dict]:
+    """The clusters' rows as the page shows them: each year with its status's label, and
+    whether the user is the cluster's secretariat (its contacts link)."""
+    return [
+        {
+            "pk": pk,
+            "name": name,
+            "supervising": supervising,
+            "years": [
+                (year_pk, year, EmulationYear.Status(status).label)
+                for year_pk, year, status in years
+            ],
+            "manages": pk in manages,
+        }
+        for pk, name, supervising, years in cards
+    ]

@@ -205,7 +205,7 @@ _OPENINGS = ("ballot.open", "ballot.reopen")
 
 @_in_vietnamese
 def notify_ballot_opened(*, ballot_id: int) -> int:
-    # Not at the top: scoring/conference/services/conference.py imports this module (a cycle).
+    # The conference's services import this module (this function): a cycle.
     from scoring.conference.services.conference import ballot_title
 
     ballot = Ballot.objects.select_related("award_kind").get(pk=ballot_id)
@@ -461,9 +461,6 @@ def notify_due(*, today: dt.date | None = None) -> int:
     late) and a week after publishing the pledge (who has not signed); the secretariat when every
     member has voted in an open ballot. Safe to run as often as wanted: every message has its
     event key, and a second run adds nothing."""
-    # Not at the top: scoring/conference/services/conference.py imports this module (a cycle).
-    from scoring.conference.services.conference import ballot_title
-
     today = today or timezone.localdate()
     added = 0
     open_years = EmulationYear.objects.filter(
@@ -471,55 +468,74 @@ def notify_due(*, today: dt.date | None = None) -> int:
         reporting_deadline__isnull=False,
     ).select_related("cluster")
     for year in open_years:
-        members = {
-            m.unit_id: m.unit
-            for m in Membership.objects.filter(emulation_year=year).select_related("unit")
-        }
-        submitted = set(
-            Report.objects.filter(
-                emulation_year=year, status__in=Report.SCORED_STATUSES
-            ).values_list("unit_id", flat=True)
-        )
-        waiting = [unit for unit_id, unit in sorted(members.items()) if unit_id not in submitted]
-        assert year.reporting_deadline is not None  # the years read have one
-        days_left = (year.reporting_deadline - today).days
-        deadline = year.reporting_deadline.strftime("%d/%m/%Y")
-        if 0 <= days_left <= REMIND_DAYS_BEFORE:
-            for unit in waiting:
-                added += notify(
-                    kind=Kind.DEADLINE_SOON,
-                    event_key=f"deadline-soon:{year.pk}:{unit.pk}:{year.reporting_deadline}",
-                    users=_recipients(_users(role=RoleGrant.Role.REPORTER, unit_id=unit.pk)),
-                    subject=_("[Thi đua] Báo cáo năm %(year)s của %(unit)s: hạn nộp %(deadline)s")
-                    % {"year": year.year, "unit": unit.name, "deadline": deadline},
-                    body=_(
-                        "Báo cáo năm %(year)s của %(unit)s chưa được nộp. Hạn nộp là %(deadline)s "
-                        "(còn %(days)s ngày)."
-                    )
-                    % {
-                        "year": year.year,
-                        "unit": unit.name,
-                        "deadline": deadline,
-                        "days": days_left,
-                    },
-                    path=reverse("report-detail", args=[year.pk, unit.pk]),
-                    emulation_year_id=year.pk,
-                )
-        if days_left < 0 and waiting:
-            added += notify(
-                kind=Kind.LATE_MEMBERS,
-                event_key=f"late-members:{year.pk}:{year.reporting_deadline}",
-                users=_recipients(
-                    _users(role=RoleGrant.Role.SECRETARIAT, cluster_id=year.cluster_id)
-                ),
-                subject=_("[Thi đua] %(count)s đơn vị chưa nộp báo cáo năm %(year)s (quá hạn)")
-                % {"count": len(waiting), "year": year.year},
-                body=_("Đã quá hạn nộp %(deadline)s. Chưa nộp: %(units)s.")
-                % {"deadline": deadline, "units": ", ".join(u.name for u in waiting)},
-                path=reverse("year-detail", args=[year.pk]),
-                emulation_year_id=year.pk,
-            )
+        added += _notify_deadline(year, today)
     added += _notify_signatures_missing(today)
+    added += _notify_ballots_ready()
+    return added
+
+
+def _notify_deadline(year: EmulationYear, today: dt.date) -> int:
+    """A week before the deadline, each member that has not submitted; after it, the
+    secretariat, with the members still late."""
+    members = {
+        m.unit_id: m.unit
+        for m in Membership.objects.filter(emulation_year=year).select_related("unit")
+    }
+    submitted = set(
+        Report.objects.filter(emulation_year=year, status__in=Report.SCORED_STATUSES).values_list(
+            "unit_id", flat=True
+        )
+    )
+    waiting = [unit for unit_id, unit in sorted(members.items()) if unit_id not in submitted]
+    assert year.reporting_deadline is not None  # the years read have one
+    days_left = (year.reporting_deadline - today).days
+    added = 0
+    if 0 <= days_left <= REMIND_DAYS_BEFORE:
+        for unit in waiting:
+            added += _notify_deadline_soon(year, unit, days_left)
+    if days_left < 0 and waiting:
+        added += notify(
+            kind=Kind.LATE_MEMBERS,
+            event_key=f"late-members:{year.pk}:{year.reporting_deadline}",
+            users=_recipients(_users(role=RoleGrant.Role.SECRETARIAT, cluster_id=year.cluster_id)),
+            subject=_("[Thi đua] %(count)s đơn vị chưa nộp báo cáo năm %(year)s (quá hạn)")
+            % {"count": len(waiting), "year": year.year},
+            body=_("Đã quá hạn nộp %(deadline)s. Chưa nộp: %(units)s.")
+            % {
+                "deadline": year.reporting_deadline.strftime("%d/%m/%Y"),
+                "units": ", ".join(u.name for u in waiting),
+            },
+            path=reverse("year-detail", args=[year.pk]),
+            emulation_year_id=year.pk,
+        )
+    return added
+
+
+def _notify_deadline_soon(year: EmulationYear, unit: Unit, days_left: int) -> int:
+    assert year.reporting_deadline is not None  # the years read have one
+    deadline = year.reporting_deadline.strftime("%d/%m/%Y")
+    return notify(
+        kind=Kind.DEADLINE_SOON,
+        event_key=f"deadline-soon:{year.pk}:{unit.pk}:{year.reporting_deadline}",
+        users=_recipients(_users(role=RoleGrant.Role.REPORTER, unit_id=unit.pk)),
+        subject=_("[Thi đua] Báo cáo năm %(year)s của %(unit)s: hạn nộp %(deadline)s")
+        % {"year": year.year, "unit": unit.name, "deadline": deadline},
+        body=_(
+            "Báo cáo năm %(year)s của %(unit)s chưa được nộp. Hạn nộp là %(deadline)s "
+            "(còn %(days)s ngày)."
+        )
+        % {"year": year.year, "unit": unit.name, "deadline": deadline, "days": days_left},
+        path=reverse("report-detail", args=[year.pk, unit.pk]),
+        emulation_year_id=year.pk,
+    )
+
+
+def _notify_ballots_ready() -> int:
+    """The secretariat, once every member has voted in an open ballot (once per opening)."""
+    # The conference's services import this module (notify_ballot_opened): a cycle.
+    from scoring.conference.services.conference import ballot_title
+
+    added = 0
     for ballot in Ballot.objects.filter(status=Ballot.Status.OPEN).select_related(
         "award_kind", "emulation_year__cluster"
     ):

@@ -19,7 +19,6 @@ from decimal import Decimal
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -54,6 +53,24 @@ class BallotClosed(ScoringError):
 
 class AlreadyVoted(ScoringError):
     """A member's second vote on the same ballot."""
+
+
+def award_kind_create(
+    *, kind: AwardKind, emulation_year: EmulationYear, actor: Actor = None
+) -> AwardKind:
+    """A new award kind of the year's cluster (`kind`: unsaved, as the page's form built it),
+    with its audit row."""
+    with transaction.atomic():
+        kind.cluster_id = emulation_year.cluster_id
+        kind.save()
+        audit_record(
+            actor=actor,
+            action="award_kind.create",
+            obj=kind,
+            emulation_year_id=emulation_year.pk,
+            summary=f"Thêm hình thức khen thưởng: {kind.name}",
+        )
+    return kind
 
 
 def cap_for(*, cap_count: int | None, cap_percent: Decimal | None, members: int) -> int | None:
@@ -797,89 +814,3 @@ def next_level_cap(clusters: int) -> int:
     cap = cap_for(cap_count=None, cap_percent=Decimal(NEXT_LEVEL_CAP_PERCENT), members=clusters)
     assert cap is not None  # a percentage always gives a number
     return cap
-
-
-def conference_context(year: EmulationYear) -> dict:
-    """What the page and the minutes show, for any reader of the year: a fixed number of
-    queries for the members, ranking, voters and counts, plus a few per award kind and ballot."""
-    facts = year_facts(year)
-    members = sorted(facts.members.values(), key=lambda u: u.name)
-    kinds = list(AwardKind.objects.filter(cluster_id=year.cluster_id).order_by("name"))
-    awards = [
-        {
-            "kind": kind,
-            "cap": award_cap(kind, len(members)),
-            "eligibility": facts.eligibility(kind),
-        }
-        for kind in kinds
-    ]
-    rows = list(year.ballots.select_related("award_kind", "emulation_year").order_by("pk"))
-    voted: dict[int, list] = {}
-    for voter in (
-        BallotVoter.objects.filter(ballot__in=rows).select_related("unit").order_by("unit__name")
-    ):
-        voted.setdefault(voter.ballot_id, []).append(voter)
-    counts: dict[int, dict[int, int]] = {}
-    for ballot_id, candidate_id, n in (
-        BallotChoice.objects.filter(ballot__in=[b for b in rows if b.status == "closed"])
-        .values_list("ballot_id", "candidate_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        counts.setdefault(ballot_id, {})[candidate_id] = n
-    # Closed ballots first (latest last): their tallies also give the elections' outcomes,
-    # which an open deputy ballot's candidates depend on.
-    tallies = {}
-    for ballot in sorted(
-        (b for b in rows if b.status == Ballot.Status.CLOSED), key=lambda b: (b.closed_at, b.pk)
-    ):
-        tally = ballot_tally(
-            ballot,
-            facts,
-            voters=[v.on_paper for v in voted.get(ballot.pk, [])],
-            counts=counts.get(ballot.pk, {}),
-        )
-        tallies[ballot.pk] = tally
-        if ballot.purpose != Ballot.Purpose.AWARD:
-            facts.elected_by_purpose[ballot.purpose] = (
-                [t.unit for t in tally.chosen] if tally.chosen and not tally.tied else None
-            )
-    for purpose in (Ballot.Purpose.HEAD, Ballot.Purpose.DEPUTY):
-        facts.elected_by_purpose.setdefault(purpose, None)
-    ballots = [
-        {
-            "ballot": ballot,
-            "title": ballot_title(ballot),
-            "voted": voted.get(ballot.pk, []),
-            "candidates": [] if ballot.pk in tallies else ballot_candidates(ballot, facts),
-            # The count per candidate only once the ballot is closed: a running tally would
-            # tell who voted for whom, one vote at a time.
-            "tally": tallies.get(ballot.pk),
-        }
-        for ballot in rows
-    ]
-    following = (
-        EmulationYear.objects.filter(cluster_id=year.cluster_id, year=year.year + 1)
-        .prefetch_related("offices__unit")
-        .first()
-    )
-    return {
-        "members": members,
-        "awards": awards,
-        "ballots": ballots,
-        "elected_head": elected(year, Ballot.Purpose.HEAD, facts),
-        "elected_deputies": elected(year, Ballot.Purpose.DEPUTY, facts),
-        "following": following,
-        # The head first, then the deputies.
-        "following_offices": sorted(following.offices.all(), key=lambda o: o.role != "head")
-        if following
-        else [],
-        "handover": FlagHandover.objects.filter(emulation_year=year)
-        .select_related("from_unit", "to_unit")
-        .first(),
-        "proposals": list(
-            AwardProposal.objects.filter(emulation_year=year)
-            .select_related("unit", "award_kind")
-            .order_by("award_kind__name", "rank")
-        ),
-    }

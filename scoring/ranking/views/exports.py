@@ -6,12 +6,19 @@ from __future__ import annotations
 import io
 
 from django.http import Http404, HttpResponse, JsonResponse
-from django.utils import timezone
+from django.shortcuts import render
 
 from clusters.permissions import can_see_results, get_year_for_user, refuse_unless_read
 from scoring import engine
+from scoring.conference.selectors import conference_context, conference_date
 from scoring.formatting import page_language as _language
-from scoring.ranking.selectors import run_to_result, scores_in_language, year_current_run
+from scoring.ranking.selectors import (
+    pledge_signatures,
+    run_sheets,
+    run_to_result,
+    year_current_run,
+    year_offices,
+)
 
 
 def _result(request, pk: int):
@@ -69,55 +76,14 @@ def ranking_xlsx(request, pk: int):
 def conference_pack(request, pk: int):
     """The year-end conference pack: ranking, every member's score sheet, the pledge's
     signatories and the votes — a print layout that prints to clean A4."""
-    from django.shortcuts import render
-
-    from scoring.models import AwardProposal, Criterion, PledgeSignature, Score, Standing
-
     year, _can_write = get_year_for_user(request, pk)
     if refused := refuse_unless_read(request):
         return refused
     if not can_see_results(request.user, year):
         raise Http404
     run = year_current_run(emulation_year=year)
-    standings = (
-        list(Standing.objects.filter(run=run).select_related("unit").order_by("rank", "unit__code"))
-        if run
-        else []
-    )
-    criteria = (
-        list(
-            Criterion.objects.filter(scheme_id=run.scheme_id)
-            .select_related("group")
-            .order_by("position")
-        )
-        if run
-        else []
-    )
-    scores: dict[tuple[int, str], Score] = (
-        {(s.unit_id, s.criterion_code): s for s in Score.objects.filter(run=run)} if run else {}
-    )
-    scores_in_language(scores.values(), run=run, language=_language())
-    sheets = [(s, [(c, scores.get((s.unit_id, c.code))) for c in criteria]) for s in standings]
-    signatures = (
-        PledgeSignature.objects.filter(pledge__emulation_year=year)
-        .select_related("unit")
-        .order_by("unit__name")
-    )
-    proposals = (
-        AwardProposal.objects.filter(emulation_year=year)
-        .select_related("unit", "award_kind")
-        .order_by("award_kind__name", "rank")
-    )
-    offices = year.offices.select_related("unit").order_by("-role")
-    from scoring.conference.services.conference import conference_context
-
-    conference = conference_context(year)
-    closed = [b["ballot"].closed_at for b in conference["ballots"] if b["ballot"].closed_at]
-    conference_date = (
-        conference["handover"].handed_on
-        if conference["handover"]
-        else (timezone.localtime(max(closed)).date() if closed else None)
-    )
+    standings, sheets = run_sheets(run=run, language=_language())
+    conference = conference_context(emulation_year=year)
     return render(
         request,
         "scoring/pack.html",
@@ -126,10 +92,11 @@ def conference_pack(request, pk: int):
             "run": run,
             "standings": standings,
             "sheets": sheets,
-            "signatures": signatures,
-            "proposals": proposals,
-            "offices": offices,
-            **conference,
-            "conference_date": conference_date,
+            "signatures": pledge_signatures(emulation_year=year),
+            "offices": year_offices(emulation_year=year),
+            **conference,  # its award proposals among them
+            "conference_date": conference_date(
+                handover=conference["handover"], ballots=conference["ballots"]
+            ),
         },
     )

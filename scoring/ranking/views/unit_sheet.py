@@ -9,13 +9,10 @@ from clusters.permissions import (
     get_member_unit_for_user,
     get_year_for_user,
     refuse_unless_read,
+    visible_years,
 )
 from scoring.formatting import page_language as _language
-from scoring.models import Criterion, Score
-from scoring.ranking.selectors import (
-    scores_in_language,
-    year_current_run,
-)
+from scoring.ranking.selectors import unit_sheet_rows, unit_standing, unit_trend, year_current_run
 
 
 def year_unit_sheet(request, pk: int, unit_id: int):
@@ -26,21 +23,10 @@ def year_unit_sheet(request, pk: int, unit_id: int):
     if refused := refuse_unless_read(request):
         return refused
     run = year_current_run(emulation_year=year)
-    criteria = (
-        list(
-            Criterion.objects.filter(scheme=run.scheme).select_related("group").order_by("position")
-        )
-        if run
-        else []
-    )
-    scores = {s.criterion_code: s for s in Score.objects.filter(run=run, unit=unit)} if run else {}
-    in_language = scores_in_language(scores.values(), run=run, language=_language())
-    rows = [(c, scores.get(c.code)) for c in criteria]
+    rows, in_language = unit_sheet_rows(run=run, unit=unit, language=_language())
     # Its own rank and total are results too: a reporter sees them once the year is published.
     standing = (
-        run.standings.filter(unit=unit).first()
-        if run and can_see_results(request.user, year)
-        else None
+        unit_standing(run=run, unit=unit) if run and can_see_results(request.user, year) else None
     )
     return render(
         request,
@@ -52,31 +38,15 @@ def year_unit_sheet(request, pk: int, unit_id: int):
             "rows": rows,
             "standing": standing,
             "lines_in_vietnamese": not in_language,
-            "trend": _unit_trend(request, year, unit),
+            "trend": unit_trend(unit=unit, years=_trend_years(request.user, year)),
         },
     )
 
 
-def _unit_trend(request, year, unit):
-    """The unit's rank and total over the cluster's years, and those of the units that merged
-    into it (before their merger), for the years the user may see."""
-    from clusters.permissions import visible_years
-    from clusters.selectors import successions_all, unit_predecessor_codes
-    from scoring.models import Standing
-
-    lineage = {unit.code} | unit_predecessor_codes(unit_code=unit.code, links=successions_all())
-    years = [
-        y
-        for y in visible_years(request.user).filter(cluster_id=year.cluster_id)
-        if can_see_results(request.user, y)
-    ]
-    rows = (
-        Standing.objects.filter(
-            run__emulation_year__in=years, run__is_current=True, unit__code__in=lineage
-        )
-        .select_related("unit", "run__emulation_year")
-        .order_by("run__emulation_year__year", "unit__code")
-    )
+def _trend_years(user, year):
+    """The cluster's years whose results the user may see."""
     return [
-        (s.run.emulation_year.year, s.unit, s.rank, s.total, s.unit_id != unit.pk) for s in rows
+        y
+        for y in visible_years(user).filter(cluster_id=year.cluster_id)
+        if can_see_results(user, y)
     ]
