@@ -247,7 +247,7 @@ def build(args) -> Dataset:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
-    from scoring.services.schemes import scheme_create_version
+    from scoring.schemes.services import scheme_create_version
 
     from clusters.models import Cluster, EmulationYear, Membership, RoleGrant, Unit
 
