@@ -247,9 +247,9 @@ def build(args) -> Dataset:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
-    from scoring.schemes.services import scheme_create_version
 
     from clusters.models import Cluster, EmulationYear, Membership, RoleGrant, Unit
+    from scoring.schemes.services import scheme_create_version
 
     supervising = Unit.objects.create(
         code=f"{PREFIX}sup", name="Cơ quan chỉ đạo (tải)", kind=Unit.Kind.SUPERVISING_BODY

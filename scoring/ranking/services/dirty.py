@@ -9,7 +9,8 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Now
 
-from clusters.models import EmulationYear
+from clusters.models import EmulationYear, Membership, UnitSuccession
+from scoring.tasks import recompute_year
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,6 @@ def year_mark_dirty(*, emulation_year_id: int) -> None:
 def figures_mark_dirty(*, emulation_year_id: int, unit_ids: set[int]) -> None:
     """Figures of year Y feed the year itself and, through prev(), the next year of every cluster
     in which these units — or the units they merged into — are members."""
-    from clusters.models import Membership, UnitSuccession
 
     year_mark_dirty(emulation_year_id=emulation_year_id)
     year = EmulationYear.objects.only("year").get(pk=emulation_year_id)
@@ -60,7 +60,6 @@ def figures_mark_dirty(*, emulation_year_id: int, unit_ids: set[int]) -> None:
 
 
 def year_queue_recompute(*, emulation_year_id: int) -> bool:
-    from scoring.tasks import recompute_year
 
     try:
         recompute_year.delay(emulation_year_id)
@@ -76,7 +75,6 @@ def year_queue_recompute(*, emulation_year_id: int) -> bool:
 
 def units_mark_dirty(*, unit_ids: set[int]) -> None:
     """A change about units themselves (a succession): every year they are members of."""
-    from clusters.models import Membership
 
     year_ids = (
         Membership.objects.filter(unit_id__in=unit_ids)
