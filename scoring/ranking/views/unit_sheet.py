@@ -47,6 +47,7 @@ def _trend_years(user, year):
     """The cluster's years whose results the user may see."""
     return [
         y
-        for y in visible_years(user).filter(cluster_id=year.cluster_id)
+        # With its cluster: can_see_results reads the cluster's supervising unit.
+        for y in visible_years(user).filter(cluster_id=year.cluster_id).select_related("cluster")
         if can_see_results(user, y)
     ]
