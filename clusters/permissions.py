@@ -212,12 +212,20 @@ def can_see_all_reports(user, year: EmulationYear) -> bool:
 
 def can_see_results(user, year: EmulationYear) -> bool:
     """Rankings of other units: secretariat and leadership always, reporters once published."""
-    scope = user_scope(user)
+    return _sees_results(
+        user_scope(user), year.cluster_id, year.cluster.supervising_unit_id, year.status
+    )
+
+
+def _sees_results(
+    scope: Scope, cluster_id: int, supervising_unit_id: int | None, status: str
+) -> bool:
+    """The rule of `can_see_results`, on a year's columns (one rule for objects and light rows)."""
     return (
         scope.is_superuser
-        or year.cluster_id in scope.secretariat_clusters
-        or year.cluster.supervising_unit_id in scope.leadership_units
-        or year.is_published
+        or cluster_id in scope.secretariat_clusters
+        or supervising_unit_id in scope.leadership_units
+        or status == EmulationYear.Status.PUBLISHED
     )
 
 
@@ -432,8 +440,5 @@ def rows_with_visible_results(user, rows: list) -> list:
     return [
         row
         for row in rows
-        if scope.is_superuser
-        or row.cluster_id in scope.secretariat_clusters
-        or row.supervising_unit_id in scope.leadership_units
-        or row.status == EmulationYear.Status.PUBLISHED
+        if _sees_results(scope, row.cluster_id, row.supervising_unit_id, row.status)
     ]

@@ -26,7 +26,7 @@ def cluster_detail(request, pk: int):
             "years": years,
             # Where the data is: the newest year with a submitted report, not an empty one
             # just opened.
-            "latest_with_data": next((y for y in years if getattr(y, "has_data", False)), None),
+            "latest_with_data": next((y for y in years if y.has_data), None),  # type: ignore[attr-defined]  # cluster_years annotates it
             "handovers": cluster_handovers(cluster=cluster),
             "can_write": can_write,
             "statuses": EmulationYear.Status,

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from clusters.permissions import refuse_unless_read, rows_with_visible_results, visible_years
-from emulation.pagecache import cached_page, page_key
+from emulation.pagecache import LIFETIME, cached_page, page_key
 from scoring.conference.selectors import leading_proposals_stamp, next_level
 from scoring.ranking.selectors import OverviewRow, overview_cards, overview_rows, years_by_pk
 
@@ -95,6 +95,6 @@ def _cards_html(stamps: list, years: list) -> list[str]:
             keys[card["year"].pk]: render_to_string("clusters/_overview_card.html", {"c": card})
             for card in overview_cards(years=missing)
         }
-        cache.set_many(fresh, 3600)
+        cache.set_many(fresh, LIFETIME)  # names and offices change outside the key: as the page
         found.update(fresh)
     return [mark_safe(found[keys[pk]]) for pk in keys]  # noqa: S308 — our own template
