@@ -194,7 +194,7 @@ def report_return(
     with transaction.atomic():
         _lock_open_year(report)
         locked = _lock(report, expected_version)
-        if locked.status not in (Report.Status.SUBMITTED, Report.Status.VERIFIED):
+        if locked.status not in Report.SCORED_STATUSES:
             raise ReportNotEditable(_("Chỉ trả lại được báo cáo đã nộp."))
         ReportComment.objects.bulk_create(
             [

@@ -78,10 +78,7 @@ class _Page:
 
     @property
     def is_submitted(self) -> bool:
-        return self.report is not None and self.report.status in (
-            Report.Status.SUBMITTED,
-            Report.Status.VERIFIED,
-        )
+        return self.report is not None and self.report.status in Report.SCORED_STATUSES
 
 
 def report_detail(request, pk: int, unit_id: int):
