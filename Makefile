@@ -10,6 +10,7 @@ HOST ?= 127.0.0.1:8000
 .PHONY: install run serve test lint check format migrate demo worker beat gunicorn bench clean
 
 install: $(STAMP)
+	@scripts/install-system.sh || echo "(Pango or the Liberation fonts are missing: PDF documents cannot be made until they are installed)"
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -27,7 +28,7 @@ run: demo
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: install
-	@scripts/install-browser.sh || echo "(no Chromium: the browser tests will be skipped outside CI)"
+	@scripts/install-system.sh --browser || echo "(no Chromium: the browser tests will be skipped outside CI)"
 	TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The static checks, each failing the target when it fails (CI runs them before the tests;

@@ -835,7 +835,7 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-    reason="no chromium/chromedriver: run scripts/install-browser.sh",
+    reason="no chromium/chromedriver: run scripts/install-system.sh --browser",
 )
 def test_a_hostile_unit_name_does_not_run_in_the_ranking_charts_tooltip(live_server, world):
     """The server escapes the name (json_script); the chart must not turn it back into HTML."""

@@ -20,10 +20,10 @@ def pytest_collection_modifyitems(config, items):
         return
     if os.environ.get("CI", "").lower() == "true":
         pytest.exit(
-            "browser tests need Debian's chromium and chromium-driver (scripts/install-browser.sh)",
+            "browser tests need Debian's chromium and chromium-driver (scripts/install-system.sh --browser)",
             returncode=3,
         )
-    skip = pytest.mark.skip(reason="no chromium/chromedriver: run scripts/install-browser.sh")
+    skip = pytest.mark.skip(reason="no chromium/chromedriver: run scripts/install-system.sh --browser")
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
