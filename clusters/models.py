@@ -139,14 +139,8 @@ class EmulationYear(models.Model):
         _("trạng thái"), max_length=20, choices=Status.choices, default=Status.PLANNING
     )
     reporting_deadline = models.DateField(_("hạn nộp báo cáo"), null=True, blank=True)
-    scheme = models.ForeignKey(
-        "scoring.Scheme",
-        verbose_name=_("thang điểm áp dụng"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    # The scheme in force is the scoring side's to say (`Scheme.in_force`): this app knows nothing
+    # of scoring, not even by a foreign key.
     # Every change of a scoring input bumps input_version; a finished recompute records the
     # version it read in scored_version. The year is dirty while they differ.
     input_version = models.PositiveIntegerField(_("phiên bản dữ liệu"), default=0)

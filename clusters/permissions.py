@@ -261,15 +261,9 @@ def get_cluster_for_user(request: HttpRequest, pk: int) -> tuple[Cluster, bool]:
 
 
 def get_year_for_user(request: HttpRequest, pk: int) -> tuple[EmulationYear, bool]:
-    """The year within the user's scope (404 outside it) with its cluster and scheme version —
-    not the version's source text, which only the scheme page reads."""
+    """The year within the user's scope (404 outside it) with its cluster."""
     try:
-        year = (
-            visible_years(request.user)
-            .select_related("cluster", "scheme")
-            .defer("scheme__source")
-            .get(pk=pk)
-        )
+        year = visible_years(request.user).select_related("cluster").get(pk=pk)
     except EmulationYear.DoesNotExist:
         raise Http404 from None
     return year, can_manage_cluster(request.user, year.cluster_id)
@@ -324,31 +318,22 @@ def get_report_for_user(
 @functools.cache
 def _member_of_year_query() -> tuple[str, tuple, tuple]:
     """The statement, and the models and fields its columns come in (one cached per process)."""
-
-    scheme_model = EmulationYear._meta.get_field("scheme").related_model
-    assert isinstance(scheme_model, type)  # the scoring app's Scheme, named without importing it
-    parts = (
-        model_fields(EmulationYear),
-        model_fields(Cluster),
-        model_fields(scheme_model, frozenset({"source"})),  # only the scheme page reads it
-        model_fields(Unit),
-    )
+    parts = (model_fields(EmulationYear), model_fields(Cluster), model_fields(Unit))
     table = connection.ops.quote_name
     sql = f"""
         SELECT {select_list(parts[0], "y")}, {select_list(parts[1], "c")},
-               {select_list(parts[2], "s")}, {select_list(parts[3], "u")}
+               {select_list(parts[2], "u")}
         FROM {table(Membership._meta.db_table)} m
         JOIN {table(EmulationYear._meta.db_table)} y ON y.id = m.emulation_year_id
         JOIN {table(Cluster._meta.db_table)} c ON c.id = y.cluster_id
-        LEFT JOIN {table(scheme_model._meta.db_table)} s ON s.id = y.scheme_id
         JOIN {table(Unit._meta.db_table)} u ON u.id = m.unit_id
         WHERE m.emulation_year_id = %s AND m.unit_id = %s
     """  # noqa: S608 — names from the models, the values as parameters
-    return sql, (EmulationYear, Cluster, scheme_model, Unit), parts
+    return sql, (EmulationYear, Cluster, Unit), parts
 
 
 def _member_of_year(pk: int, unit_id: int) -> tuple[EmulationYear, Unit] | None:
-    """The year (with its cluster and scheme version) and the unit, if the unit is a member."""
+    """The year (with its cluster) and the unit, if the unit is a member."""
 
     if not ids_fit(pk, unit_id):
         return None
@@ -361,12 +346,10 @@ def _member_of_year(pk: int, unit_id: int) -> tuple[EmulationYear, Unit] | None:
     instances: list[Any] = []  # the models' rows, built from the statement's columns
     start = 0
     for model, fields in zip(models, parts, strict=True):
-        values = row[start : start + len(fields)]
+        instances.append(model_from_row(model, fields, row[start : start + len(fields)]))
         start += len(fields)
-        # (No scheme version yet: the LEFT JOIN's columns are all NULL.)
-        instances.append(None if values[0] is None else model_from_row(model, fields, values))
-    year, cluster, scheme, unit = instances
-    year.cluster, year.scheme = cluster, scheme
+    year, cluster, unit = instances
+    year.cluster = cluster
     return year, unit
 
 

@@ -13,3 +13,10 @@ def refused(create) -> bool:
     except IntegrityError:
         return True
     return False
+
+
+def scheme_of(year):
+    """The year's scheme version in force, read now (None before a first one is imported)."""
+    from scoring.models import Scheme
+
+    return Scheme.objects.filter(emulation_year_id=year.pk, in_force=True).first()

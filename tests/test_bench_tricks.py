@@ -28,9 +28,9 @@ def test_bench_tricks_times_both_ways_of_the_same_read(tmp_path):
     year = EmulationYear.objects.get(cluster__code=CLUSTER_CODE, year=CURRENT_YEAR)
     unit = Unit.objects.get(code="can-tho")
     by_hand, by_orm = _member_of_year(year.pk, unit.pk), _orm_member_of_year(year.pk, unit.pk)
-    assert (by_hand[0].pk, by_hand[0].scheme_id, by_hand[1].pk) == (
+    assert (by_hand[0].pk, by_hand[0].cluster.pk, by_hand[1].pk) == (
         by_orm[0].pk,
-        by_orm[0].scheme_id,
+        by_orm[0].cluster.pk,
         by_orm[1].pk,
     )
     out = io.StringIO()

@@ -16,6 +16,7 @@ from scoring.errors import YearLocked
 from scoring.guards import year_assert_open
 from scoring.models import EvidenceFile, ManualPoints, Objection, Pledge, PledgeSignature, Report
 from scoring.setup.services.lifecycle import year_set_status
+from tests.helpers import scheme_of
 from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
@@ -574,7 +575,7 @@ def _service_writes(world):
             filename="f.csv",
         ),
         "scheme_create_version": lambda: schemes.scheme_create_version(
-            emulation_year=year, scheme=scheme_to_engine(year.scheme), reason="Sửa"
+            emulation_year=year, scheme=scheme_to_engine(scheme_of(year)), reason="Sửa"
         ),
         "scheme_amend_criterion": lambda: schemes.scheme_amend_criterion(
             emulation_year=year, code="1.1", changes={"target": 10.0}, reason="Sửa"

@@ -31,6 +31,7 @@ from scoring.models import (
 from scoring.ranking.services.recompute import year_recompute
 from scoring.reporting.services.objections import objection_file
 from scoring.reporting.services.reports import report_get_or_create, report_return
+from tests.helpers import scheme_of
 from tests.scoring.factories import SMALL_SCHEME, install_scheme, put_figures
 from tests.test_permissions_walk import app_url_names
 
@@ -505,7 +506,7 @@ def test_a_reporter_cannot_set_status_targets_points_or_verified_values_by_addin
     assert not ManualPoints.objects.exists()
     year = EmulationYear.objects.get(pk=w.year.pk)
     assert year.status == EmulationYear.Status.REPORTING
-    criterion = year.scheme.criteria.get(code="1.1")
+    criterion = scheme_of(year).criteria.get(code="1.1")
     assert (criterion.target, criterion.points) == (20, 60)
 
 

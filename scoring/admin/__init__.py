@@ -107,8 +107,16 @@ class BandInline(ReadOnlyInline):
 
 @admin.register(Scheme)
 class SchemeAdmin(ImmutableAdmin):
-    list_display = ["name", "emulation_year", "version", "scale", "created_at", "created_by"]
-    list_filter = ["emulation_year__cluster", "emulation_year__year"]
+    list_display = [
+        "name",
+        "emulation_year",
+        "version",
+        "in_force",
+        "scale",
+        "created_at",
+        "created_by",
+    ]
+    list_filter = ["in_force", "emulation_year__cluster", "emulation_year__year"]
     search_fields = ["name", "reason"]
     list_select_related = ["emulation_year__cluster", "created_by"]
     readonly_fields = ["created_at", "created_by"]

@@ -30,6 +30,7 @@ from scoring.errors import YearLocked
 from scoring.guards import year_assert_open
 from scoring.models import Scheme
 from scoring.ranking.services.dirty import units_mark_dirty, year_mark_dirty
+from scoring.schemes.selectors import scheme_in_force, with_scheme_in_force
 
 if TYPE_CHECKING:
     # The mixins below are only ever mixed into these admin classes: typed as such.
@@ -396,8 +397,9 @@ class EmulationYearForm(forms.ModelForm):
 
 @admin.register(EmulationYear)
 class EmulationYearAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
-    """Memberships and the scheme in force are scoring inputs: a change marks the year dirty.
-    A published year is shown read-only (reopen it in the app, with a reason)."""
+    """Memberships are scoring inputs: a change marks the year dirty. The scheme in force is
+    shown, not chosen here: a new version is put in force in the app, with its reason. A published
+    year is shown read-only (reopen it in the app, with a reason)."""
 
     year_path = "pk"
     audit_year_path = "pk"
@@ -406,7 +408,7 @@ class EmulationYearAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
     list_display = ["cluster", "year", "status", "reporting_deadline", "scheme", "is_dirty"]
     list_filter = ["status", "year", "cluster"]
     search_fields = ["cluster__name", "cluster__code"]
-    list_select_related = ["cluster", "scheme"]
+    list_select_related = ["cluster"]
     readonly_fields = ["input_version", "scored_version", "dirty_since"]
     inlines = [MembershipInline, OfficeInline]
 
@@ -415,18 +417,16 @@ class EmulationYearAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
         if form.has_changed() or any(f.has_changed() for f in formsets):
             year_mark_dirty(emulation_year_id=form.instance.pk)
 
+    def get_queryset(self, request):
+        return with_scheme_in_force(super().get_queryset(request))
+
     @admin.display(boolean=True, description=_("cần tính lại"))
     def is_dirty(self, obj: EmulationYear) -> bool:
         return obj.is_dirty
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Only the year's own scheme versions may be put in force.
-        if db_field.name == "scheme":
-            year_id = (
-                request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-            )
-            kwargs["queryset"] = Scheme.objects.filter(emulation_year_id=year_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    @admin.display(description=_("thang điểm áp dụng"))
+    def scheme(self, obj: EmulationYear) -> Scheme | None:
+        return scheme_in_force(obj)
 
 
 @admin.register(FlagHandover)

@@ -74,7 +74,6 @@ def cleanup() -> None:
         reports = "SELECT id FROM scoring_report WHERE emulation_year_id = ANY(%s)"
         schemes = "SELECT id FROM scoring_scheme WHERE emulation_year_id = ANY(%s)"
         statements = [
-            "UPDATE clusters_emulationyear SET scheme_id = NULL WHERE id = ANY(%s)",
             f"DELETE FROM scoring_score WHERE run_id IN ({runs})",
             f"DELETE FROM scoring_standing WHERE run_id IN ({runs})",
             "DELETE FROM scoring_scoringrun WHERE emulation_year_id = ANY(%s)",
@@ -180,7 +179,13 @@ def _bulk_schemes(years: list[EmulationYear], scheme) -> None:
     bench runs the recompute itself and times it."""
     rows = Scheme.objects.bulk_create(
         [
-            Scheme(emulation_year=y, version=1, name=scheme.name, scale=Decimal(str(scheme.scale)))
+            Scheme(
+                emulation_year=y,
+                version=1,
+                in_force=True,
+                name=scheme.name,
+                scale=Decimal(str(scheme.scale)),
+            )
             for y in years
         ],
         batch_size=5000,
@@ -233,9 +238,6 @@ def _bulk_schemes(years: list[EmulationYear], scheme) -> None:
         ],
         batch_size=10000,
     )
-    for year, row in zip(years, rows, strict=True):
-        year.scheme = row
-    EmulationYear.objects.bulk_update(years, ["scheme"], batch_size=5000)
     EmulationYear.objects.filter(pk__in=[y.pk for y in years]).update(input_version=1)
 
 

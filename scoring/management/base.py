@@ -19,7 +19,7 @@ def add_year_arguments(parser) -> None:
 
 def get_year(options) -> EmulationYear:
     try:
-        return EmulationYear.objects.select_related("cluster", "scheme").get(
+        return EmulationYear.objects.select_related("cluster").get(
             cluster__code=options["cluster"], year=options["year"]
         )
     except EmulationYear.DoesNotExist:

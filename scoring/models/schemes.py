@@ -21,7 +21,8 @@ NUMBER: _Precision = {"max_digits": 18, "decimal_places": 4}
 
 class Scheme(models.Model):
     """One version of an emulation year's scoring scheme. A new version is made for every change
-    (an amendment), with a reason; the year's `scheme` points at the one in force."""
+    (an amendment), with a reason; `in_force` marks the one the year is scored with (at most one a
+    year, held by a constraint)."""
 
     emulation_year = models.ForeignKey(
         "clusters.EmulationYear",
@@ -38,6 +39,7 @@ class Scheme(models.Model):
         _("tệp gốc"), blank=True, help_text=_("Nội dung tệp thang điểm khi nhập.")
     )
     reason = models.TextField(_("lý do thay đổi"), blank=True)
+    in_force = models.BooleanField(_("đang áp dụng"), default=False)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -50,6 +52,11 @@ class Scheme(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["emulation_year", "version"], name="scheme_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["emulation_year"],
+                condition=Q(in_force=True),
+                name="scheme_one_in_force_per_year",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="scheme_version_positive"),
             models.CheckConstraint(condition=Q(scale__gt=0), name="scheme_scale_positive"),

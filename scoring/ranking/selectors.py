@@ -35,11 +35,17 @@ from scoring.models import (
     Report,
     ReportComment,
     ReportValue,
+    Scheme,
     Score,
     ScoringRun,
     Standing,
 )
-from scoring.schemes.selectors import scheme_criteria, scheme_data_elements, schemes_to_engine
+from scoring.schemes.selectors import (
+    scheme_criteria,
+    scheme_data_elements,
+    scheme_ids_in_force,
+    schemes_to_engine,
+)
 
 
 @dataclass
@@ -102,7 +108,8 @@ def years_inputs(*, emulation_years: list[EmulationYear]) -> dict[int, YearInput
     corrected one) of each year and of the year before, for the members and the units that merged
     into them during the year — whatever cluster those reported in.
     """
-    years = [y for y in emulation_years if y.scheme_id is not None]
+    scheme_ids = scheme_ids_in_force([y.pk for y in emulation_years])
+    years = [y for y in emulation_years if y.pk in scheme_ids]
     if not years:
         return {}
     by_id = {y.pk: y for y in years}
@@ -113,7 +120,6 @@ def years_inputs(*, emulation_years: list[EmulationYear]) -> dict[int, YearInput
     by_unit_year = _figures_by_unit_year(set().union(*related.values()), calendar)
     targets = _targets_by_year(by_id)
     manual = _manual_by_year(by_id)
-    scheme_ids = {y.pk: y.scheme_id for y in years if y.scheme_id is not None}
     schemes = schemes_to_engine(set(scheme_ids.values()))
     return {
         y.pk: YearInputs(
@@ -348,12 +354,13 @@ def year_page_facts(pk: int) -> YearPageFacts | None:
     """The facts of a year's page, or None if there is no such year. A hot path (every read of a
     ranking), hence two hand-written queries rather than several through the ORM."""
     year, cluster = EmulationYear._meta.db_table, Cluster._meta.db_table
-    run, report = ScoringRun._meta.db_table, Report._meta.db_table
+    run, report, scheme = ScoringRun._meta.db_table, Report._meta.db_table, Scheme._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT y.id, y.cluster_id, c.supervising_unit_id, y.status, y.reporting_deadline,
-                   y.scheme_id, y.input_version, y.scored_version, y.dirty_since,
+                   (SELECT s.id FROM {scheme} s WHERE s.emulation_year_id = y.id AND s.in_force),
+                   y.input_version, y.scored_version, y.dirty_since,
                    (SELECT r.id FROM {run} r WHERE r.emulation_year_id = y.id AND r.is_current
                     LIMIT 1)
             FROM {year} y JOIN {cluster} c ON c.id = y.cluster_id
@@ -677,11 +684,10 @@ def pledge_signatures(*, emulation_year: EmulationYear) -> QuerySet[PledgeSignat
 
 
 def cluster_years(*, years: QuerySet[EmulationYear]) -> list[EmulationYear]:
-    """These years of a cluster, newest first, with their scheme, offices and members, and
+    """These years of a cluster, newest first, with their offices and members, and
     whether each has a submitted report (`has_data`)."""
     return list(
-        years.select_related("scheme")
-        .annotate(has_data=year_has_scored_reports())
+        years.annotate(has_data=year_has_scored_reports())
         .prefetch_related(
             Prefetch(
                 "offices", queryset=YearOffice.objects.select_related("unit").order_by("role")

@@ -26,7 +26,7 @@ from scoring.models import (
     ReportValue,
 )
 from scoring.ranking.selectors import year_inputs
-from scoring.schemes.selectors import scheme_criteria, scheme_data_elements
+from scoring.schemes.selectors import scheme_criteria, scheme_data_elements, scheme_in_force
 
 
 def report_basics(
@@ -35,7 +35,7 @@ def report_basics(
     """What every request of the report page reads, a save too: the member's report (None before
     its first save) and the data elements of the scheme in force."""
     report = Report.objects.filter(emulation_year=emulation_year, unit=unit).order_by("pk").first()
-    scheme = emulation_year.scheme
+    scheme = scheme_in_force(emulation_year)
     elements = scheme_data_elements(scheme) if scheme is not None else []
     return report, elements
 
@@ -65,7 +65,7 @@ def report_page(
             "criterion_code", "target"
         )
     )
-    scheme = emulation_year.scheme
+    scheme = scheme_in_force(emulation_year)
     criteria = scheme_criteria(scheme) if scheme is not None else []
     comments = list(report.comments.order_by("created_at")) if report else []
     evidence = list(report.evidence.order_by("uploaded_at")) if report else []
@@ -247,11 +247,8 @@ def report_history_rows(
     """Each audit entry of a report with its changes as (label, before, after, is a figure), in
     names: a data element's name rather than its code, a status's label rather than its value,
     comments as "name: text" (figures are written by the page, as numbers)."""
-    elements = (
-        {e.code: e.name for e in scheme_data_elements(emulation_year.scheme)}
-        if emulation_year.scheme is not None
-        else {}
-    )
+    scheme = scheme_in_force(emulation_year)
+    elements = {e.code: e.name for e in scheme_data_elements(scheme)} if scheme is not None else {}
     statuses = {value: str(label) for value, label in Report.Status.choices}
     answer_prefix = "trả lời nhận xét "
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import SupportsFloat
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from clusters.models import EmulationYear
 from scoring import engine
@@ -17,6 +17,50 @@ from scoring.models import (
     DataElement,
     Scheme,
 )
+
+# Where a year object keeps its scheme in force once read (or prefetched: `with_scheme_in_force`).
+_IN_FORCE = "_scheme_in_force"
+
+
+def with_scheme_in_force(years: QuerySet[EmulationYear]) -> QuerySet[EmulationYear]:
+    """The years with their scheme in force read alongside (one more query for all of them), so
+    that `scheme_in_force` asks nothing more of the database."""
+    in_force = Scheme.objects.filter(in_force=True).defer("source")
+    return years.prefetch_related(Prefetch("schemes", queryset=in_force, to_attr=_IN_FORCE))
+
+
+def scheme_in_force(emulation_year: EmulationYear) -> Scheme | None:
+    """The scheme version the year is scored with (None before a first one is imported), without
+    its source text, which only the scheme file's download reads. Read once per year object."""
+    cached = emulation_year.__dict__.get(_IN_FORCE)
+    if cached is None:
+        cached = list(
+            Scheme.objects.filter(emulation_year_id=emulation_year.pk, in_force=True).defer(
+                "source"
+            )
+        )
+        setattr(emulation_year, _IN_FORCE, cached)
+    return cached[0] if cached else None
+
+
+def scheme_id_in_force(emulation_year: EmulationYear) -> int | None:
+    """The id of the year's scheme in force (None before a first one is imported)."""
+    scheme = scheme_in_force(emulation_year)
+    return scheme.pk if scheme is not None else None
+
+
+def scheme_ids_in_force(emulation_year_ids: Iterable[int]) -> dict[int, int]:
+    """The scheme in force of each of these years that has one: {year id: scheme id}."""
+    return dict(
+        Scheme.objects.filter(emulation_year_id__in=list(emulation_year_ids), in_force=True)
+        .values_list("emulation_year_id", "pk")
+        .order_by()
+    )
+
+
+def set_scheme_in_force(emulation_year: EmulationYear, scheme: Scheme) -> None:
+    """Remember on the year object the scheme just put in force (the services write the flag)."""
+    setattr(emulation_year, _IN_FORCE, [scheme])
 
 
 def _num(value: SupportsFloat | None) -> float | None:
@@ -207,7 +251,7 @@ class SchemePage:
 def scheme_page(*, emulation_year: EmulationYear) -> SchemePage:
     """The year's scheme page: the criteria and bands in force (none before a first version) and
     the versions; the criteria and versions are read when the page shows them."""
-    scheme = emulation_year.scheme
+    scheme = scheme_in_force(emulation_year)
     scheme_id = scheme.pk if scheme is not None else None
     return SchemePage(
         criteria=Criterion.objects.filter(scheme_id=scheme_id)

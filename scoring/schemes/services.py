@@ -19,7 +19,7 @@ from scoring.engine.scheme_file import CRITERION_KEYS
 from scoring.errors import ReasonRequired, ScoringError, YearLocked
 from scoring.models import Band, Criterion, CriterionGroup, DataElement, Scheme
 from scoring.ranking.services.dirty import year_mark_dirty
-from scoring.schemes.selectors import scheme_to_engine
+from scoring.schemes.selectors import scheme_in_force, scheme_to_engine, set_scheme_in_force
 
 
 @overload
@@ -97,8 +97,11 @@ def scheme_create_version(
             raise ReasonRequired(
                 _("Thay đổi thang điểm đã có cần ghi rõ lý do (sửa đổi giao ước).")
             )
+        # At most one version a year is in force (a constraint): the previous one leaves first.
+        year.schemes.filter(in_force=True).update(in_force=False)
         row = Scheme.objects.create(
             emulation_year=year,
+            in_force=True,
             version=(previous.version + 1) if previous else 1,
             name=scheme.name,
             format=scheme.format,
@@ -110,8 +113,7 @@ def scheme_create_version(
         )
         _store_parts(row, scheme)
         before = {"scheme": previous.pk, "version": previous.version} if previous else None
-        year.scheme = row
-        year.save(update_fields=["scheme"])
+        set_scheme_in_force(emulation_year, row)
         audit_record(
             actor=actor,
             action="scheme.version",
@@ -250,29 +252,30 @@ def scheme_amend_criterion(
     with transaction.atomic():
         # Read the version in force under the year's lock: two edits built on the same version
         # must not silently undo each other.
-        year = (
-            EmulationYear.objects.select_for_update(of=("self",))
-            .select_related("scheme")
-            .get(pk=emulation_year.pk)
-        )
-        if year.scheme is None:
+        year = EmulationYear.objects.select_for_update().get(pk=emulation_year.pk)
+        in_force = scheme_in_force(year)
+        if in_force is None:
             raise ScoringError(_("Năm này chưa có thang điểm."))
-        if expected_scheme_id is not None and year.scheme_id != expected_scheme_id:
+        if expected_scheme_id is not None and in_force.pk != expected_scheme_id:
             raise ScoringError(
                 _(
                     "Thang điểm vừa được sửa thành phiên bản %(version)s trong lúc bạn sửa: "
                     "hãy mở lại tiêu chí để xem thay đổi rồi sửa tiếp."
                 )
-                % {"version": year.scheme.version}
+                % {"version": in_force.version}
             )
-        return _amend(year, code, changes, reason, actor)
+        return _amend(year, in_force, code, changes, reason, actor)
 
 
 def _amend(
-    emulation_year: EmulationYear, code: str, changes: dict, reason: str, actor: Actor
+    emulation_year: EmulationYear,
+    in_force: Scheme,
+    code: str,
+    changes: dict,
+    reason: str,
+    actor: Actor,
 ) -> Scheme:
-    assert emulation_year.scheme is not None  # checked by the caller
-    current = scheme_to_engine(emulation_year.scheme)
+    current = scheme_to_engine(in_force)
     if code not in {c.code for c in current.criteria}:
         raise ScoringError(_("Không có tiêu chí “%(code)s”.") % {"code": code})
     unknown = set(changes) - set(CRITERION_FIELDS)

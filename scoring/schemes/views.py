@@ -13,7 +13,12 @@ from clusters.permissions import get_year_for_user
 from emulation.uploads import refuse_on_field, upload_refusal
 from scoring.errors import ScoringError
 from scoring.schemes.forms import CriterionForm, SchemeImportForm
-from scoring.schemes.selectors import scheme_criterion, scheme_page
+from scoring.schemes.selectors import (
+    scheme_criterion,
+    scheme_id_in_force,
+    scheme_in_force,
+    scheme_page,
+)
 from scoring.schemes.services import scheme_amend_criterion, scheme_export, scheme_import_upload
 
 
@@ -21,8 +26,9 @@ def year_scheme(request, pk: int):
     """The scheme in force with every criterion's definition, its versions, an import of a new
     version (with a reason once one exists) and an export of the one in force."""
     year, can_write = get_year_for_user(request, pk)
-    if request.GET.get("export") and year.scheme_id:
-        return _export(year)
+    scheme = scheme_in_force(year)
+    if request.GET.get("export") and scheme is not None:
+        return _export(year, scheme)
     form = SchemeImportForm()
     if request.method == "POST":
         if not can_write:
@@ -39,6 +45,7 @@ def year_scheme(request, pk: int):
         "scoring/year_scheme.html",
         {
             "year": year,
+            "scheme": scheme,
             "criteria": page.criteria,
             "bands": page.bands,
             "versions": page.versions,
@@ -48,13 +55,13 @@ def year_scheme(request, pk: int):
     )
 
 
-def _export(year) -> HttpResponse:
+def _export(year, scheme) -> HttpResponse:
     """The version in force as a scheme file (YAML), to edit and import again."""
     response = HttpResponse(
-        scheme_export(scheme=year.scheme), content_type="application/x-yaml; charset=utf-8"
+        scheme_export(scheme=scheme), content_type="application/x-yaml; charset=utf-8"
     )
     response["Content-Disposition"] = (
-        f'attachment; filename="scheme-{year.cluster.code}-{year.year}-v{year.scheme.version}.yaml"'
+        f'attachment; filename="scheme-{year.cluster.code}-{year.year}-v{scheme.version}.yaml"'
     )
     return response
 
@@ -82,9 +89,10 @@ def _import(request, year, form: SchemeImportForm) -> bool:
 def criterion_edit(request, pk: int, code: str):
     """The secretariat edits one criterion; the change is a new scheme version with its reason."""
     year, can_write = get_year_for_user(request, pk)
+    scheme_id = scheme_id_in_force(year)
     if not can_write:
-        raise PermissionDenied if year.scheme_id else Http404
-    criterion = scheme_criterion(scheme_id=year.scheme_id, code=code)
+        raise PermissionDenied if scheme_id else Http404
+    criterion = scheme_criterion(scheme_id=scheme_id, code=code)
     if criterion is None:
         raise Http404
     form = CriterionForm.for_criterion(criterion)

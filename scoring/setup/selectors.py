@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from clusters.models import AuditEntry, Cluster, EmulationYear, Unit, YearOffice
 from clusters.selectors import year_members
 from scoring.models import Criterion, MemberTarget, Pledge, PledgeSignature
-from scoring.schemes.selectors import criteria_in_order
+from scoring.schemes.selectors import criteria_in_order, scheme_id_in_force
 
 
 def cluster_last_year(*, cluster: Cluster) -> EmulationYear | None:
@@ -33,7 +33,7 @@ def target_members(*, emulation_year: EmulationYear) -> list[Unit]:
 
 def target_criteria(*, emulation_year: EmulationYear) -> list[Criterion]:
     """The criteria that take a target: all but the manually scored ones."""
-    return criteria_in_order(scheme_id=emulation_year.scheme_id, computed_only=True)
+    return criteria_in_order(scheme_id=scheme_id_in_force(emulation_year), computed_only=True)
 
 
 def member_targets(*, emulation_year: EmulationYear) -> dict[tuple[int, str], Decimal]:

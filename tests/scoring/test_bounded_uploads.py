@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from scoring.models import EvidenceFile, MemberTarget, Pledge, PledgeSignature, Report
+from tests.helpers import scheme_of
 from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
@@ -163,8 +164,7 @@ def test_a_scheme_file_over_its_limit_is_refused_on_the_file_field(client, world
     assert response.context["form"].errors["file"] == [
         "thang-diem.yaml: tệp quá lớn (tối đa 1 MB)."
     ]
-    world.year.refresh_from_db()
-    assert world.year.scheme_id is None
+    assert scheme_of(world.year) is None
 
 
 def test_a_pledge_scan_over_the_limit_is_refused_on_the_scan_field(client, world, settings):

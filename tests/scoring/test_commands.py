@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from clusters.models import EmulationYear, Membership
 from scoring.models import ReportValue, Scheme
 from scoring.schemes.services import scheme_export
+from tests.helpers import scheme_of
 from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +44,7 @@ def test_the_file_path_and_the_database_path_give_the_same_json(two_years, tmp_p
     call_command("recompute", "--cluster", "cum-a", "--year", "2025")
     scheme_file = tmp_path / "scheme.yaml"
     scheme_file.write_text(
-        scheme_export(
-            scheme=Scheme.objects.get(pk=EmulationYear.objects.get(pk=year.pk).scheme_id)
-        ),
+        scheme_export(scheme=scheme_of(year)),
         encoding="utf-8",
     )
     figures = tmp_path / "figures.csv"
@@ -118,8 +117,8 @@ def test_import_scheme_and_figures_from_files_then_recompute(world, tmp_path, ca
 
     scheme_path = settings.BASE_DIR / "docs" / "examples" / "scheme-2021.yaml"
     call_command("import_scheme", str(scheme_path), "--cluster", "cum-a", "--year", "2025")
-    year = EmulationYear.objects.get(pk=world.year.pk)
-    assert year.scheme.version == 1 and year.scheme.criteria.count() == 11
+    scheme = scheme_of(world.year)
+    assert scheme.version == 1 and scheme.criteria.count() == 11
     figures = tmp_path / "f.csv"
     figures.write_text(
         'unit,year,element,value\na1,2025,new_coops,20\na2,2025,new_coops,"10,5"\n',

@@ -33,6 +33,7 @@ from scoring.conference.services.conference import (
 )
 from scoring.errors import ReasonRequired, ScoringError
 from scoring.models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
+from tests.helpers import scheme_of
 from tests.scoring.factories import NEW_COOPS, kind
 
 pytestmark = pytest.mark.django_db
@@ -335,7 +336,7 @@ def test_the_election_opens_next_year_with_the_elected_head_and_deputies(conf):
         ("deputy", "a3", dt.date(2025, 12, 20)),
         ("deputy", "a4", dt.date(2025, 12, 20)),
     }
-    assert following.memberships.count() == 5 and following.scheme is not None
+    assert following.memberships.count() == 5 and scheme_of(following) is not None
     # Recorded again (a recount, or by turn): the open year's offices are replaced.
     again = election_apply(
         emulation_year=conf.year, head=conf.units["a3"], deputies=[conf.units["a1"]]

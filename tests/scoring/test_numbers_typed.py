@@ -16,6 +16,7 @@ from scoring.engine.numbers import NumberFormatError, format_decimal, parse_deci
 from scoring.models import ManualPoints, MemberTarget, Report
 from scoring.reporting.forms import ManualPointsForm, ReportForm
 from scoring.schemes.selectors import scheme_data_elements
+from tests.helpers import scheme_of
 from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,7 @@ def open_year(world):
 
 
 def report_form(year, data):
-    return ReportForm(data, elements=scheme_data_elements(year.scheme))
+    return ReportForm(data, elements=scheme_data_elements(scheme_of(year)))
 
 
 def test_the_report_form_uses_text_inputs_and_names_the_rule_in_its_errors(open_year):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from clusters.models import AuditEntry, EmulationYear
 from scoring.models import Objection, Scheme
+from tests.helpers import scheme_of
 from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +62,9 @@ def test_a_member_objects_and_the_secretariat_amends_the_criterion(client, world
     )
     assert response.status_code == 302
     year = EmulationYear.objects.get(pk=world.year.pk)
-    assert year.scheme.version == 2 and "không thể đạt 65%" in year.scheme.reason
-    criterion = year.scheme.criteria.get(code="1.1")
+    scheme = scheme_of(year)
+    assert scheme.version == 2 and "không thể đạt 65%" in scheme.reason
+    criterion = scheme.criteria.get(code="1.1")
     assert criterion.definition.startswith("Chỉ tính HTX mới") and criterion.target == 18
     assert year.input_version > before
     objection.refresh_from_db()

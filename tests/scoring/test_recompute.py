@@ -10,6 +10,7 @@ from scoring.ranking.selectors import year_inputs
 from scoring.ranking.services import recompute
 from scoring.ranking.services.dirty import year_mark_dirty
 from scoring.ranking.services.recompute import year_recompute
+from tests.helpers import scheme_of
 from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +190,7 @@ def test_a_scheme_amendment_needs_a_reason_and_is_audited(world):
         emulation_year=world.year, scheme=SMALL_SCHEME, reason="Sửa mẫu số tiêu chí 3"
     )
     assert second.version == 2
-    assert EmulationYear.objects.get(pk=world.year.pk).scheme_id == second.pk
+    assert scheme_of(world.year) == second
     entry = AuditEntry.objects.filter(action="scheme.version").latest("id")
     assert entry.reason == "Sửa mẫu số tiêu chí 3" and entry.before["version"] == 1
 

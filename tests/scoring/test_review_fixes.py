@@ -10,6 +10,7 @@ from clusters.models import EmulationYear
 from scoring.models import MemberTarget, Report, Scheme, Standing
 from scoring.ranking.services.dirty import year_mark_dirty
 from scoring.ranking.services.recompute import year_recompute
+from tests.helpers import scheme_of
 from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +104,7 @@ def test_a_scheme_with_numbers_too_large_to_store_is_refused(client, world):
 
 def test_two_criterion_edits_from_the_same_version_the_second_is_refused(client, world):
     install_scheme(world.year)
-    scheme = EmulationYear.objects.get(pk=world.year.pk).scheme
+    scheme = scheme_of(world.year)
     base = {
         "name": "n",
         "definition": "d",
@@ -136,7 +137,7 @@ def test_two_criterion_edits_from_the_same_version_the_second_is_refused(client,
         },
     )
     assert second.status_code == 200 and "phiên bản" in second.content.decode()
-    current = EmulationYear.objects.get(pk=world.year.pk).scheme
+    current = scheme_of(world.year)
     assert current.version == 2 and current.criteria.get(code="1.1").target == 25
 
 

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from clusters.models import EmulationYear
 from scoring.models import Scheme
+from tests.helpers import scheme_of
 from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def upload(client, world, data: bytes, name="scheme.yaml", reason=""):
 
 def test_the_secretariat_imports_the_first_version_then_an_amendment_with_a_reason(client, world):
     assert upload(client, world, EXAMPLE).status_code == 302
-    assert EmulationYear.objects.get(pk=world.year.pk).scheme.criteria.count() == 11
+    assert scheme_of(world.year).criteria.count() == 11
     response = upload(client, world, EXAMPLE)
     assert response.status_code == 200 and "lý do" in response.content.decode()
     assert upload(client, world, EXAMPLE, reason="Sửa mẫu số tiêu chí 2.1").status_code == 302
@@ -75,9 +75,7 @@ def criterion_post(client, world, **changes):
         "rule": "proportional",
         "reason": "",
     }
-    data["scheme"] = EmulationYear.objects.get(
-        pk=world.year.pk
-    ).scheme_id  # the version the form showed
+    data["scheme"] = scheme_of(world.year).pk  # the version the form showed
     data.update(changes)
     client.force_login(world.secretariat)
     return client.post(reverse("criterion-edit", args=[world.year.pk, "1.1"]), data)
@@ -93,11 +91,11 @@ def test_editing_a_criterion_makes_a_new_version_with_its_reason(client, world):
         reason="Sửa theo kiến nghị",
     )
     assert response.status_code == 302
-    year = EmulationYear.objects.get(pk=world.year.pk)
-    assert year.scheme.version == 2 and year.scheme.reason == "Sửa theo kiến nghị"
-    criterion = year.scheme.criteria.get(code="1.1")
+    scheme = scheme_of(world.year)
+    assert scheme.version == 2 and scheme.reason == "Sửa theo kiến nghị"
+    criterion = scheme.criteria.get(code="1.1")
     assert criterion.target == 25 and criterion.definition.startswith("Chỉ tính HTX")
-    assert year.scheme.criteria.get(code="2.1").measure.startswith("(coop_members")
+    assert scheme.criteria.get(code="2.1").measure.startswith("(coop_members")
 
 
 def test_a_criterion_edit_with_an_unknown_name_in_its_formula_is_refused_and_kept(client, world):

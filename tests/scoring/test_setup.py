@@ -11,6 +11,7 @@ from django.urls import reverse
 from clusters.models import AuditEntry, EmulationYear, UnitSuccession
 from scoring.models import MemberTarget, Pledge
 from scoring.setup.services.opening import members_carried_over
+from tests.helpers import scheme_of
 from tests.scoring.factories import install_scheme
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,7 @@ def test_the_secretariat_opens_the_next_year_with_the_scheme_copied(client, worl
     assert opened.reporting_deadline == dt.date(2026, 12, 15)
     assert set(opened.memberships.values_list("unit__code", flat=True)) == {"a1", "a2"}
     assert opened.offices.get(role="head").unit == world.unit_a2
-    assert opened.scheme.version == 1 and opened.scheme.criteria.count() == 2
+    assert scheme_of(opened).version == 1 and scheme_of(opened).criteria.count() == 2
     assert AuditEntry.objects.filter(action="year.open", emulation_year=opened).exists()
 
 

@@ -18,16 +18,13 @@ from clusters.models import EmulationYear, Membership, Unit
 from clusters.permissions import _member_of_year
 from scoring.dev.demo import CLUSTER_CODE, CURRENT_YEAR
 from scoring.reporting.forms import ReportForm
-from scoring.schemes.selectors import scheme_data_elements
+from scoring.schemes.selectors import scheme_data_elements, scheme_in_force
 from scoring.templatetags.scoring_extras import form_field
 
 
 def _orm_member_of_year(pk: int, unit_id: int):
     membership = (
-        Membership.objects.select_related(
-            "emulation_year__cluster", "emulation_year__scheme", "unit"
-        )
-        .defer("emulation_year__scheme__source")
+        Membership.objects.select_related("emulation_year__cluster", "unit")
         .filter(emulation_year_id=pk, unit_id=unit_id)
         .first()
     )
@@ -55,12 +52,9 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=int, default=20)
 
     def handle(self, *args, **options):
-        year = (
-            EmulationYear.objects.select_related("scheme")
-            .filter(cluster__code=CLUSTER_CODE, year=CURRENT_YEAR)
-            .first()
-        )
-        if year is None or year.scheme is None:
+        year = EmulationYear.objects.filter(cluster__code=CLUSTER_CODE, year=CURRENT_YEAR).first()
+        scheme = scheme_in_force(year) if year is not None else None
+        if year is None or scheme is None:
             raise CommandError("Load the demo first: manage.py load_demo")
         unit = Unit.objects.get(code="can-tho")
         rounds = options["rounds"]
@@ -72,7 +66,7 @@ class Command(BaseCommand):
             rounds,
             50,
         )
-        elements = scheme_data_elements(year.scheme)
+        elements = scheme_data_elements(scheme)
         fast = dict(fields.FAST_WIDGETS)
 
         def form(use_fast: bool):

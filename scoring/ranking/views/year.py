@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 from django.shortcuts import render
@@ -36,6 +37,7 @@ from scoring.ranking.selectors import (
     year_standings,
 )
 from scoring.reporting.selectors import report_status_label
+from scoring.schemes.selectors import scheme_in_force
 
 
 def year_detail(request, pk: int):
@@ -94,6 +96,7 @@ def _render_year_page(request, year, can_write, see_all_reports, reports, tasks,
         "scoring/year_detail.html",
         {
             "year": year,
+            "scheme": functools.partial(scheme_in_force, year),  # read if the page shows it
             "can_write": can_write,
             "show_results": show_results,
             "has_data": has_data,

@@ -20,6 +20,7 @@ from scoring.errors import ScoringError, YearLocked
 from scoring.guards import year_assert_open
 from scoring.models import DataElement, EvidenceFile, Report
 from scoring.reporting.services.reports import EDITABLE, report_get_or_create, report_save
+from scoring.schemes.selectors import scheme_id_in_force
 
 # First bytes → (content type, extensions it may carry).
 KINDS = [
@@ -98,7 +99,7 @@ def evidence_add(
             raise ScoringError(
                 _("Chỉ đính kèm minh chứng khi báo cáo đang soạn hoặc được trả lại.")
             )
-        scheme_id = report.emulation_year.scheme_id
+        scheme_id = scheme_id_in_force(report.emulation_year)
         if element_code and (
             scheme_id is None
             or not DataElement.objects.filter(scheme_id=scheme_id, code=element_code).exists()

@@ -15,6 +15,7 @@ from clusters.models import EmulationYear, Membership
 from scoring.errors import ImportRefused, YearLocked
 from scoring.models import Report, ReportValue
 from scoring.ranking.services.dirty import figures_mark_dirty
+from scoring.schemes.selectors import scheme_in_force, with_scheme_in_force
 
 
 def figures_import(
@@ -56,8 +57,7 @@ def _figures_by_report(
     members and their schemes' elements: ImportRefused naming the problems (the first 20), or
     YearLocked for a published year — before anything is written."""
     years = {
-        y.year: y
-        for y in EmulationYear.objects.filter(cluster_id=cluster_id).select_related("scheme")
+        y.year: y for y in with_scheme_in_force(EmulationYear.objects.filter(cluster_id=cluster_id))
     }
     members: defaultdict[int, dict[str, int]] = defaultdict(dict)
     for year_value, code, member_id in Membership.objects.filter(
@@ -84,9 +84,10 @@ def _figures_by_report(
                 % {"file": filename, "unit": unit_code, "year": year_value}
             )
             continue
-        if year.scheme is not None:
+        scheme = scheme_in_force(year)
+        if scheme is not None:
             if year.pk not in elements:
-                elements[year.pk] = set(year.scheme.data_elements.values_list("code", flat=True))
+                elements[year.pk] = set(scheme.data_elements.values_list("code", flat=True))
             if element not in elements[year.pk]:
                 problems.append(
                     _("%(file)s: chỉ số “%(element)s” không có trong thang điểm năm %(year)s")

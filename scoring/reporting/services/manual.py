@@ -14,8 +14,9 @@ from scoring.errors import ScoringError
 from scoring.fields import display_number
 from scoring.formatting import plain_number
 from scoring.guards import year_assert_open
-from scoring.models import Criterion, ManualPoints
+from scoring.models import ManualPoints
 from scoring.ranking.services.dirty import year_mark_dirty
+from scoring.schemes.selectors import scheme_criterion, scheme_id_in_force
 
 
 def manual_points_set(
@@ -31,11 +32,7 @@ def manual_points_set(
     year_assert_open(emulation_year_id=emulation_year.pk)
     if not reason.strip():
         raise ScoringError(_("Điểm chấm tay cần ghi rõ lý do."))
-    criterion = (
-        Criterion.objects.filter(scheme_id=emulation_year.scheme_id, code=criterion_code).first()
-        if emulation_year.scheme_id is not None
-        else None
-    )
+    criterion = scheme_criterion(scheme_id=scheme_id_in_force(emulation_year), code=criterion_code)
     if criterion is None:
         raise ScoringError(
             _("Không có tiêu chí “%(code)s” trong thang điểm.") % {"code": criterion_code}

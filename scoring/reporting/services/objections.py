@@ -14,6 +14,7 @@ from scoring.fields import normalize_number
 from scoring.guards import year_assert_open
 from scoring.inbox.services import notify_objection_answered, notify_objection_filed
 from scoring.models import Objection
+from scoring.schemes.selectors import scheme_in_force
 from scoring.schemes.services import scheme_amend_criterion
 
 
@@ -26,11 +27,8 @@ def objection_file(
     actor: Actor = None,
 ) -> Objection:
     year_assert_open(emulation_year_id=emulation_year.pk)
-    codes = (
-        set(emulation_year.scheme.criteria.values_list("code", flat=True))
-        if emulation_year.scheme is not None
-        else set()
-    )
+    scheme = scheme_in_force(emulation_year)
+    codes = set(scheme.criteria.values_list("code", flat=True)) if scheme is not None else set()
     if criterion_code not in codes:
         raise ScoringError(
             _("Không có tiêu chí “%(code)s” trong thang điểm.") % {"code": criterion_code}
@@ -72,7 +70,7 @@ def objection_answer(
         locked = Objection.objects.select_for_update().get(pk=objection.pk)
         if locked.status != Objection.Status.OPEN:
             raise ScoringError(_("Kiến nghị này đã được trả lời."))
-        year = EmulationYear.objects.select_related("scheme").get(pk=locked.emulation_year_id)
+        year = EmulationYear.objects.get(pk=locked.emulation_year_id)
         locked.status = Objection.Status.ACCEPTED if accept else Objection.Status.REJECTED
         locked.answer = answer.strip()
         locked.answered_by = actor if getattr(actor, "is_authenticated", False) else None

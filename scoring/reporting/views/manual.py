@@ -14,17 +14,18 @@ from scoring.errors import ScoringError
 from scoring.reporting.forms import ManualPointsForm
 from scoring.reporting.selectors import manual_points_entry, manual_points_of_year
 from scoring.reporting.services.manual import manual_points_delete, manual_points_set
-from scoring.schemes.selectors import criteria_in_order
+from scoring.schemes.selectors import criteria_in_order, scheme_id_in_force
 
 
 def year_manual_points(request, pk: int):
     """Manual points and adjustments, each with its reason and the member's own proposal; the
     secretariat sets (the form) or deletes (a row's button) them."""
     year, can_write = get_year_for_user(request, pk)
-    if not can_see_all_reports(request.user, year) or year.scheme_id is None:
+    scheme_id = scheme_id_in_force(year)
+    if not can_see_all_reports(request.user, year) or scheme_id is None:
         raise Http404
     units = year_members(emulation_year=year)
-    criteria = criteria_in_order(scheme_id=year.scheme_id)
+    criteria = criteria_in_order(scheme_id=scheme_id)
     rows = manual_points_of_year(emulation_year=year)
     form = ManualPointsForm(units=units, criteria=criteria)
     delete_error = None

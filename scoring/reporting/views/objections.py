@@ -12,7 +12,7 @@ from clusters.permissions import can_see_all_reports, get_year_for_user, own_mem
 from scoring.errors import ScoringError
 from scoring.reporting.selectors import objection_of_year, objections_of_year
 from scoring.reporting.services.objections import objection_answer, objection_file
-from scoring.schemes.selectors import criteria_in_order
+from scoring.schemes.selectors import criteria_in_order, scheme_id_in_force
 
 
 def year_objections(request, pk: int):
@@ -24,7 +24,7 @@ def year_objections(request, pk: int):
         emulation_year=year,
         units=None if can_see_all_reports(request.user, year) else own_units,
     )
-    criteria = criteria_in_order(scheme_id=year.scheme_id)
+    criteria = criteria_in_order(scheme_id=scheme_id_in_force(year))
     error = None
     if request.method == "POST":
         try:

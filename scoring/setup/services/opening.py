@@ -14,7 +14,7 @@ from clusters.audit import Actor, audit_record
 from clusters.models import Cluster, EmulationYear, Membership, Unit, UnitSuccession, YearOffice
 from scoring.errors import ReasonRequired, ScoringError, YearLocked
 from scoring.formatting import plain_number
-from scoring.models import MemberTarget
+from scoring.models import MemberTarget, Scheme
 from scoring.ranking.services.dirty import year_mark_dirty
 from scoring.schemes.selectors import scheme_to_engine
 from scoring.schemes.services import scheme_create_version
@@ -137,17 +137,18 @@ def year_open(
                 },
             )
             if copy_scheme:
+                # The scheme in force of the cluster's latest earlier year that has one.
                 previous = (
-                    EmulationYear.objects.filter(
-                        cluster=cluster, year__lt=year, scheme__isnull=False
+                    Scheme.objects.filter(
+                        emulation_year__cluster=cluster,
+                        emulation_year__year__lt=year,
+                        in_force=True,
                     )
-                    .select_related("scheme")
-                    .order_by("-year")
+                    .order_by("-emulation_year__year")
                     .first()
                 )
                 if previous is not None:
-                    assert previous.scheme is not None  # read with scheme__isnull=False
-                    copied = scheme_to_engine(previous.scheme)
+                    copied = scheme_to_engine(previous)
                     scheme_create_version(
                         emulation_year=opened,
                         scheme=copied.__class__(
@@ -159,7 +160,7 @@ def year_open(
                             tie_break=copied.tie_break,
                             format=copied.format,
                         ),
-                        source=previous.scheme.source,
+                        source=previous.source,
                         actor=actor,
                     )
             year_mark_dirty(emulation_year_id=opened.pk)

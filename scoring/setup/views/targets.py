@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from clusters.permissions import can_see_all_reports, get_year_for_user
 from emulation.uploads import refuse_on_field, upload_refusal
 from scoring.errors import ScoringError
+from scoring.schemes.selectors import scheme_id_in_force
 from scoring.setup.forms import TargetsForm
 from scoring.setup.selectors import member_targets, target_criteria, target_members
 from scoring.setup.services.targets import targets_save
@@ -21,7 +22,7 @@ def year_targets(request, pk: int):
     year, can_write = get_year_for_user(request, pk)
     if not can_see_all_reports(request.user, year):
         raise Http404  # reporters: other members' targets are not theirs to see
-    if year.scheme_id is None:
+    if scheme_id_in_force(year) is None:
         raise Http404
     units = target_members(emulation_year=year)
     criteria = target_criteria(emulation_year=year)

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from clusters.permissions import can_see_all_reports, get_year_for_user, refuse_unless_read
 from scoring.errors import ReasonRequired, ScoringError
 from scoring.fields import display_number
+from scoring.schemes.selectors import scheme_id_in_force
 from scoring.setup.forms_copy import TargetsCopyForm
 from scoring.setup.selectors import pledge_locked
 from scoring.setup.services.targets import (
@@ -28,7 +29,7 @@ def _targets_year(request, pk: int):
     year, can_write = get_year_for_user(request, pk)
     if not can_see_all_reports(request.user, year):
         raise Http404
-    if year.scheme_id is None:
+    if scheme_id_in_force(year) is None:
         raise Http404
     return year, can_write
 
