@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from clusters.models import EmulationYear, RoleGrant, Unit, UnitSuccession
-from emulation.sql import rows
+from clusters.models import Cluster, EmulationYear, Membership, RoleGrant, Unit, UnitSuccession
+from emulation.sql import rows, statement, table
 
 if TYPE_CHECKING:
     from clusters.permissions import Scope
@@ -92,15 +92,15 @@ def login_locks(*, usernames: Iterable[str]) -> list[dict]:
 _HOME_CARDS = """
     WITH cl AS (
         SELECT c.id, c.name, s.name AS supervising, c.supervising_unit_id AS supervising_id
-          FROM clusters_cluster c
-          LEFT JOIN clusters_unit s ON s.id = c.supervising_unit_id
+          FROM {cluster} c
+          LEFT JOIN {unit} s ON s.id = c.supervising_unit_id
          WHERE {clusters}
          ORDER BY c.name, c.id
          {limit}
     )
     SELECT cl.id, cl.name, cl.supervising, y.id, y.year, y.status
       FROM cl
-      LEFT JOIN clusters_emulationyear y ON y.cluster_id = cl.id AND ({years})
+      LEFT JOIN {year} y ON y.cluster_id = cl.id AND ({years})
      ORDER BY cl.name, cl.id, y.year DESC, y.id
 """
 
@@ -131,11 +131,11 @@ def home_cards(
             year_params += ids
         if ids := sorted(scope.reporter_units):
             member_years = (
-                "SELECT m.emulation_year_id FROM clusters_membership m"  # noqa: S608 — placeholders only
+                f"SELECT m.emulation_year_id FROM {table(Membership)} m"  # noqa: S608 — names from the models, placeholders
                 f" WHERE m.unit_id IN ({marks(ids)})"
             )
             cluster_terms.append(
-                "c.id IN (SELECT e.cluster_id FROM clusters_emulationyear e"  # noqa: S608 — as above
+                f"c.id IN (SELECT e.cluster_id FROM {table(EmulationYear)} e"  # noqa: S608 — as above
                 f" WHERE e.id IN ({member_years}))"
             )
             cluster_params += ids
@@ -143,7 +143,9 @@ def home_cards(
             year_params += ids
     if not cluster_terms:
         return []
-    sql = _HOME_CARDS.format(
+    sql = statement(
+        _HOME_CARDS,
+        {"cluster": Cluster, "unit": Unit, "year": EmulationYear},
         clusters=" OR ".join(cluster_terms),
         years=" OR ".join(year_terms),
         limit="" if limit is None else "LIMIT %s",

@@ -1,6 +1,6 @@
 """Hand-written SQL, one convention: the few statements the ORM would compile slower than they
 run (each says by how much beside it) quote their table and column names from the models
-(`table`, `column`), bind every value as a parameter, and come back typed as the ORM gives them —
+(`table`, `statement`), bind every value as a parameter, and come back typed as the ORM gives them —
 model instances (`model_from_row`) or single values (`as_field`) through the ORM's own converters,
 so a row reads the same on PostgreSQL and SQLite. Where they live: `clusters.permissions`
 (the session's user, a report's year and unit), `clusters.selectors.home_cards`,
@@ -40,6 +40,12 @@ def model_fields(model: type[Model], exclude: frozenset[str] = frozenset()) -> t
 def table(model: type[Model]) -> str:
     """The model's table name, quoted for the database in use."""
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def statement(template: str, tables: dict[str, type[Model]], **parts: str) -> str:
+    """A statement written with `{name}` for each table — the quoted table of `tables[name]` —
+    and other `{…}` parts (placeholder lists such as "%s, %s") given by keyword."""
+    return template.format(**{name: table(model) for name, model in tables.items()}, **parts)
 
 
 def rows(sql: str, params: list | tuple = ()) -> list[tuple]:

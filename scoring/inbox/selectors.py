@@ -17,10 +17,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.models import AuditEntry, Cluster, EmulationYear, Unit
+from clusters.models import AuditEntry, Cluster, EmulationYear, Membership, Unit
 from clusters.permissions import user_scope
-from emulation.sql import as_field, rows
-from scoring.models import Ballot, NotificationPreference, Objection, Report
+from emulation.sql import as_field, rows, statement
+from scoring.models import (
+    AwardKind,
+    Ballot,
+    BallotVoter,
+    NotificationPreference,
+    Objection,
+    Pledge,
+    PledgeSignature,
+    Report,
+    ReportComment,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -113,22 +123,39 @@ def _ballot_title(purpose: str, award_name: str | None) -> str:
 
 PUBLISHED = EmulationYear.Status.PUBLISHED.value
 
+# The tables the statements below name, as `{name}` (emulation/sql.py: statement).
+_TABLES = {
+    "audit": AuditEntry,
+    "award_kind": AwardKind,
+    "ballot": Ballot,
+    "cluster": Cluster,
+    "comment": ReportComment,
+    "membership": Membership,
+    "objection": Objection,
+    "pledge": Pledge,
+    "report": Report,
+    "signature": PledgeSignature,
+    "unit": Unit,
+    "voter": BallotVoter,
+    "year": EmulationYear,
+}
+
 # --- reporters -----------------------------------------------------------------------------------
 
 _REPORTER_MEMBERSHIPS = """
     SELECT y.id, y.year, y.status, y.reporting_deadline, c.name, u.id, u.name,
-           (SELECT r.status FROM scoring_report r
+           (SELECT r.status FROM {report} r
              WHERE r.emulation_year_id = m.emulation_year_id AND r.unit_id = m.unit_id),
-           (SELECT COUNT(*) FROM scoring_reportcomment rc
-              JOIN scoring_report r ON r.id = rc.report_id
+           (SELECT COUNT(*) FROM {comment} rc
+              JOIN {report} r ON r.id = rc.report_id
              WHERE r.emulation_year_id = m.emulation_year_id AND r.unit_id = m.unit_id
                AND rc.resolved = %s AND rc.answer = ''),
-           (SELECT COUNT(*) FROM scoring_ballot b
+           (SELECT COUNT(*) FROM {ballot} b
              WHERE b.emulation_year_id = y.id AND b.status = %s)
-      FROM clusters_membership m
-      JOIN clusters_emulationyear y ON y.id = m.emulation_year_id
-      JOIN clusters_cluster c ON c.id = y.cluster_id
-      JOIN clusters_unit u ON u.id = m.unit_id
+      FROM {membership} m
+      JOIN {year} y ON y.id = m.emulation_year_id
+      JOIN {cluster} c ON c.id = y.cluster_id
+      JOIN {unit} u ON u.id = m.unit_id
      WHERE m.unit_id IN ({units}) AND y.status <> %s
      ORDER BY y.reporting_deadline, c.name, u.name, y.id
 """
@@ -138,21 +165,21 @@ _REPORTER_MEMBERSHIPS = """
 # (the joins took 1.1 ms to plan, the work 0.1 ms).
 _REPORTER_BALLOTS = """
     SELECT b.id, b.purpose, k.name, b.emulation_year_id, m.unit_id
-      FROM scoring_ballot b
-      JOIN clusters_membership m ON m.emulation_year_id = b.emulation_year_id
-      LEFT JOIN scoring_awardkind k ON k.id = b.award_kind_id
+      FROM {ballot} b
+      JOIN {membership} m ON m.emulation_year_id = b.emulation_year_id
+      LEFT JOIN {award_kind} k ON k.id = b.award_kind_id
      WHERE b.status = %s AND b.emulation_year_id IN ({years}) AND m.unit_id IN ({units})
-       AND NOT EXISTS (SELECT 1 FROM scoring_ballotvoter v
+       AND NOT EXISTS (SELECT 1 FROM {voter} v
                         WHERE v.ballot_id = b.id AND v.unit_id = m.unit_id)
      ORDER BY b.opened_at, b.id, m.unit_id
 """
 
 _REPORTER_ANSWERS = """
     SELECT o.criterion_code, o.status, y.id, y.year, c.name, u.id, u.name
-      FROM scoring_objection o
-      JOIN clusters_emulationyear y ON y.id = o.emulation_year_id
-      JOIN clusters_cluster c ON c.id = y.cluster_id
-      JOIN clusters_unit u ON u.id = o.unit_id
+      FROM {objection} o
+      JOIN {year} y ON y.id = o.emulation_year_id
+      JOIN {cluster} c ON c.id = y.cluster_id
+      JOIN {unit} u ON u.id = o.unit_id
      WHERE o.unit_id IN ({units}) AND o.status <> %s AND o.answered_at >= %s
      ORDER BY o.answered_at DESC, o.id DESC
 """
@@ -165,7 +192,7 @@ def _reporter_items(units: frozenset[int], today: dt.date) -> list[InboxItem]:
     reporting = {s.value for s in REPORTING}
     years, names = {}, {}
     params = [False, Ballot.Status.OPEN.value, *ids, PUBLISHED]
-    for row in rows(_REPORTER_MEMBERSHIPS.format(units=marks), params):
+    for row in rows(statement(_REPORTER_MEMBERSHIPS, _TABLES, units=marks), params):
         year_id, year, status, deadline, cluster, unit_id, unit, report, to_answer = row[:9]
         names[unit_id] = unit
         if row[9]:  # open ballots
@@ -201,7 +228,7 @@ def _reporter_items(units: frozenset[int], today: dt.date) -> list[InboxItem]:
             )
     ballots = (
         rows(
-            _REPORTER_BALLOTS.format(years=_marks(years), units=marks),
+            statement(_REPORTER_BALLOTS, _TABLES, years=_marks(years), units=marks),
             [Ballot.Status.OPEN.value, *years, *ids],
         )
         if years
@@ -220,7 +247,7 @@ def _reporter_items(units: frozenset[int], today: dt.date) -> list[InboxItem]:
             )
         )
     params = [*ids, Objection.Status.OPEN.value, _since()]
-    for row in rows(_REPORTER_ANSWERS.format(units=marks), params):
+    for row in rows(statement(_REPORTER_ANSWERS, _TABLES, units=marks), params):
         code, status, year_id, year, cluster, unit_id, unit = row
         items.append(
             InboxItem(
@@ -242,19 +269,19 @@ def _reporter_items(units: frozenset[int], today: dt.date) -> list[InboxItem]:
 
 _SECRETARIAT_YEARS = """
     SELECT y.id, y.year, y.reporting_deadline, c.name,
-           (SELECT COUNT(*) FROM clusters_membership m WHERE m.emulation_year_id = y.id),
-           (SELECT COUNT(*) FROM scoring_report r
+           (SELECT COUNT(*) FROM {membership} m WHERE m.emulation_year_id = y.id),
+           (SELECT COUNT(*) FROM {report} r
              WHERE r.emulation_year_id = y.id AND r.status = %s),
-           (SELECT COUNT(*) FROM scoring_report r
+           (SELECT COUNT(*) FROM {report} r
              WHERE r.emulation_year_id = y.id AND r.status IN (%s, %s)),
-           (SELECT COUNT(*) FROM scoring_objection o
+           (SELECT COUNT(*) FROM {objection} o
              WHERE o.emulation_year_id = y.id AND o.status = %s),
-           (SELECT COUNT(*) FROM scoring_pledge p WHERE p.emulation_year_id = y.id),
-           (SELECT COUNT(*) FROM scoring_pledgesignature s
-              JOIN scoring_pledge p ON p.id = s.pledge_id WHERE p.emulation_year_id = y.id),
-           (SELECT COUNT(*) FROM scoring_ballot b WHERE b.emulation_year_id = y.id AND b.status = %s)
-      FROM clusters_emulationyear y
-      JOIN clusters_cluster c ON c.id = y.cluster_id
+           (SELECT COUNT(*) FROM {pledge} p WHERE p.emulation_year_id = y.id),
+           (SELECT COUNT(*) FROM {signature} s
+              JOIN {pledge} p ON p.id = s.pledge_id WHERE p.emulation_year_id = y.id),
+           (SELECT COUNT(*) FROM {ballot} b WHERE b.emulation_year_id = y.id AND b.status = %s)
+      FROM {year} y
+      JOIN {cluster} c ON c.id = y.cluster_id
      WHERE y.cluster_id IN ({clusters}) AND y.status <> %s
      ORDER BY c.name, y.year DESC
 """
@@ -262,9 +289,9 @@ _SECRETARIAT_YEARS = """
 # Only in the years where the years' statement counted an open ballot (as for reporters).
 _SECRETARIAT_BALLOTS = """
     SELECT b.id, b.purpose, k.name, b.emulation_year_id,
-           (SELECT COUNT(*) FROM scoring_ballotvoter v WHERE v.ballot_id = b.id)
-      FROM scoring_ballot b
-      LEFT JOIN scoring_awardkind k ON k.id = b.award_kind_id
+           (SELECT COUNT(*) FROM {voter} v WHERE v.ballot_id = b.id)
+      FROM {ballot} b
+      LEFT JOIN {award_kind} k ON k.id = b.award_kind_id
      WHERE b.status = %s AND b.emulation_year_id IN ({years})
      ORDER BY b.opened_at, b.id
 """
@@ -276,7 +303,9 @@ def _secretariat_items(clusters: frozenset[int], today: dt.date) -> list[InboxIt
     S = Report.Status
     params = [S.SUBMITTED.value, S.SUBMITTED.value, S.VERIFIED.value, Objection.Status.OPEN.value]
     params += [Ballot.Status.OPEN.value]
-    years = rows(_SECRETARIAT_YEARS.format(clusters=_marks(ids)), [*params, *ids, PUBLISHED])
+    years = rows(
+        statement(_SECRETARIAT_YEARS, _TABLES, clusters=_marks(ids)), [*params, *ids, PUBLISHED]
+    )
     found: dict[int, tuple] = {}
     for row in years:
         year_id, year, deadline, cluster, members, to_verify, reported, objections = row[:8]
@@ -328,7 +357,10 @@ def _secretariat_items(clusters: frozenset[int], today: dt.date) -> list[InboxIt
                 )
             )
     ballots = (
-        rows(_SECRETARIAT_BALLOTS.format(years=_marks(found)), [Ballot.Status.OPEN.value, *found])
+        rows(
+            statement(_SECRETARIAT_BALLOTS, _TABLES, years=_marks(found)),
+            [Ballot.Status.OPEN.value, *found],
+        )
         if found
         else []
     )
@@ -357,10 +389,10 @@ def _secretariat_items(clusters: frozenset[int], today: dt.date) -> list[InboxIt
 # "published"; a reopening is recorded as year.reopen).
 _LEADERSHIP_PUBLISHED = """
     SELECT y.id, y.year, c.name, p.at
-      FROM clusters_emulationyear y
-      JOIN clusters_cluster c ON c.id = y.cluster_id
+      FROM {year} y
+      JOIN {cluster} c ON c.id = y.cluster_id
       JOIN (SELECT a.emulation_year_id AS year_id, MAX(a.at) AS at
-              FROM clusters_auditentry a
+              FROM {audit} a
              WHERE a.action = %s AND a.at >= %s
              GROUP BY a.emulation_year_id) p ON p.year_id = y.id
      WHERE c.supervising_unit_id IN ({units}) AND y.status = %s
@@ -371,7 +403,7 @@ _LEADERSHIP_PUBLISHED = """
 def _leadership_items(units: frozenset[int]) -> list[InboxItem]:
     ids = sorted(units)
     published = rows(
-        _LEADERSHIP_PUBLISHED.format(units=_marks(ids)),
+        statement(_LEADERSHIP_PUBLISHED, _TABLES, units=_marks(ids)),
         ["year.status", _since(), *ids, PUBLISHED],
     )
     return [
