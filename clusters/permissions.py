@@ -269,6 +269,26 @@ def get_year_for_user(request: HttpRequest, pk: int) -> tuple[EmulationYear, boo
     return year, can_manage_cluster(request.user, year.cluster_id)
 
 
+def get_unit_for_user(request: HttpRequest, unit_id: int) -> Unit:
+    """A unit whose award history the user may read: a member of a year in the user's scope (its
+    own reporters, its clusters' secretariats, the leadership above them) — 404 otherwise. Award
+    decisions are public acts; the years they are read with are published ones only."""
+    scope = user_scope(request.user)
+    units = Unit.objects.all()
+    if not scope.is_superuser:
+        years = visible_years(request.user).values("pk")
+        units = units.filter(memberships__emulation_year__in=years).distinct()
+    try:
+        return units.get(pk=unit_id)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+
+
+def can_manage_awards(user) -> bool:
+    """Who keeps the award register (decisions, holds): the system administrator."""
+    return user_scope(user).is_superuser
+
+
 def get_member_unit_for_user(
     request: HttpRequest, year: EmulationYear, unit_id: int
 ) -> tuple[Unit, bool]:

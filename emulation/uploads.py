@@ -13,6 +13,9 @@ page that says so. The reverse proxy bounds the body before either (docs/operati
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -29,6 +32,7 @@ PURPOSES = {
     "year-pledge": "EVIDENCE_MAX_BYTES",  # the signed pledge's scan
     "year-targets": "INPUT_FILE_MAX_BYTES",
     "year-scheme": "SCHEME_FILE_MAX_BYTES",
+    "award-register": "INPUT_FILE_MAX_BYTES",  # past decisions, a row per recipient
 }
 
 
@@ -70,6 +74,18 @@ def upload_refusal(request) -> UploadRefused | None:
         return None
     request.FILES  # noqa: B018 - parses the body (no-op once parsed)
     return getattr(request, "_upload_refused", None)
+
+
+@contextlib.contextmanager
+def saved_upload(upload, suffix: str):
+    """The uploaded file written to a temporary path (the engine's readers take paths), removed
+    afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "upload" + suffix)
+        with open(path, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        yield path
 
 
 def refuse_on_field(form, field: str, refused: UploadRefused) -> None:

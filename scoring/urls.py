@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from emulation import converters  # noqa: F401 — registers the `id` converter
+from scoring.awards import views as award_views
 from scoring.conference import views as conference
 from scoring.inbox import home
 from scoring.inbox import views as inbox_views
@@ -85,6 +86,8 @@ urlpatterns = [
     ),
     path("nam/<id:pk>/hoi-nghi/bau-cu/", conference.year_election, name="year-election"),
     path("nam/<id:pk>/hoi-nghi/co-luan-luu/", conference.year_flag, name="year-flag"),
+    path("khen-thuong/", award_views.award_register, name="award-register"),
+    path("don-vi/<id:unit_id>/khen-thuong/", award_views.unit_awards, name="unit-awards"),
     path("thong-bao/", inbox_views.notification_preferences, name="notification-preferences"),
     path("cum/<id:pk>/lien-he/", inbox_views.cluster_contacts, name="cluster-contacts"),
 ]

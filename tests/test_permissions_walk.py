@@ -71,6 +71,10 @@ RULES = {
         (302, 302, 302, 302, 302, 302, 302),
     ),
     "cluster-contacts": ((302, 200, 403, 403, 403, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
+    # The award register is the system administrator's (tests/awards/test_register.py); a unit's
+    # award history is read by whoever sees a year it is a member of.
+    "award-register": ((302, 404, 404, 404, 404, 404, 404), (302, 404, 404, 404, 404, 404, 404)),
+    "unit-awards": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
 EXEMPT = {
@@ -148,6 +152,8 @@ def urls(world) -> dict[str, str]:
         "year-flag": reverse("year-flag", args=[world.year.pk]),
         "notification-preferences": reverse("notification-preferences"),
         "cluster-contacts": reverse("cluster-contacts", args=[world.cluster.pk]),
+        "award-register": reverse("award-register"),
+        "unit-awards": reverse("unit-awards", args=[world.unit_a1.pk]),
     }
 
 

@@ -202,13 +202,15 @@ def visible(world, persona):
             "clusters": {world.cluster.pk},
             "years": {world.year.pk},
             "pairs": {(world.year.pk, world.unit_a2.pk)},
+            "units": {world.unit_a1.pk, world.unit_a2.pk},  # award histories of its year's members
         },
         "other_secretariat": {
             "clusters": {world.other_cluster.pk},
             "years": {world.other_year.pk},
             "pairs": {(world.other_year.pk, world.unit_b1.pk)},
+            "units": {world.unit_b1.pk},
         },
-        "outsider": {"clusters": set(), "years": set(), "pairs": set()},
+        "outsider": {"clusters": set(), "years": set(), "pairs": set(), "units": set()},
     }[persona]
 
 
@@ -236,6 +238,9 @@ def candidate_args(route: str, params: list[str], world, ids) -> list[tuple[dict
         parents = [({"pk": pk}, ("cluster", pk)) for pk in ids["clusters"]]
     elif route.startswith("nam/"):
         parents = [({"pk": pk}, ("year", pk)) for pk in ids["years"]]
+    elif route.startswith("don-vi/"):
+        parents = [({"unit_id": pk}, ("unit", pk)) for pk in ids["units"]]
+        params = [p for p in params if p != "unit_id"]
     else:
         raise AssertionError(f"{route}: add a rule for what its object is")
     combos = parents
@@ -262,18 +267,21 @@ def outside(target: tuple, mine: dict) -> bool:
     kind, pk, *unit = target
     if kind == "cluster":
         return pk not in mine["clusters"]
+    if kind == "unit":
+        return pk not in mine["units"]
     if pk not in mine["years"]:
         return True
     return bool(unit) and (pk, unit[0]) not in mine["pairs"]
 
 
 def test_every_object_bearing_url_is_walked():
-    """Every URL of the app takes an object id, but the home page, the overview and the user's
-    own notification preferences."""
+    """Every URL of the app takes an object id, but the home page, the overview, the user's
+    own notification preferences and the award register (the system administrator's alone)."""
     assert set(object_urls()) == app_url_names() - {
         "home",
         "overview",
         "notification-preferences",
+        "award-register",
     }
 
 

@@ -31,6 +31,7 @@ from clusters.models import (
     YearOffice,
 )
 from scoring import engine
+from scoring.awards.services import decision_record
 from scoring.conference.services.conference import (
     ballot_candidates,
     ballot_close,
@@ -46,6 +47,7 @@ from scoring.models import (
     PledgeSignature,
     Report,
     ReportValue,
+    Standing,
 )
 from scoring.ranking.services.dirty import year_mark_dirty
 from scoring.ranking.services.recompute import year_recompute
@@ -183,6 +185,7 @@ def demo_load(*, logins_path: Path | None = None) -> list[DemoLogin]:
         logins = _load(scheme, scheme_text)
     # After the commit, once the years are scored: the conference of the last published year.
     _conference(EmulationYear.objects.get(cluster__code=CLUSTER_CODE, year=CURRENT_YEAR - 1))
+    _award_history()
     if logins_path is not None:
         logins_path.parent.mkdir(parents=True, exist_ok=True)
         logins_path.write_text(
@@ -413,6 +416,40 @@ def _paper_ballot_scan(unit):
         b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% " + text + b"\n%%EOF\n",
         name=f"phieu-giay-{unit.code}.pdf",
     )
+
+
+def _award_history() -> None:
+    """Sample decisions, marked as such: the Vietnam Cooperative Alliance's flag to the unit that
+    led the cluster in each published year up to 2024 (decided on 20 January of the next year),
+    so that a unit's award page and its eligibility read a real history — Kiên Giang's flags
+    count for An Giang, which it merged into on 1 July 2025. 2025 has no decision yet."""
+    for ey in EmulationYear.objects.filter(
+        cluster__code=CLUSTER_CODE, status=EmulationYear.Status.PUBLISHED
+    ).exclude(runs__is_current=True):
+        year_recompute(emulation_year_id=ey.pk)  # the worker has not scored it yet
+    leaders = (
+        Standing.objects.filter(
+            run__is_current=True,
+            run__emulation_year__cluster__code=CLUSTER_CODE,
+            run__emulation_year__status=EmulationYear.Status.PUBLISHED,
+            run__emulation_year__year__lt=CURRENT_YEAR - 1,
+            rank=1,
+        )
+        .select_related("unit", "run__emulation_year")
+        .order_by("run__emulation_year__year")
+    )
+    for number, standing in enumerate(leaders, start=11):
+        year = standing.run.emulation_year.year
+        decision_record(
+            number=f"{number}/QĐ-LMHTXVN",
+            decided_on=dt.date(year + 1, 1, 20),
+            deciding_body="Liên minh Hợp tác xã Việt Nam",
+            award_code="co-thi-dua-lmhtxvn",
+            achievement_year=year,
+            units=[standing.unit],
+            note=SAMPLE_NOTE,
+            is_sample=True,
+        )
 
 
 def _conference(ey: EmulationYear) -> None:

@@ -400,6 +400,52 @@ def read_units(path: str | os.PathLike[str]) -> list[Succession]:
     return out
 
 
+# --- the award register: past decisions, a row per recipient ---
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    row: int
+    decision: str  # its number, e.g. 123/QĐ-LMHTXVN
+    date: datetime.date
+    body: str  # the deciding body
+    award: str  # the award kind's code in the rule sets
+    year: int  # the achievement year
+    unit: str  # the recipient's code
+    note: str = ""
+
+
+def read_award_decisions(path: str | os.PathLike[str]) -> list[DecisionRow]:
+    """decision,date,body,award,year,unit[,note] → one row per recipient; the rows of one decision
+    (same decision, date and body) must agree on the award and the year, and name a unit once."""
+    table = _Table(path, ("decision", "date", "body", "award", "year", "unit"), ("note",))
+    rows: list[DecisionRow] = []
+    decisions: dict[tuple[str, datetime.date, str], tuple[str, int, int]] = {}
+    seen: dict[Any, int] = {}
+    for row, cells in table.rows():
+        out = DecisionRow(
+            row=row,
+            decision=table.text(row, cells, "decision"),
+            date=table.date(row, cells, "date"),
+            body=table.text(row, cells, "body"),
+            award=table.text(row, cells, "award"),
+            year=table.year(row, cells, "year"),
+            unit=table.text(row, cells, "unit"),
+            note=table.text(row, cells, "note", required=False),
+        )
+        key = (out.decision, out.date, out.body)
+        award, year, first = decisions.setdefault(key, (out.award, out.year, row))
+        if award != out.award:
+            raise table.error(
+                row, "award", f"decision {out.decision} is for '{award}' (row {first})"
+            )
+        if year != out.year:
+            raise table.error(row, "year", f"decision {out.decision} is for {year} (row {first})")
+        _check_duplicate(table, seen, (*key, out.unit), row, f"unit '{out.unit}' in this decision")
+        rows.append(out)
+    return rows
+
+
 # --- members' targets: the long file (unit,criterion,target) or the grid template ---
 
 # The grid template's unit columns, by the headers it writes (Vietnamese) and their English.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scoring.models.award_history import AwardDecision, AwardRecipient, UnitHold
 from scoring.models.awards import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
 from scoring.models.inbox import Notification, NotificationPreference, UnitContact
 from scoring.models.pledges import Pledge, PledgeSignature
@@ -24,8 +25,10 @@ from scoring.models.schemes import (
 )
 
 __all__ = [
+    "AwardDecision",
     "AwardKind",
     "AwardProposal",
+    "AwardRecipient",
     "Ballot",
     "BallotChoice",
     "BallotVoter",
@@ -49,4 +52,5 @@ __all__ = [
     "ScoringRun",
     "Standing",
     "UnitContact",
+    "UnitHold",
 ]

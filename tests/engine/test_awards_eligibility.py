@@ -320,3 +320,23 @@ def test_the_shipped_rule_sets_are_read_and_do_not_overlap():
         assert s.awards["co-thi-dua-chinh-phu"].prize_multiple == 12
         assert s.awards["co-thi-dua-tinh"].prize_multiple == 8
         assert s.clocks.return_days == 5 and s.clocks.appraise_days == 20
+
+
+def test_a_clusters_classification_stands_for_the_rating_where_none_is_recorded():
+    rules = nd152()
+    assert rules.band_ratings["Xuất sắc"] == "htxsnv"
+    by_band = UnitHistory("u", years={2025: leader(rating=None, band="Xuất sắc")})
+    assert verdict(rules, by_band, "co-thi-dua-tinh").eligible
+    good = UnitHistory("u", years={2025: leader(rating=None, band="Tốt")})
+    v = verdict(rules, good, "co-thi-dua-tinh")
+    assert not v.eligible and "Năm 2025 chưa Hoàn thành xuất sắc nhiệm vụ" in [
+        r.vi for r in v.reasons
+    ]
+    recorded = UnitHistory("u", years={2025: leader(rating="htxsnv", band="Tốt")})
+    assert verdict(rules, recorded, "co-thi-dua-tinh").eligible  # a recorded rating comes first
+
+
+def test_band_ratings_must_name_known_ratings():
+    text = (RULE_SETS / "nd-152-2025.yaml").read_text(encoding="utf-8")
+    with pytest.raises(RuleSetError, match="band_ratings: unknown rating 'zz' for 'Khá'"):
+        parse_rule_set(text.replace('"Khá": htnv', '"Khá": zz'), filename="s")

@@ -292,3 +292,23 @@ def test_the_demo_has_the_conference_of_its_last_published_year(client, demo):
     assert "cụm phó <strong>Liên minh HTX tỉnh Cà Mau</strong>" in minutes
     assert "Liên minh HTX thành phố Cần Thơ bàn giao cờ luân lưu" in minutes
     assert "ngày 27 tháng 01 năm 2026" in minutes
+
+
+def test_the_demo_carries_sample_award_decisions_read_through_the_merger(demo, client):
+    """Each published year's leader up to 2024 holds a sample VCA flag; An Giang's page shows
+    Kiên Giang's (merged into it on 1/7/2025) and judges 2025 under NĐ 152/2025."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from clusters.models import Unit
+    from scoring.models import AwardDecision
+
+    decisions = AwardDecision.objects.order_by("achievement_year")
+    assert [d.achievement_year for d in decisions] == [2020, 2021, 2022, 2023, 2024]
+    assert all(d.is_sample for d in decisions)
+    client.force_login(get_user_model().objects.get(username="lanhdao"))
+    an_giang = Unit.objects.get(code="an-giang")
+    page = client.get(reverse("unit-awards", args=[an_giang.pk])).content.decode()
+    assert "Của các đơn vị được kế thừa" in page and "Liên minh HTX tỉnh Kiên Giang" in page
+    assert "Nghị định 152/2025/NĐ-CP" in page
+    assert "năm liên tục" in page  # the certificate of merit's two-year condition, year by year

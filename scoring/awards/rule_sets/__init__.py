@@ -3,10 +3,11 @@ in force): NĐ 98/2023/NĐ-CP until 30/6/2025, NĐ 152/2025/NĐ-CP from 1/7/2025
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from pathlib import Path
 
-from scoring.engine.awards import RuleSet, parse_rule_set
+from scoring.engine.awards import AwardKind, RuleSet, parse_rule_set, rule_set_for
 
 HERE = Path(__file__).resolve().parent
 
@@ -17,3 +18,19 @@ def shipped_rule_sets() -> tuple[RuleSet, ...]:
         parse_rule_set(path.read_bytes(), filename=path.name)
         for path in sorted(HERE.glob("*.yaml"))
     )
+
+
+def award_kind_named(code: str, *, on: dt.date) -> AwardKind | None:
+    """The award kind `code` as the rule set in force on `on` defines it — or, for a date no
+    shipped rule set covers (decisions before 2024), as the earliest rule set that knows it."""
+    sets = shipped_rule_sets()
+    in_force = [s for s in sets if s.in_force_on(on)]
+    for rule_set in [*in_force, *sorted(sets, key=lambda s: s.effective_from)]:
+        if code in rule_set.awards:
+            return rule_set.awards[code]
+    return None
+
+
+def rule_set_on(day: dt.date) -> RuleSet:
+    """The shipped rule set in force on `day` (the law of the day a dossier is received)."""
+    return rule_set_for(shipped_rule_sets(), day)

@@ -32,6 +32,11 @@ from scoring.engine.awards.types import (
 )
 from scoring.engine.numbers import fmt_number
 
+# The citations the engine itself adds to a verdict (the rule sets' own are in their files).
+LAW_ARTICLE_5 = "Luật Thi đua, khen thưởng 2022, Điều 5"
+DECREE_152_ARTICLE_4 = "NĐ 152/2025/NĐ-CP, Điều 4"
+FIXED_CITATIONS = (LAW_ARTICLE_5, DECREE_152_ARTICLE_4)
+
 _HOLD_NAMES = {
     "discipline": ("đang xem xét kỷ luật", "a disciplinary matter is pending"),
     "inspection": ("đang thanh tra, kiểm tra", "an inspection is pending"),
@@ -59,7 +64,7 @@ def judge(
                     False,
                     f"Tạm hoãn xét: {vi} (từ {since:%d/%m/%Y})",
                     f"Held: {en} (since {since.isoformat()})",
-                    "NĐ 152/2025/NĐ-CP, Điều 4",
+                    DECREE_152_ARTICLE_4,
                 ),
             )
         status = HELD
@@ -274,7 +279,7 @@ class _Judge:
         limit = self.rules.rating_position(rating)
 
         def test(r: YearRecord) -> bool:
-            position = self.rules.rating_position(r.rating)
+            position = self.rules.rating_position(self.rules.rating_of(r))
             return position is not None and limit is not None and position <= limit
 
         return test
@@ -416,13 +421,13 @@ class _Judge:
                 False,
                 f"Đã được {kind.name} cho thành tích năm {self.year}{_decision(same[0])}",
                 f"Already received {kind.name_en} for {self.year}{_decision(same[0])}",
-                "Luật Thi đua, khen thưởng 2022, Điều 5",
+                LAW_ARTICLE_5,
             )
         return Reason(
             True,
             f"Chưa được {kind.name} cho thành tích năm {self.year}",
             f"Not yet awarded {kind.name_en} for {self.year}",
-            "Luật Thi đua, khen thưởng 2022, Điều 5",
+            LAW_ARTICLE_5,
         )
 
     # --- words -----------------------------------------------------------------------------

@@ -72,7 +72,7 @@ class _Reader:
             raise self.fail("format", f"must be {FORMAT!r}, not {doc.get('format')!r}")
         unknown = set(doc) - {
             "format", "code", "name", "effective_from", "effective_to", "cite", "ratings",
-            "holds", "predecessors", "clocks", "awards",
+            "holds", "predecessors", "clocks", "awards", "band_ratings",
         }  # fmt: skip
         if unknown:
             raise self.fail("top level", f"unknown keys {sorted(unknown)}")
@@ -107,6 +107,7 @@ class _Reader:
             ratings=self.ratings(doc.get("ratings", [])),
             holds=holds,
             predecessors=predecessors,
+            band_ratings=self.band_ratings(doc.get("band_ratings", {})),
             clocks=self.clocks(doc.get("clocks", {})),
             cite=str(doc.get("cite", "")),
         )
@@ -137,6 +138,13 @@ class _Reader:
             code = self.text(entry, "code", f"ratings[{i}]")
             out.append((code, self.text(entry, "name", code), str(entry.get("name_en", code))))
         return tuple(out)
+
+    def band_ratings(self, doc: Any) -> dict[str, str]:
+        if not isinstance(doc, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in doc.items()
+        ):
+            raise self.fail("band_ratings", "a mapping of band names to rating codes")
+        return dict(doc)
 
     def clocks(self, doc: Any) -> Clocks:
         if not isinstance(doc, dict):
@@ -270,6 +278,9 @@ def check_references(rule_set: RuleSet, *, filename: str) -> None:
                 )
             if ref_kind == "eligible_for":
                 graph[code].add(ref)
+    for band, rating in rule_set.band_ratings.items():
+        if rule_set.rating_position(rating) is None:
+            raise RuleSetError(f"{filename}: band_ratings: unknown rating {rating!r} for {band!r}")
     for kind in rule_set.awards.values():
         for c in kind.conditions:
             for sub in (c, *c.conditions):

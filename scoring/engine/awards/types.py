@@ -102,6 +102,9 @@ class RuleSet:
     # Whether the awards and years of the units a unit succeeded count as its own: "none",
     # "any" (one predecessor's is enough) or "all" (every predecessor's).
     predecessors: str = "none"
+    # The task rating a cluster's classification stands for, where no rating is recorded
+    # ("Xuất sắc" → htxsnv): the product's reading, editable in the file.
+    band_ratings: dict[str, str] = field(default_factory=dict)
     clocks: Clocks = field(default_factory=Clocks)
     cite: str = ""
 
@@ -113,6 +116,11 @@ class RuleSet:
     def rating_position(self, code: str | None) -> int | None:
         codes = [r[0] for r in self.ratings]
         return codes.index(code) if code in codes else None
+
+    def rating_of(self, record: YearRecord) -> str | None:
+        if record.rating is not None:
+            return record.rating
+        return self.band_ratings.get(record.band) if record.band else None
 
     def rating_name(self, code: str, language: str) -> str:
         for r_code, vi, en in self.ratings:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from clusters.audit import Actor
 from clusters.models import EmulationYear, Unit
 from clusters.selectors import successions_all, unit_predecessor_codes
+from emulation.uploads import saved_upload
 from scoring.engine.input_files import (
     InputFileError,
     TargetRow,
@@ -131,11 +131,7 @@ def targets_from_upload(
     suffix = os.path.splitext(upload.name)[1].lower() or ".csv"
     if suffix not in {".csv", ".xlsx"}:
         raise InputFileError(upload.name, None, None, _("chỉ nhận tệp .csv hoặc .xlsx"))
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "upload" + suffix)
-        with open(path, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+    with saved_upload(upload, suffix) as path:
         try:
             rows = read_target_rows(path)
         except InputFileError as error:

@@ -1,0 +1,162 @@
+"""Reads of the award register: a unit's history as the eligibility engine takes it (its years in
+the clusters from the current scoring runs, its decisions, its holds, and its predecessors' — the
+units it succeeded — each with theirs), and its verdicts under the rule set in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from clusters.models import EmulationYear, Unit, UnitSuccession
+from scoring.awards.rule_sets import rule_set_on
+from scoring.engine import awards as rules
+from scoring.models import AwardDecision, AwardRecipient, Band, Standing, UnitHold
+
+# A chain of mergers deeper than this is a data mistake (or a cycle), not a real history.
+MAX_GENERATIONS = 10
+
+
+def _years(unit_ids: set[int]) -> dict[int, dict[int, rules.YearRecord]]:
+    """Each unit's published years as its clusters' current runs scored them, by unit and year
+    (a year still in progress decides nothing, and its results are not everyone's to read)."""
+    standings = list(
+        Standing.objects.filter(
+            unit_id__in=unit_ids,
+            run__is_current=True,
+            run__emulation_year__status=EmulationYear.Status.PUBLISHED,
+        )
+        .select_related("run__emulation_year__cluster")
+        .order_by("run__emulation_year__year")
+    )
+    scheme_ids = {s.run.scheme_id for s in standings}
+    bands: dict[int, list[str]] = {}
+    for band in Band.objects.filter(scheme_id__in=scheme_ids).order_by("scheme_id", "position"):
+        bands.setdefault(band.scheme_id, []).append(band.name)
+    out: dict[int, dict[int, rules.YearRecord]] = {}
+    for s in standings:
+        year: EmulationYear = s.run.emulation_year
+        out.setdefault(s.unit_id, {})[year.year] = rules.YearRecord(
+            year=year.year,
+            cluster=year.cluster.name,
+            rank=s.rank,
+            band=s.band or None,
+            bands=tuple(bands.get(s.run.scheme_id, ())),
+            knockouts_met=s.eligible,
+            leads_cluster=s.rank == 1,
+        )
+    return out
+
+
+def _awards(unit_ids: set[int]) -> dict[int, list[rules.AwardRecord]]:
+    out: dict[int, list[rules.AwardRecord]] = {}
+    for r in AwardRecipient.objects.filter(unit_id__in=unit_ids).select_related("decision"):
+        d = r.decision
+        out.setdefault(r.unit_id, []).append(
+            rules.AwardRecord(
+                award=d.award_code,
+                year=d.achievement_year,
+                decision=d.number,
+                decided_on=d.decided_on,
+                merit=d.merit,
+                revoked=r.revoked,
+            )
+        )
+    return out
+
+
+def _holds(unit_ids: set[int]) -> dict[int, list[rules.Hold]]:
+    out: dict[int, list[rules.Hold]] = {}
+    for h in UnitHold.objects.filter(unit_id__in=unit_ids):
+        out.setdefault(h.unit_id, []).append(rules.Hold(h.kind, h.since, h.until, h.note))
+    return out
+
+
+def unit_histories(units: list[Unit]) -> dict[int, rules.UnitHistory]:
+    """The engine's history of each unit, its predecessors' included (a fixed number of queries
+    a generation of mergers, whatever the number of units)."""
+    predecessors: dict[int, list[Unit]] = {}
+    every: dict[int, Unit] = {u.pk: u for u in units}
+    frontier = set(every)
+    for _generation in range(MAX_GENERATIONS):
+        links = UnitSuccession.objects.filter(successor_id__in=frontier).select_related(
+            "predecessor"
+        )
+        frontier = set()
+        for link in links:
+            predecessors.setdefault(link.successor_id, []).append(link.predecessor)
+            if link.predecessor_id not in every:
+                every[link.predecessor_id] = link.predecessor
+                frontier.add(link.predecessor_id)
+        if not frontier:
+            break
+    ids = set(every)
+    years, awards, holds = _years(ids), _awards(ids), _holds(ids)
+    built: dict[int, rules.UnitHistory] = {}
+
+    def build(unit: Unit, depth: int = 0) -> rules.UnitHistory:
+        if unit.pk not in built:
+            before = predecessors.get(unit.pk, []) if depth < MAX_GENERATIONS else []
+            built[unit.pk] = rules.UnitHistory(
+                unit=unit.code,
+                name=unit.name,
+                years=years.get(unit.pk, {}),
+                awards=tuple(awards.get(unit.pk, ())),
+                holds=tuple(holds.get(unit.pk, ())),
+                predecessors=tuple(build(p, depth + 1) for p in before),
+            )
+        return built[unit.pk]
+
+    return {u.pk: build(u) for u in units}
+
+
+@dataclass
+class AwardsPage:
+    unit: Unit
+    decisions: list[AwardRecipient]  # its own, newest first
+    predecessor_decisions: list[tuple[Unit, AwardRecipient]]
+    holds: QuerySet[UnitHold]
+    rule_set: rules.RuleSet
+    year: int  # the achievement year judged
+    verdicts: list[tuple[rules.AwardKind, rules.Verdict]]
+    successions: list[UnitSuccession]
+
+
+def _recipients(unit_ids: list[int]) -> list[AwardRecipient]:
+    return list(
+        AwardRecipient.objects.filter(unit_id__in=unit_ids)
+        .select_related("decision", "unit")
+        .order_by("-decision__achievement_year", "-decision__decided_on")
+    )
+
+
+def unit_awards_page(*, unit: Unit, today: dt.date) -> AwardsPage:
+    """A unit's award history (with its predecessors'), its holds, and its eligibility for each
+    award kind of the rule set in force today, for last year's achievements."""
+    history = unit_histories([unit])[unit.pk]
+    rule_set = rule_set_on(today)
+    year = today.year - 1
+    verdicts = [
+        (kind, rules.judge(rule_set, code, history, year, received_on=today))
+        for code, kind in rule_set.awards.items()
+        if kind.merit
+    ]
+    successions = list(UnitSuccession.objects.filter(successor=unit).select_related("predecessor"))
+    before = [s.predecessor_id for s in successions]
+    return AwardsPage(
+        unit=unit,
+        decisions=_recipients([unit.pk]),
+        predecessor_decisions=[(r.unit, r) for r in _recipients(before)],
+        holds=UnitHold.objects.filter(unit=unit),
+        rule_set=rule_set,
+        year=year,
+        verdicts=verdicts,
+        successions=successions,
+    )
+
+
+def register_decisions(*, limit: int = 200) -> QuerySet[AwardDecision]:
+    return AwardDecision.objects.prefetch_related(
+        Prefetch("recipients", queryset=AwardRecipient.objects.select_related("unit"))
+    ).order_by("-decided_on", "number")[:limit]

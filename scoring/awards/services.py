@@ -1,0 +1,197 @@
+"""Writes of the award register: decisions entered in a form or imported from the spreadsheet
+every office keeps of its past awards, and holds on a unit's proposals. A file is checked whole —
+unknown unit or award kind, bad date, a decision already in the register — before anything is
+written, and the error names the file, the row and the column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clusters.audit import Actor, audit_record
+from clusters.models import Unit
+from emulation.uploads import saved_upload
+from scoring.awards.rule_sets import award_kind_named
+from scoring.engine.input_files import DecisionRow, InputFileError, read_award_decisions
+from scoring.errors import ScoringError
+from scoring.models import AwardDecision, AwardRecipient, UnitHold
+
+MAX_RECIPIENTS = 500
+
+
+def _user(actor: Actor) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def decision_record(
+    *,
+    number: str,
+    decided_on: dt.date,
+    deciding_body: str,
+    award_code: str,
+    achievement_year: int,
+    units: Iterable[Unit],
+    note: str = "",
+    actor: Actor = None,
+    is_sample: bool = False,
+) -> AwardDecision:
+    """One decision with its recipients, as the awarding level signed it."""
+    recipients = list(dict.fromkeys(units))
+    if not recipients:
+        raise ScoringError(_("Quyết định cần ít nhất một đơn vị được khen thưởng."), field="units")
+    if len(recipients) > MAX_RECIPIENTS:
+        raise ScoringError(
+            _("Một quyết định có tối đa %(n)s đơn vị.") % {"n": MAX_RECIPIENTS}, field="units"
+        )
+    kind = award_kind_named(award_code, on=decided_on)
+    if kind is None:
+        raise ScoringError(
+            _("Không có hình thức khen thưởng “%(code)s” trong bộ quy tắc.") % {"code": award_code},
+            field="award_code",
+        )
+    if not decided_on.year - 30 <= achievement_year <= decided_on.year:
+        raise ScoringError(
+            _("Năm thành tích %(year)s không khớp ngày quyết định %(date)s.")
+            % {"year": achievement_year, "date": decided_on.strftime("%d/%m/%Y")},
+            field="achievement_year",
+        )
+    with transaction.atomic():
+        if AwardDecision.objects.filter(
+            deciding_body=deciding_body.strip(), number=number.strip(), decided_on=decided_on
+        ).exists():
+            raise ScoringError(
+                _("Quyết định %(number)s ngày %(date)s của %(body)s đã có trong sổ.")
+                % {
+                    "number": number,
+                    "date": decided_on.strftime("%d/%m/%Y"),
+                    "body": deciding_body,
+                },
+                field="number",
+            )
+        decision = AwardDecision.objects.create(
+            number=number.strip(),
+            decided_on=decided_on,
+            deciding_body=deciding_body.strip(),
+            award_code=award_code,
+            award_name=kind.name,
+            achievement_year=achievement_year,
+            merit=kind.merit,
+            prize_multiple=Decimal(str(kind.prize_multiple)) if kind.prize_multiple else None,
+            note=note.strip(),
+            is_sample=is_sample,
+            created_by=_user(actor),
+        )
+        AwardRecipient.objects.bulk_create(
+            AwardRecipient(decision=decision, unit=unit) for unit in recipients
+        )
+        audit_record(
+            actor=actor,
+            action="award.decision",
+            obj=decision,
+            summary=f"Quyết định {decision.number} ngày {decided_on:%d/%m/%Y}: {kind.name} "
+            f"năm {achievement_year} cho {', '.join(u.name for u in recipients)}",
+            after={
+                "award": award_code,
+                "year": achievement_year,
+                "units": [u.code for u in recipients],
+            },
+        )
+    return decision
+
+
+def decisions_import(*, upload: UploadedFile, actor: Actor = None) -> list[AwardDecision]:
+    """The decisions of an uploaded file (CSV or XLSX, a row per recipient), all or none.
+    ScoringError(field="file") names the file, the row and the column of the first problem."""
+    name = upload.name or "upload"
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix not in {".csv", ".xlsx"}:
+        raise ScoringError(
+            _("%(file)s: chỉ nhận tệp .csv hoặc .xlsx") % {"file": name}, field="file"
+        )
+    with saved_upload(upload, suffix) as path:
+        try:
+            rows = read_award_decisions(path)
+        except InputFileError as error:
+            raise ScoringError(
+                str(InputFileError(name, error.row, error.column, error.message)), field="file"
+            ) from None
+    return decisions_from_rows(rows=rows, filename=name, actor=actor)
+
+
+def _refuse(filename: str, row: DecisionRow, column: str, message: str) -> ScoringError:
+    return ScoringError(str(InputFileError(filename, row.row, column, message)), field="file")
+
+
+def decisions_from_rows(
+    *, rows: list[DecisionRow], filename: str, actor: Actor = None
+) -> list[AwardDecision]:
+    if not rows:
+        raise ScoringError(_("%(file)s: tệp không có dòng nào.") % {"file": filename}, field="file")
+    units = {u.code: u for u in Unit.objects.filter(code__in={r.unit for r in rows})}
+    grouped: dict[tuple[str, dt.date, str], list[DecisionRow]] = {}
+    for row in rows:
+        if row.unit not in units:
+            raise _refuse(filename, row, "unit", _("không có đơn vị “%s”") % row.unit)
+        if award_kind_named(row.award, on=row.date) is None:
+            raise _refuse(filename, row, "award", _("không có hình thức “%s”") % row.award)
+        if not row.date.year - 30 <= row.year <= row.date.year:
+            raise _refuse(filename, row, "year", _("năm thành tích sau ngày quyết định"))
+        grouped.setdefault((row.decision, row.date, row.body), []).append(row)
+    for (number, date, body), group in grouped.items():
+        if AwardDecision.objects.filter(
+            deciding_body=body, number=number, decided_on=date
+        ).exists():
+            raise _refuse(filename, group[0], "decision", _("quyết định này đã có trong sổ"))
+    with transaction.atomic():
+        return [
+            decision_record(
+                number=number,
+                decided_on=date,
+                deciding_body=body,
+                award_code=group[0].award,
+                achievement_year=group[0].year,
+                units=[units[r.unit] for r in group],
+                note=group[0].note or _("nhập từ tệp %(file)s") % {"file": filename},
+                actor=actor,
+            )
+            for (number, date, body), group in grouped.items()
+        ]
+
+
+def hold_record(
+    *,
+    unit: Unit,
+    kind: str,
+    since: dt.date,
+    until: dt.date | None = None,
+    note: str = "",
+    actor: Actor = None,
+) -> UnitHold:
+    if kind not in UnitHold.Kind.values:
+        raise ScoringError(_("Loại tạm hoãn không hợp lệ."), field="kind")
+    if until is not None and until < since:
+        raise ScoringError(_("Ngày kết thúc trước ngày bắt đầu."), field="until")
+    with transaction.atomic():
+        hold = UnitHold.objects.create(
+            unit=unit,
+            kind=kind,
+            since=since,
+            until=until,
+            note=note.strip(),
+            created_by=_user(actor),
+        )
+        audit_record(
+            actor=actor,
+            action="award.hold",
+            obj=hold,
+            summary=f"Tạm hoãn xét khen thưởng {unit.name}: {hold.get_kind_display()} từ {since:%d/%m/%Y}",
+            after={"kind": kind, "since": since.isoformat(), "until": until and until.isoformat()},
+        )
+    return hold
