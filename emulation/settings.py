@@ -152,6 +152,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A NUL in any field is a 400, never a database error (PostgreSQL refuses it in text).
+    "emulation.middleware.RefuseNulMiddleware",
     # Last: turns a login refused for too many failures into the lockout page (HTTP 429).
     "axes.middleware.AxesMiddleware",
 ]
