@@ -67,7 +67,11 @@ def database_from_url(url: str) -> dict:
             "OPTIONS": options,
         }
     if parsed.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parsed.path) or ":memory:"}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": unquote(parsed.path) or ":memory:",
+            "OPTIONS": SQLITE_OPTIONS,
+        }
     raise ImproperlyConfigured(
         f"DATABASE_URL must start with postgres:// or sqlite://, not {parsed.scheme or url!r}"
     )
@@ -152,6 +156,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A NUL in any field is a 400, never a database error (PostgreSQL refuses it in text).
+    "emulation.middleware.RefuseNulMiddleware",
     # Last: turns a login refused for too many failures into the lockout page (HTTP 429).
     "axes.middleware.AxesMiddleware",
 ]
@@ -177,6 +183,11 @@ TEMPLATES = [
 ]
 
 # --- database -----------------------------------------------------------------------------------
+# SQLite, embedded or named by DATABASE_URL: parallel writers (8 votes at once) queue instead of
+# failing with "database is locked": each transaction takes the write lock when it begins (with
+# the default deferred ones, two that read then write deadlock and one fails at once), and waits
+# up to 20 s for it.
+SQLITE_OPTIONS = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": database_from_url(DATABASE_URL)}
@@ -185,11 +196,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            # Parallel writers (8 votes at once) queue instead of failing with "database is
-            # locked": each transaction takes the write lock when it begins (with the default
-            # deferred ones, two that read then write deadlock and one fails at once), and waits
-            # up to 20 s for it.
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            "OPTIONS": SQLITE_OPTIONS,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -130,6 +130,23 @@ class LocalDecimalField(_LocalNumber, forms.DecimalField):
     pass
 
 
+class PlainIntegerField(forms.IntegerField):
+    """An integer that is not a figure (a year, a form's version): ASCII digits only. Python's
+    int(), which Django's IntegerField uses, reads "２０２６", "٢٠٢٦" and "2_026" as 2026 — taken
+    silently before (issue #14, finding 13); here they are refused."""
+
+    default_error_messages = {"invalid": _("Nhập một số nguyên bằng các chữ số 0–9.")}
+
+    def to_python(self, value):
+        if (
+            isinstance(value, str)
+            and value.strip()
+            and not re.fullmatch(r"[+-]?[0-9]+", value.strip())
+        ):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class LocalDateField(forms.DateField):
     """One date widget everywhere: a text input read as dd/mm/yyyy (ISO also accepted), shown
     back as dd/mm/yyyy whatever the browser's locale (a browser's date input shows mm/dd/yyyy

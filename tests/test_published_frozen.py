@@ -5,8 +5,10 @@ reopening the year with a reason is the only way back."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -156,16 +158,30 @@ def test_reopening_with_a_reason_lets_the_writes_through_again(world):
 
 
 def test_the_import_commands_refuse_a_published_year(world, tmp_path):
+    from scoring.ranking.services.recompute import year_recompute
+
     install_scheme(world.year)
     put_figures(world.year, {("a1", "new_coops"): 20})
+    year_recompute(emulation_year_id=world.year.pk)
     publish(world.year)
     figures = tmp_path / "figures.csv"
     figures.write_text("unit,year,element,value\na1,2025,new_coops,5\n", encoding="utf-8")
     with pytest.raises(CommandError, match="công bố"):
         call_command("import_figures", str(figures), cluster="cum-a", year=2025)
-    from scoring.models import ReportValue
+    from scoring.models import ReportValue, Scheme, ScoringRun
 
     assert ReportValue.objects.get(report__unit=world.unit_a1).value == 20
+    scheme = tmp_path / "scheme.yaml"
+    scheme.write_bytes((settings.BASE_DIR / "docs" / "examples" / "scheme-2021.yaml").read_bytes())
+    schemes = list(Scheme.objects.values_list("pk", flat=True))
+    with pytest.raises(CommandError, match="công bố"):
+        call_command("import_scheme", str(scheme), cluster="cum-a", year=2025, reason="Sửa")
+    assert list(Scheme.objects.values_list("pk", flat=True)) == schemes
+    # A forced recompute leaves a published year's results as they were announced.
+    runs = list(ScoringRun.objects.values_list("pk", "is_current"))
+    assert runs
+    call_command("recompute", cluster="cum-a", year=2025, force=True, stdout=io.StringIO())
+    assert list(ScoringRun.objects.values_list("pk", "is_current")) == runs
 
 
 # Finding 7: the admin. A superuser walks every registered model's pages for a published year.
@@ -265,6 +281,16 @@ def published(scored):
         handed_on="2026-01-27",
     )
     Report.objects.filter(emulation_year=year, unit=world.unit_a1).update(note="Đã nộp")
+    # The conference's records: a closed award ballot, its voters and its proposal.
+    from scoring.conference.services.conference import ballot_close, ballot_open, ballot_vote
+    from tests.scoring.factories import kind
+
+    ballot = ballot_open(
+        emulation_year=year, purpose="award", award_kind=kind(world, allow_self_vote=True)
+    )
+    for voter in (world.unit_a1, world.unit_a2):
+        ballot_vote(ballot=ballot, voter=voter, candidate_ids=[world.unit_a1.pk])
+    ballot_close(ballot=ballot)
     publish(year)
     return world
 
@@ -387,6 +413,8 @@ def test_the_admin_shows_a_published_year_read_only_and_refuses_every_write(
         "scoring.objection",
         "scoring.scoringrun",
         "scoring.score",
+        "scoring.ballot",
+        "scoring.awardproposal",
     }
     assert _snapshot(year) == before
     assert AuditEntry.objects.count() == audit_before
@@ -489,6 +517,39 @@ def test_an_admin_change_is_audited_with_the_values_before_and_after(client, sco
     entry = AuditEntry.objects.get(action="admin.delete")
     assert entry.object_id == str(target.pk) and entry.before["target"] == "25"
     assert entry.before["unit"] == str(scored.unit_a1) and entry.after is None
+
+
+def test_every_admin_that_can_write_a_domain_model_audits_its_changes(superuser):
+    """The walk behind the tests around it: an admin page of the clusters' or the scoring's models
+    that can add, change or delete records each change with its values (AuditedAdmin), its
+    inlines' rows included; the others are read-only, and are named here."""
+    from django.contrib import admin
+
+    from scoring.admin.clusters import AuditedAdmin
+
+    request = _request(superuser)
+    read_only = set()
+    for model, model_admin in admin.site._registry.items():
+        label = model._meta.label_lower
+        if model._meta.app_label not in ("clusters", "scoring"):
+            continue
+        # (Inline rows are saved only through their parent's add or change: audited with it.)
+        writes = (
+            model_admin.has_add_permission(request)
+            or model_admin.has_change_permission(request)
+            or model_admin.has_delete_permission(request)
+        )
+        if writes:
+            assert isinstance(model_admin, AuditedAdmin), f"{label}: changes are not audited"
+        else:
+            read_only.add(label)
+    assert read_only == {
+        "clusters.auditentry",
+        "scoring.scheme",
+        "scoring.criterion",
+        "scoring.ballot",
+        "scoring.awardproposal",
+    }
 
 
 def test_an_admin_addition_outside_any_year_is_audited_too(client, world, superuser):

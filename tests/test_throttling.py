@@ -42,6 +42,18 @@ def test_one_mistyped_password_each_for_five_users_from_one_address_locks_no_one
         client.logout()
 
 
+def test_five_failures_lock_the_user_name_from_that_address_only(client, world):
+    """The lock is the pair's: someone failing on purpose from elsewhere cannot lock a colleague
+    out of its own office (no count per user name across addresses)."""
+    for _ in range(5):
+        response = login(client, "reporter_a1", "wrong", ip="203.0.113.9")
+    assert response.status_code == 429
+    assert login(client, "reporter_a1", "pw-reporter_a1", ip=OFFICE).status_code == 302
+    assert logged_in(client)
+    client.logout()
+    assert login(client, "reporter_a1", "pw-reporter_a1", ip="203.0.113.9").status_code == 429
+
+
 def test_thirty_failures_from_one_address_lock_the_address_for_every_account(
     client, world, settings
 ):

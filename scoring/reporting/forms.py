@@ -13,6 +13,7 @@ from scoring.fields import (
     BootstrapFields,
     LocalDecimalField,
     LocalIntegerField,
+    PlainIntegerField,
     _bound,
     display_number,
 )
@@ -23,7 +24,7 @@ class ReportForm(BootstrapFields, forms.Form):
     """The year report. `elements` are the scheme's data elements in order; `version` is the report
     version the form was opened at (optimistic lock)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = PlainIntegerField(widget=forms.HiddenInput)
     note = forms.CharField(
         label=_("Ghi chú chung"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -156,7 +157,7 @@ def posted_answers(data) -> dict[int, str]:
 class ReturnForm(BootstrapFields, forms.Form):
     """The secretariat's comments per figure when returning a report."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = PlainIntegerField(widget=forms.HiddenInput)
     general = forms.CharField(
         label=_("Nhận xét chung"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

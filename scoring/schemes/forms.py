@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from scoring.fields import LocalDecimalField, display_number
+from scoring.fields import LocalDecimalField, PlainIntegerField, display_number
 from scoring.models import Criterion
 
 
@@ -22,7 +22,7 @@ class SchemeImportForm(forms.Form):
 class CriterionForm(forms.Form):
     """Edit one criterion: saved as a new scheme version with a reason."""
 
-    scheme = forms.IntegerField(widget=forms.HiddenInput)  # the version the form was opened at
+    scheme = PlainIntegerField(widget=forms.HiddenInput)  # the version the form was opened at
 
     name = forms.CharField(label=_("Tên"), max_length=500)
     definition = forms.CharField(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from scoring.fields import (
     LocalDateField,
     LocalDecimalField,
+    PlainIntegerField,
     _UnitChoice,
     _UnitChoices,
     display_number,
@@ -19,7 +20,7 @@ from scoring.fields import (
 class YearOpenForm(forms.Form):
     """Open a cluster's next emulation year."""
 
-    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    year = PlainIntegerField(label=_("Năm"), min_value=2000, max_value=2100)
     reporting_deadline = LocalDateField(label=_("Hạn nộp báo cáo"), required=False)
     members = _UnitChoices(
         label=_("Thành viên"),
