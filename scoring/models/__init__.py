@@ -22,6 +22,7 @@ from scoring.models.schemes import (
     MemberTarget,
     Scheme,
 )
+from scoring.models.signatures import DocumentSignature
 
 __all__ = [
     "AwardKind",
@@ -33,6 +34,7 @@ __all__ = [
     "Criterion",
     "CriterionGroup",
     "DataElement",
+    "DocumentSignature",
     "EvidenceFile",
     "ManualPoints",
     "MemberTarget",
