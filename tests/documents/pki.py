@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -41,12 +41,24 @@ def _usage(*, signing: bool, ca: bool) -> x509.KeyUsage:
 
 @dataclass
 class Issued:
-    key: ec.EllipticCurvePrivateKey
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
     certificate: x509.Certificate
 
     @property
     def pem(self) -> bytes:
         return self.certificate.public_bytes(serialization.Encoding.PEM)
+
+    @property
+    def der(self) -> bytes:
+        return self.certificate.public_bytes(serialization.Encoding.DER)
+
+    @property
+    def key_pem(self) -> bytes:
+        return self.key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
 
 
 def _issue(
@@ -57,8 +69,14 @@ def _issue(
     signing: bool = True,
     not_before: dt.datetime | None = None,
     not_after: dt.datetime | None = None,
+    use_rsa: bool = False,
 ) -> Issued:
-    key = ec.generate_private_key(ec.SECP256R1())
+    # Vietnamese CAs issue RSA 2048 keys on tokens; EC keys are quicker to make in a test.
+    key = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if use_rsa
+        else ec.generate_private_key(ec.SECP256R1())
+    )
     signer_key = issuer.key if issuer else key
     builder = (
         x509.CertificateBuilder()
@@ -92,6 +110,7 @@ class TestCA:
         signing: bool = True,
         not_before: dt.datetime | None = None,
         not_after: dt.datetime | None = None,
+        use_rsa: bool = False,
     ) -> Issued:
         return _issue(
             _name(common_name, organisation),
@@ -100,6 +119,7 @@ class TestCA:
             signing=signing,
             not_before=not_before,
             not_after=not_after,
+            use_rsa=use_rsa,
         )
 
     def pkcs12(self, leaf: Issued, password: str) -> bytes:
@@ -109,7 +129,9 @@ class TestCA:
             leaf.key,
             leaf.certificate,
             [self.intermediate.certificate],
-            serialization.BestAvailableEncryption(password.encode("utf-8")),
+            serialization.BestAvailableEncryption(password.encode("utf-8"))
+            if password
+            else serialization.NoEncryption(),
         )
 
     def root_file(self, tmp_path, name: str = "root.pem") -> str:

@@ -291,6 +291,18 @@ def test_a_wrong_password_is_a_clear_error_naming_the_file(minutes, chair_p12):
     assert (refused.value.code, refused.value.field) == ("pkcs12_password", "password")
 
 
+def test_a_pkcs12_file_without_a_password_signs_with_none_typed(ca, minutes, chair_p12, settings):
+    settings.SIGNATURE_TRUST_ROOTS = []
+    open_file = ca.pkcs12(ca.leaf(), "")
+
+    signed = sign_minutes(minutes, open_file, password="")
+
+    assert verify_pdf(signed, filename="x.pdf").signatures[0].intact
+    with pytest.raises(SigningRefused) as refused:
+        sign_minutes(minutes, chair_p12, password="")  # a file that has one, none typed
+    assert refused.value.code == "pkcs12_password"
+
+
 @pytest.mark.parametrize(
     "content",
     [b"", b"not a certificate", b"\x30\x82\x01\x00" + b"\x00" * 256, b"%PDF-1.7\n"],

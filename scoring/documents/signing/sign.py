@@ -89,6 +89,9 @@ def _signer(pkcs12_bytes: bytes | None, password: str, *, name: str) -> Iterator
             session,
             key_label=key_label,
             cert_label=settings.SIGNATURE_PKCS11_CERT_LABEL or key_label,
+            # Every certificate on the token goes into the signature: the CA certificates a
+            # token carries are the chain a verifier needs.
+            other_certs_to_pull=None,
         )
         certificate = x509.load_der_x509_certificate(signer.signing_cert.dump())
         _certificate_in_force(certificate, name=_("thiết bị ký số"))
@@ -152,23 +155,28 @@ def _pkcs12_signer(data: bytes, password: str, *, name: str):
             field="pkcs12",
             code="pkcs12_unreadable",
         )
-    secret = password.encode("utf-8") if password else None
-    try:
-        key, certificate, _chain = pkcs12.load_key_and_certificates(data, secret)
-    except ValueError:
-        # The structure was read above: what fails now is the decryption with this password.
+    # No password typed: a file without one, or with an empty one (tools write both).
+    candidates: list[bytes | None] = [password.encode("utf-8")] if password else [None, b""]
+    for secret in candidates:
+        try:
+            key, certificate, _chain = pkcs12.load_key_and_certificates(data, secret)
+            break
+        except ValueError:
+            continue
+        except Exception:
+            raise SigningRefused(
+                _("%(file)s: không đọc được tệp chứng thư số (thuật toán không được hỗ trợ).")
+                % {"file": name},
+                field="pkcs12",
+                code="pkcs12_unreadable",
+            ) from None
+    else:
+        # The structure was read above: what fails is the decryption with this password.
         raise SigningRefused(
             _("%(file)s: mật khẩu không mở được tệp chứng thư số.") % {"file": name},
             field="password",
             code="pkcs12_password",
-        ) from None
-    except Exception:
-        raise SigningRefused(
-            _("%(file)s: không đọc được tệp chứng thư số (thuật toán không được hỗ trợ).")
-            % {"file": name},
-            field="pkcs12",
-            code="pkcs12_unreadable",
-        ) from None
+        )
     if key is None or certificate is None:
         raise SigningRefused(
             _("%(file)s: tệp không chứa khóa bí mật và chứng thư số của người ký.")
