@@ -404,6 +404,11 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # One line per task is noise when tasks run in-process (the embedded default).
         "celery.app.trace": {"level": env_str("CELERY_TRACE_LOG_LEVEL", "WARNING")},
+        # An untrusted certificate chain is a result shown next to the file, not a warning with
+        # a traceback (pyHanko logs one for every chain it cannot build).
+        "pyhanko": {"level": "ERROR"},
+        # WeasyPrint narrates every step of every rendering at INFO.
+        "weasyprint": {"level": "WARNING"},
     },
 }
 
@@ -437,6 +442,22 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 7 * 24 * 60 * 60)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # evidence, scans
 INPUT_FILE_MAX_BYTES = env_int("INPUT_FILE_MAX_BYTES", 2 * 1024 * 1024)  # targets CSV/XLSX
 SCHEME_FILE_MAX_BYTES = 1024 * 1024  # a scheme file; the reader refuses over 1,000,000 bytes
+
+# Digital signatures (scoring/documents/signing.py, docs/operations.md "Digital signatures").
+# The certificates a signature's chain must end at, as PEM files (comma-separated paths): the
+# national root CA and the specialised government CA the cluster's signers hold certificates
+# from. None configured: no signature can be called trusted, and pages say so.
+SIGNATURE_TRUST_ROOTS = env_list("SIGNATURE_TRUST_ROOTS")
+# A signed PDF is refused past this size before it is parsed (signing and verifying alike).
+SIGNATURE_PDF_MAX_BYTES = env_int("SIGNATURE_PDF_MAX_BYTES", 10 * 1024 * 1024)
+# Signing with a key held on a PKCS#11 token or HSM instead of an uploaded PKCS#12 file: the
+# module (a .so path), the token's label, the key's label (and the certificate's, if it differs),
+# the user PIN. Needs the python-pkcs11 package (not a default dependency).
+SIGNATURE_PKCS11_MODULE = env_str("SIGNATURE_PKCS11_MODULE")
+SIGNATURE_PKCS11_TOKEN_LABEL = env_str("SIGNATURE_PKCS11_TOKEN_LABEL")
+SIGNATURE_PKCS11_KEY_LABEL = env_str("SIGNATURE_PKCS11_KEY_LABEL")
+SIGNATURE_PKCS11_CERT_LABEL = env_str("SIGNATURE_PKCS11_CERT_LABEL")
+SIGNATURE_PKCS11_PIN = env_str("SIGNATURE_PKCS11_PIN")
 
 if env_bool("TESTING", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

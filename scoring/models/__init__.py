@@ -23,6 +23,7 @@ from scoring.models.schemes import (
     MemberTarget,
     Scheme,
 )
+from scoring.models.signatures import DocumentSignature
 
 __all__ = [
     "AwardDecision",
@@ -36,6 +37,7 @@ __all__ = [
     "Criterion",
     "CriterionGroup",
     "DataElement",
+    "DocumentSignature",
     "EvidenceFile",
     "ManualPoints",
     "MemberTarget",

@@ -68,7 +68,11 @@ def report_page(
     scheme = scheme_in_force(emulation_year)
     criteria = scheme_criteria(scheme) if scheme is not None else []
     comments = list(report.comments.order_by("created_at")) if report else []
-    evidence = list(report.evidence.order_by("uploaded_at")) if report else []
+    evidence = (
+        list(report.evidence.select_related("signature_check").order_by("uploaded_at"))
+        if report
+        else []
+    )
     names = {e.code: e.name for e in elements}
     return ReportPage(
         values=values,

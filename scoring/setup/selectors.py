@@ -54,7 +54,11 @@ class PledgePage:
 
 def pledge_page(*, emulation_year: EmulationYear) -> PledgePage:
     pledge = Pledge.objects.filter(emulation_year=emulation_year).first()
-    signatures = {s.unit_id: s for s in pledge.signatures.all()} if pledge else {}
+    signatures = (
+        {s.unit_id: s for s in pledge.signatures.select_related("signature_check")}
+        if pledge
+        else {}
+    )
     members = year_members(emulation_year=emulation_year)
     return PledgePage(
         pledge=pledge,

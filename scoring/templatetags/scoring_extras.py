@@ -116,6 +116,7 @@ AUDIT_ACTIONS = {
     "ballot.reopen": gettext_lazy("Mở lại bỏ phiếu"),
     "conference.election": gettext_lazy("Bầu cụm trưởng, cụm phó"),
     "conference.flag": gettext_lazy("Bàn giao cờ luân lưu"),
+    "document.sign": gettext_lazy("Ký số văn bản"),
     "evidence.add": gettext_lazy("Đính kèm minh chứng"),
     "evidence.delete": gettext_lazy("Xoá minh chứng"),
     "figures.import": gettext_lazy("Nhập số liệu từ tệp"),

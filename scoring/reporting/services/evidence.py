@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 
 from clusters.audit import Actor, audit_record
 from clusters.models import EmulationYear
+from scoring.documents.signing import pdf_upload_verify, upload_check_record
 from scoring.errors import ScoringError, YearLocked
 from scoring.guards import year_assert_open
-from scoring.models import DataElement, EvidenceFile, Report
+from scoring.models import DataElement, DocumentSignature, EvidenceFile, Report
 from scoring.reporting.services.reports import EDITABLE, report_get_or_create, report_save
 from scoring.schemes.selectors import scheme_id_in_force
 
@@ -87,6 +88,9 @@ def evidence_add(
     # A file received from a form has a name and a size (UploadedFile allows None for both).
     assert upload.name is not None and upload.size is not None
     original = os.path.basename(upload.name)[:255]
+    # A PDF's digital signatures are checked as it arrives, before any row is locked; whatever
+    # they say, the file is attached and the result shown next to it.
+    signatures = pdf_upload_verify(upload) if content_type == "application/pdf" else None
     folder = f"evidence/{report.emulation_year.year}"
     with (
         stored_upload(upload, folder=folder, name=f"{report.unit.code}") as stored,
@@ -115,13 +119,22 @@ def evidence_add(
             paper_report=paper_report,
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+        if signatures is not None:
+            upload_check_record(
+                result=signatures,
+                emulation_year_id=report.emulation_year_id,
+                purpose=DocumentSignature.Purpose.EVIDENCE,
+                evidence=evidence,
+                actor=actor,
+            )
         audit_record(
             actor=actor,
             action="evidence.add",
             obj=report,
             emulation_year_id=report.emulation_year_id,
             summary=f"Đính kèm minh chứng “{original}” ({upload.size} byte)",
-            after={"evidence": original, "element": element_code},
+            after={"evidence": original, "element": element_code}
+            | ({"signature": signatures.status} if signatures is not None else {}),
         )
     return evidence
 
@@ -198,6 +211,7 @@ def report_enter_from_paper(
     # A file received from a form has a name and a size (UploadedFile allows None for both).
     assert scan.name is not None and scan.size is not None
     original = os.path.basename(scan.name)[:255]
+    signatures = pdf_upload_verify(scan) if content_type == "application/pdf" else None
     folder = f"evidence/{report.emulation_year.year}"
     with (
         stored_upload(scan, folder=folder, name=f"{report.unit.code}-paper") as stored,
@@ -212,7 +226,7 @@ def report_enter_from_paper(
             check_deadline=False,
             actor=actor,
         )
-        EvidenceFile.objects.create(
+        evidence = EvidenceFile.objects.create(
             report=report,
             file=stored,
             original_name=original,
@@ -221,6 +235,14 @@ def report_enter_from_paper(
             paper_report=True,
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+        if signatures is not None:
+            upload_check_record(
+                result=signatures,
+                emulation_year_id=report.emulation_year_id,
+                purpose=DocumentSignature.Purpose.PAPER_REPORT,
+                evidence=evidence,
+                actor=actor,
+            )
         Report.objects.filter(pk=report.pk).update(entered_from_paper=True)
         audit_record(
             actor=actor,
@@ -228,7 +250,8 @@ def report_enter_from_paper(
             obj=report,
             emulation_year_id=report.emulation_year_id,
             summary=f"Ban thư ký nhập thay báo cáo giấy của {report.unit} (bản scan “{original}”)",
-            after={"paper_scan": original},
+            after={"paper_scan": original}
+            | ({"signature": signatures.status} if signatures is not None else {}),
         )
     report.refresh_from_db()
     return report

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from clusters.audit import Actor, audit_record
 from clusters.models import EmulationYear, Unit
+from scoring.documents.signing import pdf_upload_verify, upload_check_record
 from scoring.errors import ScoringError, YearLocked
 from scoring.guards import year_assert_open
-from scoring.models import Pledge, PledgeSignature
+from scoring.models import DocumentSignature, Pledge, PledgeSignature
 from scoring.reporting.services.evidence import stored_upload
 
 # What a scan may be, told by its first bytes rather than its name.
@@ -82,6 +83,9 @@ def pledge_sign(
     """Record a member's signature; the last one locks the targets."""
     if scan is not None:
         scan_check(scan)
+    # A signed PDF of the pledge is checked as it arrives (before any row is locked); the result
+    # is kept and shown next to the scan, whatever it says.
+    signatures = pdf_upload_verify(scan) if scan is not None else None
     year = pledge.emulation_year
     storing = (
         stored_upload(scan, folder=f"pledges/{year.year}", name=f"{year.cluster.code}-{unit.code}")
@@ -107,6 +111,14 @@ def pledge_sign(
                 scan=stored or "",
                 recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
+            if signatures is not None:
+                upload_check_record(
+                    result=signatures,
+                    emulation_year_id=locked.emulation_year_id,
+                    purpose=DocumentSignature.Purpose.PLEDGE_SCAN,
+                    pledge_signature=signature,
+                    actor=actor,
+                )
             audit_record(
                 actor=actor,
                 action="pledge.sign",
@@ -118,7 +130,8 @@ def pledge_sign(
                     "signed_by": signed_by,
                     "title": title,
                     "signed_on": signed_on.isoformat(),
-                },
+                }
+                | ({"scan_signature": signatures.status} if signatures is not None else {}),
             )
             signed = set(locked.signatures.values_list("unit_id", flat=True))
             if members <= signed and locked.locked_at is None:
