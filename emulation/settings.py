@@ -242,6 +242,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A recompute of many years goes to its own queue, so that dedicated workers (on this machine or
+# others: `celery -A emulation worker -Q recompute-bulk`) can share it without delaying the
+# recompute a member's save asks for; `make worker` consumes both queues.
+RECOMPUTE_BULK_QUEUE = env_str("RECOMPUTE_BULK_QUEUE", "recompute-bulk")
+CELERY_TASK_ROUTES = {"scoring.tasks.recompute_chunk": {"queue": RECOMPUTE_BULK_QUEUE}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from scoring.admin.clusters import AuditedAdmin, FrozenInline, FrozenWhenPublished
 from scoring.models import (
@@ -18,6 +19,7 @@ from scoring.models import (
     Objection,
     Pledge,
     PledgeSignature,
+    RecomputeBatch,
     Report,
     ReportComment,
     ReportValue,
@@ -240,6 +242,29 @@ class StandingInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(RecomputeBatch)
+class RecomputeBatchAdmin(ImmutableAdmin):
+    """Recomputes of many years (manage.py recompute_all): how many years are left, shown, never
+    edited (the workers count them)."""
+
+    list_display = (
+        "id",
+        "created_at",
+        "reason",
+        "years_total",
+        "years_done",
+        "years_left",
+        "years_written",
+        "chunks_total",
+        "finished_at",
+    )
+    readonly_fields = list_display
+
+    @admin.display(description=_("số năm còn lại"))
+    def years_left(self, obj: RecomputeBatch) -> int:
+        return obj.years_left
 
 
 @admin.register(ScoringRun)

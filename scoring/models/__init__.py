@@ -14,7 +14,7 @@ from scoring.models.reports import (
     ReportComment,
     ReportValue,
 )
-from scoring.models.results import Score, ScoringRun, Standing
+from scoring.models.results import RecomputeBatch, Score, ScoringRun, Standing
 from scoring.models.schemes import (
     Band,
     Criterion,
@@ -46,6 +46,7 @@ __all__ = [
     "Objection",
     "Pledge",
     "PledgeSignature",
+    "RecomputeBatch",
     "Report",
     "ReportComment",
     "ReportValue",
