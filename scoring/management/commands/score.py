@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from scoring import engine
+from scoring.engine.input_files import LOCAL_LIMITS
 from scoring.management.base import BAD_INPUT
 from scoring.management.commands.export_ranking import check_dialect, write_result
 
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             except OSError as exc:
                 raise CommandError(f"{path}: {exc.strerror}", returncode=BAD_INPUT) from None
             scheme, warnings = engine.parse_scheme(text, filename=path.name)
-            figures = engine.read_figures(options["figures"])
+            figures = engine.read_figures(options["figures"], limits=LOCAL_LIMITS)
             targets = engine.read_targets(options["targets"]) if options["targets"] else {}
             successions = engine.read_units(options["units"]) if options["units"] else []
             manual = engine.read_manual(options["manual"]) if options["manual"] else {}
