@@ -397,6 +397,9 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # One line per task is noise when tasks run in-process (the embedded default).
         "celery.app.trace": {"level": env_str("CELERY_TRACE_LOG_LEVEL", "WARNING")},
+        # WeasyPrint logs every step of every PDF at INFO (documents: several a second).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -430,6 +433,8 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 7 * 24 * 60 * 60)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # evidence, scans
 INPUT_FILE_MAX_BYTES = env_int("INPUT_FILE_MAX_BYTES", 2 * 1024 * 1024)  # targets CSV/XLSX
 SCHEME_FILE_MAX_BYTES = 1024 * 1024  # a scheme file; the reader refuses over 1,000,000 bytes
+# A Word template of a document kind (docs/documents.md): the shipped ones weigh about 40 KB.
+DOCUMENT_TEMPLATE_MAX_BYTES = env_int("DOCUMENT_TEMPLATE_MAX_BYTES", 2 * 1024 * 1024)
 
 if env_bool("TESTING", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

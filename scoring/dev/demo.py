@@ -41,6 +41,7 @@ from scoring.conference.services.conference import (
 from scoring.models import (
     AwardKind,
     Ballot,
+    ConferenceDetails,
     MemberTarget,
     Pledge,
     PledgeSignature,
@@ -475,3 +476,57 @@ def _conference(ey: EmulationYear) -> None:
         ballot_vote(ballot=election, voter=unit, candidate_ids=[members[deputy_code].pk])
     ballot_close(ballot=election)
     ey.ballots.update(opened_at=held, closed_at=held + dt.timedelta(hours=1))
+    _conference_details(ey, held)
+
+
+def _conference_details(ey: EmulationYear, held: dt.datetime) -> None:
+    """What the secretariat types for the documents (docs/documents.md): the conference of `ey`,
+    held by its head, and the open year's place and signer. Names are sample data."""
+    head = OFFICES[ey.year][0]
+    city = (
+        ALLIANCES[head][0]
+        .replace("Liên minh HTX tỉnh ", "")
+        .replace("Liên minh HTX thành phố ", "")
+    )
+    common = {
+        "place": city,
+        "agency_symbol": "CTĐTNSH",
+        "signer_name": "Nguyễn Văn An",
+        "signer_title": f"Chủ tịch {ALLIANCES[head][0]}",
+    }
+    ConferenceDetails.objects.create(
+        emulation_year=ey,
+        minutes_number="05",
+        venue=f"Hội trường {ALLIANCES[head][0]}",
+        started_at=held - dt.timedelta(hours=2),
+        ended_at=held + dt.timedelta(hours=1, minutes=30),
+        attendees=(
+            "Đại diện Văn phòng Thường trực phía Nam — Liên minh HTX Việt Nam\n"
+            "Lãnh đạo các Liên minh HTX thành viên của cụm"
+        ),
+        chair_name="Nguyễn Văn An",
+        chair_title=f"Chủ tịch {ALLIANCES[head][0]}",
+        secretary_name="Trần Thị Bình",
+        secretary_title=f"Chuyên viên {ALLIANCES[head][0]}",
+        agenda=(
+            f"Báo cáo kết quả chấm điểm, xếp hạng thi đua năm {ey.year}\n"
+            "Bình xét, suy tôn khen thưởng\n"
+            f"Bầu cụm trưởng, cụm phó năm {ey.year + 1}\n"
+            "Bàn giao cờ luân lưu\n"
+            f"Ký kết giao ước thi đua năm {ey.year + 1}"
+        ),
+        **common,
+    )
+    following = EmulationYear.objects.filter(cluster=ey.cluster, year=ey.year + 1).first()
+    if following is not None:
+        next_head = OFFICES[following.year][0]
+        ConferenceDetails.objects.create(
+            emulation_year=following,
+            **{
+                **common,
+                "place": ALLIANCES[next_head][0]
+                .replace("Liên minh HTX tỉnh ", "")
+                .replace("Liên minh HTX thành phố ", ""),
+                "signer_title": f"Chủ tịch {ALLIANCES[next_head][0]}",
+            },
+        )

@@ -23,7 +23,9 @@ def pytest_collection_modifyitems(config, items):
             "browser tests need Debian's chromium and chromium-driver (scripts/install-system.sh --browser)",
             returncode=3,
         )
-    skip = pytest.mark.skip(reason="no chromium/chromedriver: run scripts/install-system.sh --browser")
+    skip = pytest.mark.skip(
+        reason="no chromium/chromedriver: run scripts/install-system.sh --browser"
+    )
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)

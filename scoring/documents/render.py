@@ -1,0 +1,138 @@
+"""Documents as bytes: Word from a template's Jinja tags (docxtpl), PDF from HTML and CSS on the
+server (WeasyPrint, templates/documents/). Pure: a context in, bytes out; nothing is read from
+or written to the database here.
+
+Templates are uploaded by people, so their Jinja runs sandboxed (no attribute of Python's
+internals is reachable), with every name strict (a tag the context lacks is an error naming it,
+never an empty string), and every value escaped (a unit named "A & B" stays valid XML)."""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import zipfile
+from functools import cache
+from typing import Any
+
+from django.template.loader import render_to_string
+from docx.opc.exceptions import PackageNotFoundError
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from scoring.documents import layout
+from scoring.documents.kinds import KINDS
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def jinja_env() -> SandboxedEnvironment:
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+
+
+class TemplateProblem(Exception):
+    """A template that cannot make a document: the reason, in the reader's language, with the
+    tags named (raised by `docx_render` and `docx_check`)."""
+
+
+def docx_render(template: bytes, context: dict[str, Any]) -> bytes:
+    document = DocxTemplate(io.BytesIO(template))
+    document.render(context, jinja_env())
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def docx_unknown_tags(template: bytes, context: dict[str, Any]) -> set[str]:
+    """The names a template uses that the context does not give."""
+    return DocxTemplate(io.BytesIO(template)).get_undeclared_template_variables(
+        jinja_env=jinja_env(), context=context
+    )
+
+
+_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
+
+
+def docx_check(template: bytes, context: dict[str, Any], *, messages: dict[str, str]) -> bytes:
+    """The document `template` makes with `context` (the demo's), or TemplateProblem saying why
+    it cannot: not a Word file, a tag the context lacks (named), a tag Jinja cannot read, an error
+    while rendering. `messages` holds the sentences in the reader's language (the views' gettext)."""
+    if not zipfile.is_zipfile(io.BytesIO(template)):
+        raise TemplateProblem(messages["not_docx"])
+    try:
+        unknown = docx_unknown_tags(template, context)
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        raise TemplateProblem(messages["not_docx"]) from error
+    except TemplateSyntaxError as error:
+        raise TemplateProblem(messages["syntax"] % {"error": _syntax(error)}) from error
+    if unknown:
+        raise TemplateProblem(
+            messages["unknown"] % {"tags": ", ".join(f"{{{{ {t} }}}}" for t in sorted(unknown))}
+        )
+    try:
+        return docx_render(template, context)
+    except UndefinedError as error:
+        match = _ATTRIBUTE.search(str(error))
+        name = f"“{match.group(1)}”" if match else str(error)
+        raise TemplateProblem(messages["unknown"] % {"tags": name}) from error
+    except SecurityError as error:
+        raise TemplateProblem(messages["unsafe"] % {"error": str(error)}) from error
+    except TemplateSyntaxError as error:
+        raise TemplateProblem(messages["syntax"] % {"error": _syntax(error)}) from error
+    except (TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
+        # (docxtpl's own XML rework of a broken tag ends in lxml's or Python's errors.)
+        raise TemplateProblem(messages["render"] % {"error": str(error)[:300]}) from error
+
+
+def _syntax(error: TemplateSyntaxError) -> str:
+    """Jinja's message, with the text of the line it stopped at (docxtpl keeps it)."""
+    near = " ".join(getattr(error, "docx_context", None) or [])
+    near = re.sub(r"\s+", " ", near).strip()
+    return f"{error.message}" + (f" (gần: “{near[:120]}”)" if near else "")
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+
+@cache
+def _pdf_tools():
+    """WeasyPrint's font configuration and the NĐ 30 style sheet, made once per process (each
+    costs more than laying out a page)."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    css = CSS(string=render_to_string("documents/nd30.css", {"L": layout}), font_config=fonts)
+    return fonts, css
+
+
+def pdf_render(kind: str, context: dict[str, Any]) -> bytes:
+    return pdf_render_many(kind, [context])[0]
+
+
+def pdf_render_many(kind: str, contexts: list[dict[str, Any]]) -> list[bytes]:
+    """One PDF per context, laid out in one pass (a score sheet for every member costs the style
+    sheet, the cascade and the fonts once) and cut at each document's first page."""
+    from weasyprint import HTML
+
+    fonts, css = _pdf_tools()
+    page = render_to_string(
+        "documents/base.html", {"documents": contexts, "template": KINDS[kind].html, "L": layout}
+    )
+    document = HTML(string=page).render(stylesheets=[css], font_config=fonts)
+    first_page: dict[str, int] = {}
+    for index, laid in enumerate(document.pages):
+        for anchor in laid.anchors:
+            first_page.setdefault(anchor, index)
+    starts = [first_page[f"document-{n}"] for n in range(len(contexts))]
+    assert len(starts) == len(contexts)  # every document begins on a page of its own
+    pdfs = []
+    for number, (start, end) in enumerate(
+        zip(starts, [*starts[1:], len(document.pages)], strict=True)
+    ):
+        part = document.copy(document.pages[start:end])
+        part.metadata = copy.copy(document.metadata)
+        part.metadata.title = contexts[number].get("title", "")
+        pdfs.append(part.write_pdf())
+    return pdfs
