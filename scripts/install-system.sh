@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app needs beside Python, if they are missing:
 #   always      — Pango (WeasyPrint renders PDF documents with it) and the fonts of the documents:
-#                 Liberation Serif, metric-compatible with Times New Roman (NĐ 30/2020's font);
+#                 Liberation Serif, metric-compatible with Times New Roman (NĐ 30/2020's font) —
+#                 version 2 (fonts-liberation2): Debian's fonts-liberation (1.07) lacks Ư, ơ, ệ
+#                 and most Vietnamese letters, which then came out in DejaVu Serif;
 #   --browser   — Debian's Chromium and ChromeDriver for the browser tests, and poppler-utils
 #                 (pdftoppm, pdftotext) for the documents' screenshots.
 # Nothing is downloaded outside Debian's packages. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-want=(libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation fonts-dejavu-core)
+want=(libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2 fonts-dejavu-core)
 if [ "${1:-}" = "--browser" ]; then
   want+=(chromium chromium-driver poppler-utils)
 fi

@@ -10,6 +10,7 @@ every paragraph."""
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from collections.abc import Callable
 from datetime import datetime
@@ -21,7 +22,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt
+from docx.shared import Cm, Mm, Pt, Twips
 
 from scoring.documents import layout as L
 
@@ -144,12 +145,18 @@ def _styles(document) -> None:
 # --- page and frame ----------------------------------------------------------------------------
 
 
+def _mm(millimetres: float) -> Twips:
+    """A length in whole twips (Word's unit for margins), rounded up: 15 mm is 850.4 twips, and
+    850 would be 14.99 mm, outside the decree's range."""
+    return Twips(math.ceil(millimetres * 1440 / 25.4))
+
+
 def _page(document) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(L.PAGE_WIDTH_MM), Mm(L.PAGE_HEIGHT_MM)
-    section.top_margin, section.bottom_margin = Mm(L.MARGIN_TOP_MM), Mm(L.MARGIN_BOTTOM_MM)
-    section.left_margin, section.right_margin = Mm(L.MARGIN_LEFT_MM), Mm(L.MARGIN_RIGHT_MM)
+    section.top_margin, section.bottom_margin = _mm(L.MARGIN_TOP_MM), _mm(L.MARGIN_BOTTOM_MM)
+    section.left_margin, section.right_margin = _mm(L.MARGIN_LEFT_MM), _mm(L.MARGIN_RIGHT_MM)
     section.header_distance = Mm(L.HEADER_DISTANCE_MM)
     section.footer_distance = Mm(L.HEADER_DISTANCE_MM)
     # Page numbers from page 2 (Phụ lục I, I.7): the first page's header stays empty.

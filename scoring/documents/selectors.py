@@ -181,9 +181,13 @@ def document_contexts(
             ),
             code="details_missing",
         )
+    # Read again with what every document shows (the caller's copy may predate a scheme).
+    year = EmulationYear.objects.select_related("cluster__supervising_unit", "scheme").get(
+        pk=emulation_year.pk
+    )
     with translation.override("vi"):
         builder = _BUILDERS[kind]
-        frame = _Frame(emulation_year, details, kind, number, issued_on)
+        frame = _Frame(year, details, kind, number, issued_on)
         return builder(frame, unit_ids)
 
 
