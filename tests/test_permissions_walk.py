@@ -71,6 +71,23 @@ RULES = {
         (302, 302, 302, 302, 302, 302, 302),
     ),
     "cluster-contacts": ((302, 200, 403, 403, 403, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
+    # A year's documents: the list for every reader (results documents only for those who see
+    # results: the walk's document is a report of results, before publication); generating, the
+    # details and the templates are the secretariat's (an empty POST is an invalid form: 400).
+    "year-documents": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
+    "document-download": (
+        (302, 200, 404, 404, 200, 404, 404),
+        (302, 405, 405, 405, 405, 404, 404),
+    ),
+    "document-generate": (
+        (302, 405, 405, 405, 405, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404),
+    ),
+    "document-details": ((302, 200, 403, 403, 403, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
+    "document-template": (
+        (302, 200, 403, 403, 403, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404),
+    ),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
 EXEMPT = {
@@ -108,10 +125,30 @@ def test_every_url_of_the_app_has_a_rule():
     assert app_url_names() == set(RULES) | set(WALKED_ELSEWHERE)
 
 
+def walk_document(world):
+    """A report of results of the world's year, as stored (the bytes are not what is walked)."""
+    import datetime as dt
+
+    from scoring.models import GeneratedDocument
+
+    document, _created = GeneratedDocument.objects.get_or_create(
+        emulation_year=world.year,
+        kind="results",
+        defaults={
+            "number": "01/BC-CA",
+            "issued_on": dt.date(2026, 1, 27),
+            "docx": b"PK walk",
+            "pdf": b"%PDF walk",
+        },
+    )
+    return document
+
+
 def urls(world) -> dict[str, str]:
     from scoring.models import Ballot
 
     ballot = Ballot.objects.filter(emulation_year=world.year).values_list("pk", flat=True).first()
+    document = walk_document(world)
     return {
         "home": reverse("home"),
         "cluster-detail": reverse("cluster-detail", args=[world.cluster.pk]),
@@ -148,6 +185,11 @@ def urls(world) -> dict[str, str]:
         "year-flag": reverse("year-flag", args=[world.year.pk]),
         "notification-preferences": reverse("notification-preferences"),
         "cluster-contacts": reverse("cluster-contacts", args=[world.cluster.pk]),
+        "year-documents": reverse("year-documents", args=[world.year.pk]),
+        "document-download": reverse("document-download", args=[world.year.pk, document.pk, "pdf"]),
+        "document-generate": reverse("document-generate", args=[world.year.pk]),
+        "document-details": reverse("document-details", args=[world.year.pk]),
+        "document-template": reverse("document-template", args=[world.year.pk, "minutes"]),
     }
 
 

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from django.template.loader import render_to_string
+from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
@@ -52,6 +53,47 @@ def docx_unknown_tags(template: bytes, context: dict[str, Any]) -> set[str]:
 
 
 _ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
+_OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_TAG_PART = re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}")
+
+
+def docx_unclosed_tags(template: bytes) -> list[str]:
+    """Tags opened and not closed in the same paragraph ("{{ leader }"): Jinja would read on into
+    the next paragraph's XML and make a document with text silently lost."""
+    document = Document(io.BytesIO(template))
+    found = []
+    for paragraph in _paragraphs(document):
+        text, opened = paragraph.text, None
+        for match in _TAG_PART.finditer(text):
+            token = match.group()
+            if token in _OPENERS:
+                if opened is not None:
+                    break
+                opened = match
+            elif opened is not None and _OPENERS[opened.group()] == token:
+                opened = None
+            elif opened is None:
+                found.append(text[max(0, match.start() - 30) : match.end()])
+                break
+        if opened is not None:
+            found.append(text[opened.start() : opened.start() + 40])
+    return found
+
+
+def _paragraphs(document):
+    """Every paragraph of a document: body, tables (nested too), headers and footers."""
+
+    def walk(container):
+        yield from container.paragraphs
+        for table in getattr(container, "tables", []):
+            for row in table.rows:
+                for cell in row.cells:
+                    yield from walk(cell)
+
+    yield from walk(document)
+    for section in document.sections:
+        for part in (section.header, section.first_page_header, section.footer):
+            yield from walk(part)
 
 
 def docx_check(template: bytes, context: dict[str, Any], *, messages: dict[str, str]) -> bytes:
@@ -61,11 +103,16 @@ def docx_check(template: bytes, context: dict[str, Any], *, messages: dict[str, 
     if not zipfile.is_zipfile(io.BytesIO(template)):
         raise TemplateProblem(messages["not_docx"])
     try:
+        unclosed = docx_unclosed_tags(template)
         unknown = docx_unknown_tags(template, context)
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise TemplateProblem(messages["not_docx"]) from error
     except TemplateSyntaxError as error:
         raise TemplateProblem(messages["syntax"] % {"error": _syntax(error)}) from error
+    if unclosed:
+        raise TemplateProblem(
+            messages["syntax"] % {"error": "; ".join(f"“{t}”" for t in unclosed[:3])}
+        )
     if unknown:
         raise TemplateProblem(
             messages["unknown"] % {"tags": ", ".join(f"{{{{ {t} }}}}" for t in sorted(unknown))}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from clusters.models import EmulationYear, Unit, YearOffice
 from scoring import engine
 from scoring.conference.selectors import conference_context, conference_date
+from scoring.conference.services.conference import Tally
 from scoring.documents.kinds import KINDS
 from scoring.errors import ScoringError
 from scoring.formatting import (
@@ -42,6 +44,7 @@ from scoring.models import (
     GeneratedDocument,
     MemberTarget,
     Pledge,
+    Scheme,
     ScoringRun,
     Standing,
 )
@@ -195,7 +198,14 @@ class _Frame:
     """What every kind's context starts from: the letterhead, number, place and date, the
     cluster, its head and the signer."""
 
-    def __init__(self, year, details, kind, number, issued_on):
+    def __init__(
+        self,
+        year: EmulationYear,
+        details: ConferenceDetails,
+        kind: str,
+        number: str,
+        issued_on: dt.date | None,
+    ) -> None:
         self.year, self.details, self.kind = year, details, kind
         self.info = KINDS[kind]
         self.number_text = number.strip()
@@ -249,7 +259,14 @@ class _Frame:
             "recipients": ["Như trên", "Các đơn vị thành viên"],
         }
 
-    def prepared(self, context, *, unit=None, run=None, issued_on=None) -> Prepared:
+    def prepared(
+        self,
+        context: dict[str, Any],
+        *,
+        unit: Unit | None = None,
+        run: ScoringRun | None = None,
+        issued_on: dt.date | None = None,
+    ) -> Prepared:
         stem = f"{self.info.slug}-{self.year.year}-{self.year.cluster.code}"
         if unit is not None:
             stem += f"-{unit.code}"
@@ -264,14 +281,14 @@ class _Frame:
         )
 
 
-def _scheme(run_or_year_scheme) -> dict[str, str]:
+def _scheme(run_or_year_scheme: Scheme) -> dict[str, str]:
     return {
         "name": run_or_year_scheme.name,
         "scale": document_figure(run_or_year_scheme.scale),
     }
 
 
-def _standing_row(s: Standing) -> dict[str, str]:
+def _standing_row(s: Standing) -> dict[str, Any]:
     reasons = engine.band_explanation_lines(
         engine.BandExplanation.from_dict(s.band_explanation), "vi"
     )
@@ -308,7 +325,7 @@ def _leader(standings: list[Standing]) -> str:
 # --- the kinds -----------------------------------------------------------------------------------
 
 
-def _pledge(frame: _Frame, _unit_ids) -> list[Prepared]:
+def _pledge(frame: _Frame, _unit_ids: list[int] | None) -> list[Prepared]:
     year = frame.year
     pledge = Pledge.objects.filter(emulation_year=year).first()
     if pledge is None or year.scheme is None:
@@ -375,7 +392,7 @@ def _criterion_row(c: Criterion) -> dict[str, str]:
     }
 
 
-def _results(frame: _Frame, _unit_ids) -> list[Prepared]:
+def _results(frame: _Frame, _unit_ids: list[int] | None) -> list[Prepared]:
     run = frame.run()
     standings, _sheets = run_sheets(run=run, language="vi")
     rows = [_standing_row(s) for s in standings]
@@ -395,7 +412,7 @@ def _results(frame: _Frame, _unit_ids) -> list[Prepared]:
     return [frame.prepared(context, run=run)]
 
 
-def _score_sheets(frame: _Frame, unit_ids) -> list[Prepared]:
+def _score_sheets(frame: _Frame, unit_ids: list[int] | None) -> list[Prepared]:
     run = frame.run()
     standings, sheets = run_sheets(run=run, language="vi")
     wanted = set(unit_ids) if unit_ids else None
@@ -449,7 +466,7 @@ OUTCOMES = {
 }
 
 
-def _vote_lines(tally) -> list[dict[str, str]]:
+def _vote_lines(tally: Tally) -> list[dict[str, str]]:
     """The count per candidate, most votes first, with the rank in the VOTE (equal votes share
     a place: 1, 2, 2, 4) — not the scoring rank, which the minutes' ranking table gives."""
     lines, place, previous = [], 0, None
@@ -468,7 +485,7 @@ def _vote_lines(tally) -> list[dict[str, str]]:
     return lines
 
 
-def _ballot(entry) -> dict[str, Any]:
+def _ballot(entry: dict[str, Any]) -> dict[str, Any]:
     ballot, tally = entry["ballot"], entry["tally"]
     if ballot.award_kind is not None:
         kind = ballot.award_kind
@@ -496,7 +513,7 @@ def _conference_facts(frame: _Frame) -> tuple[dict, list[Standing], ScoringRun]:
     return conference_context(emulation_year=frame.year), standings, run
 
 
-def _minutes(frame: _Frame, _unit_ids) -> list[Prepared]:
+def _minutes(frame: _Frame, _unit_ids: list[int] | None) -> list[Prepared]:
     details = frame.details
     missing = [
         label
@@ -579,7 +596,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip().rstrip(";.") for line in text.splitlines() if line.strip()]
 
 
-def _proposal(frame: _Frame, _unit_ids) -> list[Prepared]:
+def _proposal(frame: _Frame, _unit_ids: list[int] | None) -> list[Prepared]:
     conference, standings, run = _conference_facts(frame)
     by_unit = {s.unit_id: s for s in standings}
     voters = {b["ballot"].pk: b["tally"].voters for b in conference["ballots"] if b["tally"]}
@@ -622,7 +639,7 @@ def _proposal(frame: _Frame, _unit_ids) -> list[Prepared]:
     return [frame.prepared(context, run=run)]
 
 
-_BUILDERS = {
+_BUILDERS: dict[str, Callable[[_Frame, list[int] | None], list[Prepared]]] = {
     DocumentKind.PLEDGE: _pledge,
     DocumentKind.RESULTS: _results,
     DocumentKind.SCORE_SHEET: _score_sheets,
