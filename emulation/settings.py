@@ -433,8 +433,11 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 7 * 24 * 60 * 60)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # evidence, scans
 INPUT_FILE_MAX_BYTES = env_int("INPUT_FILE_MAX_BYTES", 2 * 1024 * 1024)  # targets CSV/XLSX
 SCHEME_FILE_MAX_BYTES = 1024 * 1024  # a scheme file; the reader refuses over 1,000,000 bytes
-# A Word template of a document kind (docs/documents.md): the shipped ones weigh about 40 KB.
+# A Word template of a document kind (docs/documents.md): the shipped ones weigh about 10 KB.
 DOCUMENT_TEMPLATE_MAX_BYTES = env_int("DOCUMENT_TEMPLATE_MAX_BYTES", 2 * 1024 * 1024)
+# Processes that share the rendering of a large batch of documents (a conference pack); 1: none
+# forked (scoring/documents/render.py, docs/performance.md).
+DOCUMENT_RENDER_PROCESSES = env_int("DOCUMENT_RENDER_PROCESSES", 2)
 
 if env_bool("TESTING", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

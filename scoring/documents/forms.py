@@ -100,7 +100,13 @@ class GenerateForm(forms.Form):
     """A document to generate now: its kind, the member for a score sheet (none: every member),
     the number registered by the records office (none: left blank) and its date."""
 
-    kind = forms.ChoiceField(label=_("Loại văn bản"), choices=DocumentKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Loại văn bản"),
+        choices=[
+            ("pack", _("Hồ sơ hội nghị: biên bản, báo cáo kết quả, phiếu chấm điểm các đơn vị")),
+            *DocumentKind.choices,
+        ],
+    )
     unit = _UnitChoice(
         label=_("Đơn vị (phiếu chấm điểm)"),
         queryset=None,

@@ -9,17 +9,27 @@ never an empty string), and every value escaped (a unit named "A & B" stays vali
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
+import multiprocessing
 import re
 import zipfile
+from collections import OrderedDict
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import (
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+    UndefinedError,
+)
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from scoring.documents import layout
@@ -28,8 +38,33 @@ from scoring.documents.kinds import KINDS
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+class _Environment(SandboxedEnvironment):
+    """The sandbox, remembering what it compiled: docxtpl compiles a part's whole XML for every
+    document, and the 30 score sheets of a pack share one template — compiling it once saved a
+    third of their Word time (docs/performance.md). Keyed by the source's hash, at most 64 kept."""
+
+    def __init__(self) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=True)
+        self._compiled: OrderedDict[bytes, Template] = OrderedDict()
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        key = hashlib.blake2b(source.encode("utf-8"), digest_size=16).digest()
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = super().from_string(source)
+            self._compiled[key] = compiled
+            while len(self._compiled) > 64:
+                self._compiled.popitem(last=False)
+        return compiled
+
+
+_ENVIRONMENT = _Environment()
+
+
 def jinja_env() -> SandboxedEnvironment:
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    return _ENVIRONMENT
 
 
 class TemplateProblem(Exception):
@@ -137,6 +172,71 @@ def _syntax(error: TemplateSyntaxError) -> str:
     near = " ".join(getattr(error, "docx_context", None) or [])
     near = re.sub(r"\s+", " ", near).strip()
     return f"{error.message}" + (f" (gần: “{near[:120]}”)" if near else "")
+
+
+# --- many documents at once ---------------------------------------------------------------------
+
+# What one document costs to render, roughly, in score sheets (measured: docs/performance.md).
+WEIGHTS = {"score_sheet": 1, "results": 2, "proposal": 1, "pledge": 3, "minutes": 4}
+# Below this many score sheets' worth, a second process costs more than it saves.
+MIN_WEIGHT_TO_SPLIT = 8
+
+
+def render_documents(jobs: list[tuple[str, bytes, dict[str, Any]]]) -> list[tuple[bytes, bytes]]:
+    """Word and PDF bytes of each job (kind, Word template, context), in order. A large batch
+    (a conference pack: the minutes, the results and every member's score sheet) is shared
+    between this process and forked children (settings.DOCUMENT_RENDER_PROCESSES): rendering is
+    CPU-bound Python, and the pack's 30 score sheets alone took 5.4 s of CPU (docs/performance.md).
+    The children read nothing from the database; they only render."""
+    processes = _processes(jobs)
+    if processes <= 1:
+        return _render_chunk(jobs)
+    chunks = _balanced(list(enumerate(jobs)), processes)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes - 1) as pool:
+        pending = [
+            pool.apply_async(_render_chunk, ([job for _i, job in chunk],)) for chunk in chunks[1:]
+        ]
+        done = {
+            chunks[0][n][0]: files
+            for n, files in enumerate(_render_chunk([j for _i, j in chunks[0]]))
+        }
+        for chunk, result in zip(chunks[1:], pending, strict=True):
+            for (index, _job), files in zip(chunk, result.get(), strict=True):
+                done[index] = files
+    return [done[i] for i in range(len(jobs))]
+
+
+def _processes(jobs) -> int:
+    wanted = int(getattr(settings, "DOCUMENT_RENDER_PROCESSES", 1))
+    weight = sum(WEIGHTS.get(kind, 1) for kind, _t, _c in jobs)
+    if wanted <= 1 or weight < MIN_WEIGHT_TO_SPLIT or multiprocessing.current_process().daemon:
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(wanted, weight // (MIN_WEIGHT_TO_SPLIT // 2), len(jobs))
+
+
+def _balanced(indexed: list, bins: int) -> list[list]:
+    """The jobs in `bins` chunks of about equal weight (heaviest first, each to the lightest
+    chunk), each chunk in the jobs' order."""
+    chunks: list[list] = [[] for _ in range(bins)]
+    loads = [0] * bins
+    for item in sorted(indexed, key=lambda item: -WEIGHTS.get(item[1][0], 1)):
+        lightest = loads.index(min(loads))
+        chunks[lightest].append(item)
+        loads[lightest] += WEIGHTS.get(item[1][0], 1)
+    return [sorted(chunk, key=lambda item: item[0]) for chunk in chunks if chunk]
+
+
+def _render_chunk(jobs: list[tuple[str, bytes, dict[str, Any]]]) -> list[tuple[bytes, bytes]]:
+    words = [docx_render(template, context) for _kind, template, context in jobs]
+    pdfs: dict[int, bytes] = {}
+    for kind in dict.fromkeys(kind for kind, _t, _c in jobs):
+        mine = [i for i, (k, _t, _c) in enumerate(jobs) if k == kind]
+        for i, pdf in zip(mine, pdf_render_many(kind, [jobs[i][2] for i in mine]), strict=True):
+            pdfs[i] = pdf
+    return [(word, pdfs[i]) for i, word in enumerate(words)]
 
 
 # --- PDF -----------------------------------------------------------------------------------------

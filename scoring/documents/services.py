@@ -16,17 +16,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from jinja2 import TemplateError
 
 from clusters.audit import Actor, audit_record
 from clusters.models import Cluster, EmulationYear
 from emulation.uploads import format_bytes
 from scoring.documents.kinds import KINDS
-from scoring.documents.render import (
-    TemplateProblem,
-    docx_check,
-    docx_render,
-    pdf_render_many,
-)
+from scoring.documents.render import TemplateProblem, docx_check, render_documents
 from scoring.documents.selectors import (
     DocumentRefused,
     Prepared,
@@ -162,26 +158,37 @@ def template_upload(
 # --- generation ----------------------------------------------------------------------------------
 
 
+# The conference pack: what the year-end conference files (docs/documents.md).
+PACK = (DocumentKind.MINUTES, DocumentKind.RESULTS, DocumentKind.SCORE_SHEET)
+
+
 def documents_render(
     *, emulation_year: EmulationYear, prepared: list[Prepared]
-) -> tuple[DocumentTemplate | None, list[tuple[bytes, bytes]]]:
-    """Word and PDF bytes of prepared documents (all of one kind), with the template version in
-    force; an uploaded template that fails on this year's data is refused by name."""
-    kind = prepared[0].kind
-    template = template_in_force(kind=kind, cluster_id=emulation_year.cluster_id)
-    content = template_content(template=template, kind=kind)
+) -> tuple[dict[str, DocumentTemplate | None], list[tuple[bytes, bytes]]]:
+    """Word and PDF bytes of prepared documents, with the template version in force of each
+    kind; an uploaded template that fails on this year's data is refused by name."""
+    kinds = list(dict.fromkeys(p.kind for p in prepared))
+    templates = {
+        kind: template_in_force(kind=kind, cluster_id=emulation_year.cluster_id) for kind in kinds
+    }
+    contents = {kind: template_content(template=templates[kind], kind=kind) for kind in kinds}
     try:
-        words = [docx_render(content, p.context) for p in prepared]
-    except Exception as error:
-        if template is None:
-            raise  # the shipped template failing is a bug, not the user's
+        files = render_documents([(p.kind, contents[p.kind], p.context) for p in prepared])
+    except (TemplateError, SyntaxError, ValueError, KeyError, AttributeError, TypeError) as error:
+        # (Jinja's errors, and lxml's or Python's where docxtpl reworks a broken tag's XML.)
+        uploaded = [t for t in templates.values() if t is not None]
+        if not uploaded:
+            raise  # the shipped templates failing is a bug, not the user's
         raise DocumentRefused(
             _("Mẫu %(name)s (phiên bản %(version)s) không dùng được với dữ liệu năm này: %(error)s")
-            % {"name": template.file_name, "version": template.version, "error": str(error)[:300]},
+            % {
+                "name": ", ".join(t.file_name for t in uploaded),
+                "version": ", ".join(str(t.version) for t in uploaded),
+                "error": str(error)[:300],
+            },
             code="template_failed",
         ) from error
-    pdfs = pdf_render_many(kind, [p.context for p in prepared])
-    return template, list(zip(words, pdfs, strict=True))
+    return templates, files
 
 
 def documents_generate(
@@ -193,37 +200,44 @@ def documents_generate(
     issued_on: dt.date | None = None,
     actor: Actor = None,
 ) -> list[GeneratedDocument]:
-    """Generate the documents of `kind` from the year's data and store them. A year still open
-    keeps the latest of each (a new one replaces the drafts of the same kind and member); a
-    published year's are archived, kept whatever comes later."""
-    prepared = document_contexts(
-        emulation_year=emulation_year,
-        kind=kind,
-        unit_ids=unit_ids,
-        number=number,
-        issued_on=issued_on,
-    )
-    template, files = documents_render(emulation_year=emulation_year, prepared=prepared)
+    """Generate the documents of `kind` ("pack": the minutes, the report of results and every
+    member's score sheet) from the year's data and store them. A year still open keeps the
+    latest of each (a new one replaces the drafts of the same kind and member); a published
+    year's are archived, kept whatever comes later."""
+    kinds = PACK if kind == "pack" else (kind,)
+    prepared = [
+        p
+        for k in kinds
+        for p in document_contexts(
+            emulation_year=emulation_year,
+            kind=k,
+            unit_ids=unit_ids if k == DocumentKind.SCORE_SHEET else None,
+            number=number if len(kinds) == 1 else "",
+            issued_on=issued_on,
+        )
+    ]
+    templates, files = documents_render(emulation_year=emulation_year, prepared=prepared)
     by = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         year = EmulationYear.objects.select_for_update().get(pk=emulation_year.pk)
         archived = year.is_published
         if not archived:
-            drafts = GeneratedDocument.objects.filter(
-                emulation_year=year, kind=kind, archived=False
-            )
-            if kind == DocumentKind.SCORE_SHEET:
-                drafts = drafts.filter(unit__in=[p.unit for p in prepared])
-            drafts.delete()
+            for k in kinds:
+                drafts = GeneratedDocument.objects.filter(
+                    emulation_year=year, kind=k, archived=False
+                )
+                if k == DocumentKind.SCORE_SHEET:
+                    drafts = drafts.filter(unit__in=[p.unit for p in prepared if p.kind == k])
+                drafts.delete()
         documents = GeneratedDocument.objects.bulk_create(
             [
                 GeneratedDocument(
                     emulation_year=year,
-                    kind=kind,
+                    kind=p.kind,
                     unit=p.unit,
                     number=p.number,
                     issued_on=p.issued_on,
-                    template=template,
+                    template=templates[p.kind],
                     run=p.run,
                     docx=word,
                     pdf=pdf,
@@ -235,17 +249,20 @@ def documents_generate(
                 for p, (word, pdf) in zip(prepared, files, strict=True)
             ]
         )
-        version = f"v{template.version}" if template else "mẫu chuẩn"
+        versions = ", ".join(
+            f"{KINDS[k].slug} " + (f"v{t.version}" if t else "mẫu chuẩn")
+            for k, t in templates.items()
+        )
         audit_record(
             actor=actor,
             action="documents.generate",
             object_type="scoring.generateddocument",
             object_id=",".join(str(d.pk) for d in documents)[:60],
             summary=(
-                f"Tạo {len(documents)} văn bản “{KINDS[kind].slug}” năm {year.year} ({version})"
+                f"Tạo {len(documents)} văn bản năm {year.year} ({versions})"
                 + (", lưu trữ" if archived else "")
-            ),
+            )[:500],
             emulation_year_id=year.pk,
-            after={"kind": kind, "count": len(documents), "archived": archived},
+            after={"kinds": list(kinds), "count": len(documents), "archived": archived},
         )
     return documents

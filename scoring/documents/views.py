@@ -110,7 +110,7 @@ def document_generate(request, year):
         return _page(request, year, True, bound={"generate": form})
     data = form.cleaned_data
     kind = data["kind"]
-    unit = data["unit"] if kind == DocumentKind.SCORE_SHEET else None
+    unit = data["unit"] if kind in (DocumentKind.SCORE_SHEET, "pack") else None
     try:
         documents = documents_generate(
             emulation_year=year,
@@ -128,7 +128,7 @@ def document_generate(request, year):
         ngettext(
             "Đã tạo %(n)s văn bản: %(kind)s.", "Đã tạo %(n)s văn bản: %(kind)s.", len(documents)
         )
-        % {"n": len(documents), "kind": DocumentKind(kind).label},
+        % {"n": len(documents), "kind": dict(form.fields["kind"].choices)[kind]},
     )
     return redirect("year-documents", pk=year.pk)
 

@@ -207,7 +207,7 @@ def test_a_file_that_is_not_a_word_template_is_refused_by_name(
 
 
 def test_a_template_over_the_limit_is_refused_while_it_is_read(client, documents_world, settings):
-    settings.DOCUMENT_TEMPLATE_MAX_BYTES = 20_000  # the shipped templates weigh about 40 KB
+    settings.DOCUMENT_TEMPLATE_MAX_BYTES = 5_000  # the shipped templates weigh about 10 KB
     client.force_login(documents_world.secretariat)
     content = KINDS["minutes"].default_template.read_bytes()
     response = upload(client, documents_world, "minutes", content, name="bien-ban.docx")
