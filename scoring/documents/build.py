@@ -480,7 +480,7 @@ def _results(document) -> None:
         document,
         "s",
         "explained",
-        "- {{ s.unit }}: {{ s.band_name }}. {{ s.band_reasons }}",
+        "- {{ s.unit }}: {{ s.band_explained }}",
         "ND30 Body",
     )
     document.add_paragraph("3. Cảnh báo về khả năng đạt chỉ tiêu", style="ND30 Heading")
@@ -503,7 +503,7 @@ def _score_sheet(document) -> None:
     document.add_paragraph(
         "Kết quả: {{ total }} điểm (điểm tiêu chí {{ regular }}, điểm thưởng {{ bonus }}, điểm "
         "trừ {{ deduction }}); đạt {{ met_count }} chỉ tiêu; xếp hạng {{ rank }}/{{ members_count }}; "
-        "xếp loại: {{ band }}; đủ điều kiện xét khen thưởng: {{ eligible }}.",
+        "xếp loại: {{ band_name }}; đủ điều kiện xét khen thưởng: {{ eligible }}.",
         style="ND30 Body",
     )
     table = _grid(

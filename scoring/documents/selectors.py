@@ -304,6 +304,16 @@ def _standing_row(s: Standing) -> dict[str, Any]:
         "band_name": s.band or "không được xếp loại",
         "eligible": "Có" if s.eligible else "Không",
         "band_reasons": "; ".join(r.rstrip(".") for r in reasons) + ("." if reasons else ""),
+        # The band and why, as one sentence ("Tốt. Xuất sắc cần …" or, without a band, the
+        # engine's own "Không được xếp loại: …").
+        "band_explained": " ".join(
+            part
+            for part in (
+                f"{s.band}." if s.band else "",
+                "; ".join(r.rstrip(".") for r in reasons) + ("." if reasons else ""),
+            )
+            if part
+        ),
         "band_reasons_list": reasons,
     }
 
@@ -339,12 +349,13 @@ def _pledge(frame: _Frame, _unit_ids: list[int] | None) -> list[Prepared]:
     for c in criteria:
         group = groups.setdefault(c.group_id, {"name": c.group.name, "rows": []})
         group["rows"].append(_criterion_row(c))
+    units = {c.code: c.unit or "" for c in criteria}
     targets = [
         {
             "unit": t.unit.name,
             "code": t.criterion_code,
             "name": names.get(t.criterion_code, ""),
-            "target": document_figure(t.target),
+            "target": document_figure(t.target, units.get(t.criterion_code, "")),
         }
         for t in MemberTarget.objects.filter(emulation_year=year)
         .select_related("unit")
@@ -447,7 +458,7 @@ def _score_sheets(frame: _Frame, unit_ids: list[int] | None) -> list[Prepared]:
             "members_count": str(len(standings)),
             "unit": standing.unit.name,
             **{k: row[k] for k in ("rank", "total", "regular", "bonus", "deduction")},
-            **{k: row[k] for k in ("met_count", "band", "eligible")},
+            **{k: row[k] for k in ("met_count", "band", "band_name", "eligible")},
             "band_reasons": row["band_reasons_list"],
             "groups": list(groups.values()),
         }
