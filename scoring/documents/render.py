@@ -176,8 +176,12 @@ def _syntax(error: TemplateSyntaxError) -> str:
 
 # --- many documents at once ---------------------------------------------------------------------
 
-# What one document costs to render, roughly, in score sheets (measured: docs/performance.md).
-WEIGHTS = {"score_sheet": 1, "results": 2, "proposal": 1, "pledge": 3, "minutes": 4}
+# What one document costs to render, roughly, in score sheets of a 30-member year's pack (the
+# minutes 0.9 s of CPU, the results 0.4 s, a score sheet 0.17 s: docs/performance.md).
+WEIGHTS = {"score_sheet": 1, "results": 2.5, "proposal": 1, "pledge": 3, "minutes": 5}
+# The share of the batch this process keeps: it also reads the data before and stores the files
+# after, while the children only render.
+OWN_SHARE = 0.45
 # Below this many score sheets' worth, a second process costs more than it saves.
 MIN_WEIGHT_TO_SPLIT = 8
 
@@ -214,18 +218,23 @@ def _processes(jobs) -> int:
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return min(wanted, weight // (MIN_WEIGHT_TO_SPLIT // 2), len(jobs))
+    return min(wanted, int(weight // (MIN_WEIGHT_TO_SPLIT / 2)), len(jobs))
 
 
 def _balanced(indexed: list, bins: int) -> list[list]:
-    """The jobs in `bins` chunks of about equal weight (heaviest first, each to the lightest
-    chunk), each chunk in the jobs' order."""
+    """The jobs in `bins` chunks, the first (this process's) about OWN_SHARE of the weight when
+    there are two, the others equal (heaviest first, each to the chunk furthest below its
+    share), each chunk in the jobs' order."""
+    total = sum(WEIGHTS.get(job[0], 1) for _i, job in indexed)
+    own = OWN_SHARE if bins == 2 else 1 / bins
+    shares = [own] + [(1 - own) / (bins - 1)] * (bins - 1)
     chunks: list[list] = [[] for _ in range(bins)]
-    loads = [0] * bins
+    loads = [0.0] * bins
     for item in sorted(indexed, key=lambda item: -WEIGHTS.get(item[1][0], 1)):
-        lightest = loads.index(min(loads))
-        chunks[lightest].append(item)
-        loads[lightest] += WEIGHTS.get(item[1][0], 1)
+        room = [share * total - load for share, load in zip(shares, loads, strict=True)]
+        target = room.index(max(room))
+        chunks[target].append(item)
+        loads[target] += WEIGHTS.get(item[1][0], 1)
     return [sorted(chunk, key=lambda item: item[0]) for chunk in chunks if chunk]
 
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from docx import Document
 from pypdf import PdfReader
 
-from scoring.documents.render import _balanced, render_documents
+from scoring.documents.render import WEIGHTS, _balanced, render_documents
 from scoring.documents.selectors import default_template, document_contexts
 
 pytestmark = pytest.mark.django_db
@@ -42,12 +42,14 @@ def test_a_pack_rendered_in_two_processes_is_the_pack_rendered_in_one(documents_
 
 
 def test_batches_are_balanced_by_weight_and_keep_their_order():
-    jobs = [("minutes", b"", {}), ("results", b"", {})] + [("score_sheet", b"", {})] * 6
+    jobs = [("minutes", b"", {}), ("results", b"", {})] + [("score_sheet", b"", {})] * 30
     chunks = _balanced(list(enumerate(jobs)), 2)
-    weights = [sum({"minutes": 4, "results": 2}.get(j[0], 1) for _i, j in c) for c in chunks]
-    assert weights == [6, 6]
+    weights = [sum(WEIGHTS[j[0]] for _i, j in c) for c in chunks]
+    # This process keeps a little less than half (it also reads and stores): of 37.5 in all,
+    # 16.5 — the child has the minutes (5) and 16 score sheets.
+    assert weights == [16.5, 21]
     assert all([i for i, _j in c] == sorted(i for i, _j in c) for c in chunks)
-    assert sorted(i for c in chunks for i, _j in c) == list(range(8))
+    assert sorted(i for c in chunks for i, _j in c) == list(range(32))
 
 
 def test_the_benchmark_command_runs(capsys):

@@ -83,6 +83,24 @@ def test_each_kinds_sample_has_every_tag_its_shipped_template_uses(documents_wor
         assert same_shape(real, sample), kind
 
 
+def test_no_list_of_a_sample_is_empty():
+    """A template's loop over an empty list never renders its body, so nothing in it would be
+    checked: every list of every sample has an item."""
+
+    def lists(value, path):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from lists(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            yield path, value
+            for item in value[:1]:
+                yield from lists(item, f"{path}[]")
+
+    for kind in KINDS:
+        empty = [path for path, items in lists(sample_context(kind), kind) if not items]
+        assert not empty, empty
+
+
 def same_shape(a, b) -> bool:
     """The same keys at every level, the same types of values (an empty list matches any)."""
     if isinstance(a, dict) and isinstance(b, dict):

@@ -71,10 +71,19 @@ class Command(BaseCommand):
                 number="05",
                 issued_on=dt.date(SAMPLE_YEAR + 1, 1, 27),
             )
+            context = prepared[0].context
+            if kind == "results" and not context["warnings"]:
+                # The demo's year has no warning: one stands in, so that a template's loop over
+                # warnings is checked too (an empty list never renders its body).
+                context["warnings"] = [
+                    {
+                        "subject": "Liên minh HTX tỉnh Cà Mau · 2.3 Tăng số thành viên HTX",
+                        "message": "Chỉ tiêu không thể đạt với số liệu đã báo cáo (ví dụ).",
+                    }
+                ]
             path = SAMPLES / f"{kind}.json"
             path.write_text(
-                json.dumps(prepared[0].context, ensure_ascii=False, indent=1, sort_keys=True)
-                + "\n",
+                json.dumps(context, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                 encoding="utf-8",
             )
             self.stdout.write(f"{path}")
