@@ -280,6 +280,7 @@ NOT_OF_A_YEAR = {
     "clusters.cluster",
     "clusters.rolegrant",
     "scoring.awardkind",
+    "scoring.documenttemplate",  # a cluster's (or every cluster's) Word template, not a year's
 }
 YEAR_LOOKUPS = (
     "emulation_year",

@@ -330,12 +330,13 @@ class AwardProposalAdmin(ImmutableAdmin):
 
 
 @admin.register(ConferenceDetails)
-class ConferenceDetailsAdmin(AuditedAdmin, admin.ModelAdmin):
+class ConferenceDetailsAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
     """The year's document and conference details (the secretariat types them on the documents
-    page; the record of the conference, not an input of the scores)."""
+    page, also after publication; here, like everything of a published year, read-only)."""
 
     list_display = ["emulation_year", "place", "agency_symbol", "venue", "started_at"]
     list_select_related = ["emulation_year__cluster"]
+    readonly_fields = ["updated_by"]
 
 
 @admin.register(DocumentTemplate)

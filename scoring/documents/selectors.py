@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,6 @@ class Prepared:
     unit: Unit | None = None
     run: ScoringRun | None = None
     file_stem: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # --- details and templates -----------------------------------------------------------------------
