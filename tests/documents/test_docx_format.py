@@ -271,3 +271,20 @@ def test_the_pledge_lists_the_criteria_and_every_signatory(documents_world):
     assert [c.text for c in row.cells][2:] == ["8\u00a0%", "40,00"]
     names = {p.text for cell in document.tables[-1]._cells for p in cell.paragraphs}
     assert {f"Người ký A{i}" for i in range(1, 6)} <= names
+
+
+def test_names_with_markup_characters_stay_text_in_both_files(documents_world):
+    """A value is escaped, never read as XML or HTML: a unit named with "&" and "<" comes out
+    as typed, in a Word file that opens and a PDF."""
+    import io
+
+    from pypdf import PdfReader
+
+    w = documents_world
+    w.units["a2"].name = "Liên minh HTX A2 & <B>"
+    w.units["a2"].save(update_fields=["name"])
+    document = generate(w, "results")
+    table = next(t for t in docx_of(document).tables if t.rows[0].cells[0].text == "Hạng")
+    assert "Liên minh HTX A2 & <B>" in [row.cells[1].text for row in table.rows[1:]]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(bytes(document.pdf))).pages)
+    assert "A2 & <B>" in text
