@@ -414,6 +414,7 @@ LOGGING = {
         "pyhanko": {"level": "ERROR"},
         # WeasyPrint narrates every step of every rendering at INFO.
         "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -447,6 +448,11 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 7 * 24 * 60 * 60)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # evidence, scans
 INPUT_FILE_MAX_BYTES = env_int("INPUT_FILE_MAX_BYTES", 2 * 1024 * 1024)  # targets CSV/XLSX
 SCHEME_FILE_MAX_BYTES = 1024 * 1024  # a scheme file; the reader refuses over 1,000,000 bytes
+# A Word template of a document kind (docs/documents.md): the shipped ones weigh about 10 KB.
+DOCUMENT_TEMPLATE_MAX_BYTES = env_int("DOCUMENT_TEMPLATE_MAX_BYTES", 2 * 1024 * 1024)
+# Processes that share the rendering of a large batch of documents (a conference pack); 1: none
+# forked (scoring/documents/render.py, docs/performance.md).
+DOCUMENT_RENDER_PROCESSES = env_int("DOCUMENT_RENDER_PROCESSES", 2)
 
 # Digital signatures (scoring/documents/signing.py, docs/operations.md "Digital signatures").
 # The certificates a signature's chain must end at, as PEM files (comma-separated paths): the

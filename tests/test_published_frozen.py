@@ -308,6 +308,7 @@ NOT_OF_A_YEAR = {
     "clusters.rolegrant",
     "scoring.awardkind",
     "scoring.recomputebatch",  # many years at once, shown only (the workers count them)
+    "scoring.documenttemplate",  # a cluster's (or every cluster's) Word template, not a year's
 }
 YEAR_LOOKUPS = (
     "emulation_year",

@@ -252,6 +252,10 @@ def candidate_args(route: str, params: list[str], world, ids) -> list[tuple[dict
             values = ids["units"]
         elif param == "code":
             values = ["1.1"]
+        elif param == "kind":  # a document's kind (its template's page)
+            values = ["minutes"]
+        elif param == "fmt":  # a document's file: Word or PDF
+            values = ["pdf"]
         elif param.endswith("_id"):
             values = ids["others"]  # an object of the year (evidence, ballot): any id
         else:

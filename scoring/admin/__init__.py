@@ -10,10 +10,13 @@ from scoring.models import (
     Ballot,
     BallotVoter,
     Band,
+    ConferenceDetails,
     Criterion,
     CriterionGroup,
     DataElement,
+    DocumentTemplate,
     EvidenceFile,
+    GeneratedDocument,
     ManualPoints,
     MemberTarget,
     Objection,
@@ -357,3 +360,34 @@ class AwardProposalAdmin(ImmutableAdmin):
     list_display = ["emulation_year", "award_kind", "unit", "votes", "rank"]
     list_filter = ["award_kind"]
     list_select_related = ["emulation_year__cluster", "award_kind", "unit"]
+
+
+@admin.register(ConferenceDetails)
+class ConferenceDetailsAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
+    """The year's document and conference details (the secretariat types them on the documents
+    page, also after publication; here, like everything of a published year, read-only)."""
+
+    list_display = ["emulation_year", "place", "agency_symbol", "venue", "started_at"]
+    list_select_related = ["emulation_year__cluster"]
+    readonly_fields = ["updated_by"]
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(ImmutableAdmin):
+    """Read-only: a template is uploaded (and checked) on a year's documents page, as a new
+    version; a version never changes, documents name the one that made them."""
+
+    list_display = ["kind", "cluster", "version", "file_name", "uploaded_at", "uploaded_by"]
+    list_filter = ["kind", "cluster"]
+    exclude = ["content"]
+
+
+@admin.register(GeneratedDocument)
+class GeneratedDocumentAdmin(ImmutableAdmin):
+    """Read-only: documents are generated on a year's documents page; a published year's are
+    its archive. The files are downloaded there, with the permission checks."""
+
+    list_display = ["emulation_year", "kind", "unit", "number", "issued_on", "archived"]
+    list_filter = ["kind", "archived"]
+    list_select_related = ["emulation_year__cluster", "unit"]
+    exclude = ["docx", "pdf"]

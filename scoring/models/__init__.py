@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from scoring.models.award_history import AwardDecision, AwardRecipient, UnitHold
 from scoring.models.awards import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
+from scoring.models.documents import (
+    ConferenceDetails,
+    DocumentKind,
+    DocumentTemplate,
+    GeneratedDocument,
+)
 from scoring.models.inbox import Notification, NotificationPreference, UnitContact
 from scoring.models.pledges import Pledge, PledgeSignature
 from scoring.models.reports import (
@@ -34,11 +40,15 @@ __all__ = [
     "BallotChoice",
     "BallotVoter",
     "Band",
+    "ConferenceDetails",
     "Criterion",
     "CriterionGroup",
     "DataElement",
+    "DocumentKind",
+    "DocumentTemplate",
     "DocumentSignature",
     "EvidenceFile",
+    "GeneratedDocument",
     "ManualPoints",
     "MemberTarget",
     "Notification",
