@@ -35,6 +35,7 @@ PURPOSES = {
     "year-scheme": "SCHEME_FILE_MAX_BYTES",
     "award-register": "INPUT_FILE_MAX_BYTES",  # past decisions, a row per recipient
     "document-template": "DOCUMENT_TEMPLATE_MAX_BYTES",  # an edited Word template
+    "document-sign": "DOCUMENT_TEMPLATE_MAX_BYTES",  # a PKCS#12 file (the signer refuses > 64 KB)
 }
 
 

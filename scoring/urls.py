@@ -90,6 +90,16 @@ urlpatterns = [
     path("nam/<id:pk>/van-ban/tao/", documents.document_generate, name="document-generate"),
     path("nam/<id:pk>/van-ban/thong-tin/", documents.document_details, name="document-details"),
     path(
+        "nam/<id:pk>/van-ban/<id:document_id>/ky-so/",
+        documents.document_sign_view,
+        name="document-sign",
+    ),
+    path(
+        "nam/<id:pk>/van-ban/da-ky/<id:signature_id>/",
+        documents.document_signed_download,
+        name="document-signed-download",
+    ),
+    path(
         "nam/<id:pk>/van-ban/mau/<slug:kind>/",
         documents.document_template,
         name="document-template",

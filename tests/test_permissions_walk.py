@@ -88,6 +88,9 @@ RULES = {
         (302, 400, 403, 403, 403, 404, 404),
     ),
     "document-details": ((302, 200, 403, 403, 403, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
+    # Signing a document: the secretariat's; a reader who may read the document gets 403, one
+    # who may not (reporters, before publication, for a results document) 404.
+    "document-sign": ((302, 200, 404, 404, 403, 404, 404), (302, 400, 404, 404, 403, 404, 404)),
     "document-template": (
         (302, 200, 403, 403, 403, 404, 404),
         (302, 400, 403, 403, 403, 404, 404),
@@ -105,6 +108,7 @@ EXEMPT = {
 }
 # Pages that need an object the walk does not make; each has its own permission test.
 WALKED_ELSEWHERE = {
+    "document-signed-download": "tests/documents/test_sign_generated.py",
     "evidence-download": "tests/scoring/test_evidence.py",
     "ballot-paper-scan": "tests/scoring/test_ballot_secrecy.py",
     "ballot-paper-contest": "tests/scoring/test_ballot_secrecy.py",
@@ -195,6 +199,7 @@ def urls(world) -> dict[str, str]:
         "document-download": reverse("document-download", args=[world.year.pk, document.pk, "pdf"]),
         "document-generate": reverse("document-generate", args=[world.year.pk]),
         "document-details": reverse("document-details", args=[world.year.pk]),
+        "document-sign": reverse("document-sign", args=[world.year.pk, document.pk]),
         "document-template": reverse("document-template", args=[world.year.pk, "minutes"]),
     }
 

@@ -141,3 +141,25 @@ class TemplateUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not may_set_default:
             del self.fields["for_every_cluster"]
+
+
+class SignForm(forms.Form):
+    """A signer's certificate for one signing: the PKCS#12 file and its password are used for
+    this request only, never stored (scoring/documents/signing)."""
+
+    pkcs12 = forms.FileField(
+        label=_("Tệp chứng thư số (.p12, .pfx)"),
+        help_text=_("Chỉ dùng cho lần ký này, không được lưu lại."),
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu của tệp chứng thư"),
+        widget=forms.PasswordInput(render_value=False),
+        strip=False,
+        max_length=200,
+    )
+    signer_name = forms.CharField(label=_("Họ và tên người ký"), max_length=200)
+    signer_title = forms.CharField(
+        label=_("Chức vụ, quyền hạn"), max_length=200, help_text=_("Ví dụ: Chủ trì hội nghị.")
+    )
+    reason = forms.CharField(label=_("Lý do ký"), max_length=200, required=False)
+    location = forms.CharField(label=_("Nơi ký"), max_length=200, required=False)

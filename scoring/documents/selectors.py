@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,7 @@ from scoring.models import (
     ConferenceDetails,
     Criterion,
     DocumentKind,
+    DocumentSignature,
     DocumentTemplate,
     GeneratedDocument,
     MemberTarget,
@@ -144,11 +145,26 @@ def member_units(*, emulation_year: EmulationYear) -> QuerySet[Unit]:
 
 def year_documents(*, emulation_year: EmulationYear) -> QuerySet[GeneratedDocument]:
     """The year's documents, newest first, without their bytes."""
+    signings = DocumentSignature.objects.filter(kind="signed").defer("signed_bytes").order_by("pk")
     return (
         GeneratedDocument.objects.filter(emulation_year=emulation_year)
         .defer("docx", "pdf")
         .select_related("unit", "template", "generated_by")
+        .prefetch_related(Prefetch("signatures", queryset=signings))
         .order_by("-generated_at", "-pk")
+    )
+
+
+def year_signed_document(
+    *, emulation_year: EmulationYear, signature_id: int
+) -> DocumentSignature | None:
+    """A signing of one of this year's generated documents (None otherwise), with its bytes."""
+    return (
+        DocumentSignature.objects.filter(
+            pk=signature_id, emulation_year=emulation_year, kind="signed", document__isnull=False
+        )
+        .select_related("document__unit")
+        .first()
     )
 
 

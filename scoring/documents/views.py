@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters
 
 from clusters.permissions import (
     can_see_results,
@@ -26,7 +27,12 @@ from clusters.permissions import (
     user_scope,
 )
 from emulation.uploads import refuse_on_field, upload_refusal
-from scoring.documents.forms import ConferenceDetailsForm, GenerateForm, TemplateUploadForm
+from scoring.documents.forms import (
+    ConferenceDetailsForm,
+    GenerateForm,
+    SignForm,
+    TemplateUploadForm,
+)
 from scoring.documents.kinds import KINDS
 from scoring.documents.render import DOCX_TYPE
 from scoring.documents.selectors import (
@@ -38,12 +44,14 @@ from scoring.documents.selectors import (
     templates_in_force,
     year_document,
     year_documents,
+    year_signed_document,
 )
 from scoring.documents.services import (
     conference_details_save,
     documents_generate,
     template_upload,
 )
+from scoring.documents.signing import document_sign
 from scoring.errors import ScoringError
 from scoring.models import ConferenceDetails, DocumentKind
 
@@ -259,3 +267,77 @@ def document_details(request, pk: int):
 def _initials(name: str) -> str:
     """ "Cụm thi đua Tây Nam sông Hậu" → "CTĐTNSH": a first suggestion for the abbreviation."""
     return "".join(word[0] for word in name.split() if word[:1].isalpha()).upper()[:30]
+
+
+# A PKCS#12 file is a few kilobytes: the page takes no more (emulation/uploads.py).
+@sensitive_post_parameters("password")
+def document_sign_view(request, pk: int, document_id: int):
+    """The secretariat signs a generated document's PDF with a signer's certificate (PAdES, a
+    visible stamp with the time); the signed file is kept beside the document and verified."""
+    year, can_write = get_year_for_user(request, pk)
+    document = year_document(emulation_year=year, document_id=document_id)
+    if document is None or not _may_read(
+        document,
+        sees_results=can_see_results(request.user, year),
+        own_units=user_scope(request.user).reporter_units,
+    ):
+        raise Http404
+    if not can_write:
+        raise PermissionDenied
+    form = SignForm()
+    if request.method == "POST":
+        form = SignForm(request.POST, request.FILES)
+        if refused := upload_refusal(request):
+            refuse_on_field(form, "pkcs12", refused)
+        if form.is_valid() and _sign(request, year, document, form):
+            return redirect("year-documents", pk=year.pk)
+    return render(
+        request,
+        "scoring/document_sign.html",
+        {"year": year, "document": document, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _sign(request, year, document, form) -> bool:
+    data = form.cleaned_data
+    upload = data["pkcs12"]
+    try:
+        document_sign(
+            emulation_year=year,
+            pdf_bytes=bytes(document.pdf),
+            file_name=_file_name(document, "pdf"),
+            purpose=document.kind,
+            signer_name=data["signer_name"],
+            signer_title=data["signer_title"],
+            reason=data["reason"],
+            location=data["location"],
+            pkcs12_bytes=upload.read(),
+            pkcs12_filename=upload.name,
+            password=data["password"],
+            document_id=document.pk,
+            actor=request.user,
+        )
+    except ScoringError as error:
+        form.add_error(error.field if error.field in form.fields else None, str(error))
+        return False
+    messages.success(request, _("Đã ký số văn bản."))
+    return True
+
+
+def document_signed_download(request, pk: int, signature_id: int):
+    """A signed PDF, to whoever may read the document it signs."""
+    year, _can_write = get_year_for_user(request, pk)
+    if refused := refuse_unless_read(request):
+        return refused
+    signing = year_signed_document(emulation_year=year, signature_id=signature_id)
+    if signing is None or not _may_read(
+        signing.document,
+        sees_results=can_see_results(request.user, year),
+        own_units=user_scope(request.user).reporter_units,
+    ):
+        raise Http404
+    response = HttpResponse(bytes(signing.signed_bytes or b""), content_type="application/pdf")
+    name = _file_name(signing.document, "pdf").removesuffix(".pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}-da-ky-{signing.pk}.pdf"'
+    return response

@@ -50,9 +50,15 @@ class DocumentSignature(models.Model):
     # The signed PDF of a signing done here. Empty for an upload's check: the uploaded file is
     # kept by the page that took it (evidence, pledge scan) and `sha256` ties the two together.
     signed_bytes = models.BinaryField(_("tệp đã ký"), null=True, blank=True, editable=False)
-    # The generated document this signing is about. The documents room is written alongside;
-    # the foreign key replaces this column when the two are merged.
-    document_id = models.PositiveBigIntegerField(_("văn bản được ký"), null=True, blank=True)
+    # The generated document this signing is about (its PDF is what was signed).
+    document = models.ForeignKey(
+        "scoring.GeneratedDocument",
+        verbose_name=_("văn bản được ký"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+    )
     # An upload's check sits next to its file (an upload is checked once, when it arrives).
     evidence = models.OneToOneField(
         "scoring.EvidenceFile",
@@ -105,8 +111,8 @@ class DocumentSignature(models.Model):
             # A signing is of a generated document; an upload's check of one uploaded file.
             models.CheckConstraint(
                 condition=Q(kind="signed", evidence__isnull=True, pledge_signature__isnull=True)
-                | Q(kind="upload", document_id__isnull=True, evidence__isnull=True)
-                | Q(kind="upload", document_id__isnull=True, pledge_signature__isnull=True),
+                | Q(kind="upload", document__isnull=True, evidence__isnull=True)
+                | Q(kind="upload", document__isnull=True, pledge_signature__isnull=True),
                 name="a_signature_record_is_about_one_thing",
             ),
             models.CheckConstraint(
