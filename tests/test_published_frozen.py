@@ -552,6 +552,8 @@ def test_every_admin_that_can_write_a_domain_model_audits_its_changes(superuser)
         "scoring.ballot",
         "scoring.awardproposal",
         "scoring.recomputebatch",
+        "scoring.documenttemplate",
+        "scoring.generateddocument",
     }
 
 
