@@ -76,6 +76,7 @@ def cleanup() -> None:
         statements = [
             f"DELETE FROM scoring_score WHERE run_id IN ({runs})",
             f"DELETE FROM scoring_standing WHERE run_id IN ({runs})",
+            f"DELETE FROM scoring_runinputs WHERE run_id IN ({runs})",
             "DELETE FROM scoring_scoringrun WHERE emulation_year_id = ANY(%s)",
             f"DELETE FROM scoring_reportvalue WHERE report_id IN ({reports})",
             "DELETE FROM scoring_report WHERE emulation_year_id = ANY(%s)",

@@ -14,7 +14,7 @@ from scoring.models.reports import (
     ReportComment,
     ReportValue,
 )
-from scoring.models.results import Score, ScoringRun, Standing
+from scoring.models.results import RunInputs, Score, ScoringRun, Standing
 from scoring.models.schemes import (
     Band,
     Criterion,
@@ -49,6 +49,7 @@ __all__ = [
     "Report",
     "ReportComment",
     "ReportValue",
+    "RunInputs",
     "Scheme",
     "Score",
     "ScoringRun",

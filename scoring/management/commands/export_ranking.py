@@ -20,6 +20,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--out", help="Write to this file instead of standard output (required for xlsx)."
         )
+        parser.add_argument(
+            "--language",
+            choices=["vi", "en"],
+            default="vi",
+            help="The language of the explanations, warnings and band explanations.",
+        )
 
     def handle(self, *args, **options):
         year = get_year(options)
@@ -28,7 +34,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{year}: no scores yet — run `recompute` first.", returncode=BAD_INPUT
             )
-        write_result(run_to_result(run=run), options["format"], options.get("out"))
+        result = run_to_result(run=run, language=options["language"])
+        write_result(result, options["format"], options.get("out"))
 
 
 def write_result(result: engine.Result, fmt: str, out: str | None) -> None:
