@@ -211,3 +211,14 @@ def test_bench_scoring_runs_end_to_end_on_a_tiny_size(world, capsys):
     out = capsys.readouterr().out
     assert "(a) pure core" in out and "(b) full recompute: 2 years, 24 score lines" in out
     assert not EmulationYear.objects.filter(cluster__code__startswith="bench-").exists()
+
+
+def test_bench_explanations_runs_end_to_end_on_a_tiny_size(world, capsys):
+    call_command(
+        "bench_explanations", "--years", "2", "--members", "3", "--criteria", "4", "--rounds", "2"
+    )
+    out = capsys.readouterr().out
+    assert "(r) recompute" in out and "KiB a run" in out
+    assert "(t) a run's English texts" in out
+    assert "(p) score sheet in English" in out and "(p) ranking page in English" in out
+    assert not EmulationYear.objects.filter(cluster__code__startswith="bench-").exists()

@@ -36,14 +36,23 @@ def sheet(client, world, unit) -> str:
 
 def test_a_run_keeps_the_inputs_it_was_scored_from(scored):
     run = ScoringRun.objects.get(emulation_year=scored.year, is_current=True)
-    kept = YearInputs.unpack(
-        bytes(RunInputs.objects.get(run=run).data),
-        run=run,
-        scheme=year_inputs(emulation_year=scored.year).scheme,
-    )
+    kept = run_inputs(run=run)
     assert kept.digest() == run.input_hash
     assert kept.figures == {(u, 2025, "new_coops"): v for u, v in (("a1", 20.0), ("a2", 10.0))}
     assert kept.unit_ids == {"a1": scored.unit_a1.pk, "a2": scored.unit_a2.pk}
+    assert kept.run(language="en").lines[("a2", "1.1")].explanation == A2_LINE_EN
+
+
+def test_kept_inputs_that_are_not_the_runs_are_refused(scored):
+    run = ScoringRun.objects.get(emulation_year=scored.year, is_current=True)
+    other = year_inputs(emulation_year=scored.year)
+    other.figures[("a2", 2025, "new_coops")] = 11.0
+    RunInputs.objects.filter(run=run).update(data=other.pack())
+    assert run_inputs(run=run) is None
+    RunInputs.objects.filter(run=run).update(data=b"something else")
+    assert run_inputs(run=run) is None
+    with pytest.raises(ValueError):
+        YearInputs.unpack(other.pack(), run=run, scheme=other.scheme, unit_ids={})
 
 
 def test_a_changed_figure_not_yet_scored_leaves_the_sheet_in_english_with_the_runs_numbers(
