@@ -120,3 +120,10 @@ def test_a_criterion_edit_that_makes_a_per_item_measure_a_share_is_refused_on_th
     errors = response.context["form"].errors
     assert "measure" in errors and "rule per_item counts occurrences" in errors["measure"][0]
     assert scheme_of(world.year).version == 1
+
+
+def test_the_targets_grid_leaves_out_a_criterion_that_reads_no_target(world):
+    from scoring.setup.selectors import target_criteria
+
+    install_scheme(world.year, PER_ITEM_SCHEME)
+    assert [c.code for c in target_criteria(emulation_year=world.year)] == ["1.1", "2.1"]
