@@ -225,7 +225,7 @@ def _bulk_schemes(years: list[EmulationYear], scheme) -> None:
                 code=c.code,
                 name=c.name,
                 measure=c.measure,
-                target=Decimal(str(c.target)),
+                target=None if c.target is None else Decimal(str(c.target)),
                 unit=c.unit or "",
                 direction=c.direction,
                 points=Decimal(str(c.points)),
