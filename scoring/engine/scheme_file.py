@@ -32,6 +32,9 @@ from scoring.engine.types import (
 )
 
 MAX_ITEMS = 2000
+# per_item's `each` and `per` at most what a stored number holds (18 digits, 4 of them
+# decimals: scoring/models/schemes.py): beyond it a product of floats would not be written.
+MAX_STEP = 1e14
 
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Codes are stored in columns of these lengths (scoring/models/schemes.py).
@@ -377,9 +380,9 @@ def _params(
     if data.get("each") is not None or rule == "per_item":
         if data.get("each") is None:
             raise reader.fail(path, "each: is required by rule per_item")
-        params["each"] = reader.number(data, "each", path, above=0.0)
+        params["each"] = reader.number(data, "each", path, above=0.0, high=MAX_STEP)
     if data.get("per") is not None:
-        params["per"] = reader.number(data, "per", path, above=0.0)
+        params["per"] = reader.number(data, "per", path, above=0.0, high=MAX_STEP)
     if data.get("points_formula") is not None or rule == "formula":
         text = reader.text(data, "points_formula", path, required=rule == "formula")
         try:

@@ -347,6 +347,11 @@ def test_per_is_optional():
             "khoi.yaml: criteria[0] (code 'T.1'): per: must be greater than 0, not -500",
         ),
         (
+            "each: 2",
+            "each: 1.0e+300",
+            "khoi.yaml: criteria[0] (code 'T.1'): each: must be at most 1e+14, not 1e+300",
+        ),
+        (
             "measure: late_reports",
             "measure: revenue",
             "khoi.yaml: criteria[0] (code 'T.1'): measure: rule per_item counts occurrences, but 'revenue' is a decimal data element, not a count",
@@ -437,3 +442,13 @@ def test_a_measure_accepted_as_a_count_gives_whole_numbers_on_whole_figures(toke
     columns = {"a": [3.0, -7.0, 0.0, 12.0], "b": [1.0, 0.0, 1.0, 0.0], "d": [0.5, 2.25, -1.5, 7.0]}
     values = formula.evaluate_columns(columns, 4, {"a": [2.0, 5.0, -1.0, 0.0]})
     assert all(v is None or float(v).is_integer() for v in values), (text, values)
+
+
+def test_a_count_past_any_float_is_written_not_crashed_on():
+    # `per` is bounded below only by 0: 10 billion over 1e-300 is more groups than a float holds.
+    r = run(per_item(each=2, per=1e-300, unit="HTX"), language="en", A={"x": 1e10})
+    line = r.lines[("A", "c")]
+    assert (line.points, line.met) == (10.0, True)
+    assert line.explanation == (
+        "10,000,000,000 HTX → ∞ × 0 HTX × 2 points = ∞ points → 10 points (at most 10)"
+    )
