@@ -97,7 +97,7 @@ class YearInputs:
 
     def pack(self, canonical: bytes | None = None) -> bytes:
         """What a run keeps of its inputs (RunInputs.data): the very bytes its input hash is
-        taken from, compressed (zlib level 1: ~0.7 ms and ~20 KiB for a 25 × 40 year, whose
+        taken from, compressed (zlib level 1: 0.6–1.5 ms and 23 KiB for a 25 × 40 year, whose
         bytes `canonical()` has already made for the hash). The scheme is the run's version."""
         return PACKED + zlib.compress(self.canonical() if canonical is None else canonical, 1)
 
@@ -116,7 +116,7 @@ class YearInputs:
             raise ValueError("the kept inputs are not those of the run's input hash")
         # S302: not data from outside — the recompute wrote these bytes into the app's own
         # database (whoever can write that table can write every grant and score), and they
-        # are those its input hash was taken from. JSON cost 2–3 times as much a year.
+        # are those its input hash was taken from. JSON cost about three times as much a year.
         canonical = marshal.loads(raw)  # noqa: S302
         scheme_id, year, members, figures, targets, manual, successions = canonical
         return cls(
