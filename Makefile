@@ -51,7 +51,7 @@ format: install
 
 # Production shape (PostgreSQL + Redis): set DATABASE_URL and CELERY_BROKER_URL first.
 worker: install
-	nice -n 10 $(BIN)/celery -A emulation worker --loglevel=INFO --concurrency=2
+	nice -n 10 $(BIN)/celery -A emulation worker --loglevel=INFO --concurrency=2 -Q celery,recompute-bulk
 
 beat: install
 	$(BIN)/celery -A emulation beat --loglevel=INFO --schedule=var/celerybeat-schedule

@@ -242,6 +242,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A recompute of many years goes to its own queue, so that dedicated workers (on this machine or
+# others: `celery -A emulation worker -Q recompute-bulk`) can share it without delaying the
+# recompute a member's save asks for; `make worker` consumes both queues.
+RECOMPUTE_BULK_QUEUE = env_str("RECOMPUTE_BULK_QUEUE", "recompute-bulk")
+CELERY_TASK_ROUTES = {"scoring.tasks.recompute_chunk": {"queue": RECOMPUTE_BULK_QUEUE}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -409,6 +414,7 @@ LOGGING = {
         "pyhanko": {"level": "ERROR"},
         # WeasyPrint narrates every step of every rendering at INFO.
         "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -442,6 +448,11 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 7 * 24 * 60 * 60)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # evidence, scans
 INPUT_FILE_MAX_BYTES = env_int("INPUT_FILE_MAX_BYTES", 2 * 1024 * 1024)  # targets CSV/XLSX
 SCHEME_FILE_MAX_BYTES = 1024 * 1024  # a scheme file; the reader refuses over 1,000,000 bytes
+# A Word template of a document kind (docs/documents.md): the shipped ones weigh about 10 KB.
+DOCUMENT_TEMPLATE_MAX_BYTES = env_int("DOCUMENT_TEMPLATE_MAX_BYTES", 2 * 1024 * 1024)
+# Processes that share the rendering of a large batch of documents (a conference pack); 1: none
+# forked (scoring/documents/render.py, docs/performance.md).
+DOCUMENT_RENDER_PROCESSES = env_int("DOCUMENT_RENDER_PROCESSES", 2)
 
 # Digital signatures (scoring/documents/signing.py, docs/operations.md "Digital signatures").
 # The certificates a signature's chain must end at, as PEM files (comma-separated paths): the

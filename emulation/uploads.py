@@ -4,7 +4,8 @@
 bytes as they arrive and stops reading the request (`StopUpload(connection_reset=True)`) as soon
 as a file passes the limit of the page that takes it: evidence and scans
 (settings.EVIDENCE_MAX_BYTES), targets files (INPUT_FILE_MAX_BYTES), scheme files
-(SCHEME_FILE_MAX_BYTES). A 50 MB file is refused after its first 10 MB, not received whole.
+(SCHEME_FILE_MAX_BYTES), documents' Word templates (DOCUMENT_TEMPLATE_MAX_BYTES). A 50 MB file
+is refused after its first 10 MB, not received whole.
 The fields that came after the file never arrive: the view asks `upload_refusal(request)` first
 and shows the refusal on the file's field with what was typed before it. Form fields beyond
 DATA_UPLOAD_MAX_MEMORY_SIZE are Django's RequestDataTooBig: `bad_request` answers 400 with a
@@ -33,6 +34,7 @@ PURPOSES = {
     "year-targets": "INPUT_FILE_MAX_BYTES",
     "year-scheme": "SCHEME_FILE_MAX_BYTES",
     "award-register": "INPUT_FILE_MAX_BYTES",  # past decisions, a row per recipient
+    "document-template": "DOCUMENT_TEMPLATE_MAX_BYTES",  # an edited Word template
 }
 
 

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.db.models import F
 
 from clusters.models import EmulationYear
+from scoring.ranking.services.fan_out import BUSY_RETRY_SECONDS, batch_chunk_run
 from scoring.ranking.services.recompute import RecomputeBusy, year_recompute
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,21 @@ logger = logging.getLogger(__name__)
 def recompute_year(emulation_year_id: int) -> dict:
     outcome = year_recompute(emulation_year_id=emulation_year_id)
     return {"status": outcome.status, "run": outcome.run_id, "seconds": round(outcome.seconds, 4)}
+
+
+@shared_task(
+    name="scoring.tasks.recompute_chunk",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def recompute_chunk(self, batch_id: int, emulation_year_ids: list[int], force: bool = False) -> int:
+    """One chunk of a batch recompute (routed to the bulk queue: settings.CELERY_TASK_ROUTES).
+    Years another process holds are queued again on their own, a little later."""
+    busy = batch_chunk_run(batch_id=batch_id, emulation_year_ids=emulation_year_ids, force=force)
+    if busy:
+        self.apply_async((batch_id, busy, force), countdown=BUSY_RETRY_SECONDS)
+    return len(emulation_year_ids) - len(busy)
 
 
 @shared_task(name="scoring.tasks.recompute_dirty_years", acks_late=True)

@@ -7,6 +7,7 @@ from django.urls import path
 from emulation import converters  # noqa: F401 — registers the `id` converter
 from scoring.awards import views as award_views
 from scoring.conference import views as conference
+from scoring.documents import views as documents
 from scoring.inbox import home
 from scoring.inbox import views as inbox_views
 from scoring.ranking.views import cluster, compare, exports, overview, unit_sheet, year
@@ -85,6 +86,19 @@ urlpatterns = [
         name="ballot-paper-contest",
     ),
     path("nam/<id:pk>/hoi-nghi/bau-cu/", conference.year_election, name="year-election"),
+    path("nam/<id:pk>/van-ban/", documents.year_documents_page, name="year-documents"),
+    path("nam/<id:pk>/van-ban/tao/", documents.document_generate, name="document-generate"),
+    path("nam/<id:pk>/van-ban/thong-tin/", documents.document_details, name="document-details"),
+    path(
+        "nam/<id:pk>/van-ban/mau/<slug:kind>/",
+        documents.document_template,
+        name="document-template",
+    ),
+    path(
+        "nam/<id:pk>/van-ban/<id:document_id>/<slug:fmt>/",
+        documents.document_download,
+        name="document-download",
+    ),
     path("nam/<id:pk>/hoi-nghi/co-luan-luu/", conference.year_flag, name="year-flag"),
     path("khen-thuong/", award_views.award_register, name="award-register"),
     path("don-vi/<id:unit_id>/khen-thuong/", award_views.unit_awards, name="unit-awards"),

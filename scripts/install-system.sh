@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app needs beside Python, if they are missing:
 #   always      — Pango (WeasyPrint renders PDF documents with it) and the fonts of the documents:
-#                 Liberation Serif 2 (fonts-liberation2: the 1.x fonts have no ư, ơ or dotted
-#                 vowels), metric-compatible with Times New Roman (NĐ 30/2020's font);
+#                 Liberation Serif, metric-compatible with Times New Roman (NĐ 30/2020's font) —
+#                 version 2 (fonts-liberation2): Debian's fonts-liberation (1.07) lacks Ư, ơ, ệ
+#                 and most Vietnamese letters, which then came out in DejaVu Serif;
 #   --browser   — Debian's Chromium and ChromeDriver for the browser tests, and poppler-utils
 #                 (pdftoppm, pdftotext) for the documents' screenshots.
 # Nothing is downloaded outside Debian's packages. Needs root (or sudo) only when something is missing.

@@ -75,6 +75,23 @@ RULES = {
     # award history is read by whoever sees a year it is a member of.
     "award-register": ((302, 404, 404, 404, 404, 404, 404), (302, 404, 404, 404, 404, 404, 404)),
     "unit-awards": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
+    # A year's documents: the list for every reader (results documents only for those who see
+    # results: the walk's document is a report of results, before publication); generating, the
+    # details and the templates are the secretariat's (an empty POST is an invalid form: 400).
+    "year-documents": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
+    "document-download": (
+        (302, 200, 404, 404, 200, 404, 404),
+        (302, 405, 405, 405, 405, 404, 404),
+    ),
+    "document-generate": (
+        (302, 405, 405, 405, 405, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404),
+    ),
+    "document-details": ((302, 200, 403, 403, 403, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
+    "document-template": (
+        (302, 200, 403, 403, 403, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404),
+    ),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
 EXEMPT = {
@@ -112,10 +129,30 @@ def test_every_url_of_the_app_has_a_rule():
     assert app_url_names() == set(RULES) | set(WALKED_ELSEWHERE)
 
 
+def walk_document(world):
+    """A report of results of the world's year, as stored (the bytes are not what is walked)."""
+    import datetime as dt
+
+    from scoring.models import GeneratedDocument
+
+    document, _created = GeneratedDocument.objects.get_or_create(
+        emulation_year=world.year,
+        kind="results",
+        defaults={
+            "number": "01/BC-CA",
+            "issued_on": dt.date(2026, 1, 27),
+            "docx": b"PK walk",
+            "pdf": b"%PDF walk",
+        },
+    )
+    return document
+
+
 def urls(world) -> dict[str, str]:
     from scoring.models import Ballot
 
     ballot = Ballot.objects.filter(emulation_year=world.year).values_list("pk", flat=True).first()
+    document = walk_document(world)
     return {
         "home": reverse("home"),
         "cluster-detail": reverse("cluster-detail", args=[world.cluster.pk]),
@@ -154,6 +191,11 @@ def urls(world) -> dict[str, str]:
         "cluster-contacts": reverse("cluster-contacts", args=[world.cluster.pk]),
         "award-register": reverse("award-register"),
         "unit-awards": reverse("unit-awards", args=[world.unit_a1.pk]),
+        "year-documents": reverse("year-documents", args=[world.year.pk]),
+        "document-download": reverse("document-download", args=[world.year.pk, document.pk, "pdf"]),
+        "document-generate": reverse("document-generate", args=[world.year.pk]),
+        "document-details": reverse("document-details", args=[world.year.pk]),
+        "document-template": reverse("document-template", args=[world.year.pk, "minutes"]),
     }
 
 

@@ -307,6 +307,8 @@ NOT_OF_A_YEAR = {
     "clusters.cluster",
     "clusters.rolegrant",
     "scoring.awardkind",
+    "scoring.recomputebatch",  # many years at once, shown only (the workers count them)
+    "scoring.documenttemplate",  # a cluster's (or every cluster's) Word template, not a year's
 }
 YEAR_LOOKUPS = (
     "emulation_year",
@@ -549,6 +551,7 @@ def test_every_admin_that_can_write_a_domain_model_audits_its_changes(superuser)
         "scoring.criterion",
         "scoring.ballot",
         "scoring.awardproposal",
+        "scoring.recomputebatch",
     }
 
 

@@ -5,6 +5,7 @@ assignment through the report form, untrusted text escaped on pages and exported
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -251,6 +252,10 @@ def candidate_args(route: str, params: list[str], world, ids) -> list[tuple[dict
             values = ids["units"]
         elif param == "code":
             values = ["1.1"]
+        elif param == "kind":  # a document's kind (its template's page)
+            values = ["minutes"]
+        elif param == "fmt":  # a document's file: Word or PDF
+            values = ["pdf"]
         elif param.endswith("_id"):
             values = ids["others"]  # an object of the year (evidence, ballot): any id
         else:
@@ -640,15 +645,16 @@ def test_the_evidence_download_keeps_the_hostile_name_out_of_the_headers(client,
 
 @pytest.fixture
 def hostile_codes(world):
-    """Exports carry unit codes, band names, criterion codes and explanation lines: a unit code
-    and a band name that a spreadsheet would run as formulas (codes come from imports, where
-    nothing guarantees a slug)."""
-    Unit.objects.filter(pk=world.unit_a1.pk).update(code=FORMULA[:40])
+    """Exports carry unit codes and names, band names, criterion codes and names and explanation
+    lines: a unit code and name, a band name and a criterion name that a spreadsheet would run as
+    formulas (codes come from imports, where nothing guarantees a slug)."""
+    Unit.objects.filter(pk=world.unit_a1.pk).update(code=FORMULA[:40], name=FORMULA)
+    first, *others = SMALL_SCHEME.criteria
     scheme = engine.Scheme(
         name=FORMULA,
         scale=SMALL_SCHEME.scale,
         data_elements=SMALL_SCHEME.data_elements,
-        criteria=SMALL_SCHEME.criteria,
+        criteria=(dataclasses.replace(first, name=CRITERION_FORMULA), *others),
         classification=(
             engine.Band(band="@SUM(1+1)*cmd|' /C calc'!A0", min_total=50),
             engine.Band(band="-2+3+cmd|' /C calc'!A0", min_total=0),
@@ -661,19 +667,31 @@ def hostile_codes(world):
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CRITERION_FORMULA = "@SUM(2+2)"
+BANDS = {"'@SUM(1+1)*cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"}
 
 
 def test_the_csv_export_writes_hostile_cells_as_text(client, hostile_codes):
     w = hostile_codes
     client.force_login(w.secretariat)
-    response = client.get(reverse("ranking-csv", args=[w.year.pk]))
+    url = reverse("ranking-csv", args=[w.year.pk])
+    response = client.get(url)
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"), newline="")))
     cells = [cell for row in rows for cell in row]
     units = [row[1] for row in rows[1:]]
     assert "'" + FORMULA[:40] in units
-    bands = {row[3] for row in rows[1:]}
-    assert bands == {"'@SUM(1+1)*cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"}
+    assert "'" + FORMULA in [row[rows[0].index("Tên đơn vị")] for row in rows[1:]]
+    assert {row[3] for row in rows[1:]} == BANDS
+    assert [c for c in cells if c.startswith(FORMULA_START)] == []
+    # The dialect for a person: names, criteria named in the headings.
+    response = client.get(url + "?dialect=excel-vn")
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    cells = [cell for row in rows for cell in row]
+    assert "'" + FORMULA in [row[1] for row in rows[1:]]
+    assert {row[7] for row in rows[1:]} == BANDS
+    assert "1.1 " + CRITERION_FORMULA in rows[0]
     assert [c for c in cells if c.startswith(FORMULA_START)] == []
 
 
@@ -696,7 +714,8 @@ def test_the_xlsx_export_has_no_formula_cells(client, hostile_codes):
     ]
     assert all(cell.data_type == "s" for cell in values)
     texts = {cell.value for cell in values}
-    assert FORMULA[:40] in texts and "@SUM(1+1)*cmd|' /C calc'!A0" in texts
+    assert FORMULA in texts and "@SUM(1+1)*cmd|' /C calc'!A0" in texts
+    assert CRITERION_FORMULA in texts
 
 
 # --- authentication, CSRF, uploads outside the static folders ------------------------------------

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from scoring.admin.clusters import AuditedAdmin, FrozenInline, FrozenWhenPublished
 from scoring.models import (
@@ -9,15 +10,19 @@ from scoring.models import (
     Ballot,
     BallotVoter,
     Band,
+    ConferenceDetails,
     Criterion,
     CriterionGroup,
     DataElement,
+    DocumentTemplate,
     EvidenceFile,
+    GeneratedDocument,
     ManualPoints,
     MemberTarget,
     Objection,
     Pledge,
     PledgeSignature,
+    RecomputeBatch,
     Report,
     ReportComment,
     ReportValue,
@@ -242,6 +247,29 @@ class StandingInline(admin.TabularInline):
         return False
 
 
+@admin.register(RecomputeBatch)
+class RecomputeBatchAdmin(ImmutableAdmin):
+    """Recomputes of many years (manage.py recompute_all): how many years are left, shown, never
+    edited (the workers count them)."""
+
+    list_display = (
+        "id",
+        "created_at",
+        "reason",
+        "years_total",
+        "years_done",
+        "years_left",
+        "years_written",
+        "chunks_total",
+        "finished_at",
+    )
+    readonly_fields = list_display
+
+    @admin.display(description=_("số năm còn lại"))
+    def years_left(self, obj: RecomputeBatch) -> int:
+        return obj.years_left
+
+
 @admin.register(ScoringRun)
 class ScoringRunAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
     """Runs are written only by the engine; the admin shows them. The current run of a year is
@@ -332,3 +360,34 @@ class AwardProposalAdmin(ImmutableAdmin):
     list_display = ["emulation_year", "award_kind", "unit", "votes", "rank"]
     list_filter = ["award_kind"]
     list_select_related = ["emulation_year__cluster", "award_kind", "unit"]
+
+
+@admin.register(ConferenceDetails)
+class ConferenceDetailsAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
+    """The year's document and conference details (the secretariat types them on the documents
+    page, also after publication; here, like everything of a published year, read-only)."""
+
+    list_display = ["emulation_year", "place", "agency_symbol", "venue", "started_at"]
+    list_select_related = ["emulation_year__cluster"]
+    readonly_fields = ["updated_by"]
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(ImmutableAdmin):
+    """Read-only: a template is uploaded (and checked) on a year's documents page, as a new
+    version; a version never changes, documents name the one that made them."""
+
+    list_display = ["kind", "cluster", "version", "file_name", "uploaded_at", "uploaded_by"]
+    list_filter = ["kind", "cluster"]
+    exclude = ["content"]
+
+
+@admin.register(GeneratedDocument)
+class GeneratedDocumentAdmin(ImmutableAdmin):
+    """Read-only: documents are generated on a year's documents page; a published year's are
+    its archive. The files are downloaded there, with the permission checks."""
+
+    list_display = ["emulation_year", "kind", "unit", "number", "issued_on", "archived"]
+    list_filter = ["kind", "archived"]
+    list_select_related = ["emulation_year__cluster", "unit"]
+    exclude = ["docx", "pdf"]

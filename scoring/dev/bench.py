@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import resource
 import statistics
@@ -33,6 +34,7 @@ from scoring.models import (
     Score,
     ScoringRun,
 )
+from scoring.ranking.services.fan_out import recompute_fan_out
 from scoring.ranking.services.recompute import year_recompute, years_recompute
 from scoring.tasks import recompute_year
 
@@ -320,6 +322,99 @@ def recompute_in_child() -> dict:
         check=True,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _peak_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as found:
+            return [int(x) for x in found.read().split()]
+    except OSError:
+        return []
+
+
+def recompute_with_workers(workers: int, *, log_path: str, timeout: float = 1800) -> dict:
+    """(b) fanned out: `celery worker` with `workers` processes on the bulk queue, the bench
+    years queued by recompute_fan_out (forced, so every year is written again), timed from the
+    queueing to the batch's end; the peak memory of each worker process. Needs a real broker."""
+    queue = settings.RECOMPUTE_BULK_QUEUE
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", _database_url())
+    with open(log_path, "w", encoding="utf-8") as log:
+        worker = subprocess.Popen(  # noqa: S603 — our own interpreter and celery
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "emulation",
+                "worker",
+                f"--queues={queue}",
+                "--pool=prefork",
+                f"--concurrency={workers}",
+                "--loglevel=WARNING",
+                f"--hostname=bench-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(worker.pid)) < workers and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)  # the children connect to the broker
+        ids = list(
+            EmulationYear.objects.filter(cluster__code__startswith=f"{PREFIX}c", year=YEAR)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        started = time.perf_counter()
+        batch = recompute_fan_out(emulation_year_ids=ids, force=True, reason="bench")
+        peaks: dict[int, float] = {}
+        while True:
+            batch.refresh_from_db()
+            for child in _children(worker.pid):
+                peaks[child] = max(peaks.get(child, 0.0), _peak_mb(child))
+            if batch.finished_at is not None or time.perf_counter() - started > timeout:
+                break
+            time.sleep(0.2)
+        seconds = time.perf_counter() - started
+        return {
+            "workers": workers,
+            "years": batch.years_done,
+            "written": batch.years_written,
+            "seconds": seconds,
+            "peak_rss_mb_per_worker": round(max(peaks.values(), default=0.0)),
+        }
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    user = db.get("USER") or "postgres"
+    return (
+        f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    )
 
 
 def copy_baseline() -> dict:

@@ -42,6 +42,7 @@ from scoring.conference.services.conference import (
 from scoring.models import (
     AwardKind,
     Ballot,
+    ConferenceDetails,
     MemberTarget,
     Pledge,
     PledgeSignature,
@@ -268,7 +269,7 @@ def _load(scheme: engine.Scheme, scheme_text: str) -> list[DemoLogin]:
                 format=scheme.format,
             )
             scheme_create_version(emulation_year=ey, scheme=named, source=scheme_text)
-            _pledge(ey, [units[c] for c in _members(year)], units[head], conference)
+            pledge_signed(ey, [units[c] for c in _members(year)], units[head], conference)
             MemberTarget.objects.bulk_create(
                 [
                     MemberTarget(
@@ -297,16 +298,17 @@ def _load(scheme: engine.Scheme, scheme_text: str) -> list[DemoLogin]:
     return _users(cluster, vca, units)
 
 
-def _pledge(ey: EmulationYear, members: list[Unit], head: Unit, conference: dt.date) -> None:
+def pledge_signed(ey: EmulationYear, members: list[Unit], head: Unit, conference: dt.date) -> None:
+    """The year's pledge, published and signed by every member at the conference."""
     signed_at = timezone.make_aware(dt.datetime(ey.year, conference.month, conference.day, 11, 0))
     pledge = Pledge.objects.create(
         emulation_year=ey,
-        title=f"Giao ước thi đua năm {ey.year} — Cụm thi đua Tây Nam sông Hậu",
+        title=f"Giao ước thi đua năm {ey.year} — {ey.cluster.name}",
         text=(
             "Các Liên minh HTX thành viên thống nhất ký kết giao ước thi đua với các chỉ tiêu "
             "phát triển kinh tế tập thể theo thang điểm kèm theo."
         ),
-        signed_at_event=f"Hội nghị tổng kết năm {ey.year - 1}, do {head.short_name} chủ trì",
+        signed_at_event=f"Hội nghị tổng kết năm {ey.year - 1}, do {head.label} chủ trì",
         published_at=signed_at,
         locked_at=signed_at,
     )
@@ -512,3 +514,60 @@ def _conference(ey: EmulationYear) -> None:
         ballot_vote(ballot=election, voter=unit, candidate_ids=[members[deputy_code].pk])
     ballot_close(ballot=election)
     ey.ballots.update(opened_at=held, closed_at=held + dt.timedelta(hours=1))
+    _conference_details(ey, held)
+
+
+def _city(alliance: str) -> str:
+    name = ALLIANCES[alliance][0]
+    return name.replace("Liên minh HTX tỉnh ", "").replace("Liên minh HTX thành phố ", "")
+
+
+def sample_conference_details(
+    ey: EmulationYear, *, host: str, place: str, symbol: str, held: dt.datetime
+) -> ConferenceDetails:
+    """The details a secretariat types for the documents of a year whose conference `host`
+    held on `held` (docs/documents.md). Names are sample data."""
+    return ConferenceDetails.objects.create(
+        emulation_year=ey,
+        place=place,
+        agency_symbol=symbol,
+        signer_name="Nguyễn Văn An",
+        signer_title=f"Chủ tịch {host}",
+        minutes_number="05",
+        venue=f"Hội trường {host}",
+        started_at=held - dt.timedelta(hours=2),
+        ended_at=held + dt.timedelta(hours=1, minutes=30),
+        attendees=(
+            "Đại diện cơ quan chỉ đạo của cụm\nLãnh đạo các Liên minh HTX thành viên của cụm"
+        ),
+        chair_name="Nguyễn Văn An",
+        chair_title=f"Chủ tịch {host}",
+        secretary_name="Trần Thị Bình",
+        secretary_title=f"Chuyên viên {host}",
+        agenda=(
+            f"Báo cáo kết quả chấm điểm, xếp hạng thi đua năm {ey.year}\n"
+            "Bình xét, suy tôn khen thưởng\n"
+            f"Bầu cụm trưởng, cụm phó năm {ey.year + 1}\n"
+            "Bàn giao cờ luân lưu\n"
+            f"Ký kết giao ước thi đua năm {ey.year + 1}"
+        ),
+    )
+
+
+def _conference_details(ey: EmulationYear, held: dt.datetime) -> None:
+    """The details of the conference that reviewed `ey`, held by its head, and the open year's
+    place and signer."""
+    head = OFFICES[ey.year][0]
+    sample_conference_details(
+        ey, host=ALLIANCES[head][0], place=_city(head), symbol="CTĐTNSH", held=held
+    )
+    following = EmulationYear.objects.filter(cluster=ey.cluster, year=ey.year + 1).first()
+    if following is not None:
+        next_head = OFFICES[following.year][0]
+        ConferenceDetails.objects.create(
+            emulation_year=following,
+            place=_city(next_head),
+            agency_symbol="CTĐTNSH",
+            signer_name="Nguyễn Văn An",
+            signer_title=f"Chủ tịch {ALLIANCES[next_head][0]}",
+        )

@@ -17,7 +17,15 @@ from scoring.engine.input_files import (
     read_targets,
     read_units,
 )
-from scoring.engine.output import result_to_dict, write_csv, write_json, write_table, write_xlsx
+from scoring.engine.output import (
+    CSV_DIALECTS,
+    ExportInfo,
+    result_to_dict,
+    write_csv,
+    write_json,
+    write_table,
+    write_xlsx,
+)
 from scoring.engine.scheme_file import dump_scheme, parse_scheme, scheme_to_dict
 from scoring.engine.scheme_load import SchemeError
 from scoring.engine.types import (
@@ -37,12 +45,14 @@ from scoring.engine.types import (
 )
 
 __all__ = [
+    "CSV_DIALECTS",
     "Band",
     "BandCheck",
     "BandExplanation",
     "Criterion",
     "DataElement",
     "EngineWarning",
+    "ExportInfo",
     "Formula",
     "FormulaError",
     "InputFileError",

@@ -45,8 +45,27 @@ XLSX_MAX_SHARED_STRINGS = 20_000
 _XML_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?(si|c|row)[\s/>]")
 _TAG_OVERLAP = 64  # longer than any match of _XML_TAG
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
-_DOTTED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+\Z")
+# ASCII digits only: "２０２５" or "٣" in a file is refused, not read as a number (issue #14).
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
+_DOTTED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+\Z", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How big a file may be. Uploads to the server keep the module's caps (issue #14); a file
+    read on one's own machine by a command (the what-if tool on a national file) may be larger."""
+
+    bytes: int
+    rows: int
+    cells: int
+
+
+def upload_limits() -> Limits:
+    return Limits(bytes=MAX_BYTES, rows=MAX_ROWS, cells=MAX_CELLS)
+
+
+# A national file: 5,000 members × 40 elements × 2 years is 400,000 rows.
+LOCAL_LIMITS = Limits(bytes=2 * 1024**3, rows=20_000_000, cells=100_000_000)
 
 
 class InputFileError(ValueError):
@@ -71,11 +90,13 @@ class _Table:
         path: str | os.PathLike[str],
         required: tuple[str, ...],
         optional: tuple[str, ...] = (),
+        limits: Limits | None = None,
     ):
         self.path = Path(path)
         self.name = self.path.name
         self.required = required
         self.optional = optional
+        self.limits = limits or upload_limits()
 
     def error(self, row: int | None, column: str | None, message: str) -> InputFileError:
         return InputFileError(self.name, row, column, message)
@@ -86,8 +107,9 @@ class _Table:
             size = self.path.stat().st_size
         except OSError as exc:
             raise self.error(None, None, f"cannot read the file: {exc.strerror}") from None
-        if size > MAX_BYTES:
-            raise self.error(None, None, f"file larger than {MAX_BYTES // (1024 * 1024)} MB")
+        if size > self.limits.bytes:
+            mb = self.limits.bytes // (1024 * 1024)
+            raise self.error(None, None, f"file larger than {mb} MB")
         if self.path.suffix.lower() in (".xlsx", ".xlsm"):
             return self._bounded(self._xlsx())
         return self._bounded(self._csv())
@@ -97,15 +119,15 @@ class _Table:
         count: a cell at row 1,000,000 is refused at row MAX_ROWS + 2, not looked for."""
         cells = 0
         for number, row in enumerate(rows, start=1):
-            if number > MAX_ROWS + 1:
-                raise self.error(number, None, f"more than {MAX_ROWS:,} rows")
+            if number > self.limits.rows + 1:
+                raise self.error(number, None, f"more than {self.limits.rows:,} rows")
             if len(row) > MAX_COLUMNS:
                 if any(not _blank(c) for c in row[MAX_COLUMNS:]):
                     raise self.error(number, None, f"more than {MAX_COLUMNS:,} columns")
                 row = row[:MAX_COLUMNS]  # trailing empty cells a spreadsheet program left
             cells += len(row)
-            if cells > MAX_CELLS:
-                raise self.error(number, None, f"more than {MAX_CELLS:,} cells")
+            if cells > self.limits.cells:
+                raise self.error(number, None, f"more than {self.limits.cells:,} cells")
             yield row
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -158,8 +180,9 @@ class _Table:
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise self.error(line, None, "not UTF-8 text (save the file as CSV UTF-8)") from None
-        if text.rstrip("\r\n").count("\n") > MAX_ROWS:  # header + MAX_ROWS rows, before parsing
-            raise self.error(None, None, f"more than {MAX_ROWS:,} rows")
+        rows = self.limits.rows
+        if text.rstrip("\r\n").count("\n") > rows:  # header + the rows, before parsing
+            raise self.error(None, None, f"more than {rows:,} rows")
         first = text.split("\n", 1)[0]
         # Excel with Vietnamese regional settings separates with ';' (',' is the decimal mark).
         delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -327,9 +350,13 @@ def _check_duplicate(table: _Table, seen: dict[Any, int], key: Any, row: int, la
     seen[key] = row
 
 
-def read_figures(path: str | os.PathLike[str]) -> dict[tuple[str, int, str], float]:
+def read_figures(
+    path: str | os.PathLike[str], *, limits: Limits | None = None
+) -> dict[tuple[str, int, str], float]:
     """unit,year,element,value → {(unit, year, element): value}."""
-    table = _Table(path, ("unit", "year", "element", "value"))
+    table = _Table(path, ("unit", "year", "element", "value"), limits=limits)
+    if table.path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return _figures_from_csv(table)
     out: dict[tuple[str, int, str], float] = {}
     seen: dict[Any, int] = {}
     for row, cells in table.rows():
@@ -344,6 +371,62 @@ def read_figures(path: str | os.PathLike[str]) -> dict[tuple[str, int, str], flo
         )
         out[key] = value
     return out
+
+
+def _figures_from_csv(table: _Table) -> dict[tuple[str, int, str], float]:
+    """read_figures for a CSV file, cell by cell only where a cell is new: a national file has
+    400,000 rows but few distinct years and values, so each text is converted (and checked) once
+    — the same checks and messages as the general path, several times faster."""
+    raw = table.raw()
+    first = next(raw, None)
+    if first is None:
+        raise table.error(None, None, "the file is empty (a header row is required)")
+    header = table._header(first)
+    width = len(header)
+    iu, iy, ie, iv = (header.index(c) for c in ("unit", "year", "element", "value"))
+    years: dict[str, int] = {}
+    values: dict[str, float] = {}
+    out: dict[tuple[str, int, str], float] = {}
+    for row, cells in enumerate(raw, start=2):
+        if len(cells) != width:
+            if all(_blank(c) for c in cells):
+                continue
+            if any(not _blank(c) for c in cells[width:]):
+                raise table.error(row, None, "more cells than header columns")
+            cells = cells + [""] * (width - len(cells))
+        unit, element = cells[iu].strip(), cells[ie].strip()
+        if not unit or not element:
+            if all(_blank(c) for c in cells):
+                continue
+            named = dict(zip(header, cells, strict=True))
+            table.text(row, named, "unit")
+            table.text(row, named, "element")
+        year = years.get(cells[iy])
+        if year is None:
+            year = years[cells[iy]] = table.year(row, {"year": cells[iy]}, "year")
+        value = values.get(cells[iv])
+        if value is None:
+            value = values[cells[iv]] = table.number(row, {"value": cells[iv]}, "value")
+        key = (unit, year, element)
+        if key in out:
+            first_row = _first_row_of(table, key, header)
+            raise table.error(
+                row,
+                None,
+                f"duplicate of row {first_row} (unit '{unit}', year {year}, element '{element}')",
+            )
+        out[key] = value
+    return out
+
+
+def _first_row_of(table: _Table, key: tuple[str, int, str], header: list[str]) -> int:
+    """The row a duplicated key first appeared on (read again: only on the error's path)."""
+    for row, cells in table.rows():
+        named = {**dict.fromkeys(header, ""), **cells}
+        unit, element = str(named["unit"]).strip(), str(named["element"]).strip()
+        if (unit, element) == (key[0], key[2]) and table.year(row, named, "year") == key[1]:
+            return row
+    return 0
 
 
 def read_targets(path: str | os.PathLike[str]) -> dict[tuple[str, str], float]:

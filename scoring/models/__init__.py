@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from scoring.models.award_history import AwardDecision, AwardRecipient, UnitHold
 from scoring.models.awards import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
+from scoring.models.documents import (
+    ConferenceDetails,
+    DocumentKind,
+    DocumentTemplate,
+    GeneratedDocument,
+)
 from scoring.models.inbox import Notification, NotificationPreference, UnitContact
 from scoring.models.pledges import Pledge, PledgeSignature
 from scoring.models.reports import (
@@ -14,7 +20,7 @@ from scoring.models.reports import (
     ReportComment,
     ReportValue,
 )
-from scoring.models.results import RunInputs, Score, ScoringRun, Standing
+from scoring.models.results import RecomputeBatch, RunInputs, Score, ScoringRun, Standing
 from scoring.models.schemes import (
     Band,
     Criterion,
@@ -34,11 +40,15 @@ __all__ = [
     "BallotChoice",
     "BallotVoter",
     "Band",
+    "ConferenceDetails",
     "Criterion",
     "CriterionGroup",
     "DataElement",
+    "DocumentKind",
+    "DocumentTemplate",
     "DocumentSignature",
     "EvidenceFile",
+    "GeneratedDocument",
     "ManualPoints",
     "MemberTarget",
     "Notification",
@@ -46,6 +56,7 @@ __all__ = [
     "Objection",
     "Pledge",
     "PledgeSignature",
+    "RecomputeBatch",
     "Report",
     "ReportComment",
     "ReportValue",

@@ -4,6 +4,7 @@ all at once, in one transaction."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -141,3 +142,43 @@ class Standing(models.Model):
         lines = band_explanation_lines(BandExplanation.from_dict(self.band_explanation), language)
         # On a page a line must not wrap between a number and its "%" or its "≥".
         return [line.replace(" %", "\u00a0%").replace("≥ ", "≥\u00a0") for line in lines]
+
+
+class RecomputeBatch(models.Model):
+    """A recompute of many years (a national sweep, a scheme change above many clusters), split
+    into chunks queued as Celery tasks on the bulk queue so that every worker shares it; each
+    chunk is atomic and idempotent like any recompute. Its progress is counted here."""
+
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
+    force = models.BooleanField(_("tính lại cả khi không đổi"), default=False)
+    years_total = models.PositiveIntegerField(_("số năm"))
+    years_done = models.PositiveIntegerField(_("số năm đã tính"), default=0)
+    years_written = models.PositiveIntegerField(_("số năm có kết quả mới"), default=0)
+    chunks_total = models.PositiveIntegerField(_("số phần"))
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("đợt tính lại")
+        verbose_name_plural = _("đợt tính lại")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(years_done__lte=models.F("years_total")),
+                name="recompute_batch_done_le_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.years_done}/{self.years_total}"
+
+    @property
+    def years_left(self) -> int:
+        return self.years_total - self.years_done

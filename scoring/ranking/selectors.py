@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone, translation
 
 from clusters.models import (
     Cluster,
@@ -48,6 +49,7 @@ from scoring.schemes.selectors import (
     scheme_criteria,
     scheme_data_elements,
     scheme_ids_in_force,
+    scheme_to_engine,
     schemes_to_engine,
 )
 
@@ -371,6 +373,26 @@ def run_to_result(*, run: ScoringRun, language: str = "vi") -> engine.Result:
         lines=lines,
         warnings=warnings,
         language=language if texts else "vi",
+    )
+
+
+def run_export_info(
+    *, emulation_year: EmulationYear, run: ScoringRun, language: str
+) -> engine.ExportInfo:
+    """What the ranking's documents (the workbook, the excel-vn CSV) say around the numbers of
+    `run`: the cluster's name, the year's status in `language`, the time they are made, the
+    members' names and the scheme version the run scored (its criteria's names, its bands).
+    `emulation_year` with its cluster."""
+    with translation.override(language):
+        status = str(EmulationYear.Status(emulation_year.status).label)
+    return engine.ExportInfo(
+        cluster=emulation_year.cluster.name,
+        status=status,
+        generated=timezone.localtime(),
+        unit_names=dict(
+            Standing.objects.filter(run=run).order_by().values_list("unit__code", "unit__name")
+        ),
+        scheme=scheme_to_engine(run.scheme),
     )
 
 

@@ -180,3 +180,48 @@ def test_an_xlsx_that_is_not_a_workbook_is_refused(tmp_path):
 
 def test_a_missing_file_is_an_input_file_error(tmp_path):
     assert "cannot read the file" in error_of(read_figures, tmp_path / "nope.csv").message
+
+
+def test_the_csv_figures_reader_checks_every_cell_as_before(tmp_path):
+    """The CSV path converts each distinct text once (bench_cli): the same values, and the same
+    file, row and column in its errors, as the general reader."""
+    from scoring.engine.input_files import InputFileError, read_figures
+
+    good = tmp_path / "f.csv"
+    good.write_text(
+        'unit,year,element,value\na1,2025,x,"1,5"\na2,2025,x,1.5\n\na1,2024,x,3\n',
+        encoding="utf-8",
+    )
+    assert read_figures(good) == {
+        ("a1", 2025, "x"): 1.5,
+        ("a2", 2025, "x"): 1.5,
+        ("a1", 2024, "x"): 3.0,
+    }
+    cases = {
+        "a1,2025,x,1\na1,2025,x,2\n": "f.csv, row 3: duplicate of row 2 (unit 'a1', year 2025, element 'x')",
+        "a1,２０２５,x,1\n": "f.csv, row 2, column 'year': not a number",
+        "a1,2025,x,1_000\n": "f.csv, row 2, column 'value': not a number: '1_000'",
+        "a1,2025,,1\n": "f.csv, row 2, column 'element': empty",
+        "a1,2025,x,1,9\n": "f.csv, row 2: more cells than header columns",
+        "a1,2025,x,\n": "f.csv, row 2, column 'value': empty",
+    }
+    for body, message in cases.items():
+        bad = tmp_path / "f.csv"
+        bad.write_text("unit,year,element,value\n" + body, encoding="utf-8")
+        with pytest.raises(InputFileError) as refused:
+            read_figures(bad)
+        assert str(refused.value).startswith(message), (body, str(refused.value))
+
+
+def test_a_local_file_may_be_larger_than_an_upload(tmp_path, monkeypatch):
+    from scoring.engine import input_files
+
+    monkeypatch.setattr(input_files, "MAX_ROWS", 3)
+    path = tmp_path / "f.csv"
+    path.write_text(
+        "unit,year,element,value\n" + "".join(f"a{i},2025,x,{i}\n" for i in range(5)),
+        encoding="utf-8",
+    )
+    with pytest.raises(input_files.InputFileError, match="more than 3 rows"):
+        input_files.read_figures(path)
+    assert len(input_files.read_figures(path, limits=input_files.LOCAL_LIMITS)) == 5

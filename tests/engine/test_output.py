@@ -18,6 +18,7 @@ from scoring.engine import (
 )
 from scoring.engine.numbers import fmt_number, round2
 from tests.engine.builders import criterion, figures, scheme
+from tests.engine.test_output_documents import RANKING_HEADINGS, machine_headings
 
 Y = 2021
 
@@ -88,22 +89,42 @@ def test_write_json_is_utf8_text_that_reads_back():
 
 
 def test_csv_has_vietnamese_headings_and_defuses_formulas():
-    stream = io.StringIO()
+    stream = io.StringIO(newline="")
     write_csv(sample(), stream)
-    rows = list(csv.reader(io.StringIO(stream.getvalue())))
-    assert rows[0] == [
-        "Hạng",
-        "Đơn vị",
-        "Tổng điểm",
-        "Xếp loại",
-        "Đủ điều kiện",
-        "1.1",
-        "T.1",
-        "Giải thích xếp loại",
-    ]
+    rows = list(csv.reader(io.StringIO(stream.getvalue(), newline="")))
+    # The first columns of the machine CSV, then those added later (docs/export-format.md).
+    assert rows[0] == machine_headings("1.1", "T.1")
     no_bands = "Thang điểm không quy định xếp loại"
-    assert rows[1] == ["1", "AG", "6.67", "", "Có", "6.67", "0", no_bands]
-    assert rows[2] == ["2", "'=cmd|' /C calc'!A0", "-1.67", "", "Có", "3.33", "-5", no_bands]
+    assert rows[1] == [
+        "1",
+        "AG",
+        "6.67",
+        "",
+        "Có",
+        "6.67",
+        "0",
+        no_bands,
+        "",
+        "6.67",
+        "0",
+        "0",
+        "1",
+    ]
+    assert rows[2] == [
+        "2",
+        "'=cmd|' /C calc'!A0",
+        "-1.67",
+        "",
+        "Có",
+        "3.33",
+        "-5",
+        no_bands,
+        "",
+        "3.33",
+        "0",
+        "5",
+        "0",
+    ]
 
 
 def test_xlsx_has_numbers_as_numbers_a_frozen_header_and_no_formulas(tmp_path):
@@ -111,22 +132,17 @@ def test_xlsx_has_numbers_as_numbers_a_frozen_header_and_no_formulas(tmp_path):
     write_xlsx(sample(), path)
     workbook = load_workbook(path)
     sheet = workbook["Xếp hạng"]
-    assert sheet.freeze_panes == "A2"
-    assert [c.value for c in sheet[1]] == [
-        "Hạng",
-        "Đơn vị",
-        "Tổng điểm",
-        "Xếp loại",
-        "Đủ điều kiện",
-        "1.1",
-        "T.1",
-        "Giải thích xếp loại",
-    ]
-    assert sheet["C2"].value == 6.67 and sheet["C2"].data_type == "n"
-    assert sheet["B3"].value == "=cmd|' /C calc'!A0"
-    assert sheet["B3"].data_type == "s"
+    # Without names or a cluster (the file path), the title block is three lines and a blank
+    # one; the two heading rows follow (tests/engine/test_output_documents.py: the full block).
+    assert sheet.freeze_panes == "C7"
+    assert [c.value for c in sheet[5]] == RANKING_HEADINGS
+    assert sheet["C7"].value == 6.67 and sheet["C7"].data_type == "n"
+    assert sheet["B8"].value == "=cmd|' /C calc'!A0"  # no name given: the code
+    assert sheet["B8"].data_type == "s"
+    assert [c.value for c in workbook["Ma trận điểm"][6]][2:4] == ["1.1", "T.1"]
     details = workbook["Chi tiết"]
-    explanations = [row[7] for row in details.iter_rows(min_row=2, values_only=True)]
+    assert details["I5"].value == "Diễn giải"
+    explanations = [row[8] for row in details.iter_rows(min_row=6, values_only=True)]
     assert any("@SUM(A1)" in e for e in explanations)
     assert all(c.data_type != "f" for row in details.iter_rows() for c in row)
 
@@ -207,18 +223,19 @@ def test_json_explains_each_band_as_data_and_sentences_in_the_chosen_language():
     assert english["checks"] == ag["band_explanation"]["checks"]
 
 
-def test_csv_and_xlsx_end_with_the_band_explanation_in_the_chosen_language(tmp_path):
-    stream = io.StringIO()
+def test_csv_and_xlsx_explain_the_band_in_the_chosen_language(tmp_path):
+    stream = io.StringIO(newline="")
     write_csv(classified(), stream, language="en")
-    rows = list(csv.reader(io.StringIO(stream.getvalue())))
-    assert rows[0][-1] == "Giải thích xếp loại"
-    assert rows[2][-1] == (
+    rows = list(csv.reader(io.StringIO(stream.getvalue(), newline="")))
+    # After the criteria, where it always was; the columns added since come after it.
+    assert rows[0][7] == "Giải thích xếp loại"
+    assert rows[2][7] == (
         "Xuất sắc needs total ≥ 14 and each criterion ≥ 50 % of its points: "
         "2.2 (=Đào tạo) reached 44.44 %; Reached “Tốt”: total 14.44 ≥ 10"
     )
     path = tmp_path / "result.xlsx"
     write_xlsx(classified(), path)
     sheet = load_workbook(path)["Xếp hạng"]
-    assert sheet["H1"].value == "Giải thích xếp loại"
-    assert sheet["H3"].value.startswith("Xuất sắc cần tổng ≥ 14")
-    assert sheet["H3"].value.endswith("; Đạt “Tốt”: tổng 14,44 ≥ 10")
+    assert sheet["J5"].value == "Giải thích xếp loại"
+    assert sheet["J8"].value.startswith("Xuất sắc cần tổng ≥ 14")
+    assert sheet["J8"].value.endswith("; Đạt “Tốt”: tổng 14,44 ≥ 10")

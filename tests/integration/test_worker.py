@@ -127,3 +127,27 @@ def test_a_year_another_process_is_computing_waits_for_it_then_completes(world, 
     current = ScoringRun.objects.get(emulation_year=world.year, is_current=True)
     assert current.pk != before.pk
     assert Standing.objects.get(run=current, unit__code="a1").total == pytest.approx(25)
+
+
+def test_a_batch_recompute_is_shared_by_the_worker_from_the_bulk_queue(world, live_worker):
+    """recompute_all's fan-out through Redis: the chunks go to the bulk queue, the worker (which
+    consumes it, as `make worker` does) recomputes them and counts them in the batch."""
+    from clusters.models import Cluster, Membership
+    from scoring.models import RecomputeBatch
+    from scoring.ranking.services.fan_out import recompute_fan_out
+
+    _setup(world)
+    years = [world.year]
+    for i in range(5):
+        cluster = Cluster.objects.create(
+            code=f"bulk-{i}", name=f"Cụm {i}", supervising_unit=world.supervising
+        )
+        year = EmulationYear.objects.create(cluster=cluster, year=2025)
+        Membership.objects.create(emulation_year=year, unit=world.unit_a1)
+        scheme_create_version(emulation_year=year, scheme=SCHEME)
+        years.append(year)
+    batch = recompute_fan_out(emulation_year_ids=[y.pk for y in years], chunk=2, force=True)
+    wait_for(lambda: RecomputeBatch.objects.get(pk=batch.pk).finished_at is not None)
+    batch.refresh_from_db()
+    assert (batch.years_done, batch.chunks_total) == (6, 3)
+    assert ScoringRun.objects.filter(emulation_year__in=years, is_current=True).count() == 6

@@ -105,12 +105,14 @@ def test_export_ranking_writes_xlsx_with_numbers_as_numbers(two_years, tmp_path)
         str(out),
     )
     sheet = openpyxl.load_workbook(out).worksheets[0]
-    header = [c.value for c in sheet[1]]
-    assert header[:3] == ["Hạng", "Đơn vị", "Tổng điểm"]
+    assert sheet["A2"].value == "Cụm, khối thi đua: Cụm A"
+    header = [c.value for c in sheet[8]]
+    assert header[:3] == ["Hạng", "Đơn vị", "Điểm"] and sheet["C9"].value == "Tổng điểm"
     assert (
-        sheet["A2"].value == 1
-        and sheet["B2"].value == "a1"
-        and isinstance(sheet["C2"].value, (int, float))
+        sheet["A10"].value == 1
+        and sheet["B10"].value == "Liên minh HTX A1"
+        and isinstance(sheet["C10"].value, (int, float))
+        and sheet["C10"].number_format == "#,##0.00"
     )
 
 

@@ -186,23 +186,25 @@ def test_the_json_export_has_the_explanation_as_data_and_sentences(client, ranke
     assert client.get(reverse("ranking-json", args=[ranked.year.pk])).status_code == 404
 
 
-def test_the_csv_and_xlsx_exports_end_with_the_explanation_column(client, ranked):
+def test_the_csv_and_xlsx_exports_carry_the_explanation_column(client, ranked):
     client.force_login(ranked.secretariat)
     text = client.get(reverse("ranking-csv", args=[ranked.year.pk])).content.decode("utf-8")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0][-1] == "Giải thích xếp loại"
-    by_unit = {r[1]: r[-1] for r in rows[1:]}
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    # After the criteria, as it always was; the columns added since follow it.
+    column = rows[0].index("Giải thích xếp loại")
+    assert column == 5 + len(FLOOR_SCHEME.criteria)
+    by_unit = {r[1]: r[column] for r in rows[1:]}
     assert by_unit["a1"] == "; ".join(A1_WHY_VI)
     response = client.get(reverse("ranking-xlsx", args=[ranked.year.pk]))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[8]]
     assert header[-1] == "Giải thích xếp loại"
-    cells = {row[1]: row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert cells["a1"] == "; ".join(A1_WHY_VI)
+    cells = {row[1]: row[-1] for row in sheet.iter_rows(min_row=10, values_only=True)}
+    assert cells[ranked.unit_a1.name] == "; ".join(A1_WHY_VI)
     english(client)
     text = client.get(reverse("ranking-csv", args=[ranked.year.pk])).content.decode("utf-8")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert {r[1]: r[-1] for r in rows[1:]}["a1"] == "; ".join(A1_WHY_EN)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert {r[1]: r[column] for r in rows[1:]}["a1"] == "; ".join(A1_WHY_EN)
 
 
 def test_the_migration_explains_stored_standings_from_their_numbers(ranked):

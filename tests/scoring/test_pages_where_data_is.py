@@ -156,12 +156,13 @@ def test_the_heat_map_overview_and_export_show_the_adjustment(client, adjusted):
     client.force_login(adjusted.leadership)
     response = client.get(reverse("ranking-xlsx", args=[adjusted.year.pk]))
     details = openpyxl.load_workbook(io.BytesIO(response.content))["Chi tiết"]
-    header = [c.value for c in details[1]]
+    header = [c.value for c in details[8]]  # under the title block
     rows = {
         (r[0], r[1]): dict(zip(header, r, strict=True))
-        for r in details.iter_rows(min_row=2, values_only=True)
+        for r in details.iter_rows(min_row=9, values_only=True)
     }
-    assert rows[("a2", "1.1")]["Đạt"] == "Có" and rows[("a2", "1.1")]["Điểm"] == 60
+    line = rows[(adjusted.unit_a2.name, "1.1")]
+    assert line["Đạt"] == "Có" and line["Điểm"] == 60
 
 
 # --- one status vocabulary -------------------------------------------------------------------

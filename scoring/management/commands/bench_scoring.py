@@ -4,6 +4,7 @@ import json
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 
@@ -29,6 +30,13 @@ class Command(BaseCommand):
             "--in-process",
             action="store_true",
             help="Run (b) in this process (its peak memory then includes the build's).",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            nargs="*",
+            default=[1, 2],
+            help="(b') also fan the recompute out to this many worker processes (each a run).",
         )
         parser.add_argument("--phase", choices=["all", "recompute"], default="all", help="internal")
 
@@ -69,6 +77,21 @@ class Command(BaseCommand):
                 f"({full['seconds'] / max(full['years'], 1) * 1000:.1f} ms a year); peak memory {full['peak_rss_mb']:.0f} MB "
                 f"(process, target < 500 MB); wall {time.perf_counter() - started:.1f} s"
             )
+            fanned = []
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                out("(b') skipped: the fan-out over workers needs a broker (set CELERY_BROKER_URL)")
+            else:
+                for workers in options["workers"]:
+                    run = bench.recompute_with_workers(
+                        workers, log_path=str(settings.BASE_DIR / "var" / "bench-worker.log")
+                    )
+                    fanned.append(run)
+                    out(
+                        f"(b') fanned out to {workers} worker process(es): {run['years']} years "
+                        f"in {run['seconds']:.1f} s; peak memory per worker "
+                        f"{run['peak_rss_mb_per_worker']} MB (target < 500 MB)"
+                    )
+                figures["fan_out"] = fanned
             if connection.vendor == "postgresql":
                 copy = bench.copy_baseline()
                 figures["copy"] = copy
@@ -78,6 +101,11 @@ class Command(BaseCommand):
                     f"(c) PostgreSQL COPY of the same {copy['rows']:,} rows: {copy['seconds']:.1f} s → "
                     f"recompute / COPY = {ratio:.2f}× (target ≤ 3×)"
                 )
+                for run in fanned:
+                    out(
+                        f"    {run['workers']} worker(s) / COPY = "
+                        f"{run['seconds'] / copy['seconds']:.2f}× (target with 2 workers ≤ 2×)"
+                    )
             else:
                 out("(c) skipped: COPY needs PostgreSQL (set DATABASE_URL)")
         finally:

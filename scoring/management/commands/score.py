@@ -5,10 +5,12 @@ import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from scoring import engine
+from scoring.engine.input_files import LOCAL_LIMITS
 from scoring.management.base import BAD_INPUT
-from scoring.management.commands.export_ranking import write_result
+from scoring.management.commands.export_ranking import check_dialect, write_result
 
 
 class Command(BaseCommand):
@@ -32,8 +34,14 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "table", "csv", "xlsx"], default="table")
         parser.add_argument("--out")
         parser.add_argument("--language", choices=["vi", "en"], default="vi")
+        parser.add_argument(
+            "--dialect",
+            choices=engine.CSV_DIALECTS,
+            help="For --format csv: rfc4180 (the default) or excel-vn (docs/export-format.md).",
+        )
 
     def handle(self, *args, **options):
+        check_dialect(options)
         try:
             path = Path(options["scheme"])
             try:
@@ -41,7 +49,7 @@ class Command(BaseCommand):
             except OSError as exc:
                 raise CommandError(f"{path}: {exc.strerror}", returncode=BAD_INPUT) from None
             scheme, warnings = engine.parse_scheme(text, filename=path.name)
-            figures = engine.read_figures(options["figures"])
+            figures = engine.read_figures(options["figures"], limits=LOCAL_LIMITS)
             targets = engine.read_targets(options["targets"]) if options["targets"] else {}
             successions = engine.read_units(options["units"]) if options["units"] else []
             manual = engine.read_manual(options["manual"]) if options["manual"] else {}
@@ -69,16 +77,19 @@ class Command(BaseCommand):
             language=options["language"],
         )
         out = options.get("out")
+        # No names without the database: the documents show the units' codes.
+        info = engine.ExportInfo(scheme=scheme, generated=timezone.localtime())
+        dialect = options["dialect"] or "rfc4180"
         if out:
             # Write next to the target and rename: a failed write leaves no half file behind.
             directory = os.path.dirname(os.path.abspath(out))
             fd, temp = tempfile.mkstemp(dir=directory, suffix=Path(out).suffix)
             os.close(fd)
             try:
-                write_result(result, options["format"], temp)
+                write_result(result, options["format"], temp, dialect=dialect, info=info)
                 os.replace(temp, out)
             finally:
                 if os.path.exists(temp):
                     os.unlink(temp)
         else:
-            write_result(result, options["format"], None)
+            write_result(result, options["format"], None, dialect=dialect, info=info)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring', '0013_criterion_rule_per_item'),
+        ('scoring', '0015_criterion_rule_per_item'),
     ]
 
     operations = [

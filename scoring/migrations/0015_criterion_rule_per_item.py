@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring', '0012_document_signatures'),
+        ('scoring', '0014_documents'),
     ]
 
     operations = [

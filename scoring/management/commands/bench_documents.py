@@ -1,0 +1,64 @@
+"""Time the whole conference pack — the minutes, the report of results and every member's score
+sheet, each as Word and PDF, stored — for a year of N members (30 unless told), as the
+secretariat's "generate" does it (docs/performance.md). Everything is built and generated in one
+transaction that is rolled back: the database is left as it was.
+
+    .venv/bin/python manage.py bench_documents                  # 30 members, 3 rounds
+    .venv/bin/python manage.py bench_documents --members 7 --rounds 1
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from scoring.dev.documents_bench import build
+from scoring.documents.services import documents_generate
+
+TARGET_SECONDS = 3.0
+
+
+class _Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Time the conference pack (minutes, results, N score sheets) as Word and PDF."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=30)
+        parser.add_argument("--rounds", type=int, default=3)
+
+    def handle(self, *args, **options):
+        try:
+            with transaction.atomic():
+                self._run(options["members"], options["rounds"])
+                raise _Rollback
+        except _Rollback:
+            pass
+
+    def _run(self, members: int, rounds: int) -> None:
+        started = time.perf_counter()
+        year = build(members)
+        self.stdout.write(f"built a {members}-member year in {time.perf_counter() - started:.1f} s")
+        totals, cpus = [], []
+        for round_ in range(1, rounds + 1):
+            wall, cpu = time.perf_counter(), time.process_time()
+            count = len(documents_generate(emulation_year=year, kind="pack"))
+            totals.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+            self.stdout.write(
+                f"round {round_}: {count} documents × (Word + PDF) in {totals[-1]:.2f} s "
+                f"(CPU of this process {cpus[-1]:.2f} s; "
+                f"{settings.DOCUMENT_RENDER_PROCESSES} rendering processes)"
+            )
+        best = min(totals)
+        self.stdout.write(
+            f"conference pack, {members} members: best {best:.2f} s, median "
+            f"{statistics.median(totals):.2f} s "
+            f"(target < {TARGET_SECONDS:.0f} s: {'met' if best < TARGET_SECONDS else 'NOT met'})"
+        )
