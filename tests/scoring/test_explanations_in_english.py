@@ -138,7 +138,7 @@ def test_the_report_preview_explains_in_the_readers_language(client, scored):
     assert "0,35" not in page
 
 
-def test_the_ranking_heat_map_pack_and_exports_explain_in_english_after_a_change(client, scored):
+def test_the_ranking_page_pack_and_exports_explain_in_english_after_a_change(client, scored):
     put_figures(scored.year, {("a2", "new_coops"): 12})
     client.force_login(scored.secretariat)
     english(client)
