@@ -78,6 +78,7 @@ def cleanup() -> None:
         statements = [
             f"DELETE FROM scoring_score WHERE run_id IN ({runs})",
             f"DELETE FROM scoring_standing WHERE run_id IN ({runs})",
+            f"DELETE FROM scoring_runinputs WHERE run_id IN ({runs})",
             "DELETE FROM scoring_scoringrun WHERE emulation_year_id = ANY(%s)",
             f"DELETE FROM scoring_reportvalue WHERE report_id IN ({reports})",
             "DELETE FROM scoring_report WHERE emulation_year_id = ANY(%s)",
@@ -226,7 +227,7 @@ def _bulk_schemes(years: list[EmulationYear], scheme) -> None:
                 code=c.code,
                 name=c.name,
                 measure=c.measure,
-                target=Decimal(str(c.target)),
+                target=None if c.target is None else Decimal(str(c.target)),
                 unit=c.unit or "",
                 direction=c.direction,
                 points=Decimal(str(c.points)),

@@ -27,6 +27,7 @@ def synthetic_block(
         elements.append(DataElement(den, f"den {k}", "", "integer", min=0))
         elements.append(DataElement(num, f"num {k}", "", "integer", min=0, max_element=den))
         rule = _RULES[k % len(_RULES)]
+        target: float | None
         if k % 4 == 3:
             measure, target, unit = f"({num} - prev({num})) / prev({num}) * 100", 8.0, "%"
         elif k % 4 == 2:
@@ -34,7 +35,11 @@ def synthetic_block(
         else:
             measure, target, unit = f"{num} / {den} * 100", 60.0, "%"
         params: dict[str, object] = {}
-        if rule == "bands":
+        if k % 10 == 9:
+            # Points per occurrence (#18): a count, 1 point per 5, at most the criterion's points.
+            rule, measure, target, unit = "per_item", num, None, None
+            params = {"each": 1.0, "per": 5.0}
+        elif rule == "bands":
             params = {"bands": ({"min_ratio": 1.0, "points": 5}, {"min_ratio": 0.5, "points": 2})}
         elif rule == "formula":
             params = {"points_formula": "max_points * min(1, actual / best_actual)"}

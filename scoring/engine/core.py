@@ -172,6 +172,9 @@ def _score_criterion(
         formula.evaluate_detailed(columns, n, prev_cols) if formula is not None else [None] * n  # type: ignore[list-item]
     )
     default = None if criterion.target is None else float(criterion.target)
+    if criterion.rule == "per_item":
+        # Counts occurrences: neither the criterion's target nor a member's is read.
+        default, override = None, {}
     target = [override.get(m, default) for m in members] if override else [default] * n
     if is_percent(criterion, formula, elements):
         _warn_targets_above_100(criterion, default, override, language, warn)
@@ -189,6 +192,9 @@ def _score_criterion(
     for i, m in enumerate(members):
         if criterion.rule == "manual":
             shown, met_i, text = _manual_line(criterion, explainer, m, manual.get(m), warn)
+        elif scored is not None and scored.direct and i in scorable:
+            # per_item: the amount counted is what the line shows, taken away on a deduction.
+            shown, met_i, text = scored.earned[i], scored.met[i], scored.lines[i]
         elif i in scorable and i not in scored.failures:  # type: ignore[union-attr]
             earned = scored.earned[i]  # type: ignore[union-attr]
             shown = criterion.points - earned if criterion.kind == "deduction" else earned

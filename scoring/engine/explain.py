@@ -6,6 +6,7 @@ A line reads: head → comparison → points (rule), then optional notes; e.g.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from scoring.engine.numbers import fmt_number, with_unit
@@ -37,6 +38,14 @@ VI: Mapping[str, str] = {
     "rule_relative_none": "so với đơn vị dẫn đầu; chưa đơn vị nào có kết quả dương",
     "rule_relative_plain": "so với đơn vị dẫn đầu",
     "rule_formula": "theo công thức",
+    # per_item: "3 lần chậm báo cáo × 2 điểm = trừ 6 điểm (tối đa 10)"
+    "per_item": "{count} × {each} = {amount} (tối đa {max})",
+    "per_item_capped": "{count} × {each} = {raw} → {amount} (tối đa {max})",
+    "per_item_groups": "{count} → {groups} lần {per}",
+    "per_item_points": "{points} điểm",
+    "per_item_regular": "{points} điểm",
+    "per_item_bonus": "cộng {points} điểm thưởng",
+    "per_item_deduction": "trừ {points} điểm",
     # situations
     "missing": "Thiếu số liệu: {element} — 0/{max} điểm",
     "missing_deduction": "Thiếu số liệu: {element} — không trừ điểm",
@@ -104,6 +113,17 @@ EN: Mapping[str, str] = {
     "rule_relative_none": "relative to the leader; no member has a positive result",
     "rule_relative_plain": "relative to the leader",
     "rule_formula": "by formula",
+    "per_item": "{count} × {each} = {amount} (at most {max})",
+    "per_item_capped": "{count} × {each} = {raw} → {amount} (at most {max})",
+    "per_item_groups": "{count} → {groups} × {per}",
+    "per_item_points": "{points} points",
+    "per_item_points_one": "{points} point",
+    "per_item_regular": "{points} points",
+    "per_item_regular_one": "{points} point",
+    "per_item_bonus": "{points} bonus points",
+    "per_item_bonus_one": "{points} bonus point",
+    "per_item_deduction": "{points} points deducted",
+    "per_item_deduction_one": "{points} point deducted",
     "missing": "missing figure: {element} — 0 of {max} points",
     "missing_deduction": "missing figure: {element} — nothing deducted",
     "division_by_zero": "cannot compute: division by zero — 0 of {max} points",
@@ -276,6 +296,43 @@ class Explainer:
         return self.t["rule_bands_hit"].format(
             min_ratio=self.num(min_ratio), band_points=self.num(band_points)
         )
+
+    def _counted(self, key: str, x: float) -> str:
+        """`x` points, in the singular for exactly 1 in English: "1 point", "2 points"."""
+        text = self.num(x) if math.isfinite(x) else "∞"  # a count past any float
+        if text == "1" and key + "_one" in self.t:
+            key += "_one"
+        return self.t[key].format(points=text)
+
+    def per_item(
+        self,
+        actual: float,
+        groups: float,
+        per: float | None,
+        each: float,
+        raw: float,
+        amount: float,
+    ) -> str:
+        """The whole line of a per_item criterion: "3 lần chậm báo cáo × 2 điểm = trừ 6 điểm
+        (tối đa 10)"; with `per`, the whole groups counted: "1.250 thành viên → 2 lần 500 thành
+        viên × 1 điểm = …"; past the cap (or below 0), the product and then what counts."""
+        count = self.value(actual)
+        if per is not None:
+            count = self.t["per_item_groups"].format(
+                count=count,
+                groups=self.num(groups) if math.isfinite(groups) else "∞",
+                per=self.value(per),
+            )
+        if self.kind == "deduction" and amount == 0.0:
+            phrase = self.t["points_no_deduction"]
+        else:
+            phrase = self._counted(f"per_item_{self.kind}", amount)
+        values = {"count": count, "each": self._counted("per_item_points", each), "max": self.max}
+        if abs(raw - amount) > 1e-9:
+            return self.t["per_item_capped"].format(
+                **values, raw=self._counted("per_item_points", raw), amount=phrase
+            )
+        return self.t["per_item"].format(**values, amount=phrase)
 
     def relative(self, best: float | None, by_actual: bool) -> str:
         if best is None:

@@ -508,6 +508,52 @@ class Formula:
         return f"Formula({self.text!r})"
 
 
+# Element types whose every value is a whole number of things: a count, or 0/1 (an occurrence).
+COUNT_TYPES = frozenset({"integer", "boolean"})
+
+
+def not_a_count(formula: Formula, types: Mapping[str, str]) -> str | None:
+    """Why `formula` may give other values than whole numbers — None when it counts.
+
+    A count is built from integer and boolean data elements (`types`: code → element type) and
+    whole numbers with `+ - *`, `min`, `max`, `abs` and `if` (whose condition may be anything);
+    a comparison, `and`, `or` and `not` give 0 or 1 whatever they compare. Division, `round` and
+    decimal or percent elements measure amounts and shares, not occurrences (issue #18: rule
+    `per_item` counts occurrences; `per` counts whole groups of an amount)."""
+    return _not_a_count(formula._ast, types)
+
+
+def _not_a_count(node: Node, types: Mapping[str, str]) -> str | None:
+    kind = node[0]
+    if kind == "num":
+        value = float(node[1])
+        return None if value.is_integer() else f"the number {value:g} is not whole"
+    if kind in ("name", "prev"):
+        element_type = types.get(node[1])
+        if element_type is None or element_type in COUNT_TYPES:
+            return None
+        return f"'{node[1]}' is a {element_type} data element, not a count"
+    if kind in ("cmp", "and", "or", "not"):
+        return None
+    if kind == "neg":
+        return _not_a_count(node[1], types)
+    if kind == "chain":
+        if any(op == "/" for op, _operand in node[2]):
+            return "the measure divides ('/'); to count whole groups use 'per'"
+        parts: tuple[Node, ...] = (node[1], *(operand for _op, operand in node[2]))
+    elif node[1] == "round":
+        return "round() makes a count of an amount; to count whole groups use 'per'"
+    elif node[1] == "if":
+        parts = node[2][1:]
+    else:  # min, max, abs
+        parts = node[2]
+    for part in parts:
+        reason = _not_a_count(part, types)
+        if reason is not None:
+            return reason
+    return None
+
+
 def compile_formula(
     text: str, *, names: Collection[str] | None = None, allow: Collection[str] = ()
 ) -> Formula:

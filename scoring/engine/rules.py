@@ -9,6 +9,9 @@ Conventions shared by every rule (documented in docs/scheme-format.md):
   "lower" with target > 0 and actual ≤ 0 (nothing late at all), which is better than any finite
   ratio and scores as +inf (full points, the leader in a relative rule).
 * Points are always clamped to [0, criterion points].
+
+`per_item` reads no target and no ratio: it counts occurrences (`each` points per whole `per`),
+and for a deduction the amount it counts is the amount deducted (see `per_item_amount`).
 """
 
 from __future__ import annotations
@@ -95,13 +98,35 @@ def band_list(params: Mapping[str, Any]) -> list[tuple[float, float]]:
 class RuleColumn:
     """Points earned (before deduction semantics) and the per-row rule note."""
 
-    __slots__ = ("earned", "notes", "failures")
+    __slots__ = ("earned", "notes", "failures", "direct", "met", "lines")
 
     def __init__(self, n: int) -> None:
         self.earned: list[float] = [0.0] * n
         self.notes: list[str | None] = [None] * n
         # Rows where a points formula could not be computed, with the reason.
         self.failures: dict[int, Missing] = {}
+        # per_item: `earned` is the amount itself — for a deduction the amount deducted, not
+        # the points earned towards a requirement — and the rule decides `met` and writes the
+        # whole line (there is no target to compare with).
+        self.direct = False
+        self.met: list[bool] = []
+        self.lines: list[str] = []
+
+
+def per_item_amount(
+    actual: float, each: float, per: float, points: float
+) -> tuple[float, float, float]:
+    """(whole groups of `per` in `actual`, each × groups, that amount clamped to [0, points]).
+
+    Only whole groups count (1,250 members at `per: 500` are 2 groups); 1e-9 of float noise is
+    forgiven, so that 0.3 at `per: 0.1` is 3 groups and not 2.9999999999999996 → 2."""
+    quotient = actual / per
+    if not math.isfinite(quotient):
+        groups = quotient
+    else:
+        groups = float(math.floor(quotient + EPS * max(1.0, abs(quotient))))
+    raw = each * groups
+    return groups, raw, clamp(raw, points)
 
 
 def apply_rule(
@@ -152,7 +177,38 @@ def apply_rule(
         _relative(criterion, rows, actual, target, eff, explainer, out)
     elif rule == "formula":
         _formula(criterion, rows, actual, target, ratio, eff, n, out)
+    elif rule == "per_item":
+        _per_item(criterion, rows, actual, explainer, n, out)
     return out
+
+
+def _per_item(
+    criterion: Criterion,
+    rows: Sequence[int],
+    actual: Sequence[float | None],
+    explainer: Explainer,
+    n: int,
+    out: RuleColumn,
+) -> None:
+    points = criterion.points
+    each = float(criterion.params["each"])
+    given_per = criterion.params.get("per")
+    per = float(given_per) if given_per is not None else 1.0
+    deduction = criterion.kind == "deduction"
+    out.direct = True
+    out.met = [False] * n
+    out.lines = [""] * n
+    for i in rows:
+        a = actual[i]
+        assert a is not None  # rows are the members with a value
+        groups, raw, amount = per_item_amount(a, each, per, points)
+        out.earned[i] = amount
+        # Met: a regular or bonus item at its cap; a deduction when nothing is taken away.
+        out.met[i] = amount <= EPS if deduction else amount >= points - EPS
+        # Without `per` the count is the number of items — unless a measure that is not whole
+        # (a scheme built in code, not read from a file) needs its whole part shown.
+        shown_per = per if given_per is not None or groups != a else None
+        out.lines[i] = explainer.per_item(a, groups, shown_per, each, raw, amount)
 
 
 def _relative(

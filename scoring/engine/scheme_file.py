@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from scoring.engine.formula import RESERVED, compile_formula
+from scoring.engine.formula import RESERVED, compile_formula, not_a_count
 from scoring.engine.formula_tokens import FormulaError
 from scoring.engine.rules import RULE_VARIABLES
 from scoring.engine.scheme_load import SchemeError, load_document
@@ -32,6 +32,9 @@ from scoring.engine.types import (
 )
 
 MAX_ITEMS = 2000
+# per_item's `each` and `per` at most what a stored number holds (18 digits, 4 of them
+# decimals: scoring/models/schemes.py): beyond it a product of floats would not be written.
+MAX_STEP = 1e14
 
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Codes are stored in columns of these lengths (scoring/models/schemes.py).
@@ -58,7 +61,7 @@ CRITERION_KEYS = (
     "knockout",
     "unit",
 )
-PARAM_KEYS = ("cap", "floor", "else_points", "bands", "points_formula")
+PARAM_KEYS = ("cap", "floor", "else_points", "bands", "points_formula", "each", "per")
 BAND_KEYS = ("band", "min_total", "min_each")
 # Which parameters each rule reads; others are accepted with a warning.
 RULE_PARAMS = {
@@ -68,6 +71,7 @@ RULE_PARAMS = {
     "relative": set(),
     "formula": {"points_formula"},
     "manual": set(),
+    "per_item": {"each", "per"},
 }
 
 
@@ -276,6 +280,7 @@ def _criteria(
     if not items:
         raise reader.fail("criteria", "must list at least one criterion")
     names = [e.code for e in elements]
+    types = {e.code: e.type for e in elements}
     seen: set[str] = set()
     out = []
     for index, item in enumerate(items):
@@ -303,9 +308,26 @@ def _criteria(
             )
         if measure.strip():
             try:
-                compile_formula(measure, names=names)
+                formula = compile_formula(measure, names=names)
             except FormulaError as exc:
                 raise reader.fail(path, f"measure: {exc}") from None
+            if rule == "per_item":
+                reason = not_a_count(formula, types)
+                if reason is not None:
+                    raise reader.fail(
+                        path, f"measure: rule per_item counts occurrences, but {reason}"
+                    )
+        if rule == "per_item":
+            # Points per occurrence compare nothing with a target; a file that gives one (or a
+            # direction) was likely written for another rule: say so rather than ignore it.
+            if data.get("target") is not None:
+                reader.warnings.append(
+                    f"{reader.filename}: {path}: target is ignored by rule per_item"
+                )
+            if data.get("direction") not in (None, "higher"):
+                reader.warnings.append(
+                    f"{reader.filename}: {path}: direction is ignored by rule per_item"
+                )
         out.append(
             Criterion(
                 code=code,
@@ -355,6 +377,12 @@ def _params(
         params["else_points"] = reader.number(data, "else_points", path, low=0.0, high=points)
     if data.get("bands") is not None or rule == "bands":
         params["bands"] = _rule_bands(reader, data, path, points, required=rule == "bands")
+    if data.get("each") is not None or rule == "per_item":
+        if data.get("each") is None:
+            raise reader.fail(path, "each: is required by rule per_item")
+        params["each"] = reader.number(data, "each", path, above=0.0, high=MAX_STEP)
+    if data.get("per") is not None:
+        params["per"] = reader.number(data, "per", path, above=0.0, high=MAX_STEP)
     if data.get("points_formula") is not None or rule == "formula":
         text = reader.text(data, "points_formula", path, required=rule == "formula")
         try:

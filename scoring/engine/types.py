@@ -14,7 +14,7 @@ from typing import Any
 ELEMENT_TYPES = ("integer", "decimal", "percent", "boolean")
 DIRECTIONS = ("higher", "lower")
 KINDS = ("regular", "bonus", "deduction")
-RULES = ("threshold", "proportional", "bands", "relative", "formula", "manual")
+RULES = ("threshold", "proportional", "bands", "relative", "formula", "manual", "per_item")
 SCHEME_FORMAT = "emulation-scheme/1"
 
 
@@ -53,7 +53,8 @@ class Criterion:
     points: float = 0.0
     kind: str = "regular"
     rule: str = "proportional"
-    # cap, floor, else_points, bands ({min_ratio, points} items) and points_formula.
+    # cap, floor, else_points, bands ({min_ratio, points} items), points_formula, and each and
+    # per (per_item).
     params: Mapping[str, Any] = field(default_factory=dict)
     knockout: bool = False
     unit: str | None = None

@@ -20,7 +20,7 @@ from scoring.models.reports import (
     ReportComment,
     ReportValue,
 )
-from scoring.models.results import RecomputeBatch, Score, ScoringRun, Standing
+from scoring.models.results import RecomputeBatch, RunInputs, Score, ScoringRun, Standing
 from scoring.models.schemes import (
     Band,
     Criterion,
@@ -60,6 +60,7 @@ __all__ = [
     "Report",
     "ReportComment",
     "ReportValue",
+    "RunInputs",
     "Scheme",
     "Score",
     "ScoringRun",

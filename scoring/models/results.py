@@ -55,6 +55,28 @@ class ScoringRun(models.Model):
         return f"{self.emulation_year} #{self.pk} ({self.get_status_display()})"
 
 
+class RunInputs(models.Model):
+    """What the engine read for a run — the members, their figures of the year and the year
+    before, targets, manual points and successions — packed (zlib-compressed JSON, see
+    `scoring/ranking/selectors.py: YearInputs.pack`). With the run's scheme version, which never
+    changes, they let the engine write the run's sentences again in any language for exactly the
+    numbers shown, also after the year's inputs have moved on (a figure changed and the year not
+    recomputed yet, or a published year whose previous year changed). A table of its own so that
+    the pages that read a run never load it. Missing for runs written before it existed."""
+
+    run = models.OneToOneField(
+        ScoringRun, on_delete=models.CASCADE, primary_key=True, related_name="kept_inputs"
+    )
+    data = models.BinaryField(_("dữ liệu đầu vào"))
+
+    class Meta:
+        verbose_name = _("dữ liệu đầu vào của lượt chấm")
+        verbose_name_plural = _("dữ liệu đầu vào của lượt chấm")
+
+    def __str__(self) -> str:
+        return f"{self.run_id}"
+
+
 class Score(models.Model):
     """One explanation line: a member's result on one criterion."""
 

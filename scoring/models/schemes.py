@@ -145,6 +145,7 @@ class Criterion(models.Model):
         RELATIVE = "relative", _("So với đơn vị cao nhất")
         FORMULA = "formula", _("Theo công thức")
         MANUAL = "manual", _("Thư ký chấm")
+        PER_ITEM = "per_item", _("Điểm cho mỗi lần, có mức tối đa")
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="criteria")
     group = models.ForeignKey(CriterionGroup, on_delete=models.CASCADE, related_name="criteria")
@@ -187,7 +188,15 @@ class Criterion(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    rule__in=["threshold", "proportional", "bands", "relative", "formula", "manual"]
+                    rule__in=[
+                        "threshold",
+                        "proportional",
+                        "bands",
+                        "relative",
+                        "formula",
+                        "manual",
+                        "per_item",
+                    ]
                 ),
                 name="criterion_rule_valid",
             ),

@@ -168,7 +168,7 @@ def manual_points_entry(
 
 
 def report_preview(
-    *, emulation_year: EmulationYear, unit_code: str, values: dict
+    *, emulation_year: EmulationYear, unit_code: str, values: dict, language: str = "vi"
 ) -> tuple[list[engine.Line], engine.Standing | None]:
     """The points these (unsaved) figures would earn, with the other members' current figures:
     the reporter's live preview. Nothing is written.
@@ -177,7 +177,7 @@ def report_preview(
     whose points depend on them (engine.reads_other_members: the relative rule, a points formula
     reading the best, worst or mean result) comes without points (None) and says they come after
     publication, and then no total is given (the standing is None) — typing figures and reading
-    "1,48/10" gave away the leader's figure."""
+    "1,48/10" gave away the leader's figure. The lines are written in `language`."""
     inputs = year_inputs(emulation_year=emulation_year)
     if inputs is None or unit_code not in inputs.members:
         return [], None
@@ -188,7 +188,7 @@ def report_preview(
         if value is not None:
             figures[(unit_code, inputs.year, code)] = float(value)
     inputs.figures = figures
-    result = inputs.run()
+    result = inputs.run(language=language)
     lines = [line for (unit, _code), line in result.lines.items() if unit == unit_code]
     withheld = (
         set()

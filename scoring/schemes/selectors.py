@@ -223,14 +223,15 @@ def scheme_criteria(scheme: Scheme) -> list[Criterion]:
     )
 
 
-def criteria_in_order(*, scheme_id: int | None, computed_only: bool = False) -> list[Criterion]:
+def criteria_in_order(*, scheme_id: int | None, taking_targets: bool = False) -> list[Criterion]:
     """A scheme version's criteria in order, read now (unlike `scheme_criteria`: not kept, and
-    without their groups); none without a scheme. `computed_only`: not the manual ones."""
+    without their groups); none without a scheme. `taking_targets`: not those that read no
+    target — the manual ones and points per occurrence (per_item)."""
     if scheme_id is None:
         return []
     criteria = Criterion.objects.filter(scheme_id=scheme_id)
-    if computed_only:
-        criteria = criteria.exclude(rule=Criterion.Rule.MANUAL)
+    if taking_targets:
+        criteria = criteria.exclude(rule__in=[Criterion.Rule.MANUAL, Criterion.Rule.PER_ITEM])
     return list(criteria.order_by("position"))
 
 

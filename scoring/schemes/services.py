@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from clusters.audit import Actor, audit_record
 from clusters.models import EmulationYear
 from scoring import engine
-from scoring.engine.formula import compile_formula
+from scoring.engine.formula import compile_formula, not_a_count
 from scoring.engine.formula_tokens import FormulaError
 from scoring.engine.scheme_file import CRITERION_KEYS
 from scoring.errors import ReasonRequired, ScoringError, YearLocked
@@ -299,12 +299,15 @@ def _amend(
 
 def _measure_refused(criterion: engine.Criterion, scheme: engine.Scheme) -> bool:
     """Whether the scheme file's check refuses this criterion's measure — empty where the rule
-    needs one, or a formula that does not compile over the scheme's data elements — so that the
-    refusal is shown on the measure's field."""
+    needs one, a formula that does not compile over the scheme's data elements, or one that is
+    not a count under rule per_item — so that the refusal is shown on the measure's field."""
     if not criterion.measure.strip():
         return criterion.rule != Criterion.Rule.MANUAL
     try:
-        compile_formula(criterion.measure, names=[e.code for e in scheme.data_elements])
+        formula = compile_formula(criterion.measure, names=[e.code for e in scheme.data_elements])
     except FormulaError:
         return True
+    if criterion.rule == Criterion.Rule.PER_ITEM:
+        types = {e.code: e.type for e in scheme.data_elements}
+        return not_a_count(formula, types) is not None
     return False

@@ -32,8 +32,8 @@ def target_members(*, emulation_year: EmulationYear) -> list[Unit]:
 
 
 def target_criteria(*, emulation_year: EmulationYear) -> list[Criterion]:
-    """The criteria that take a target: all but the manually scored ones."""
-    return criteria_in_order(scheme_id=scheme_id_in_force(emulation_year), computed_only=True)
+    """The criteria that take a target: all but those scored by hand or per occurrence."""
+    return criteria_in_order(scheme_id=scheme_id_in_force(emulation_year), taking_targets=True)
 
 
 def member_targets(*, emulation_year: EmulationYear) -> dict[tuple[int, str], Decimal]:

@@ -145,7 +145,7 @@ def test_a_parameter_the_rule_does_not_use_is_a_warning():
         ),
         (
             broken("rule: bands", "rule: magic"),
-            "scheme-2021.yaml: criteria[1] (code '2'): rule: must be one of threshold, proportional, bands, relative, formula, manual, not 'magic'",
+            "scheme-2021.yaml: criteria[1] (code '2'): rule: must be one of threshold, proportional, bands, relative, formula, manual, per_item, not 'magic'",
         ),
         (
             broken(

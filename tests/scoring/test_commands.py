@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import openpyxl
@@ -10,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from clusters.models import EmulationYear, Membership
+from scoring import engine
 from scoring.models import ReportValue, Scheme
 from scoring.schemes.services import scheme_export
 from tests.helpers import scheme_of
@@ -213,3 +215,65 @@ def test_bench_scoring_runs_end_to_end_on_a_tiny_size(world, capsys):
     out = capsys.readouterr().out
     assert "(a) pure core" in out and "(b) full recompute: 2 years, 24 score lines" in out
     assert not EmulationYear.objects.filter(cluster__code__startswith="bench-").exists()
+
+
+def test_bench_explanations_runs_end_to_end_on_a_tiny_size(world, capsys):
+    call_command(
+        "bench_explanations", "--years", "2", "--members", "3", "--criteria", "4", "--rounds", "2"
+    )
+    out = capsys.readouterr().out
+    assert "(r) recompute" in out and "KiB a run" in out
+    assert "(t) a run's English texts" in out
+    assert "(p) score sheet in English" in out and "(p) ranking page in English" in out
+    assert not EmulationYear.objects.filter(cluster__code__startswith="bench-").exists()
+
+
+def test_the_two_paths_agree_in_english_with_bands_and_points_per_occurrence(world, tmp_path):
+    """#18: the same JSON from the database and from files — lines, warnings and band
+    explanations in English — for a scheme with a per_item deduction and classification."""
+    from tests.scoring.test_per_item_scheme import PER_ITEM_SCHEME
+
+    scheme = dataclasses.replace(
+        PER_ITEM_SCHEME,
+        classification=(engine.Band("Tốt", min_total=50, min_each=0.5), engine.Band("Khá", 0)),
+    )
+    install_scheme(world.year, scheme)
+    figures = {("a1", "new_coops"): 20, ("a1", "late_reports"): 7, ("a2", "new_coops"): 18}
+    put_figures(world.year, figures)
+    call_command("recompute", "--cluster", "cum-a", "--year", "2025")
+    scheme_file, figures_file = tmp_path / "scheme.yaml", tmp_path / "figures.csv"
+    scheme_file.write_text(engine.dump_scheme(scheme), encoding="utf-8")
+    figures_file.write_text(
+        "unit,year,element,value\n"
+        + "".join(f"{u},2025,{e},{v}\n" for (u, e), v in figures.items()),
+        encoding="utf-8",
+    )
+    from_db, from_files = tmp_path / "db.json", tmp_path / "files.json"
+    common = ["--format", "json", "--language", "en"]
+    call_command(
+        "export_ranking", "--cluster", "cum-a", "--year", "2025", *common, "--out", str(from_db)
+    )
+    call_command(
+        "score",
+        "--scheme",
+        str(scheme_file),
+        "--figures",
+        str(figures_file),
+        "--year",
+        "2025",
+        *common,
+        "--out",
+        str(from_files),
+    )
+    db = json.loads(from_db.read_text(encoding="utf-8"))
+    assert db == json.loads(from_files.read_text(encoding="utf-8"))
+    assert [r["unit"] for r in db["ranking"]] == ["a2", "a1"]  # 54 = 18/20 × 60; 60 − 10
+    a1 = db["ranking"][1]
+    assert a1["criteria"]["T.1"]["explanation"] == (
+        "7 lần chậm báo cáo × 2 points = 14 points → 10 points deducted (at most 10)"
+    )
+    assert (a1["total"], a1["deduction"], a1["band"]) == (50.0, 10.0, "Khá")
+    assert a1["band_explanation"]["text"][0] == (
+        "Tốt needs total ≥ 50 and each criterion ≥ 50 % of its points: "
+        "2.1 (Tăng thành viên) reached 0 %"
+    )

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
+import openpyxl
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -87,3 +92,56 @@ def test_the_2026_sheet_explains_why_100_points_is_only_good(client, demo):
 def test_a_sheet_says_which_criterion_was_lowest_when_excellent_is_reached(client, demo):
     why = sheet(client, "thuky", 2021, "kien-giang")
     assert "Đạt “Xuất sắc”: tổng 91,59 ≥ 90 và mỗi tiêu chí ≥ 50 % số điểm (thấp nhất: " in why
+
+
+def test_the_2021_ranking_and_exports_explain_the_bands_in_both_languages(client, demo, capsys):
+    """#18 item 2: the demo's 2021 results carry the band explanations as data, and the
+    ranking page, the JSON, CSV and XLSX downloads and export_ranking write them in the
+    reader's language."""
+    ey = EmulationYear.objects.get(cluster__code=CLUSTER_CODE, year=2021)
+    checks = standing(2021, "an-giang").band_explanation["checks"]
+    assert [(c["band"], c["failed"], c["criterion"]) for c in checks] == [
+        ("Xuất sắc", "min_each", "3.3"),
+        ("Tốt", None, None),
+    ]
+    why_vi = (
+        "Xuất sắc cần tổng ≥ 90 và mỗi tiêu chí ≥ 50 % số điểm: " + VCA_RESOLUTIONS + " đạt 0 %"
+    )
+    why_en = (
+        "Xuất sắc needs total ≥ 90 and each criterion ≥ 50 % of its points: "
+        + VCA_RESOLUTIONS
+        + " reached 0 %"
+    )
+    client.force_login(get_user_model().objects.get(username="lanhdao"))
+    ranking = client.get(reverse("year-detail", args=[ey.pk])).content.decode()
+    assert why_vi in ranking.replace("\u00a0", " ")
+    data = client.get(reverse("ranking-json", args=[ey.pk])).json()
+    ag = next(row for row in data["ranking"] if row["unit"] == "an-giang")
+    assert ag["band_explanation"]["text"] == [why_vi, "Đạt “Tốt”: tổng 98,8 ≥ 80"]
+    text = client.get(reverse("ranking-csv", args=[ey.pk])).content.decode("utf-8-sig")
+    header, *rows = csv.reader(io.StringIO(text))
+    column = header.index("Giải thích xếp loại")
+    ag_row = next(row for row in rows if row[1] == "an-giang")
+    assert ag_row[column] == f"{why_vi}; Đạt “Tốt”: tổng 98,8 ≥ 80"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    ranking = client.get(reverse("year-detail", args=[ey.pk])).content.decode()
+    assert why_en in ranking.replace("\u00a0", " ") and why_vi not in ranking
+    data = client.get(reverse("ranking-json", args=[ey.pk])).json()
+    ag = next(row for row in data["ranking"] if row["unit"] == "an-giang")
+    assert ag["band_explanation"]["text"] == [why_en, "Reached “Tốt”: total 98.8 ≥ 80"]
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("ranking-xlsx", args=[ey.pk])).content)
+    ).worksheets[0]
+    cells = [value for row in sheet.iter_rows(values_only=True) for value in row]
+    assert f"{why_en}; Reached “Tốt”: total 98.8 ≥ 80" in cells
+    for language, why in (("vi", why_vi), ("en", why_en)):
+        call_command(
+            "export_ranking", "--cluster", CLUSTER_CODE, "--year", "2021", "--language", language
+        )
+        exported = json.loads(capsys.readouterr().out)
+        ag = next(row for row in exported["ranking"] if row["unit"] == "an-giang")
+        assert ag["band_explanation"]["checks"] == [
+            {**check, "total": 98.8, "share": check["share"] and round(check["share"], 4)}
+            for check in checks
+        ]
+        assert ag["band_explanation"]["text"][0] == why

@@ -23,12 +23,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from clusters.models import EmulationYear
 from scoring import engine
-from scoring.models import Score, ScoringRun, Standing
+from scoring.models import RunInputs, Score, ScoringRun, Standing
 from scoring.ranking.selectors import YearInputs, years_inputs
 
 logger = logging.getLogger(__name__)
@@ -88,21 +88,32 @@ def _recompute_chunk(ids: list[int], *, force: bool) -> list[RecomputeOutcome]:
             if year.pk not in inputs:
                 _mark_scored(year_id=year.pk, version=year.input_version)
                 outcomes[year.pk] = RecomputeOutcome(year.pk, "no_scheme")
-        current = dict(
-            ScoringRun.objects.filter(
+        current = {
+            year_id: (digest, run_id, kept)
+            for year_id, digest, run_id, kept in ScoringRun.objects.filter(
                 emulation_year_id__in=list(inputs), is_current=True
-            ).values_list("emulation_year_id", "input_hash")
-        )
+            )
+            .annotate(kept=Exists(RunInputs.objects.filter(run_id=OuterRef("pk"))))
+            .values_list("emulation_year_id", "input_hash", "pk", "kept")
+        }
         results: list[tuple[YearInputs, str, engine.Result]] = []
+        to_keep: list[RunInputs] = []
+        canonical: dict[int, bytes] = {}
         for year_id, year_inputs in inputs.items():
-            digest = year_inputs.digest()
-            if not force and current.get(year_id) == digest:
+            canonical[year_id] = raw = year_inputs.canonical()
+            digest = year_inputs.digest(raw)
+            same = current.get(year_id)
+            if not force and same is not None and same[0] == digest:
                 _mark_scored(year_id=year_id, version=year_inputs.input_version)
                 outcomes[year_id] = RecomputeOutcome(year_id, "unchanged")
+                if not same[2]:  # a run written before runs kept their inputs
+                    to_keep.append(RunInputs(run_id=same[1], data=year_inputs.pack(raw)))
                 continue
             results.append((year_inputs, digest, year_inputs.run()))
+        if to_keep:
+            RunInputs.objects.bulk_create(to_keep, ignore_conflicts=True)
         if results:
-            written = _write_runs(results, started=started)
+            written = _write_runs(results, canonical=canonical, started=started)
             for year_inputs, _digest, _result in results:
                 run_id = written.get(year_inputs.emulation_year_id)
                 status = "written" if run_id else "stale"
@@ -160,9 +171,14 @@ def _mark_scored(*, year_id: int, version: int) -> None:
 
 
 def _write_runs(
-    results: list[tuple[YearInputs, str, engine.Result]], *, started: float
+    results: list[tuple[YearInputs, str, engine.Result]],
+    *,
+    canonical: dict[int, bytes] | None = None,
+    started: float,
 ) -> dict[int, int]:
-    """Write the runs of a chunk in one transaction; return {year id: run id} of those written."""
+    """Write the runs of a chunk in one transaction, each with the inputs it was scored from
+    (`canonical`: their bytes by year id, made for the hash already); return {year id: run id}
+    of those written."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Results are derived data, and scored_version commits with them: a commit lost in a
@@ -220,6 +236,15 @@ def _write_runs(
             ]
         )
         _write_lines(list(zip(runs, fresh, strict=True)))
+        RunInputs.objects.bulk_create(
+            [
+                RunInputs(
+                    run_id=run.pk,
+                    data=inputs.pack((canonical or {}).get(inputs.emulation_year_id)),
+                )
+                for run, (inputs, _digest, _result) in zip(runs, fresh, strict=True)
+            ]
+        )
         for inputs, _digest, _result in fresh:
             year = years[inputs.emulation_year_id]
             year.scored_version = max(year.scored_version, inputs.input_version)

@@ -26,6 +26,7 @@ from clusters.permissions import (
 )
 from emulation.uploads import upload_refusal
 from scoring.errors import ScoringError
+from scoring.formatting import page_language
 from scoring.models import Report
 from scoring.reporting.forms import ReportForm, ReturnForm, posted_answers
 from scoring.reporting.selectors import (
@@ -139,7 +140,10 @@ def _preview(request, page: _Page, action: str) -> bool:
     form = _reporter_form(request, page, action)
     if form is not None:
         page.preview = report_preview(
-            emulation_year=page.year, unit_code=page.unit.code, values=form.values()
+            emulation_year=page.year,
+            unit_code=page.unit.code,
+            values=form.values(),
+            language=page_language(),
         )
         page.form = form.formatted()
     return False

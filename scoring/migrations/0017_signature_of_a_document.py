@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clusters', '0007_remove_emulationyear_scheme'),
-        ('scoring', '0014_documents'),
+        ('scoring', '0016_run_inputs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
