@@ -349,7 +349,7 @@ def recompute_with_workers(workers: int, *, log_path: str, timeout: float = 1800
     queueing to the batch's end; the peak memory of each worker process. Needs a real broker."""
     queue = settings.RECOMPUTE_BULK_QUEUE
     env = dict(os.environ)
-    env.setdefault("DATABASE_URL", _database_url())
+    env["DATABASE_URL"] = _database_url()  # this connection's database, whatever the env says
     with open(log_path, "w", encoding="utf-8") as log:
         worker = subprocess.Popen(  # noqa: S603 — our own interpreter and celery
             [

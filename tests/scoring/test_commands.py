@@ -210,7 +210,15 @@ def test_an_unknown_cluster_or_year_is_a_clear_error(world):
 
 def test_bench_scoring_runs_end_to_end_on_a_tiny_size(world, capsys):
     call_command(
-        "bench_scoring", "--years", "2", "--members", "3", "--criteria", "4", "--in-process"
+        "bench_scoring",
+        "--years",
+        "2",
+        "--members",
+        "3",
+        "--criteria",
+        "4",
+        "--in-process",
+        "--workers",  # none: the fan-out's workers need committed data (bench runs, not tests)
     )
     out = capsys.readouterr().out
     assert "(a) pure core" in out and "(b) full recompute: 2 years, 24 score lines" in out
