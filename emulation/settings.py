@@ -442,6 +442,10 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 7 * 24 * 60 * 60)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # evidence, scans
 INPUT_FILE_MAX_BYTES = env_int("INPUT_FILE_MAX_BYTES", 2 * 1024 * 1024)  # targets CSV/XLSX
 SCHEME_FILE_MAX_BYTES = 1024 * 1024  # a scheme file; the reader refuses over 1,000,000 bytes
+# An award dossiers' package for the national e-dossier system (scoring/dossiers/services/
+# package.py): at most this many dossiers and bytes of files, checked before it is written.
+DOSSIER_PACKAGE_MAX_DOSSIERS = env_int("DOSSIER_PACKAGE_MAX_DOSSIERS", 200)
+DOSSIER_PACKAGE_MAX_BYTES = env_int("DOSSIER_PACKAGE_MAX_BYTES", 200 * 1024 * 1024)
 
 # Digital signatures (scoring/documents/signing.py, docs/operations.md "Digital signatures").
 # The certificates a signature's chain must end at, as PEM files (comma-separated paths): the

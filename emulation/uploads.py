@@ -33,6 +33,8 @@ PURPOSES = {
     "year-targets": "INPUT_FILE_MAX_BYTES",
     "year-scheme": "SCHEME_FILE_MAX_BYTES",
     "award-register": "INPUT_FILE_MAX_BYTES",  # past decisions, a row per recipient
+    "dossier-detail": "EVIDENCE_MAX_BYTES",  # an award dossier's documents (PDF, DOCX)
+    "council-detail": "EVIDENCE_MAX_BYTES",  # absent council members' written opinions
 }
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from scoring.admin.clusters import AuditedAdmin, FrozenInline, FrozenWhenPublished
+from scoring.dossiers.services.council import calendar_day_remove, calendar_day_set
 from scoring.models import (
     AwardKind,
     AwardProposal,
@@ -25,6 +26,7 @@ from scoring.models import (
     Score,
     ScoringRun,
     Standing,
+    WorkCalendarDay,
 )
 from scoring.ranking.services.dirty import figures_mark_dirty, year_mark_dirty
 
@@ -332,3 +334,31 @@ class AwardProposalAdmin(ImmutableAdmin):
     list_display = ["emulation_year", "award_kind", "unit", "votes", "rank"]
     list_filter = ["award_kind"]
     list_select_related = ["emulation_year__cluster", "award_kind", "unit"]
+
+
+@admin.register(WorkCalendarDay)
+class WorkCalendarDayAdmin(admin.ModelAdmin):
+    """The days off and worked that the award dossiers' legal clocks count beyond Vietnam's
+    public holidays. Every change goes through the service, which records it and moves the
+    deadlines of the dossiers whose clocks are running."""
+
+    list_display = ["day", "working", "note"]
+    list_filter = ["working"]
+    ordering = ["-day"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            before = WorkCalendarDay.objects.get(pk=obj.pk)
+            if before.day != obj.day:
+                calendar_day_remove(day=before.day, actor=request.user)
+        saved = calendar_day_set(
+            day=obj.day, working=obj.working, note=obj.note, actor=request.user
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        calendar_day_remove(day=obj.day, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for day in list(queryset.values_list("day", flat=True)):
+            calendar_day_remove(day=day, actor=request.user)

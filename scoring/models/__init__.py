@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from scoring.models.award_history import AwardDecision, AwardRecipient, UnitHold
 from scoring.models.awards import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
+from scoring.models.dossiers import (
+    Council,
+    CouncilMember,
+    CouncilResult,
+    Dossier,
+    DossierDeadline,
+    DossierDocument,
+    WorkCalendarDay,
+)
 from scoring.models.inbox import Notification, NotificationPreference, UnitContact
 from scoring.models.pledges import Pledge, PledgeSignature
 from scoring.models.reports import (
@@ -34,10 +43,16 @@ __all__ = [
     "BallotChoice",
     "BallotVoter",
     "Band",
+    "Council",
+    "CouncilMember",
+    "CouncilResult",
     "Criterion",
     "CriterionGroup",
     "DataElement",
     "DocumentSignature",
+    "Dossier",
+    "DossierDeadline",
+    "DossierDocument",
     "EvidenceFile",
     "ManualPoints",
     "MemberTarget",
@@ -55,4 +70,5 @@ __all__ = [
     "Standing",
     "UnitContact",
     "UnitHold",
+    "WorkCalendarDay",
 ]
