@@ -53,7 +53,7 @@ class DocumentForm(forms.Form):
         label=_("Số, ký hiệu văn bản"),
         max_length=60,
         required=False,
-        help_text=_("Ví dụ 12/TTr-CTĐ"),
+        help_text=_("Ví dụ 12/TTr-LMHTX"),
     )
     issued_on = LocalDateField(label=_("Ngày văn bản"), required=False)
 

@@ -109,3 +109,33 @@ def council_of(world, *, year=2025, members=5):
     for i, role in enumerate(roles, 1):
         council_member_add(council=council, name=f"Thành viên {i}", role=role)
     return council
+
+
+def walk_objects(world):
+    """What the permission walks open: A1's dossier (a draft, addressed to A's supervising unit)
+    with an uploaded document, that body's council of 2025 with a member, and its result on the
+    dossier with the absent members' written opinions (a scan)."""
+    from scoring.dossiers.services.council import council_result_record
+
+    dossier = dossier_create(
+        emulation_year=world.year,
+        body=world.supervising,
+        award_code=VCA_FLAG,
+        unit=world.unit_a1,
+        actor=world.secretariat,
+    )
+    dossier_document_add(
+        dossier=dossier, item_code="to-trinh", upload=pdf_upload(), actor=world.secretariat
+    )
+    council = council_of(world, members=3)
+    council_result_record(
+        council=council,
+        dossier=dossier,
+        met_on=dossier.created_at.date(),
+        present=2,
+        yes=2,
+        no=0,
+        written_yes=1,
+        scan=pdf_upload("y-kien.pdf"),
+    )
+    return dossier, council
