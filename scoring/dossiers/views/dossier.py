@@ -155,10 +155,13 @@ def _done(request, dossier: Dossier, said: str):
 
 
 def _refused(request, dossier, roles, action: str, form, error: ScoringError):
-    if form is None:
-        return _render(request, dossier, roles, error=str(error))
-    form.add_error(error.field if error.field in form.fields else None, str(error))
-    return _render(request, dossier, roles, bound={action: form})
+    """A refusal next to the field it names; one of the dossier as a whole (its state, its
+    documents) above the page, with the form still holding what was typed."""
+    if form is not None and error.field in form.fields:
+        form.add_error(error.field, str(error))
+        return _render(request, dossier, roles, bound={action: form})
+    bound = {action: form} if form is not None else None
+    return _render(request, dossier, roles, bound=bound, error=str(error))
 
 
 def _items_of(dossier: Dossier, *, generated_only: bool = False):
