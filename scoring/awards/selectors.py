@@ -49,9 +49,9 @@ def _years(unit_ids: set[int]) -> dict[int, dict[int, rules.YearRecord]]:
     return out
 
 
-def _awards(unit_ids: set[int]) -> dict[int, list[rules.AwardRecord]]:
+def _awards(recipients: list[AwardRecipient]) -> dict[int, list[rules.AwardRecord]]:
     out: dict[int, list[rules.AwardRecord]] = {}
-    for r in AwardRecipient.objects.filter(unit_id__in=unit_ids).select_related("decision"):
+    for r in recipients:
         d = r.decision
         out.setdefault(r.unit_id, []).append(
             rules.AwardRecord(
@@ -66,23 +66,40 @@ def _awards(unit_ids: set[int]) -> dict[int, list[rules.AwardRecord]]:
     return out
 
 
-def _holds(unit_ids: set[int]) -> dict[int, list[rules.Hold]]:
+def _holds(holds: list[UnitHold]) -> dict[int, list[rules.Hold]]:
     out: dict[int, list[rules.Hold]] = {}
-    for h in UnitHold.objects.filter(unit_id__in=unit_ids):
+    for h in holds:
         out.setdefault(h.unit_id, []).append(rules.Hold(h.kind, h.since, h.until, h.note))
     return out
+
+
+@dataclass
+class _Histories:
+    """The engine's histories and the rows they were read from (which a page shows as they are,
+    without reading them again)."""
+
+    histories: dict[int, rules.UnitHistory]
+    links: list[UnitSuccession]  # every succession found, the units' own first
+    recipients: list[AwardRecipient]  # of the units and their predecessors, with the decisions
+    holds: list[UnitHold]
 
 
 def unit_histories(units: list[Unit]) -> dict[int, rules.UnitHistory]:
     """The engine's history of each unit, its predecessors' included (a fixed number of queries
     a generation of mergers, whatever the number of units)."""
+    return _histories(units).histories
+
+
+def _histories(units: list[Unit]) -> _Histories:
     predecessors: dict[int, list[Unit]] = {}
     every: dict[int, Unit] = {u.pk: u for u in units}
     frontier = set(every)
+    found: list[UnitSuccession] = []
     for _generation in range(MAX_GENERATIONS):
-        links = UnitSuccession.objects.filter(successor_id__in=frontier).select_related(
-            "predecessor"
+        links = list(
+            UnitSuccession.objects.filter(successor_id__in=frontier).select_related("predecessor")
         )
+        found += links
         frontier = set()
         for link in links:
             predecessors.setdefault(link.successor_id, []).append(link.predecessor)
@@ -92,7 +109,15 @@ def unit_histories(units: list[Unit]) -> dict[int, rules.UnitHistory]:
         if not frontier:
             break
     ids = set(every)
-    years, awards, holds = _years(ids), _awards(ids), _holds(ids)
+    recipients = list(
+        AwardRecipient.objects.filter(unit_id__in=ids)
+        .select_related("decision")
+        .order_by("-decision__achievement_year", "-decision__decided_on")
+    )
+    for r in recipients:
+        r.unit = every[r.unit_id]  # known already: no query a row
+    hold_rows = list(UnitHold.objects.filter(unit_id__in=ids))
+    years, awards, holds = _years(ids), _awards(recipients), _holds(hold_rows)
     built: dict[int, rules.UnitHistory] = {}
 
     def build(unit: Unit, depth: int = 0) -> rules.UnitHistory:
@@ -108,7 +133,7 @@ def unit_histories(units: list[Unit]) -> dict[int, rules.UnitHistory]:
             )
         return built[unit.pk]
 
-    return {u.pk: build(u) for u in units}
+    return _Histories({u.pk: build(u) for u in units}, found, recipients, hold_rows)
 
 
 @dataclass
@@ -116,25 +141,19 @@ class AwardsPage:
     unit: Unit
     decisions: list[AwardRecipient]  # its own, newest first
     predecessor_decisions: list[tuple[Unit, AwardRecipient]]
-    holds: QuerySet[UnitHold]
+    holds: list[UnitHold]
     rule_set: rules.RuleSet
     year: int  # the achievement year judged
     verdicts: list[tuple[rules.AwardKind, rules.Verdict]]
     successions: list[UnitSuccession]
 
 
-def _recipients(unit_ids: list[int]) -> list[AwardRecipient]:
-    return list(
-        AwardRecipient.objects.filter(unit_id__in=unit_ids)
-        .select_related("decision", "unit")
-        .order_by("-decision__achievement_year", "-decision__decided_on")
-    )
-
-
 def unit_awards_page(*, unit: Unit, today: dt.date) -> AwardsPage:
     """A unit's award history (with its predecessors'), its holds, and its eligibility for each
-    award kind of the rule set in force today, for last year's achievements."""
-    history = unit_histories([unit])[unit.pk]
+    award kind of the rule set in force today, for last year's achievements. The page's rows
+    are those the history was read from: six queries, with or without predecessors."""
+    loaded = _histories([unit])
+    history = loaded.histories[unit.pk]
     rule_set = rule_set_on(today)
     year = today.year - 1
     verdicts = [
@@ -142,17 +161,17 @@ def unit_awards_page(*, unit: Unit, today: dt.date) -> AwardsPage:
         for code, kind in rule_set.awards.items()
         if kind.merit
     ]
-    successions = list(UnitSuccession.objects.filter(successor=unit).select_related("predecessor"))
-    before = [s.predecessor_id for s in successions]
+    successions = [link for link in loaded.links if link.successor_id == unit.pk]
+    before = {s.predecessor_id for s in successions}
     return AwardsPage(
         unit=unit,
-        decisions=_recipients([unit.pk]),
-        predecessor_decisions=[(r.unit, r) for r in _recipients(before)],
-        holds=UnitHold.objects.filter(unit=unit),
+        decisions=[r for r in loaded.recipients if r.unit_id == unit.pk],
+        predecessor_decisions=[(r.unit, r) for r in loaded.recipients if r.unit_id in before],
+        holds=[h for h in loaded.holds if h.unit_id == unit.pk],
         rule_set=rule_set,
         year=year,
         verdicts=verdicts,
-        successions=successions,
+        successions=sorted(successions, key=lambda s: (s.effective_on, s.predecessor.name)),
     )
 
 

@@ -104,12 +104,11 @@ class RevokeForm(forms.Form):
 
 
 class QueueForm(forms.Form):
-    """The queue's filters (GET); anything unknown is ignored rather than refused."""
+    """The queue's filters (GET), for their labels and choices: the page writes the inputs
+    itself and reads the address leniently (anything unknown is ignored, never refused)."""
 
     award = forms.ChoiceField(label=_("Hình thức"), required=False)
-    cluster = forms.TypedChoiceField(
-        label=_("Cụm, khối"), coerce=int, required=False, empty_value=None
-    )
+    cum = forms.CharField(label=_("Cụm, khối (tên có chứa)"), max_length=100, required=False)
     state = forms.ChoiceField(
         label=_("Trạng thái"), required=False, choices=[("", _("Tất cả"))] + Dossier.State.choices
     )
@@ -126,10 +125,9 @@ class QueueForm(forms.Form):
     )
     qua_han = forms.BooleanField(label=_("Chỉ hồ sơ quá hạn"), required=False)
 
-    def __init__(self, *args, awards, clusters, **kwargs):
+    def __init__(self, *args, awards, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["award"].choices = [("", _("Tất cả"))] + list(awards)
-        self.fields["cluster"].choices = [("", _("Tất cả"))] + list(clusters)
 
 
 class CouncilForm(forms.Form):

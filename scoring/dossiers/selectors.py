@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from clusters.models import AuditEntry, Cluster, EmulationYear, Unit
 from clusters.permissions import dossier_scope
@@ -321,7 +321,8 @@ SORTS = {
 @dataclass
 class QueueFilters:
     award: str = ""
-    cluster: int | None = None
+    cluster: int | None = None  # one cluster (a link in the queue)
+    cluster_name: str = ""  # clusters whose name holds this (a national body has 1,400)
     state: str = ""
     sort: str = "han"
     late: bool = False  # overdue at the awarding level only
@@ -340,7 +341,7 @@ class QueuePage:
     total: int
     states: dict[str, int]
     awards: list[tuple[str, str]]
-    clusters: list[tuple[int, str]]
+    cluster: Cluster | None  # the one cluster filtered on
 
 
 def visible_dossiers(user: Any) -> QuerySet[Dossier]:
@@ -355,11 +356,21 @@ def visible_dossiers(user: Any) -> QuerySet[Dossier]:
     return rows if condition is None else rows.filter(condition)
 
 
+def queue_stamp(*, user: Any) -> tuple[int, str]:
+    """What moves whenever a queue of the user's could change: the number of dossiers in scope
+    and the last change of any (every step saves its dossier; a day added to the calendar moves
+    the deadlines it touches and their `updated_at`)."""
+    found = visible_dossiers(user).aggregate(n=Count("pk"), last=Max("updated_at"))
+    return found["n"], found["last"].isoformat() if found["last"] else ""
+
+
 def _filtered(rows: QuerySet[Dossier], filters: QueueFilters, today: dt.date) -> QuerySet[Dossier]:
     if filters.award:
         rows = rows.filter(award_code=filters.award)
     if filters.cluster:
         rows = rows.filter(emulation_year__cluster_id=filters.cluster)
+    if filters.cluster_name:
+        rows = rows.filter(emulation_year__cluster__name__icontains=filters.cluster_name)
     if filters.state:
         rows = rows.filter(state=filters.state)
     if filters.late:
@@ -370,11 +381,19 @@ def _filtered(rows: QuerySet[Dossier], filters: QueueFilters, today: dt.date) ->
 def dossier_queue(*, user: Any, filters: QueueFilters, today: dt.date, page: int = 1) -> QueuePage:
     """The dossiers the user sees (for an awarding body's staff: those addressed to it from
     every cluster under it), filtered and sorted — by working days left, first — a page at a
-    time, with the counts per state and the filters' choices. Seven queries whatever the size."""
+    time, with the counts per state and the award kinds to filter on. A cluster is filtered by
+    (part of) its name: a national body's 1,400 clusters make no list to choose from. Six
+    queries whatever the size."""
     scoped = visible_dossiers(user)
     rows = _filtered(scoped, filters, today)
     states = dict(
-        _filtered(scoped, QueueFilters(award=filters.award, cluster=filters.cluster), today)
+        _filtered(
+            scoped,
+            QueueFilters(
+                award=filters.award, cluster=filters.cluster, cluster_name=filters.cluster_name
+            ),
+            today,
+        )
         .values_list("state")
         .annotate(n=Count("pk"))
         .order_by()
@@ -385,19 +404,22 @@ def dossier_queue(*, user: Any, filters: QueueFilters, today: dt.date, page: int
     paginator = Paginator(ordered, QUEUE_PAGE_SIZE)
     shown = paginator.get_page(page)
     calendar = work_calendar()
-    awards = sorted(set(scoped.values_list("award_code", "award_name").order_by()))
-    clusters = list(
-        Cluster.objects.filter(
-            pk__in=scoped.values("emulation_year__cluster_id").order_by()
-        ).values_list("pk", "name")
-    )
+    awards = sorted(set(scoped.values_list("award_code", "award_name").distinct().order_by()))
+    rows_shown = [QueueRow(d, dossier_clock(d, calendar, today)) for d in shown.object_list]
+    cluster = None
+    if filters.cluster:
+        # The cluster filtered on, from a row when there is one (no query), else looked up.
+        cluster = (
+            next((r.dossier.emulation_year.cluster for r in rows_shown), None)
+            or Cluster.objects.filter(pk=filters.cluster).first()
+        )
     return QueuePage(
-        rows=[QueueRow(d, dossier_clock(d, calendar, today)) for d in shown.object_list],
+        rows=rows_shown,
         page=shown,
         total=paginator.count,
         states=states,
         awards=awards,
-        clusters=clusters,
+        cluster=cluster,
     )
 
 

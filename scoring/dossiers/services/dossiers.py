@@ -637,6 +637,6 @@ def dossiers_reclock(*, today: dt.date | None = None) -> int:
             else:
                 continue
             if any(getattr(dossier, k) != v for k, v in fields.items()):
-                Dossier.objects.filter(pk=dossier.pk).update(**fields)
+                Dossier.objects.filter(pk=dossier.pk).update(**fields, updated_at=timezone.now())
                 changed += 1
     return changed
