@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from clusters.models import EmulationYear, Unit, UnitSuccession
+from emulation.sql import ids_fit, rows, statement
 from scoring.awards.rule_sets import rule_set_on
 from scoring.engine import awards as rules
-from scoring.models import AwardDecision, AwardRecipient, Band, Standing, UnitHold
+from scoring.models import AwardDecision, AwardRecipient, Band, ScoringRun, Standing, UnitHold
 
 # A chain of mergers deeper than this is a data mistake (or a cycle), not a real history.
 MAX_GENERATIONS = 10
@@ -173,6 +174,52 @@ def unit_awards_page(*, unit: Unit, today: dt.date) -> AwardsPage:
         verdicts=verdicts,
         successions=sorted(successions, key=lambda s: (s.effective_on, s.predecessor.name)),
     )
+
+
+# Kept, measured (#17): a unit's award page costs ~9 ms in-process to read and render (its six
+# ORM statements compile slower than they run); served from the cache under this stamp, ~3 ms
+# (docs/performance.md, "a unit's award history").
+def unit_awards_stamp(unit_id: int) -> tuple:
+    """What moves whenever a unit's award page could show something else (but names, bounded by
+    the page cache's lifetime): its chain of predecessors, the decisions of each and their
+    revocations, the holds, and the published years' current scores — read in one statement."""
+    if not ids_fit(unit_id):
+        return (unit_id,)
+    sql = statement(
+        """
+        WITH RECURSIVE chain(id, depth) AS (
+            SELECT %s, 0
+            UNION
+            SELECT s.predecessor_id, c.depth + 1 FROM {succession} s
+            JOIN chain c ON s.successor_id = c.id WHERE c.depth < %s
+        )
+        SELECT
+            (SELECT COUNT(*) FROM chain),
+            (SELECT COUNT(*) FROM {recipient} WHERE unit_id IN (SELECT id FROM chain)),
+            (SELECT MAX(id) FROM {recipient} WHERE unit_id IN (SELECT id FROM chain)),
+            (SELECT COUNT(*) FROM {recipient} WHERE revoked AND unit_id IN (SELECT id FROM chain)),
+            (SELECT COUNT(*) FROM {hold} WHERE unit_id IN (SELECT id FROM chain)),
+            (SELECT MAX(id) FROM {hold} WHERE unit_id IN (SELECT id FROM chain)),
+            (SELECT COUNT(*) FROM {standing} st JOIN {run} r ON r.id = st.run_id
+                JOIN {year} y ON y.id = r.emulation_year_id
+                WHERE st.unit_id IN (SELECT id FROM chain) AND r.is_current
+                AND y.status = %s),
+            (SELECT MAX(r.id) FROM {standing} st JOIN {run} r ON r.id = st.run_id
+                JOIN {year} y ON y.id = r.emulation_year_id
+                WHERE st.unit_id IN (SELECT id FROM chain) AND r.is_current
+                AND y.status = %s)
+        """,
+        {
+            "succession": UnitSuccession,
+            "recipient": AwardRecipient,
+            "hold": UnitHold,
+            "standing": Standing,
+            "run": ScoringRun,
+            "year": EmulationYear,
+        },
+    )
+    published = EmulationYear.Status.PUBLISHED
+    return tuple(rows(sql, [unit_id, MAX_GENERATIONS, published, published])[0])
 
 
 def register_decisions(*, limit: int = 200) -> QuerySet[AwardDecision]:

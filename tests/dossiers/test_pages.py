@@ -282,3 +282,37 @@ def test_a_decided_dossier_and_the_council_read_in_english(client, proposed, per
         response = client.get(url)
         assert response.status_code == 200, url
         assert vietnamese_left(visible_text(response.content.decode()), allowed) == [], url
+
+
+def test_the_units_award_page_is_cached_until_a_decision_a_revocation_or_a_hold(client, proposed):
+    """The unit's award page is served from the cache under a stamp of what it shows: a new
+    decision, its revocation and a hold each show at once."""
+    from scoring.awards.services import decision_record, hold_record
+    from scoring.dossiers.services.dossiers import dossier_decide, dossier_revoke
+
+    w = proposed
+    dossier = file_everything(new_dossier(w, proposal=w.proposal), w)
+    dossier_submit(dossier=dossier, actor=w.secretariat)
+    council_result_record(
+        council=council_of(w), dossier=dossier, met_on=dt.date(2026, 3, 2), present=5, yes=5, no=0
+    )
+    dossier = dossier_appraise(dossier=dossier, note="Đủ", actor=w.awarding)
+    client.force_login(w.reporter_a1)
+    url = reverse("unit-awards", args=[w.unit_a1.pk])
+    assert "21/QĐ-LMHTXVN" not in client.get(url).content.decode()
+    assert client.get(url).context is None  # the second read came from the cache
+    dossier = dossier_decide(
+        dossier=dossier, number="21/QĐ-LMHTXVN", decided_on=dt.date(2026, 3, 12),
+        deciding_body="Liên minh HTX Việt Nam", actor=w.awarding,
+    )  # fmt: skip
+    page = client.get(url).content.decode()
+    assert "21/QĐ-LMHTXVN" in page and "text-decoration-line-through" not in page
+    dossier_revoke(dossier=dossier, reason="Sai thành tích", actor=w.awarding)
+    assert "text-decoration-line-through" in client.get(url).content.decode()
+    hold_record(unit=w.unit_a1, kind="complaint", since=dt.date(2026, 3, 20))
+    assert "20/03/2026" in client.get(url).content.decode()
+    decision_record(
+        number="22/QĐ", decided_on=dt.date(2026, 4, 1), deciding_body="Tỉnh",
+        award_code="bang-khen-chuyen-de", achievement_year=2025, units=[w.unit_a1],
+    )  # fmt: skip
+    assert "22/QĐ" in client.get(url).content.decode()
