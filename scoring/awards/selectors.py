@@ -188,7 +188,7 @@ def unit_awards_stamp(unit_id: int) -> tuple:
     sql = statement(
         """
         WITH RECURSIVE chain(id, depth) AS (
-            SELECT %s, 0
+            SELECT CAST(%s AS BIGINT), 0
             UNION
             SELECT s.predecessor_id, c.depth + 1 FROM {succession} s
             JOIN chain c ON s.successor_id = c.id WHERE c.depth < %s
