@@ -307,6 +307,7 @@ NOT_OF_A_YEAR = {
     "clusters.cluster",
     "clusters.rolegrant",
     "scoring.awardkind",
+    "scoring.workcalendarday",
 }
 YEAR_LOOKUPS = (
     "emulation_year",

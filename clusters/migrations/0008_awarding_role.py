@@ -5,6 +5,12 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def drop_awarding_grants(apps, schema_editor):
+    """On the way back: the awarding role does not exist before this migration, and the older
+    constraint refuses its grants."""
+    apps.get_model("clusters", "RoleGrant").objects.filter(role="awarding").delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -17,6 +23,7 @@ class Migration(migrations.Migration):
             model_name='rolegrant',
             name='role_grant_names_its_scope',
         ),
+        migrations.RunPython(migrations.RunPython.noop, drop_awarding_grants),
         migrations.AlterField(
             model_name='rolegrant',
             name='role',

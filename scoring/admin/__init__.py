@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from scoring.admin.clusters import AuditedAdmin, FrozenInline, FrozenWhenPublished
-from scoring.dossiers.services.council import calendar_day_remove, calendar_day_set
+from scoring.dossiers.services.dossiers import dossiers_reclock
 from scoring.models import (
     AwardKind,
     AwardProposal,
@@ -337,28 +337,24 @@ class AwardProposalAdmin(ImmutableAdmin):
 
 
 @admin.register(WorkCalendarDay)
-class WorkCalendarDayAdmin(admin.ModelAdmin):
+class WorkCalendarDayAdmin(AuditedAdmin, admin.ModelAdmin):
     """The days off and worked that the award dossiers' legal clocks count beyond Vietnam's
-    public holidays. Every change goes through the service, which records it and moves the
-    deadlines of the dossiers whose clocks are running."""
+    public holidays. Every change is audited like the admin's others, and moves the deadlines
+    of the dossiers whose clocks are running (`dossiers_reclock`)."""
 
+    audit_year_path = ""  # a day belongs to no emulation year
     list_display = ["day", "working", "note"]
     list_filter = ["working"]
     ordering = ["-day"]
 
     def save_model(self, request, obj, form, change):
-        if change:
-            before = WorkCalendarDay.objects.get(pk=obj.pk)
-            if before.day != obj.day:
-                calendar_day_remove(day=before.day, actor=request.user)
-        saved = calendar_day_set(
-            day=obj.day, working=obj.working, note=obj.note, actor=request.user
-        )
-        obj.pk = saved.pk
+        super().save_model(request, obj, form, change)
+        dossiers_reclock()
 
     def delete_model(self, request, obj):
-        calendar_day_remove(day=obj.day, actor=request.user)
+        super().delete_model(request, obj)
+        dossiers_reclock()
 
     def delete_queryset(self, request, queryset):
-        for day in list(queryset.values_list("day", flat=True)):
-            calendar_day_remove(day=day, actor=request.user)
+        super().delete_queryset(request, queryset)
+        dossiers_reclock()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from scoring.fields import LocalDateField, LocalIntegerField
+from scoring.fields import LocalDateField, LocalIntegerField, PlainIntegerField
 from scoring.models import CouncilMember, Dossier
 
 REASON_MAX = 4000
@@ -71,7 +71,7 @@ class GeneratedForm(forms.Form):
 
 
 class DocumentRemoveForm(forms.Form):
-    document = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+    document = PlainIntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
 
 
 class ReturnForm(forms.Form):
@@ -142,7 +142,7 @@ class CouncilMemberForm(forms.Form):
 
 
 class MemberRemoveForm(forms.Form):
-    member = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+    member = PlainIntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
 
 
 class CouncilResultForm(forms.Form):
