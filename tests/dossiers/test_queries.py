@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clusters.models import RoleGrant
@@ -17,6 +14,7 @@ from scoring.dev import bench_awards
 from scoring.dossiers.services.council import council_result_record
 from scoring.models import Dossier
 from tests.dossiers.factories import council_of
+from tests.test_dashboard_queries import _count
 
 pytestmark = pytest.mark.django_db
 
@@ -53,18 +51,6 @@ def _world(size: str) -> dict:
         },
         "history": reverse("unit-awards", args=[built.history_unit.pk]),
     }
-
-
-def _count(client, user, url, *, cold: bool) -> int:
-    client.force_login(user)
-    if cold:
-        cache.clear()
-    else:
-        client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
 
 
 @pytest.mark.parametrize("cold", [True, False], ids=["cold", "warm"])

@@ -5,7 +5,7 @@ POST alike."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 
 from clusters.permissions import dossier_roles, get_body_for_user
 from scoring.dossiers.selectors import council_get, dossier_get
@@ -46,3 +46,15 @@ def refuse_unless_allowed(request, can_write: bool) -> HttpResponseNotAllowed | 
     if request.method == "POST" and not can_write:
         raise PermissionDenied
     return None
+
+
+def attachment(stored, *, filename: str = "", content_type: str = "") -> FileResponse:
+    """A stored file (never shown inline: a download, under a sandboxing policy), or a 404 if
+    there is none."""
+    if stored is None:
+        raise Http404
+    response = FileResponse(stored.open("rb"), as_attachment=True, filename=filename)
+    if content_type:
+        response["Content-Type"] = content_type
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

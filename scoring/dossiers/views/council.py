@@ -8,7 +8,6 @@ Outside the body's staff (and the system administrator, who reads) every page is
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +28,11 @@ from scoring.dossiers.selectors import (
     council_result_scan,
 )
 from scoring.dossiers.services import council as svc
-from scoring.dossiers.views.access import get_council_for_user, refuse_unless_allowed
+from scoring.dossiers.views.access import (
+    attachment,
+    get_council_for_user,
+    refuse_unless_allowed,
+)
 from scoring.errors import ScoringError
 from scoring.formatting import page_language
 from scoring.models import Dossier
@@ -193,8 +196,4 @@ def council_scan(request, council_id: int, result_id: int):
     if refused := refuse_unless_read(request):
         return refused
     result = council_result_scan(council=council, result_id=result_id)
-    if result is None:
-        raise Http404
-    response = FileResponse(result.opinions_scan.open("rb"), as_attachment=True)
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment(result.opinions_scan if result is not None else None)

@@ -34,7 +34,7 @@ from scoring.dossiers.forms import (
 from scoring.dossiers.selectors import award_kind_of, dossier_document, dossier_page
 from scoring.dossiers.services import dossiers as svc
 from scoring.dossiers.services.package import package_write
-from scoring.dossiers.views.access import get_dossier_for_user
+from scoring.dossiers.views.access import attachment, get_dossier_for_user
 from scoring.engine.awards import dossier as path
 from scoring.errors import ScoringError
 from scoring.formatting import page_language
@@ -290,12 +290,9 @@ def dossier_document_download(request, dossier_id: int, document_id: int):
     document = dossier_document(dossier=dossier, document_id=document_id)
     if document is None:
         raise Http404
-    response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.original_name
+    return attachment(
+        document.file, filename=document.original_name, content_type=document.content_type
     )
-    response["Content-Type"] = document.content_type
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 def dossier_generated(request, dossier_id: int):
