@@ -277,13 +277,15 @@ class FlagHandover(models.Model):
 
 
 class RoleGrant(models.Model):
-    """Who may act for whom: a user reports for a unit, is the secretariat of a cluster, or views
-    everything under a supervising unit as leadership."""
+    """Who may act for whom: a user reports for a unit, is the secretariat of a cluster, views
+    everything under a supervising unit as leadership, or handles the award dossiers addressed to
+    an awarding body (its emulation and commendation staff)."""
 
     class Role(models.TextChoices):
         REPORTER = "reporter", _("Cán bộ báo cáo của đơn vị")
         SECRETARIAT = "secretariat", _("Thư ký cụm")
         LEADERSHIP = "leadership", _("Lãnh đạo theo dõi")
+        AWARDING = "awarding", _("Cán bộ thi đua – khen thưởng cấp trên")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -299,7 +301,10 @@ class RoleGrant(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="grants",
-        help_text=_("Đơn vị báo cáo (cán bộ báo cáo) hoặc đơn vị chỉ đạo (lãnh đạo)."),
+        help_text=_(
+            "Đơn vị báo cáo (cán bộ báo cáo), đơn vị chỉ đạo (lãnh đạo) hoặc cơ quan khen thưởng "
+            "(cán bộ thi đua – khen thưởng cấp trên)."
+        ),
     )
     cluster = models.ForeignKey(
         Cluster,
@@ -321,6 +326,7 @@ class RoleGrant(models.Model):
                     (Q(role="reporter") & Q(unit__isnull=False) & Q(cluster__isnull=True))
                     | (Q(role="secretariat") & Q(unit__isnull=True) & Q(cluster__isnull=False))
                     | (Q(role="leadership") & Q(unit__isnull=False) & Q(cluster__isnull=True))
+                    | (Q(role="awarding") & Q(unit__isnull=False) & Q(cluster__isnull=True))
                 ),
                 name="role_grant_names_its_scope",
             ),

@@ -4,6 +4,9 @@
 - Reporter of a unit: the years in which the unit is a member — its own unit's records; the
   ranking only once the year is published.
 - Leadership of a supervising unit: read-only, every cluster supervised by it or by a unit below it.
+- Awarding staff of a body (the emulation board of the Vietnam Cooperative Alliance, a province):
+  the award dossiers addressed to that body from every cluster under it, its council and its
+  deadlines — and nothing of the clusters' years themselves.
 - Anyone else: nothing. An object outside one's scope is a 404, never a 403, so that ids reveal
   nothing.
 """
@@ -32,6 +35,7 @@ class Scope:
     secretariat_clusters: frozenset[int] = field(default_factory=frozenset)
     reporter_units: frozenset[int] = field(default_factory=frozenset)
     leadership_units: frozenset[int] = field(default_factory=frozenset)  # with the units below them
+    awarding_units: frozenset[int] = field(default_factory=frozenset)  # the bodies themselves
     is_superuser: bool = False
 
     @property
@@ -40,6 +44,7 @@ class Scope:
             self.secretariat_clusters
             or self.reporter_units
             or self.leadership_units
+            or self.awarding_units
             or self.is_superuser
         )
 
@@ -61,15 +66,16 @@ def user_scope(user) -> Scope:
         generation = current_scope_generation()
     key = f"clusters:scope:{user.pk}"
     stamped = cache.get(key)
-    sets: tuple[frozenset[int], frozenset[int], frozenset[int]]
-    if stamped is not None and stamped[0] == generation:
+    sets: tuple[frozenset[int], ...]
+    if stamped is not None and stamped[0] == generation and len(stamped[1]) == 4:
         sets = stamped[1]
     else:
         # Stamped with the generation read *before* the grants: a grant revoked in between leaves
         # a stamp that is already out of date, never a stale scope under the new generation.
         sets = _grants_of(user, generation=generation)
         cache.set(key, (generation, sets), 300)
-    scope = Scope(*sets, is_superuser=bool(user.is_superuser))
+    secretariat, reporter, leadership, awarding = sets
+    scope = Scope(secretariat, reporter, leadership, awarding, is_superuser=bool(user.is_superuser))
     user._emulation_scope = scope
     return scope
 
@@ -116,8 +122,10 @@ class ScopeGenerationBackend(ModelBackend):
         return user if self.user_can_authenticate(user) else None
 
 
-def _grants_of(user, *, generation: int) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
-    secretariat, reporter, leadership = set(), set(), set()
+def _grants_of(
+    user, *, generation: int
+) -> tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int]]:
+    secretariat, reporter, leadership, awarding = set(), set(), set(), set()
     for role, unit_id, cluster_id in RoleGrant.objects.filter(user=user).values_list(
         "role", "unit_id", "cluster_id"
     ):
@@ -127,9 +135,11 @@ def _grants_of(user, *, generation: int) -> tuple[frozenset[int], frozenset[int]
             reporter.add(unit_id)
         elif role == RoleGrant.Role.LEADERSHIP:
             leadership.add(unit_id)
+        elif role == RoleGrant.Role.AWARDING:
+            awarding.add(unit_id)
     if leadership:
         leadership |= _descendants(leadership, generation=generation)
-    return frozenset(secretariat), frozenset(reporter), frozenset(leadership)
+    return frozenset(secretariat), frozenset(reporter), frozenset(leadership), frozenset(awarding)
 
 
 UNIT_TREE_KEY = "clusters:unit-tree"
@@ -282,6 +292,80 @@ def get_unit_for_user(request: HttpRequest, unit_id: int) -> Unit:
         return units.get(pk=unit_id)
     except Unit.DoesNotExist:
         raise Http404 from None
+
+
+def body_and_ancestors(unit: Unit, *, limit: int = 20) -> list[Unit]:
+    """A unit and the units above it, nearest first (the bodies a cluster under `unit` may send
+    its award dossiers to). One query a level; a cycle or a deeper tree stops at `limit`."""
+    found: list[Unit] = []
+    current: Unit | None = unit
+    while current is not None and len(found) < limit and current not in found:
+        found.append(current)
+        current = current.parent if current.parent_id else None
+    return found
+
+
+def awarding_bodies(user) -> frozenset[int]:
+    """The bodies whose award dossiers the user handles."""
+    return user_scope(user).awarding_units
+
+
+def get_body_for_user(request: HttpRequest, body_id: int) -> tuple[Unit, bool]:
+    """An awarding body's own pages (its council, its deadlines): its awarding staff (write) and
+    the system administrator (read); 404 for everyone else."""
+    scope = user_scope(request.user)
+    if body_id not in scope.awarding_units and not scope.is_superuser:
+        raise Http404
+    try:
+        body = Unit.objects.get(pk=body_id)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+    return body, body_id in scope.awarding_units
+
+
+# What a user may do with an award dossier (each a separate right, a user may hold several):
+DOSSIER_AWARDING = "awarding"  # the body's staff: return, appraise, decide, revoke; its council
+DOSSIER_SECRETARIAT = "secretariat"  # the proposing cluster's: documents, submit, resubmit
+DOSSIER_READERS = ("reporter", "leadership", "admin")  # read every step
+
+
+def dossier_roles(
+    user, *, body_id: int, cluster_id: int, supervising_unit_id: int, unit_id: int
+) -> frozenset[str]:
+    """The rights a user holds on a dossier of `unit_id`, proposed by cluster `cluster_id`
+    (supervised by `supervising_unit_id`) to body `body_id`; empty: outside the scope (a 404)."""
+    scope = user_scope(user)
+    roles = set()
+    if body_id in scope.awarding_units:
+        roles.add(DOSSIER_AWARDING)
+    if cluster_id in scope.secretariat_clusters:
+        roles.add(DOSSIER_SECRETARIAT)
+    if unit_id in scope.reporter_units:
+        roles.add("reporter")
+    if supervising_unit_id in scope.leadership_units:
+        roles.add("leadership")
+    if scope.is_superuser:
+        roles.add("admin")
+    return frozenset(roles)
+
+
+def dossier_scope(user, *, body: str, cluster: str, supervising: str, unit: str) -> Q | None:
+    """The dossiers a user sees, as one condition on the lookups the caller names (the dossier's
+    body, its cluster, the cluster's supervising unit and the proposed unit); None: every one (the
+    system administrator). The same rule as `dossier_roles`, for lists."""
+    scope = user_scope(user)
+    if scope.is_superuser:
+        return None
+    condition = Q(pk__in=[])
+    if scope.awarding_units:
+        condition |= Q(**{f"{body}__in": scope.awarding_units})
+    if scope.secretariat_clusters:
+        condition |= Q(**{f"{cluster}__in": scope.secretariat_clusters})
+    if scope.reporter_units:
+        condition |= Q(**{f"{unit}__in": scope.reporter_units})
+    if scope.leadership_units:
+        condition |= Q(**{f"{supervising}__in": scope.leadership_units})
+    return condition
 
 
 def can_manage_awards(user) -> bool:

@@ -453,6 +453,10 @@ DOCUMENT_TEMPLATE_MAX_BYTES = env_int("DOCUMENT_TEMPLATE_MAX_BYTES", 2 * 1024 * 
 # Processes that share the rendering of a large batch of documents (a conference pack); 1: none
 # forked (scoring/documents/render.py, docs/performance.md).
 DOCUMENT_RENDER_PROCESSES = env_int("DOCUMENT_RENDER_PROCESSES", 2)
+# An award dossiers' package for the national e-dossier system (scoring/dossiers/services/
+# package.py): at most this many dossiers and bytes of files, checked before it is written.
+DOSSIER_PACKAGE_MAX_DOSSIERS = env_int("DOSSIER_PACKAGE_MAX_DOSSIERS", 200)
+DOSSIER_PACKAGE_MAX_BYTES = env_int("DOSSIER_PACKAGE_MAX_BYTES", 200 * 1024 * 1024)
 
 # Digital signatures (scoring/documents/signing.py, docs/operations.md "Digital signatures").
 # The certificates a signature's chain must end at, as PEM files (comma-separated paths): the

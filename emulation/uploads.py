@@ -36,6 +36,8 @@ PURPOSES = {
     "award-register": "INPUT_FILE_MAX_BYTES",  # past decisions, a row per recipient
     "document-template": "DOCUMENT_TEMPLATE_MAX_BYTES",  # an edited Word template
     "document-sign": "DOCUMENT_TEMPLATE_MAX_BYTES",  # a PKCS#12 file (the signer refuses > 64 KB)
+    "dossier-detail": "EVIDENCE_MAX_BYTES",  # an award dossier's documents (PDF, DOCX)
+    "council-detail": "EVIDENCE_MAX_BYTES",  # absent council members' written opinions
 }
 
 

@@ -8,6 +8,10 @@ from emulation import converters  # noqa: F401 — registers the `id` converter
 from scoring.awards import views as award_views
 from scoring.conference import views as conference
 from scoring.documents import views as documents
+from scoring.dossiers.views import council as council_views
+from scoring.dossiers.views import dossier as dossier_views
+from scoring.dossiers.views import queue as queue_views
+from scoring.dossiers.views import year as dossier_year
 from scoring.inbox import home
 from scoring.inbox import views as inbox_views
 from scoring.ranking.views import cluster, compare, exports, overview, unit_sheet, year
@@ -112,6 +116,30 @@ urlpatterns = [
     path("nam/<id:pk>/hoi-nghi/co-luan-luu/", conference.year_flag, name="year-flag"),
     path("khen-thuong/", award_views.award_register, name="award-register"),
     path("don-vi/<id:unit_id>/khen-thuong/", award_views.unit_awards, name="unit-awards"),
+    # The award dossier's path (#17): the queue, a dossier, a year's dossiers, an awarding body's
+    # council and deadlines.
+    path("ho-so/", queue_views.dossier_queue_view, name="dossier-queue"),
+    path("ho-so/goi.zip", queue_views.dossier_batch, name="dossier-batch"),
+    path("ho-so/<id:dossier_id>/", dossier_views.dossier_detail, name="dossier-detail"),
+    path(
+        "ho-so/<id:dossier_id>/tai-lieu/<id:document_id>/",
+        dossier_views.dossier_document_download,
+        name="dossier-document",
+    ),
+    path(
+        "ho-so/<id:dossier_id>/tai-lieu-tao/",
+        dossier_views.dossier_generated,
+        name="dossier-generated",
+    ),
+    path("ho-so/<id:dossier_id>/goi.zip", dossier_views.dossier_package, name="dossier-package"),
+    path("nam/<id:pk>/ho-so-khen-thuong/", dossier_year.year_dossiers_view, name="year-dossiers"),
+    path("co-quan/<id:body_id>/", council_views.awarding_body, name="awarding-body"),
+    path("hoi-dong/<id:council_id>/", council_views.council_detail, name="council-detail"),
+    path(
+        "hoi-dong/<id:council_id>/y-kien/<id:result_id>/",
+        council_views.council_scan,
+        name="council-scan",
+    ),
     path("thong-bao/", inbox_views.notification_preferences, name="notification-preferences"),
     path("cum/<id:pk>/lien-he/", inbox_views.cluster_contacts, name="cluster-contacts"),
 ]

@@ -2,7 +2,8 @@
 
 Personas shared by all view tests: a secretariat of cluster A, a reporter of unit A1, a reporter
 of unit A2, a leadership viewer of A's supervising unit, an outsider (and cluster B with its own
-secretariat, for 'another cluster')."""
+secretariat, for 'another cluster'), and the awarding staff of A's supervising unit (the body
+A's award dossiers go to)."""
 
 from __future__ import annotations
 
@@ -105,6 +106,7 @@ class World:
     leadership: object
     outsider: object
     other_secretariat: object
+    awarding: object
 
 
 @pytest.fixture
@@ -158,6 +160,7 @@ def world(django_user_model):
         leadership=user("leadership", role="leadership", unit=supervising),
         outsider=user("outsider"),
         other_secretariat=user("other_secretariat", role="secretariat", cluster=other_cluster),
+        awarding=user("awarding", role="awarding", unit=supervising),
     )
 
 

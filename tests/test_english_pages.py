@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from scoring.conference.services.conference import ballot_open
 from scoring.ranking.services.recompute import year_recompute
+from tests.dossiers.factories import walk_objects
 from tests.scoring.factories import install_scheme, put_figures
 from tests.test_permissions_walk import PERSONAS, urls
 
@@ -48,6 +49,7 @@ def legal_texts() -> list[str]:
             found |= {kind.cite, *(c.cite for c in kind.conditions)}
             found |= {c.cite for c in kind.conditions for c in c.conditions}
             found |= {x.cite for x in (kind.cap, kind.council) if x is not None}
+            found |= {item.cite for item in kind.dossier}
     return sorted((f for f in found if f), key=len, reverse=True)
 
 
@@ -104,6 +106,7 @@ def english_world(world):
     put_figures(world.year, {("a2", "new_coops"): 12})
     world.year.refresh_from_db()
     assert world.year.is_dirty
+    walk_objects(world)
     return world
 
 

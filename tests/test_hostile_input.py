@@ -21,6 +21,7 @@ from clusters.models import EmulationYear
 from scoring.conference.services.conference import ballot_open
 from scoring.models import ManualPoints, Objection, Pledge, Report, ReportComment
 from scoring.ranking.services.recompute import year_recompute
+from tests.dossiers.factories import walk_objects
 from tests.scoring.factories import install_scheme, put_figures
 from tests.test_permissions_walk import urls
 
@@ -136,6 +137,7 @@ def busy_year(world):
         status=EmulationYear.Status.REPORTING, reporting_deadline=dt.date(2099, 12, 15)
     )
     world.year.refresh_from_db()
+    walk_objects(world)  # an award dossier, its document, the body's council and its result
     return world
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from scoring.conference.services.conference import ballot_open
 from scoring.ranking.services.recompute import year_recompute
+from tests.dossiers.factories import walk_objects
 from tests.scoring.factories import install_scheme, put_figures
 from tests.test_permissions_walk import urls
 
@@ -36,6 +37,7 @@ def addresses(world):
     put_figures(world.year, {("a1", "new_coops"): 20, ("a2", "new_coops"): 10})
     year_recompute(emulation_year_id=world.year.pk)
     ballot_open(emulation_year=world.year, purpose="head")
+    walk_objects(world)
     found = dict(urls(world))
     found["evidence-download"] = reverse(
         "evidence-download", args=[world.year.pk, world.unit_a1.pk, 1]

@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from scoring.conference.services.conference import ballot_open
 from scoring.ranking.services.recompute import year_recompute
+from tests.dossiers.factories import walk_objects
 from tests.scoring.factories import install_scheme, put_figures
 
 pytestmark = pytest.mark.django_db
@@ -20,80 +21,234 @@ PERSONAS = [
     "leadership",
     "outsider",
     "other_secretariat",
+    "awarding",
 ]
 
 # name: (GET codes by persona, POST codes by persona) in PERSONAS order.
 RULES = {
-    "home": ((302, 200, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
-    "cluster-detail": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
-    "year-detail": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
-    "year-unit-sheet": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
-    "report-detail": ((302, 200, 200, 404, 200, 404, 404), (302, 403, 403, 404, 403, 404, 404)),
-    "year-open": ((302, 200, 403, 403, 403, 404, 404), (302, 200, 403, 403, 403, 404, 404)),
+    "home": ((302, 200, 200, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405, 405)),
+    "cluster-detail": (
+        (302, 200, 200, 200, 200, 404, 404, 404),
+        (302, 405, 405, 405, 405, 404, 404, 404),
+    ),
+    "year-detail": (
+        (302, 200, 200, 200, 200, 404, 404, 404),
+        (302, 405, 405, 405, 405, 404, 404, 404),
+    ),
+    "year-unit-sheet": (
+        (302, 200, 200, 404, 200, 404, 404, 404),
+        (302, 405, 405, 404, 405, 404, 404, 404),
+    ),
+    "report-detail": (
+        (302, 200, 200, 404, 200, 404, 404, 404),
+        (302, 403, 403, 404, 403, 404, 404, 404),
+    ),
+    "year-open": (
+        (302, 200, 403, 403, 403, 404, 404, 404),
+        (302, 200, 403, 403, 403, 404, 404, 404),
+    ),
     # (An empty POST names no user: 400 with the error next to the list.)
     "cluster-login-locks": (
-        (302, 200, 403, 403, 403, 404, 404),
-        (302, 400, 403, 403, 403, 404, 404),
+        (302, 200, 403, 403, 403, 404, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404, 404),
     ),
-    "year-targets": ((302, 200, 404, 404, 200, 404, 404), (302, 302, 404, 404, 403, 404, 404)),
-    "year-pledge": ((302, 200, 200, 200, 200, 404, 404), (302, 403, 403, 403, 403, 404, 404)),
-    "year-objections": ((302, 200, 200, 200, 200, 404, 404), (302, 403, 403, 403, 403, 404, 404)),
-    "year-status": ((302, 405, 405, 405, 405, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
-    "year-manual": ((302, 200, 404, 404, 200, 404, 404), (302, 200, 404, 404, 403, 404, 404)),
-    "year-scheme": ((302, 200, 200, 200, 200, 404, 404), (302, 200, 403, 403, 403, 404, 404)),
-    "year-remind": ((302, 200, 403, 403, 403, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
+    "year-targets": (
+        (302, 200, 404, 404, 200, 404, 404, 404),
+        (302, 302, 404, 404, 403, 404, 404, 404),
+    ),
+    "year-pledge": (
+        (302, 200, 200, 200, 200, 404, 404, 404),
+        (302, 403, 403, 403, 403, 404, 404, 404),
+    ),
+    "year-objections": (
+        (302, 200, 200, 200, 200, 404, 404, 404),
+        (302, 403, 403, 403, 403, 404, 404, 404),
+    ),
+    "year-status": (
+        (302, 405, 405, 405, 405, 404, 404, 404),
+        (302, 302, 403, 403, 403, 404, 404, 404),
+    ),
+    "year-manual": (
+        (302, 200, 404, 404, 200, 404, 404, 404),
+        (302, 200, 404, 404, 403, 404, 404, 404),
+    ),
+    "year-scheme": (
+        (302, 200, 200, 200, 200, 404, 404, 404),
+        (302, 200, 403, 403, 403, 404, 404, 404),
+    ),
+    "year-remind": (
+        (302, 200, 403, 403, 403, 404, 404, 404),
+        (302, 302, 403, 403, 403, 404, 404, 404),
+    ),
     "year-targets-template": (
-        (302, 200, 404, 404, 200, 404, 404),
-        (302, 405, 404, 404, 405, 404, 404),
+        (302, 200, 404, 404, 200, 404, 404, 404),
+        (302, 405, 404, 404, 405, 404, 404, 404),
     ),
-    "year-targets-copy": ((302, 200, 404, 404, 403, 404, 404), (302, 302, 404, 404, 403, 404, 404)),
-    "year-verify-bulk": ((302, 200, 403, 403, 403, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
-    "criterion-edit": ((302, 200, 403, 403, 403, 404, 404), (302, 200, 403, 403, 403, 404, 404)),
-    "ranking-json": ((302, 200, 404, 404, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
-    "ranking-csv": ((302, 200, 404, 404, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
-    "ranking-xlsx": ((302, 200, 404, 404, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
-    "cluster-compare": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
-    "overview": ((302, 200, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405)),
-    "conference-pack": ((302, 200, 404, 404, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
-    "report-history": ((302, 200, 200, 404, 200, 404, 404), (302, 405, 405, 404, 405, 404, 404)),
+    "year-targets-copy": (
+        (302, 200, 404, 404, 403, 404, 404, 404),
+        (302, 302, 404, 404, 403, 404, 404, 404),
+    ),
+    "year-verify-bulk": (
+        (302, 200, 403, 403, 403, 404, 404, 404),
+        (302, 302, 403, 403, 403, 404, 404, 404),
+    ),
+    "criterion-edit": (
+        (302, 200, 403, 403, 403, 404, 404, 404),
+        (302, 200, 403, 403, 403, 404, 404, 404),
+    ),
+    "ranking-json": (
+        (302, 200, 404, 404, 200, 404, 404, 404),
+        (302, 405, 405, 405, 405, 404, 404, 404),
+    ),
+    "ranking-csv": (
+        (302, 200, 404, 404, 200, 404, 404, 404),
+        (302, 405, 405, 405, 405, 404, 404, 404),
+    ),
+    "ranking-xlsx": (
+        (302, 200, 404, 404, 200, 404, 404, 404),
+        (302, 405, 405, 405, 405, 404, 404, 404),
+    ),
+    "cluster-compare": (
+        (302, 200, 200, 200, 200, 404, 404, 404),
+        (302, 405, 405, 405, 405, 404, 404, 404),
+    ),
+    "overview": (
+        (302, 200, 200, 200, 200, 200, 200, 200),
+        (302, 405, 405, 405, 405, 405, 405, 405),
+    ),
+    "conference-pack": (
+        (302, 200, 404, 404, 200, 404, 404, 404),
+        (302, 405, 405, 405, 405, 404, 404, 404),
+    ),
+    "report-history": (
+        (302, 200, 200, 404, 200, 404, 404, 404),
+        (302, 405, 405, 404, 405, 404, 404, 404),
+    ),
     # The conference (an open election ballot exists; an empty POST is an invalid form: 400).
-    "year-conference": ((302, 200, 200, 200, 200, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
-    "ballot-open": ((302, 405, 405, 405, 405, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
-    "ballot-vote": ((302, 405, 405, 405, 405, 404, 404), (302, 403, 400, 400, 403, 404, 404)),
+    "year-conference": (
+        (302, 200, 200, 200, 200, 404, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404, 404),
+    ),
+    "ballot-open": (
+        (302, 405, 405, 405, 405, 404, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404, 404),
+    ),
+    "ballot-vote": (
+        (302, 405, 405, 405, 405, 404, 404, 404),
+        (302, 403, 400, 400, 403, 404, 404, 404),
+    ),
     # (An empty POST shows the close's confirmation; only the confirmed one closes.)
-    "ballot-close": ((302, 405, 405, 405, 405, 404, 404), (302, 200, 403, 403, 403, 404, 404)),
-    "ballot-reopen": ((302, 405, 405, 405, 405, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
-    "year-election": ((302, 405, 405, 405, 405, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
-    "year-flag": ((302, 405, 405, 405, 405, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
+    "ballot-close": (
+        (302, 405, 405, 405, 405, 404, 404, 404),
+        (302, 200, 403, 403, 403, 404, 404, 404),
+    ),
+    "ballot-reopen": (
+        (302, 405, 405, 405, 405, 404, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404, 404),
+    ),
+    "year-election": (
+        (302, 405, 405, 405, 405, 404, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404, 404),
+    ),
+    "year-flag": (
+        (302, 405, 405, 405, 405, 404, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404, 404),
+    ),
     # The user's own e-mail preference (an empty POST turns e-mail off), the cluster's contacts.
     "notification-preferences": (
-        (302, 200, 200, 200, 200, 200, 200),
-        (302, 302, 302, 302, 302, 302, 302),
+        (302, 200, 200, 200, 200, 200, 200, 200),
+        (302, 302, 302, 302, 302, 302, 302, 302),
     ),
-    "cluster-contacts": ((302, 200, 403, 403, 403, 404, 404), (302, 302, 403, 403, 403, 404, 404)),
+    "cluster-contacts": (
+        (302, 200, 403, 403, 403, 404, 404, 404),
+        (302, 302, 403, 403, 403, 404, 404, 404),
+    ),
     # The award register is the system administrator's (tests/awards/test_register.py); a unit's
     # award history is read by whoever sees a year it is a member of.
-    "award-register": ((302, 404, 404, 404, 404, 404, 404), (302, 404, 404, 404, 404, 404, 404)),
-    "unit-awards": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
     # A year's documents: the list for every reader (results documents only for those who see
     # results: the walk's document is a report of results, before publication); generating, the
     # details and the templates are the secretariat's (an empty POST is an invalid form: 400).
-    "year-documents": ((302, 200, 200, 200, 200, 404, 404), (302, 405, 405, 405, 405, 404, 404)),
+    "year-documents": (
+        (302, 200, 200, 200, 200, 404, 404, 404),
+        (302, 405, 405, 405, 405, 404, 404, 404),
+    ),
     "document-download": (
-        (302, 200, 404, 404, 200, 404, 404),
-        (302, 405, 405, 405, 405, 404, 404),
+        (302, 200, 404, 404, 200, 404, 404, 404),
+        (302, 405, 405, 405, 405, 404, 404, 404),
     ),
     "document-generate": (
-        (302, 405, 405, 405, 405, 404, 404),
-        (302, 400, 403, 403, 403, 404, 404),
+        (302, 405, 405, 405, 405, 404, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404, 404),
     ),
-    "document-details": ((302, 200, 403, 403, 403, 404, 404), (302, 400, 403, 403, 403, 404, 404)),
+    "document-details": (
+        (302, 200, 403, 403, 403, 404, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404, 404),
+    ),
     # Signing a document: the secretariat's; a reader who may read the document gets 403, one
     # who may not (reporters, before publication, for a results document) 404.
-    "document-sign": ((302, 200, 404, 404, 403, 404, 404), (302, 400, 404, 404, 403, 404, 404)),
+    "document-sign": (
+        (302, 200, 404, 404, 403, 404, 404, 404),
+        (302, 400, 404, 404, 403, 404, 404, 404),
+    ),
     "document-template": (
-        (302, 200, 403, 403, 403, 404, 404),
-        (302, 400, 403, 403, 403, 404, 404),
+        (302, 200, 403, 403, 403, 404, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404, 404),
+    ),
+    "award-register": (
+        (302, 404, 404, 404, 404, 404, 404, 404),
+        (302, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    "unit-awards": (
+        (302, 200, 200, 200, 200, 404, 404, 404),
+        (302, 405, 405, 405, 405, 404, 404, 404),
+    ),
+    # Award dossiers (A1's, a draft addressed to A's supervising unit: tests/dossiers/). The
+    # queue lists what each sees (empty for the others); a batch of nothing goes back to the
+    # queue with a message. The proposing cluster's secretariat and the body's awarding staff
+    # act on the dossier (an empty POST names no action: 400); its unit's reporter and the
+    # leadership read it.
+    "dossier-queue": (
+        (302, 200, 200, 200, 200, 200, 200, 200),
+        (302, 405, 405, 405, 405, 405, 405, 405),
+    ),
+    "dossier-batch": (
+        (302, 200, 200, 302, 200, 302, 302, 200),
+        (302, 405, 405, 405, 405, 405, 405, 405),
+    ),
+    "dossier-detail": (
+        (302, 200, 200, 404, 200, 404, 404, 200),
+        (302, 400, 403, 404, 403, 404, 404, 400),
+    ),
+    "dossier-document": (
+        (302, 200, 200, 404, 200, 404, 404, 200),
+        (302, 405, 405, 404, 405, 404, 404, 405),
+    ),
+    "dossier-package": (
+        (302, 200, 200, 404, 200, 404, 404, 200),
+        (302, 405, 405, 404, 405, 404, 404, 405),
+    ),
+    # The generated minutes: the year is not published yet, so only those who see its results.
+    "dossier-generated": (
+        (302, 200, 404, 404, 200, 404, 404, 404),
+        (302, 405, 405, 404, 405, 404, 404, 405),
+    ),
+    # A year's dossiers: read by whoever sees the year, made by its secretariat.
+    "year-dossiers": (
+        (302, 200, 200, 200, 200, 404, 404, 404),
+        (302, 400, 403, 403, 403, 404, 404, 404),
+    ),
+    # An awarding body's own pages: its awarding staff only.
+    "awarding-body": (
+        (302, 404, 404, 404, 404, 404, 404, 200),
+        (302, 404, 404, 404, 404, 404, 404, 400),
+    ),
+    "council-detail": (
+        (302, 404, 404, 404, 404, 404, 404, 200),
+        (302, 404, 404, 404, 404, 404, 404, 400),
+    ),
+    "council-scan": (
+        (302, 404, 404, 404, 404, 404, 404, 200),
+        (302, 404, 404, 404, 404, 404, 404, 405),
     ),
 }
 # Not pages of the app: Django's own, with their own rules (tested elsewhere).
@@ -153,10 +308,16 @@ def walk_document(world):
 
 
 def urls(world) -> dict[str, str]:
-    from scoring.models import Ballot
+    from scoring.models import Ballot, Council, CouncilResult, Dossier, DossierDocument
 
     ballot = Ballot.objects.filter(emulation_year=world.year).values_list("pk", flat=True).first()
-    document = walk_document(world)
+    generated = walk_document(world)
+    dossier = Dossier.objects.filter(emulation_year=world.year).values_list("pk", flat=True).first()
+    document = (
+        DossierDocument.objects.filter(dossier_id=dossier).values_list("pk", flat=True).first()
+    )
+    council = Council.objects.filter(body=world.supervising).values_list("pk", flat=True).first()
+    result = CouncilResult.objects.filter(council_id=council).values_list("pk", flat=True).first()
     return {
         "home": reverse("home"),
         "cluster-detail": reverse("cluster-detail", args=[world.cluster.pk]),
@@ -193,14 +354,26 @@ def urls(world) -> dict[str, str]:
         "year-flag": reverse("year-flag", args=[world.year.pk]),
         "notification-preferences": reverse("notification-preferences"),
         "cluster-contacts": reverse("cluster-contacts", args=[world.cluster.pk]),
-        "award-register": reverse("award-register"),
-        "unit-awards": reverse("unit-awards", args=[world.unit_a1.pk]),
         "year-documents": reverse("year-documents", args=[world.year.pk]),
-        "document-download": reverse("document-download", args=[world.year.pk, document.pk, "pdf"]),
+        "document-download": reverse(
+            "document-download", args=[world.year.pk, generated.pk, "pdf"]
+        ),
         "document-generate": reverse("document-generate", args=[world.year.pk]),
         "document-details": reverse("document-details", args=[world.year.pk]),
-        "document-sign": reverse("document-sign", args=[world.year.pk, document.pk]),
+        "document-sign": reverse("document-sign", args=[world.year.pk, generated.pk]),
         "document-template": reverse("document-template", args=[world.year.pk, "minutes"]),
+        "award-register": reverse("award-register"),
+        "unit-awards": reverse("unit-awards", args=[world.unit_a1.pk]),
+        "dossier-queue": reverse("dossier-queue"),
+        "dossier-batch": reverse("dossier-batch"),
+        "dossier-detail": reverse("dossier-detail", args=[dossier]),
+        "dossier-document": reverse("dossier-document", args=[dossier, document]),
+        "dossier-package": reverse("dossier-package", args=[dossier]),
+        "dossier-generated": reverse("dossier-generated", args=[dossier]),
+        "year-dossiers": reverse("year-dossiers", args=[world.year.pk]),
+        "awarding-body": reverse("awarding-body", args=[world.supervising.pk]),
+        "council-detail": reverse("council-detail", args=[council]),
+        "council-scan": reverse("council-scan", args=[council, result]),
     }
 
 
@@ -210,6 +383,7 @@ def test_each_role_gets_the_expected_answer_on_every_url(client, world, persona)
     put_figures(world.year, {("a1", "new_coops"): 20, ("a2", "new_coops"): 10})
     year_recompute(emulation_year_id=world.year.pk)
     ballot_open(emulation_year=world.year, purpose="head")
+    walk_objects(world)
     if persona != "anonymous":
         client.force_login(getattr(world, persona))
     index = PERSONAS.index(persona)

@@ -309,6 +309,7 @@ NOT_OF_A_YEAR = {
     "scoring.awardkind",
     "scoring.recomputebatch",  # many years at once, shown only (the workers count them)
     "scoring.documenttemplate",  # a cluster's (or every cluster's) Word template, not a year's
+    "scoring.workcalendarday",
 }
 YEAR_LOOKUPS = (
     "emulation_year",

@@ -21,6 +21,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clusters.models import EmulationYear, Unit
 from scoring import engine
 from scoring.models import (
+    Council,
+    CouncilMember,
+    CouncilResult,
+    Dossier,
+    DossierDocument,
     EvidenceFile,
     ManualPoints,
     MemberTarget,
@@ -32,6 +37,7 @@ from scoring.models import (
 from scoring.ranking.services.recompute import year_recompute
 from scoring.reporting.services.objections import objection_file
 from scoring.reporting.services.reports import report_get_or_create, report_return
+from tests.dossiers.factories import walk_objects
 from tests.helpers import scheme_of
 from tests.scoring.factories import SMALL_SCHEME, install_scheme, put_figures
 from tests.test_permissions_walk import app_url_names
@@ -181,6 +187,19 @@ def scoped(world):
     ]:
         report = report_get_or_create(emulation_year=year, unit_id=unit.pk)
         world.evidence[unit.code] = attach(report, f"{unit.code}.pdf", unit.code.encode())
+    # Award dossiers: A1's to A's supervising unit (with a document and that body's council and
+    # its result), B1's to B's.
+    world.dossier, world.council = walk_objects(world)
+    world.other_dossier = Dossier.objects.create(
+        body=world.other_supervising,
+        emulation_year=world.other_year,
+        unit=world.unit_b1,
+        award_code="co-thi-dua-lmhtxvn",
+        award_name="Cờ thi đua",
+    )
+    world.other_council = Council.objects.create(
+        body=world.other_supervising, year=2025, name="Hội đồng B"
+    )
     return world
 
 
@@ -204,14 +223,37 @@ def visible(world, persona):
             "years": {world.year.pk},
             "pairs": {(world.year.pk, world.unit_a2.pk)},
             "units": {world.unit_a1.pk, world.unit_a2.pk},  # award histories of its year's members
+            "dossiers": set(),  # A1's is not its unit's
+            "councils": set(),
+            "bodies": set(),
         },
         "other_secretariat": {
             "clusters": {world.other_cluster.pk},
             "years": {world.other_year.pk},
             "pairs": {(world.other_year.pk, world.unit_b1.pk)},
             "units": {world.unit_b1.pk},
+            "dossiers": {world.other_dossier.pk},
+            "councils": set(),
+            "bodies": set(),
         },
-        "outsider": {"clusters": set(), "years": set(), "pairs": set(), "units": set()},
+        "awarding": {
+            "clusters": set(),
+            "years": set(),
+            "pairs": set(),
+            "units": set(),
+            "dossiers": {world.dossier.pk},
+            "councils": {world.council.pk},
+            "bodies": {world.supervising.pk},
+        },
+        "outsider": {
+            "clusters": set(),
+            "years": set(),
+            "pairs": set(),
+            "units": set(),
+            "dossiers": set(),
+            "councils": set(),
+            "bodies": set(),
+        },
     }[persona]
 
 
@@ -242,6 +284,15 @@ def candidate_args(route: str, params: list[str], world, ids) -> list[tuple[dict
     elif route.startswith("don-vi/"):
         parents = [({"unit_id": pk}, ("unit", pk)) for pk in ids["units"]]
         params = [p for p in params if p != "unit_id"]
+    elif route.startswith("ho-so/"):
+        parents = [({"dossier_id": pk}, ("dossier", pk)) for pk in ids["dossiers"]]
+        params = [p for p in params if p != "dossier_id"]
+    elif route.startswith("hoi-dong/"):
+        parents = [({"council_id": pk}, ("council", pk)) for pk in ids["councils"]]
+        params = [p for p in params if p != "council_id"]
+    elif route.startswith("co-quan/"):
+        parents = [({"body_id": pk}, ("body", pk)) for pk in ids["units"]]
+        params = [p for p in params if p != "body_id"]
     else:
         raise AssertionError(f"{route}: add a rule for what its object is")
     combos = parents
@@ -274,6 +325,10 @@ def outside(target: tuple, mine: dict) -> bool:
         return pk not in mine["clusters"]
     if kind == "unit":
         return pk not in mine["units"]
+    if kind in ("dossier", "council"):
+        return pk not in mine[f"{kind}s"]
+    if kind == "body":
+        return pk not in mine["bodies"]
     if pk not in mine["years"]:
         return True
     return bool(unit) and (pk, unit[0]) not in mine["pairs"]
@@ -281,16 +336,19 @@ def outside(target: tuple, mine: dict) -> bool:
 
 def test_every_object_bearing_url_is_walked():
     """Every URL of the app takes an object id, but the home page, the overview, the user's
-    own notification preferences and the award register (the system administrator's alone)."""
+    own notification preferences, the award register (the system administrator's alone) and the
+    dossiers' queue and its batch package (both read within the user's scope)."""
     assert set(object_urls()) == app_url_names() - {
         "home",
         "overview",
         "notification-preferences",
         "award-register",
+        "dossier-queue",
+        "dossier-batch",
     }
 
 
-@pytest.mark.parametrize("persona", ["reporter_a2", "other_secretariat", "outsider"])
+@pytest.mark.parametrize("persona", ["reporter_a2", "other_secretariat", "outsider", "awarding"])
 def test_guessed_ids_outside_ones_scope_are_404_for_get_and_post(client, scoped, persona):
     """Counting ids up and down around the real ones — clusters, years, units, and objects of a
     year — on every URL that takes them: whatever lies outside one's scope is a 404, for GET
@@ -301,9 +359,14 @@ def test_guessed_ids_outside_ones_scope_are_404_for_get_and_post(client, scoped,
     ids = {
         "clusters": around(w.cluster.pk, w.other_cluster.pk),
         "years": around(w.year.pk, w.other_year.pk),
-        "units": around(w.unit_a1.pk, w.unit_a2.pk, w.unit_b1.pk, radius=1),
+        "units": around(
+            w.unit_a1.pk, w.unit_a2.pk, w.unit_b1.pk, w.supervising.pk, w.other_supervising.pk,
+            radius=1,
+        ),
         "others": around(*(e.pk for e in w.evidence.values()), radius=1),
-    }
+        "dossiers": around(w.dossier.pk, w.other_dossier.pk),
+        "councils": around(w.council.pk, w.other_council.pk),
+    }  # fmt: skip
     addresses = []
     for name, (route, params) in object_urls().items():
         for kwargs, target in candidate_args(route, params, w, ids):
@@ -340,6 +403,11 @@ def snapshot() -> dict:
         "manual": ManualPoints.objects.count(),
         "targets": MemberTarget.objects.count(),
         "evidence": EvidenceFile.objects.count(),
+        "dossiers": sorted(Dossier.objects.values_list("pk", "state", "return_reason")),
+        "documents": DossierDocument.objects.count(),
+        "council results": sorted(CouncilResult.objects.values_list("pk", "yes", "present")),
+        "council members": sorted(CouncilMember.objects.values_list("pk", "name")),
+        "councils": Council.objects.count(),
     }
 
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from scoring.admin.clusters import AuditedAdmin, FrozenInline, FrozenWhenPublished
+from scoring.dossiers.services.dossiers import dossiers_reclock
 from scoring.models import (
     AwardKind,
     AwardProposal,
@@ -30,6 +31,7 @@ from scoring.models import (
     Score,
     ScoringRun,
     Standing,
+    WorkCalendarDay,
 )
 from scoring.ranking.services.dirty import figures_mark_dirty, year_mark_dirty
 
@@ -391,3 +393,27 @@ class GeneratedDocumentAdmin(ImmutableAdmin):
     list_filter = ["kind", "archived"]
     list_select_related = ["emulation_year__cluster", "unit"]
     exclude = ["docx", "pdf"]
+
+
+@admin.register(WorkCalendarDay)
+class WorkCalendarDayAdmin(AuditedAdmin, admin.ModelAdmin):
+    """The days off and worked that the award dossiers' legal clocks count beyond Vietnam's
+    public holidays. Every change is audited like the admin's others, and moves the deadlines
+    of the dossiers whose clocks are running (`dossiers_reclock`)."""
+
+    audit_year_path = ""  # a day belongs to no emulation year
+    list_display = ["day", "working", "note"]
+    list_filter = ["working"]
+    ordering = ["-day"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        dossiers_reclock()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        dossiers_reclock()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        dossiers_reclock()

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from clusters.models import EmulationYear, Unit, UnitSuccession
+from emulation.sql import ids_fit, rows, statement
 from scoring.awards.rule_sets import rule_set_on
 from scoring.engine import awards as rules
-from scoring.models import AwardDecision, AwardRecipient, Band, Standing, UnitHold
+from scoring.models import AwardDecision, AwardRecipient, Band, ScoringRun, Standing, UnitHold
 
 # A chain of mergers deeper than this is a data mistake (or a cycle), not a real history.
 MAX_GENERATIONS = 10
@@ -49,9 +50,9 @@ def _years(unit_ids: set[int]) -> dict[int, dict[int, rules.YearRecord]]:
     return out
 
 
-def _awards(unit_ids: set[int]) -> dict[int, list[rules.AwardRecord]]:
+def _awards(recipients: list[AwardRecipient]) -> dict[int, list[rules.AwardRecord]]:
     out: dict[int, list[rules.AwardRecord]] = {}
-    for r in AwardRecipient.objects.filter(unit_id__in=unit_ids).select_related("decision"):
+    for r in recipients:
         d = r.decision
         out.setdefault(r.unit_id, []).append(
             rules.AwardRecord(
@@ -66,23 +67,40 @@ def _awards(unit_ids: set[int]) -> dict[int, list[rules.AwardRecord]]:
     return out
 
 
-def _holds(unit_ids: set[int]) -> dict[int, list[rules.Hold]]:
+def _holds(holds: list[UnitHold]) -> dict[int, list[rules.Hold]]:
     out: dict[int, list[rules.Hold]] = {}
-    for h in UnitHold.objects.filter(unit_id__in=unit_ids):
+    for h in holds:
         out.setdefault(h.unit_id, []).append(rules.Hold(h.kind, h.since, h.until, h.note))
     return out
+
+
+@dataclass
+class _Histories:
+    """The engine's histories and the rows they were read from (which a page shows as they are,
+    without reading them again)."""
+
+    histories: dict[int, rules.UnitHistory]
+    links: list[UnitSuccession]  # every succession found, the units' own first
+    recipients: list[AwardRecipient]  # of the units and their predecessors, with the decisions
+    holds: list[UnitHold]
 
 
 def unit_histories(units: list[Unit]) -> dict[int, rules.UnitHistory]:
     """The engine's history of each unit, its predecessors' included (a fixed number of queries
     a generation of mergers, whatever the number of units)."""
+    return _histories(units).histories
+
+
+def _histories(units: list[Unit]) -> _Histories:
     predecessors: dict[int, list[Unit]] = {}
     every: dict[int, Unit] = {u.pk: u for u in units}
     frontier = set(every)
+    found: list[UnitSuccession] = []
     for _generation in range(MAX_GENERATIONS):
-        links = UnitSuccession.objects.filter(successor_id__in=frontier).select_related(
-            "predecessor"
+        links = list(
+            UnitSuccession.objects.filter(successor_id__in=frontier).select_related("predecessor")
         )
+        found += links
         frontier = set()
         for link in links:
             predecessors.setdefault(link.successor_id, []).append(link.predecessor)
@@ -92,7 +110,15 @@ def unit_histories(units: list[Unit]) -> dict[int, rules.UnitHistory]:
         if not frontier:
             break
     ids = set(every)
-    years, awards, holds = _years(ids), _awards(ids), _holds(ids)
+    recipients = list(
+        AwardRecipient.objects.filter(unit_id__in=ids)
+        .select_related("decision")
+        .order_by("-decision__achievement_year", "-decision__decided_on")
+    )
+    for r in recipients:
+        r.unit = every[r.unit_id]  # known already: no query a row
+    hold_rows = list(UnitHold.objects.filter(unit_id__in=ids))
+    years, awards, holds = _years(ids), _awards(recipients), _holds(hold_rows)
     built: dict[int, rules.UnitHistory] = {}
 
     def build(unit: Unit, depth: int = 0) -> rules.UnitHistory:
@@ -108,7 +134,7 @@ def unit_histories(units: list[Unit]) -> dict[int, rules.UnitHistory]:
             )
         return built[unit.pk]
 
-    return {u.pk: build(u) for u in units}
+    return _Histories({u.pk: build(u) for u in units}, found, recipients, hold_rows)
 
 
 @dataclass
@@ -116,25 +142,19 @@ class AwardsPage:
     unit: Unit
     decisions: list[AwardRecipient]  # its own, newest first
     predecessor_decisions: list[tuple[Unit, AwardRecipient]]
-    holds: QuerySet[UnitHold]
+    holds: list[UnitHold]
     rule_set: rules.RuleSet
     year: int  # the achievement year judged
     verdicts: list[tuple[rules.AwardKind, rules.Verdict]]
     successions: list[UnitSuccession]
 
 
-def _recipients(unit_ids: list[int]) -> list[AwardRecipient]:
-    return list(
-        AwardRecipient.objects.filter(unit_id__in=unit_ids)
-        .select_related("decision", "unit")
-        .order_by("-decision__achievement_year", "-decision__decided_on")
-    )
-
-
 def unit_awards_page(*, unit: Unit, today: dt.date) -> AwardsPage:
     """A unit's award history (with its predecessors'), its holds, and its eligibility for each
-    award kind of the rule set in force today, for last year's achievements."""
-    history = unit_histories([unit])[unit.pk]
+    award kind of the rule set in force today, for last year's achievements. The page's rows
+    are those the history was read from: six queries, with or without predecessors."""
+    loaded = _histories([unit])
+    history = loaded.histories[unit.pk]
     rule_set = rule_set_on(today)
     year = today.year - 1
     verdicts = [
@@ -142,18 +162,64 @@ def unit_awards_page(*, unit: Unit, today: dt.date) -> AwardsPage:
         for code, kind in rule_set.awards.items()
         if kind.merit
     ]
-    successions = list(UnitSuccession.objects.filter(successor=unit).select_related("predecessor"))
-    before = [s.predecessor_id for s in successions]
+    successions = [link for link in loaded.links if link.successor_id == unit.pk]
+    before = {s.predecessor_id for s in successions}
     return AwardsPage(
         unit=unit,
-        decisions=_recipients([unit.pk]),
-        predecessor_decisions=[(r.unit, r) for r in _recipients(before)],
-        holds=UnitHold.objects.filter(unit=unit),
+        decisions=[r for r in loaded.recipients if r.unit_id == unit.pk],
+        predecessor_decisions=[(r.unit, r) for r in loaded.recipients if r.unit_id in before],
+        holds=[h for h in loaded.holds if h.unit_id == unit.pk],
         rule_set=rule_set,
         year=year,
         verdicts=verdicts,
-        successions=successions,
+        successions=sorted(successions, key=lambda s: (s.effective_on, s.predecessor.name)),
     )
+
+
+# Kept, measured (#17): a unit's award page costs ~9 ms in-process to read and render (its six
+# ORM statements compile slower than they run); served from the cache under this stamp, ~3 ms
+# (docs/performance.md, "a unit's award history").
+def unit_awards_stamp(unit_id: int) -> tuple:
+    """What moves whenever a unit's award page could show something else (but names, bounded by
+    the page cache's lifetime): its chain of predecessors, the decisions of each and their
+    revocations, the holds, and the published years' current scores — read in one statement."""
+    if not ids_fit(unit_id):
+        return (unit_id,)
+    sql = statement(
+        """
+        WITH RECURSIVE chain(id, depth) AS (
+            SELECT CAST(%s AS BIGINT), 0
+            UNION
+            SELECT s.predecessor_id, c.depth + 1 FROM {succession} s
+            JOIN chain c ON s.successor_id = c.id WHERE c.depth < %s
+        )
+        SELECT
+            (SELECT COUNT(*) FROM chain),
+            (SELECT COUNT(*) FROM {recipient} WHERE unit_id IN (SELECT id FROM chain)),
+            (SELECT MAX(id) FROM {recipient} WHERE unit_id IN (SELECT id FROM chain)),
+            (SELECT COUNT(*) FROM {recipient} WHERE revoked AND unit_id IN (SELECT id FROM chain)),
+            (SELECT COUNT(*) FROM {hold} WHERE unit_id IN (SELECT id FROM chain)),
+            (SELECT MAX(id) FROM {hold} WHERE unit_id IN (SELECT id FROM chain)),
+            (SELECT COUNT(*) FROM {standing} st JOIN {run} r ON r.id = st.run_id
+                JOIN {year} y ON y.id = r.emulation_year_id
+                WHERE st.unit_id IN (SELECT id FROM chain) AND r.is_current
+                AND y.status = %s),
+            (SELECT MAX(r.id) FROM {standing} st JOIN {run} r ON r.id = st.run_id
+                JOIN {year} y ON y.id = r.emulation_year_id
+                WHERE st.unit_id IN (SELECT id FROM chain) AND r.is_current
+                AND y.status = %s)
+        """,
+        {
+            "succession": UnitSuccession,
+            "recipient": AwardRecipient,
+            "hold": UnitHold,
+            "standing": Standing,
+            "run": ScoringRun,
+            "year": EmulationYear,
+        },
+    )
+    published = EmulationYear.Status.PUBLISHED
+    return tuple(rows(sql, [unit_id, MAX_GENERATIONS, published, published])[0])
 
 
 def register_decisions(*, limit: int = 200) -> QuerySet[AwardDecision]:

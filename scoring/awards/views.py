@@ -13,20 +13,31 @@ from django.utils.translation import ngettext
 
 from clusters.models import Unit
 from clusters.permissions import can_manage_awards, get_unit_for_user, refuse_unless_read
+from emulation.pagecache import cached_page, page_key
 from emulation.uploads import refuse_on_field, upload_refusal
 from scoring.awards.forms import DecisionForm, DecisionImportForm, HoldForm
 from scoring.awards.rule_sets import rule_set_on
-from scoring.awards.selectors import register_decisions, unit_awards_page
+from scoring.awards.selectors import register_decisions, unit_awards_page, unit_awards_stamp
 from scoring.awards.services import decision_record, decisions_import, hold_record
 from scoring.errors import ScoringError
 
 
 def unit_awards(request, unit_id: int):
-    """A unit's decisions (and its predecessors'), holds, and eligibility for each award kind."""
+    """A unit's decisions (and its predecessors'), holds, and eligibility for each award kind —
+    served from the cache while its stamp (`unit_awards_stamp`) and the day stay the same."""
     unit = get_unit_for_user(request, unit_id)
     if refused := refuse_unless_read(request):
         return refused
-    page = unit_awards_page(unit=unit, today=timezone.localdate())
+    today = timezone.localdate()
+    can_manage = can_manage_awards(request.user)
+    key = page_key(request, "unit-awards", unit.pk, today, can_manage, unit_awards_stamp(unit.pk))
+    return cached_page(
+        request, key, lambda extra: _unit_awards_page(request, unit, today, can_manage, extra)
+    )
+
+
+def _unit_awards_page(request, unit, today, can_manage: bool, extra: dict):
+    page = unit_awards_page(unit=unit, today=today)
     language = request.LANGUAGE_CODE
     return render(
         request,
@@ -41,7 +52,8 @@ def unit_awards(request, unit_id: int):
                 )
                 for kind, verdict in page.verdicts
             ],
-            "can_manage": can_manage_awards(request.user),
+            "can_manage": can_manage,
+            **extra,
         },
     )
 

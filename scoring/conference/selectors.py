@@ -25,7 +25,15 @@ from scoring.conference.services.conference import (
     year_facts,
 )
 from scoring.models import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
-from scoring.ranking.selectors import current_runs, first_places, year_member_units
+from scoring.ranking.selectors import (
+    current_runs,
+    first_places,
+    pledge_signatures,
+    run_sheets,
+    year_current_run,
+    year_member_units,
+    year_offices,
+)
 from scoring.setup.services.opening import members_carried_over
 
 
@@ -143,6 +151,27 @@ def _following_with_offices(emulation_year: EmulationYear) -> EmulationYear | No
         .prefetch_related("offices__unit")
         .first()
     )
+
+
+def conference_pack_context(*, emulation_year: EmulationYear, language: str) -> dict:
+    """What the conference pack prints: the ranking, every member's score sheet, the pledge's
+    signatories, the offices and the conference's votes with their minutes (the pack page, and
+    the generated minutes of an award dossier)."""
+    run = year_current_run(emulation_year=emulation_year)
+    standings, sheets = run_sheets(run=run, language=language)
+    conference = conference_context(emulation_year=emulation_year)
+    return {
+        "year": emulation_year,
+        "run": run,
+        "standings": standings,
+        "sheets": sheets,
+        "signatures": pledge_signatures(emulation_year=emulation_year),
+        "offices": year_offices(emulation_year=emulation_year),
+        **conference,  # its award proposals among them
+        "conference_date": conference_date(
+            handover=conference["handover"], ballots=conference["ballots"]
+        ),
+    }
 
 
 def conference_date(*, handover: FlagHandover | None, ballots: list[dict]) -> dt.date | None:

@@ -8,6 +8,7 @@ are invented. ALL FIGURES ARE SAMPLE DATA, generated deterministically for illus
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import secrets
 from dataclasses import dataclass
@@ -17,8 +18,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from clusters.models import (
     Cluster,
@@ -39,10 +42,24 @@ from scoring.conference.services.conference import (
     ballot_vote,
     year_standings_now,
 )
+from scoring.dossiers.services.council import (
+    council_create,
+    council_member_add,
+    council_result_record,
+    deadline_set,
+)
+from scoring.dossiers.services.dossiers import (
+    dossier_create,
+    dossier_document_add,
+    dossier_document_generated,
+    dossier_return,
+    dossier_submit,
+)
 from scoring.models import (
     AwardKind,
     Ballot,
     ConferenceDetails,
+    CouncilMember,
     MemberTarget,
     Pledge,
     PledgeSignature,
@@ -58,6 +75,7 @@ CLUSTER_CODE = "tay-nam-song-hau"
 SCHEME_FILE = Path(settings.BASE_DIR) / "docs" / "examples" / "scheme-2021.yaml"
 SAMPLE_NOTE = "Số liệu mẫu để minh họa (sample data) — không phải số liệu thật."
 MERGER_DATE = dt.date(2025, 7, 1)
+VCA_CODE = "lmhtx-viet-nam"
 FIRST_YEAR, LAST_YEAR, CURRENT_YEAR = 2019, 2026, 2026
 
 # code, name, profile: (operating coops, effective share, members, rural households, household share)
@@ -187,6 +205,7 @@ def demo_load(*, logins_path: Path | None = None) -> list[DemoLogin]:
     # After the commit, once the years are scored: the conference of the last published year.
     _conference(EmulationYear.objects.get(cluster__code=CLUSTER_CODE, year=CURRENT_YEAR - 1))
     _award_history()
+    _award_dossiers(EmulationYear.objects.get(cluster__code=CLUSTER_CODE, year=CURRENT_YEAR - 1))
     if logins_path is not None:
         logins_path.parent.mkdir(parents=True, exist_ok=True)
         logins_path.write_text(
@@ -198,11 +217,19 @@ def demo_load(*, logins_path: Path | None = None) -> list[DemoLogin]:
 
 
 def _load(scheme: engine.Scheme, scheme_text: str) -> list[DemoLogin]:
+    # The awarding body the cluster's award dossiers go to, above its supervising office.
+    alliance = Unit.objects.create(
+        code=VCA_CODE,
+        name="Liên minh Hợp tác xã Việt Nam",
+        short_name="Liên minh HTX Việt Nam",
+        kind=Unit.Kind.SUPERVISING_BODY,
+    )
     vca = Unit.objects.create(
         code="vca-phia-nam",
         name="Văn phòng Thường trực phía Nam — Liên minh HTX Việt Nam",
         short_name="VPTT phía Nam",
         kind=Unit.Kind.SUPERVISING_BODY,
+        parent=alliance,
     )
     units = {
         code: Unit.objects.create(
@@ -295,7 +322,7 @@ def _load(scheme: engine.Scheme, scheme_text: str) -> list[DemoLogin]:
                 handed_on=dt.date(year + 1, 1, 27),
                 occasion=f"Hội nghị tổng kết công tác thi đua năm {year}",
             )
-    return _users(cluster, vca, units)
+    return _users(cluster, vca, units, alliance)
 
 
 def pledge_signed(ey: EmulationYear, members: list[Unit], head: Unit, conference: dt.date) -> None:
@@ -373,7 +400,7 @@ def _full_points_but_good(figures: dict[str, int], last_year: dict[str, int]) ->
     }
 
 
-def _users(cluster: Cluster, vca: Unit, units: dict[str, Unit]) -> list[DemoLogin]:
+def _users(cluster: Cluster, vca: Unit, units: dict[str, Unit], alliance: Unit) -> list[DemoLogin]:
     User = get_user_model()
     logins: list[DemoLogin] = []
 
@@ -406,6 +433,12 @@ def _users(cluster: Cluster, vca: Unit, units: dict[str, Unit]) -> list[DemoLogi
         unit=units["ca-mau"],
     )
     make("lanhdao", "Lãnh đạo VPTT phía Nam (leadership)", grant_role="leadership", unit=vca)
+    make(
+        "thiduakt",
+        "Ban Thi đua – Khen thưởng, Liên minh HTX Việt Nam (awarding)",
+        grant_role="awarding",
+        unit=alliance,
+    )
     make("quantri", "Quản trị hệ thống (admin)", superuser=True)
     return logins
 
@@ -571,3 +604,88 @@ def _conference_details(ey: EmulationYear, held: dt.datetime) -> None:
             signer_name="Nguyễn Văn An",
             signer_title=f"Chủ tịch {ALLIANCES[next_head][0]}",
         )
+
+
+def _sample_pdf(title: str) -> SimpleUploadedFile:
+    """A one-page PDF standing in for a signed document, named as sample data."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": f"{title} — DỮ LIỆU MẪU (sample data)"})
+    out = io.BytesIO()
+    writer.write(out)
+    return SimpleUploadedFile(f"mau-{title}.pdf", out.getvalue(), content_type="application/pdf")
+
+
+COUNCIL = [  # sample members, by role (the names say they are samples)
+    (CouncilMember.Role.CHAIR, "Chủ tịch Hội đồng (mẫu)"),
+    (CouncilMember.Role.VICE_CHAIR, "Phó Chủ tịch Hội đồng (mẫu)"),
+    (CouncilMember.Role.STANDING, "Ủy viên thường trực (mẫu)"),
+    (CouncilMember.Role.MEMBER, "Ủy viên (mẫu) 1"),
+    (CouncilMember.Role.MEMBER, "Ủy viên (mẫu) 2"),
+    (CouncilMember.Role.MEMBER, "Ủy viên (mẫu) 3"),
+    (CouncilMember.Role.MEMBER, "Ủy viên (mẫu) 4"),
+]
+
+
+def _award_dossiers(ey: EmulationYear) -> None:
+    """The Vietnam Cooperative Alliance's emulation council for 2025 (sample members), its
+    deadlines for 2026 dossiers, and two sample dossiers of the cluster's 2025 year in different
+    states: An Giang's for "Tập thể lao động xuất sắc", sent and voted on by the council (waiting
+    for the appraisal), and Cà Mau's for "Tập thể lao động tiên tiến", returned with a reason. The
+    conference's own proposal (Cần Thơ for the VCA's flag) is left for a demo user to carry."""
+    alliance = Unit.objects.get(code=VCA_CODE)
+    secretariat = RoleGrant.objects.get(role=RoleGrant.Role.SECRETARIAT, cluster=ey.cluster).user
+    officer = RoleGrant.objects.get(role=RoleGrant.Role.AWARDING, unit=alliance).user
+    council = council_create(
+        body=alliance, year=ey.year, name="Hội đồng Thi đua – Khen thưởng Liên minh HTX Việt Nam"
+    )
+    for role, name in COUNCIL:
+        council_member_add(council=council, name=name, role=role, title=SAMPLE_NOTE[:200])
+    for award in ("co-thi-dua-lmhtxvn", "tap-the-lao-dong-xuat-sac"):
+        deadline_set(
+            body=alliance,
+            award_code=award,
+            year=CURRENT_YEAR,
+            due_on=dt.date(CURRENT_YEAR, 12, 10),
+            note=SAMPLE_NOTE,
+        )
+    units = {m.unit.code: m.unit for m in ey.memberships.select_related("unit")}
+    dossiers = {}
+    for code, award in (
+        ("an-giang", "tap-the-lao-dong-xuat-sac"),
+        ("ca-mau", "tap-the-lao-dong-tien-tien"),
+    ):
+        dossier = dossier_create(
+            emulation_year=ey,
+            body=alliance,
+            award_code=award,
+            unit=units[code],
+            actor=secretariat,
+            is_sample=True,
+        )
+        for item in ("to-trinh", "bao-cao-thanh-tich"):
+            dossier_document_add(
+                dossier=dossier,
+                item_code=item,
+                upload=_sample_pdf(f"{item}-{code}"),
+                number=f"{dossier.pk}/TTr-CTĐ (mẫu)" if item == "to-trinh" else "",
+                actor=secretariat,
+            )
+        dossier_document_generated(dossier=dossier, item_code="bien-ban", actor=secretariat)
+        dossiers[code] = dossier_submit(dossier=dossier, actor=secretariat)
+    council_result_record(
+        council=council,
+        dossier=dossiers["an-giang"],
+        met_on=timezone.localdate(),
+        present=6,
+        yes=6,
+        no=0,
+        written_yes=1,
+        scan=_sample_pdf("y-kien-bang-van-ban"),
+        actor=officer,
+    )
+    dossier_return(
+        dossier=dossiers["ca-mau"],
+        reason="Báo cáo thành tích chưa có xác nhận của cấp trình khen (dữ liệu mẫu).",
+        actor=officer,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from clusters.models import EmulationYear
+from clusters.models import EmulationYear, Unit
 from clusters.permissions import (
     refuse_unless_read,
     user_scope,
@@ -34,8 +34,14 @@ def home(request):
     more = len(cards) > HOME_CLUSTERS and not show_all
     cards = cards[:HOME_CLUSTERS] if more else cards
     manages = sorted({card[0] for card in cards} & scope.secretariat_clusters)
-    key = page_key(request, "home", show_all, scope.is_empty, inbox, cards, manages, more)
-    context = {"more": more, "scope": scope, "inbox": inbox}
+    # The awarding bodies whose dossiers the user handles (their queue and council pages).
+    bodies = (
+        list(Unit.objects.filter(pk__in=scope.awarding_units).values_list("pk", "name"))
+        if scope.awarding_units
+        else []
+    )
+    key = page_key(request, "home", show_all, scope.is_empty, inbox, cards, manages, more, bodies)
+    context = {"more": more, "scope": scope, "inbox": inbox, "bodies": bodies}
     return cached_page(
         request,
         key,

@@ -10,6 +10,15 @@ from scoring.models.documents import (
     DocumentTemplate,
     GeneratedDocument,
 )
+from scoring.models.dossiers import (
+    Council,
+    CouncilMember,
+    CouncilResult,
+    Dossier,
+    DossierDeadline,
+    DossierDocument,
+    WorkCalendarDay,
+)
 from scoring.models.inbox import Notification, NotificationPreference, UnitContact
 from scoring.models.pledges import Pledge, PledgeSignature
 from scoring.models.reports import (
@@ -41,12 +50,18 @@ __all__ = [
     "BallotVoter",
     "Band",
     "ConferenceDetails",
+    "Council",
+    "CouncilMember",
+    "CouncilResult",
     "Criterion",
     "CriterionGroup",
     "DataElement",
     "DocumentKind",
     "DocumentTemplate",
     "DocumentSignature",
+    "Dossier",
+    "DossierDeadline",
+    "DossierDocument",
     "EvidenceFile",
     "GeneratedDocument",
     "ManualPoints",
@@ -67,4 +82,5 @@ __all__ = [
     "Standing",
     "UnitContact",
     "UnitHold",
+    "WorkCalendarDay",
 ]

@@ -52,3 +52,29 @@ def test_a_deadline_already_past_counts_negative_and_a_huge_clock_is_refused():
     assert calendar.between(D(2026, 3, 6), D(2026, 3, 2)) == -4
     with pytest.raises(ValueError, match="a clock of 100000 working days"):
         calendar.add(D(2026, 1, 1), 100_000)
+
+
+def test_counting_between_two_days_agrees_with_walking_them_one_by_one():
+    """`between` counts by arithmetic and corrects only the calendar's exceptions: the same
+    answer as walking every day, across Tết, 2/9, year ends, weekends worked and days added."""
+    import random
+
+    def walked(calendar, start, end):
+        if end < start:
+            return -walked(calendar, end, start)
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            count += calendar.is_working_day(day)
+        return count
+
+    rng = random.Random(17)
+    calendars = [
+        WorkCalendar(),
+        WorkCalendar(days_off=[D(2026, 3, 2), D(2025, 12, 31)], working_days=[D(2026, 3, 7)]),
+    ]
+    for _ in range(400):
+        start = D(2024, 6, 1) + dt.timedelta(days=rng.randrange(900))
+        end = start + dt.timedelta(days=rng.randrange(-400, 400))
+        for calendar in calendars:
+            assert calendar.between(start, end) == walked(calendar, start, end), (start, end)

@@ -119,11 +119,14 @@ def test_it_creates_one_user_per_role_and_writes_their_passwords_outside_the_rep
         "baocao.cantho",
         "baocao.camau",
         "lanhdao",
+        "thiduakt",
         "quantri",
     ]:
         assert f"\n{username}\t" in text
     assert RoleGrant.objects.get(user__username="thuky").cluster.code == CLUSTER_CODE
     assert RoleGrant.objects.get(user__username="lanhdao").unit.code == "vca-phia-nam"
+    awarding = RoleGrant.objects.get(user__username="thiduakt")
+    assert (awarding.role, awarding.unit.code) == ("awarding", "lmhtx-viet-nam")
 
 
 def test_loading_twice_is_refused_unless_if_empty(demo):

@@ -14,6 +14,7 @@ from scoring.engine.awards.rule_file import (
 )
 from scoring.engine.awards.types import (
     CONDITION_KINDS,
+    DOSSIER_SOURCES,
     ELIGIBLE,
     HELD,
     HOLD_KINDS,
@@ -26,6 +27,7 @@ from scoring.engine.awards.types import (
     Clocks,
     Condition,
     CouncilVote,
+    DossierItem,
     Hold,
     Reason,
     RuleSet,
@@ -37,6 +39,7 @@ from scoring.engine.awards.workdays import WorkCalendar
 
 __all__ = [
     "CONDITION_KINDS",
+    "DOSSIER_SOURCES",
     "ELIGIBLE",
     "FORMAT",
     "HELD",
@@ -50,6 +53,7 @@ __all__ = [
     "Clocks",
     "Condition",
     "CouncilVote",
+    "DossierItem",
     "Hold",
     "Reason",
     "RuleSet",

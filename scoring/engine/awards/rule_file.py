@@ -5,11 +5,13 @@ wrong type, a cycle of `eligible_for` conditions: refused, naming the file and t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from scoring.engine.awards.types import (
     CONDITION_KINDS,
+    DOSSIER_SOURCES,
     HOLD_KINDS,
     LEVELS,
     AwardKind,
@@ -17,11 +19,14 @@ from scoring.engine.awards.types import (
     Clocks,
     Condition,
     CouncilVote,
+    DossierItem,
     RuleSet,
 )
 from scoring.engine.scheme_load import SchemeError, load_document
 
 FORMAT = "award-rules/1"
+# A dossier document's code: it names the file in the package sent to the national system.
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 class RuleSetError(ValueError):
@@ -185,7 +190,49 @@ class _Reader:
             cap=self.cap(entry.get("cap"), where),
             council=self.council(entry.get("council"), where),
             cite=str(entry.get("cite", "")),
+            dossier=self.dossier(entry.get("dossier", []), where),
         )
+
+    def dossier(self, entries: Any, where: str) -> tuple[DossierItem, ...]:
+        """The dossier's checklist: a list of {code, name, name_en, source, required, cite}."""
+        where = f"{where}, dossier"
+        if not isinstance(entries, list):
+            raise self.fail(where, "a list of documents {code, name, source, required}")
+        items: list[DossierItem] = []
+        for i, entry in enumerate(entries, 1):
+            if not isinstance(entry, dict):
+                raise self.fail(f"{where}[{i}]", "a document is a mapping")
+            if unknown := set(entry) - {"code", "name", "name_en", "source", "required", "cite"}:
+                raise self.fail(f"{where}[{i}]", f"unknown keys {sorted(unknown)}")
+            code = self.text(entry, "code", f"{where}[{i}]")
+            if not _SLUG.fullmatch(code) or len(code) > 40:
+                raise self.fail(
+                    f"{where}[{i}]",
+                    f"code {code!r}: up to 40 lower-case letters, digits and hyphens",
+                )
+            if any(item.code == code for item in items):
+                raise self.fail(f"{where}[{i}]", f"document {code!r} twice")
+            source = entry.get("source", "upload")
+            if source not in DOSSIER_SOURCES:
+                raise self.fail(
+                    f"{where}[{i}]",
+                    f"source must be one of {list(DOSSIER_SOURCES)}, not {source!r}",
+                )
+            required = entry.get("required", True)
+            if not isinstance(required, bool):
+                raise self.fail(f"{where}[{i}]", "required is true or false")
+            name = self.text(entry, "name", f"{where}[{i}]")
+            items.append(
+                DossierItem(
+                    code=code,
+                    name=name,
+                    name_en=str(entry.get("name_en") or name),
+                    source=source,
+                    required=required,
+                    cite=str(entry.get("cite", "")),
+                )
+            )
+        return tuple(items)
 
     def condition(self, entry: Any, where: str) -> Condition:
         if not isinstance(entry, dict) or "kind" not in entry:

@@ -62,6 +62,27 @@ class CouncilVote:
     cite: str = ""
 
 
+# Where a document of the dossier comes from: uploaded by the proposing level, or generated from
+# the app's data (the conference's minutes and results; an upload of the signed copy also counts).
+DOSSIER_SOURCES = ("upload", "generated")
+
+
+@dataclass(frozen=True)
+class DossierItem:
+    """A document the dossier for an award kind must (or may) hold: tờ trình, báo cáo thành tích,
+    biên bản with the vote results, an agency's confirmation."""
+
+    code: str
+    name: str
+    name_en: str
+    source: str = "upload"
+    required: bool = True
+    cite: str = ""
+
+    def label(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name
+
+
 @dataclass(frozen=True)
 class AwardKind:
     code: str
@@ -75,6 +96,8 @@ class AwardKind:
     cap: Cap | None = None
     council: CouncilVote | None = None
     cite: str = ""
+    # The dossier's checklist, in the order the documents are filed.
+    dossier: tuple[DossierItem, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from clusters.models import Cluster, EmulationYear, RoleGrant, Unit
-from scoring.dev import bench
+from scoring.dev import bench, bench_awards
 from scoring.ranking.services.recompute import years_recompute
 
 
@@ -36,10 +36,12 @@ def _session_cookie(user) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Serve the ranking page of a 30-member, 40-criteria year, the overview of 100 clusters and "
-        "the home page's inbox (a secretariat of 30 members, a leadership user over 100 clusters) "
-        "from the configured database under gunicorn, load them from a second process on loopback "
-        "(bounded), and print p50/p95 and requests per second next to a trivial view."
+        "Serve the ranking page of a 30-member, 40-criteria year, the overview of 100 clusters, "
+        "the home page's inbox (a secretariat of 30 members, a leadership user over 100 clusters), "
+        "an awarding body's queue of award dossiers from 1,400 clusters and a unit's award history "
+        "of 10 years of decisions from the configured database under gunicorn, load them from a "
+        "second process on loopback (bounded), and print p50/p95 and requests per second next to "
+        "a trivial view."
     )
 
     def add_arguments(self, parser):
@@ -47,14 +49,21 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=float, default=15)
         parser.add_argument("--workers", type=int, default=3)
         parser.add_argument("--keep", action="store_true")
+        parser.add_argument(
+            "--award-clusters",
+            type=int,
+            default=1400,
+            help="Clusters whose dossiers (one each, mixed states) the awarding body's queue holds.",
+        )
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
             raise CommandError(
                 "bench_pages measures the production shape: set DATABASE_URL to PostgreSQL."
             )
+        bench_awards.cleanup()  # first: its dossiers hold on to bench- years and units
         bench.cleanup()
-        user = secretariat = None
+        user = secretariat = officer = reader = None
         try:
             self.stdout.write(
                 "building: 1 year × 30 members × 40 criteria, 100 clusters × 7 members …"
@@ -79,6 +88,19 @@ class Command(BaseCommand):
             )
             cookie, secretariat_cookie = _session_cookie(user), _session_cookie(secretariat)
             clusters = Cluster.objects.filter(code__startswith=bench.PREFIX).count()
+            n = options["award_clusters"]
+            self.stdout.write(f"building: {n:,} clusters' award dossiers under one awarding body …")
+            awards = bench_awards.build(clusters=n)
+            officer, _ = get_user_model().objects.get_or_create(username="bench-awarding")
+            RoleGrant.objects.get_or_create(
+                user=officer, role=RoleGrant.Role.AWARDING, unit=awards.body
+            )
+            # The history page's usual reader: the unit's own reporter.
+            reader, _ = get_user_model().objects.get_or_create(username="bench-award-reader")
+            RoleGrant.objects.get_or_create(
+                user=reader, role=RoleGrant.Role.REPORTER, unit=awards.history_unit
+            )
+            officer_cookie, reader_cookie = _session_cookie(officer), _session_cookie(reader)
             results = self._serve_and_load(
                 {
                     "trivial view (/healthz/)": ("/healthz/", cookie),
@@ -89,14 +111,27 @@ class Command(BaseCommand):
                     "overview (100 clusters)": (f"/tong-quan/?nam={bench.YEAR}", cookie),
                     "inbox, home page (secretariat of 30 members)": ("/", secretariat_cookie),
                     f"inbox, home page (leadership over {clusters} clusters)": ("/", cookie),
+                    f"award dossiers' queue (awarding body, {n:,} clusters' dossiers)": (
+                        "/ho-so/",
+                        officer_cookie,
+                    ),
+                    "award dossiers' queue, filtered and sorted by cluster": (
+                        "/ho-so/?state=submitted&sort=cum",
+                        officer_cookie,
+                    ),
+                    "a unit's award history (10 years of decisions)": (
+                        f"/don-vi/{awards.history_unit.pk}/khen-thuong/",
+                        reader_cookie,
+                    ),
                 },
                 options,
             )
         finally:
             if not options["keep"]:
-                for someone in (user, secretariat):
+                for someone in (user, secretariat, officer, reader):
                     if someone is not None:
                         someone.delete()
+                bench_awards.cleanup()
                 bench.cleanup()
         trivial = next(iter(results.values()))
         for name, r in results.items():

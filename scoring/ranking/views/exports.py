@@ -12,15 +12,12 @@ from django.utils.translation import gettext as _
 
 from clusters.permissions import can_see_results, get_year_for_user, refuse_unless_read
 from scoring import engine
-from scoring.conference.selectors import conference_context, conference_date
+from scoring.conference.selectors import conference_pack_context
 from scoring.formatting import page_language as _language
 from scoring.ranking.selectors import (
-    pledge_signatures,
     run_export_info,
-    run_sheets,
     run_to_result,
     year_current_run,
-    year_offices,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,22 +107,8 @@ def conference_pack(request, pk: int):
         return refused
     if not can_see_results(request.user, year):
         raise Http404
-    run = year_current_run(emulation_year=year)
-    standings, sheets = run_sheets(run=run, language=_language())
-    conference = conference_context(emulation_year=year)
     return render(
         request,
         "scoring/pack.html",
-        {
-            "year": year,
-            "run": run,
-            "standings": standings,
-            "sheets": sheets,
-            "signatures": pledge_signatures(emulation_year=year),
-            "offices": year_offices(emulation_year=year),
-            **conference,  # its award proposals among them
-            "conference_date": conference_date(
-                handover=conference["handover"], ballots=conference["ballots"]
-            ),
-        },
+        conference_pack_context(emulation_year=year, language=_language()),
     )
