@@ -27,11 +27,14 @@ def _database_url(settings_dict) -> str:
 @pytest.fixture
 def live_worker(transactional_db, tmp_path):
     """Start `celery worker` against the test database; stop it afterwards."""
+    from django.conf import settings
     from django.db import connection
 
     from emulation.celery import app
 
     app.control.purge()
+    with app.connection_for_write() as broker:  # purge() empties the default queue only
+        broker.default_channel.queue_purge(settings.RECOMPUTE_BULK_QUEUE)
     env = dict(os.environ)
     env["DATABASE_URL"] = _database_url(connection.settings_dict)
     env["DB_CONN_MAX_AGE"] = "0"

@@ -21,6 +21,20 @@ from tests.scoring.factories import install_scheme, put_figures
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def tasks_in_process(monkeypatch):
+    """The chunks run in this process, also in the CI pass that has a broker (no worker listens
+    to it here: tests/integration/test_worker.py plays the real worker). Only this task is run
+    locally; the app's configuration is left alone."""
+    from scoring.tasks import recompute_chunk
+
+    def run_here(args=(), kwargs=None, **_options):
+        return recompute_chunk.apply(args=args, kwargs=kwargs or {})
+
+    monkeypatch.setattr(recompute_chunk, "delay", lambda *args: run_here(args))
+    monkeypatch.setattr(recompute_chunk, "apply_async", run_here)
+
+
 @pytest.fixture
 def five_years(world):
     """The world's cluster A with five more clusters copying it, each with a scored-ready year."""
