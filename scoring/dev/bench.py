@@ -274,10 +274,10 @@ def _write_values(reports, template, *, clusters: int, members: int) -> int:
     return len(rows)
 
 
-def recompute_all() -> dict:
+def recompute_all(*, force: bool = False) -> dict:
     """(b): recompute every bench year that has a scheme, as the sweep does: in chunks of years,
     each chunk's inputs read in a fixed number of queries and its results written in one
-    transaction."""
+    transaction (`force`: also the years already scored, as a rerun on kept data needs)."""
     ids = list(
         EmulationYear.objects.filter(cluster__code__startswith=f"{PREFIX}c", year=YEAR)
         .order_by("pk")
@@ -287,7 +287,7 @@ def recompute_all() -> dict:
     outcomes = []
     trace = []
     for start in range(0, len(ids), 500):
-        outcomes += years_recompute(emulation_year_ids=ids[start : start + 500])
+        outcomes += years_recompute(emulation_year_ids=ids[start : start + 500], force=force)
         trace.append(round(peak_rss_mb()))
     written = sum(o.status == "written" for o in outcomes)
     seconds = time.perf_counter() - started
@@ -307,7 +307,7 @@ def recompute_all() -> dict:
     }
 
 
-def recompute_in_child() -> dict:
+def recompute_in_child(*, force: bool = False) -> dict:
     """Run (b) in a fresh process so that its peak memory is the recompute's, not the build's."""
     done = subprocess.run(  # noqa: S603 — our own interpreter and manage.py
         [
@@ -316,6 +316,7 @@ def recompute_in_child() -> dict:
             "bench_scoring",
             "--phase",
             "recompute",
+            *(["--reuse"] if force else []),
         ],
         capture_output=True,
         text=True,
@@ -350,6 +351,7 @@ def recompute_with_workers(workers: int, *, log_path: str, timeout: float = 1800
     queue = settings.RECOMPUTE_BULK_QUEUE
     env = dict(os.environ)
     env["DATABASE_URL"] = _database_url()  # this connection's database, whatever the env says
+    os.makedirs(os.path.dirname(log_path) or ".", exist_ok=True)
     with open(log_path, "w", encoding="utf-8") as log:
         worker = subprocess.Popen(  # noqa: S603 — our own interpreter and celery
             [

@@ -16,8 +16,11 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scoring.engine.explain import templates
@@ -160,38 +163,39 @@ def texts(language: str) -> Mapping[str, str]:
 
 
 class _Sheet:
-    """A worksheet written row by row. The next row is counted here: openpyxl's `max_row` walks
-    every cell, which made the old writer quadratic (30 × 40: 0.53 s, docs/performance.md)."""
+    """A worksheet written row by row, in openpyxl's write-only mode: a national file's details
+    sheet holds 200,000 lines, which the normal mode kept as 1.8 million cell objects (1.2 GB,
+    docs/performance.md). Rows are collected as plain tuples while the sheet's layout (widths,
+    frozen panes, print setup, merges) is decided, and streamed out by `close` — the layout must
+    be known before the first row of a streamed sheet. The next row is counted here."""
 
-    def __init__(self, sheet: Worksheet) -> None:
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
         self.sheet = sheet
         self.row = 1
+        self._rows: list[tuple[Sequence[Any], Sequence[str] | str | None]] = []
+        self._heights: dict[int, float] = {}
 
     def put(self, values: Sequence[Any], styles: Sequence[str] | str | None = None) -> int:
         """One row from column A; `styles`: one named style for the row, or one per column."""
-        row = self.row
-        cell_at = self.sheet.cell
-        for i, value in enumerate(values):
-            cell = cell_at(row=row, column=i + 1, value=value)
-            if isinstance(value, str):
-                # openpyxl turns any string starting with '=' into a formula; force plain text.
-                cell.data_type = "s"
-            style = styles if isinstance(styles, str) or styles is None else styles[i]
-            if style is not None:
-                cell.style = style
+        while len(self._rows) < self.row - 1:
+            self._rows.append(((), None))  # a blank row
+        self._rows.append((values, styles))
         self.row += 1
-        return row
+        return self.row - 1
 
     def headings(self, values: Sequence[Any]) -> int:
         return self.put(values, "export-heading")
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
-        self.sheet.merge_cells(
-            start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col
+        self.sheet.merged_cells.add(
+            CellRange(min_row=first_row, min_col=first_col, max_row=last_row, max_col=last_col)
         )
 
     def blank(self) -> None:
         self.row += 1
+
+    def height(self, row: int, points: float) -> None:
+        self._heights[row] = points
 
     def size(self, widths: Mapping[int, float]) -> None:
         for column, width in widths.items():
@@ -203,12 +207,34 @@ class _Sheet:
     def print_landscape(self, title_rows: tuple[int, int] | None) -> None:
         setup = self.sheet.page_setup
         setup.orientation = "landscape"
-        setup.paperSize = self.sheet.PAPERSIZE_A4
+        setup.paperSize = Worksheet.PAPERSIZE_A4
         setup.fitToWidth = 1
         setup.fitToHeight = 0
         self.sheet.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
         if title_rows:
             self.sheet.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+
+    def close(self) -> None:
+        """Stream the rows out, each cell with its named style; strings stay text (openpyxl
+        reads any string starting with '=' as a formula)."""
+        sheet = self.sheet
+        for row, height in self._heights.items():
+            sheet.row_dimensions[row].height = height
+        for values, styles in self._rows:
+            cells = []
+            for i, value in enumerate(values):
+                style = styles if isinstance(styles, str) or styles is None else styles[i]
+                if style is None and not isinstance(value, str):
+                    cells.append(value)
+                    continue
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                if style is not None:
+                    cell.style = style
+                cells.append(cell)
+            sheet.append(cells)
+        self._rows = []
 
 
 def _fit(texts_: Sequence[str], low: float, high: float) -> float:
@@ -225,19 +251,34 @@ def write_workbook(
     info: ExportInfo,
 ) -> None:
     h, t = headings(language), texts(language)
-    workbook = Workbook()
-    first = workbook.active
-    assert isinstance(first, Worksheet)  # a new workbook holds one worksheet
+    workbook = Workbook(write_only=True)
     for style in _styles():
         workbook.add_named_style(style)
-    first.title = h["sheet_ranking"]
     codes = criterion_codes(result)
     names = [info.unit_name(s.unit) for s in result.standings]
-    _ranking(_Sheet(first), result, info, language, names)
-    _matrix(_Sheet(workbook.create_sheet(t["sheet_matrix"])), result, info, language, names, codes)
-    _lines(_Sheet(workbook.create_sheet(h["sheet_lines"])), result, info, language, codes)
-    _warnings(_Sheet(workbook.create_sheet(h["sheet_warnings"])), result, info, language)
-    _notes(_Sheet(workbook.create_sheet(t["sheet_notes"])), result, info, language)
+
+    def sheet(title: str) -> _Sheet:
+        created = workbook.create_sheet(title)
+        assert isinstance(created, WriteOnlyWorksheet)  # the workbook is write-only
+        return _Sheet(created)
+
+    ranking, matrix, lines, warnings, notes = (
+        sheet(h["sheet_ranking"]),
+        sheet(t["sheet_matrix"]),
+        sheet(h["sheet_lines"]),
+        sheet(h["sheet_warnings"]),
+        sheet(t["sheet_notes"]),
+    )
+    _ranking(ranking, result, info, language, names)
+    ranking.close()
+    _matrix(matrix, result, info, language, names, codes)
+    matrix.close()
+    _lines(lines, result, info, language, codes)
+    lines.close()
+    _warnings(warnings, result, info, language)
+    warnings.close()
+    _notes(notes, result, info, language)
+    notes.close()
     workbook.properties.title = f"{t['title_ranking']} {result.year}"
     workbook.properties.creator = info.cluster or None
     workbook.save(path_or_stream)
@@ -350,7 +391,7 @@ def _matrix(
     sheet.size({1: 7, 2: _fit(names, 24, 45), **dict.fromkeys(range(3, last), width), last: 13})
     # Names wrap in their column; the row is made tall enough for the longest.
     lines = max((math.ceil(len(n) / (width - 2)) for n in titles), default=1)
-    sheet.sheet.row_dimensions[top].height = 15 * min(max(lines, 2), 8)
+    sheet.height(top, 15 * min(max(lines, 2), 8))
     sheet.freeze(top + 2, 3)
     sheet.print_landscape((top, top + 1))
 

@@ -399,3 +399,19 @@ def test_hostile_names_stay_text_in_the_workbook():
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
     assert any(c.value == '=HYPERLINK("http://x","y")' and c.data_type == "s" for c in cells)
+
+
+def test_the_streamed_workbook_keeps_its_print_setup_heading_height_and_plain_text():
+    """The workbook is written in openpyxl's write-only mode (a national file's 200,000 lines);
+    what that mode needs decided before the first row is still there."""
+    s, result = banded()
+    names = {**NAMES, next(iter(NAMES)): '=HYPERLINK("http://x")'}
+    book = workbook(s, result, unit_names=names)
+    ranking, matrix = book["Xếp hạng"], book["Ma trận điểm"]
+    assert ranking.page_setup.orientation == "landscape"
+    assert ranking.print_title_rows == "$8:$9"
+    assert book["Chi tiết"].print_title_rows == "$8:$8"
+    assert matrix.row_dimensions[8].height >= 30  # the criterion names wrap in their heading
+    cells = [c for row in ranking.iter_rows(min_row=10) for c in row if c.column == 2]
+    formula_like = [c for c in cells if str(c.value).startswith("=")]
+    assert formula_like and all(c.data_type == "s" for c in formula_like)

@@ -18,6 +18,9 @@ Vietnamese and English. Whatever the bytes are, the answer is a result, never an
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from scoring.documents.signing.records import (
     document_sign,
     pdf_upload_verify,
@@ -29,12 +32,23 @@ from scoring.documents.signing.results import (
     SigningRefused,
     VerificationResult,
 )
-from scoring.documents.signing.sign import (
-    sign_pdf,
-    signature_box,
-    stamp_pdf,
-)
-from scoring.documents.signing.verify import verify_pdf
+
+# pyHanko and WeasyPrint are imported when a PDF is first signed or verified, not when Django
+# starts: the forms that take signed uploads are reached from the admin's autodiscovery, and the
+# two cost ~2.4 s of import in every process — `manage.py score` included (docs/performance.md).
+_LAZY = {
+    "sign_pdf": "scoring.documents.signing.sign",
+    "signature_box": "scoring.documents.signing.sign",
+    "stamp_pdf": "scoring.documents.signing.sign",
+    "verify_pdf": "scoring.documents.signing.verify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Reason",

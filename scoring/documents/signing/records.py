@@ -20,8 +20,6 @@ from scoring.documents.signing.results import (
     in_language,
     iso_vietnam,
 )
-from scoring.documents.signing.sign import sign_pdf
-from scoring.documents.signing.verify import verify_pdf
 from scoring.errors import ScoringError
 from scoring.models import DocumentSignature, EvidenceFile, PledgeSignature
 
@@ -52,6 +50,9 @@ def document_sign(
     if purpose not in DocumentSignature.Purpose.values:
         raise ScoringError(_("Loại văn bản không hợp lệ."), field="purpose", code="bad_purpose")
     # The signing and its check run before any row is touched (no slow work in a transaction).
+    from scoring.documents.signing.sign import sign_pdf  # lazily: see the package
+    from scoring.documents.signing.verify import verify_pdf
+
     signed = sign_pdf(
         pdf_bytes,
         pkcs12_bytes=pkcs12_bytes,
@@ -131,6 +132,8 @@ def pdf_upload_verify(upload: UploadedFile) -> VerificationResult | None:
         return None
     data = upload.read()
     upload.seek(0)
+    from scoring.documents.signing.verify import verify_pdf  # lazily, as above
+
     return verify_pdf(data, filename=os.path.basename(upload.name or ""))
 
 
