@@ -129,6 +129,20 @@ class GenerateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
 
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if cleaned.get("number") and kind in ("pack", DocumentKind.MINUTES):
+            self.add_error(
+                "number",
+                _(
+                    "Biên bản mang số đã nhập trong thông tin hội nghị; hồ sơ hội nghị gồm nhiều "
+                    "văn bản nên không nhận một số chung. Hãy sửa số biên bản ở thông tin hội "
+                    "nghị, hoặc để trống ô này."
+                ),
+            )
+        return cleaned
+
 
 class TemplateUploadForm(forms.Form):
     file = forms.FileField(label=_("Mẫu Word đã sửa (.docx)"))

@@ -191,3 +191,20 @@ def test_the_documents_page_costs_the_same_queries_whatever_the_documents(client
     with CaptureQueriesContext(connection) as more:
         assert page(client, w).status_code == 200
     assert len(more) == len(few), [q["sql"][:120] for q in more.captured_queries]
+
+
+@pytest.mark.parametrize("kind", ["minutes", "pack"])
+def test_a_number_typed_for_the_minutes_or_the_pack_is_refused_not_dropped(
+    client, documents_world, kind
+):
+    """The minutes carry the number entered with the conference's details, and a pack is many
+    documents: a number typed in the generate form for them would be silently lost."""
+    w = documents_world
+    client.force_login(w.secretariat)
+    response = client.post(
+        reverse("document-generate", args=[w.year.pk]), {"kind": kind, "number": "12"}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "thông tin hội nghị" in body and 'value="12"' in body
+    assert not GeneratedDocument.objects.exists()
