@@ -34,6 +34,7 @@ PURPOSES = {
     "year-targets": "INPUT_FILE_MAX_BYTES",
     "year-scheme": "SCHEME_FILE_MAX_BYTES",
     "award-register": "INPUT_FILE_MAX_BYTES",  # past decisions, a row per recipient
+    "award-rule-sets": "SCHEME_FILE_MAX_BYTES",  # a rule set file, checked like a scheme file
     "document-template": "DOCUMENT_TEMPLATE_MAX_BYTES",  # an edited Word template
     "document-sign": "DOCUMENT_TEMPLATE_MAX_BYTES",  # a PKCS#12 file (the signer refuses > 64 KB)
     "dossier-detail": "EVIDENCE_MAX_BYTES",  # an award dossier's documents (PDF, DOCX)

@@ -115,6 +115,17 @@ urlpatterns = [
     ),
     path("nam/<id:pk>/hoi-nghi/co-luan-luu/", conference.year_flag, name="year-flag"),
     path("khen-thuong/", award_views.award_register, name="award-register"),
+    path("khen-thuong/quy-tac/", award_views.award_rule_sets, name="award-rule-sets"),
+    path(
+        "khen-thuong/quy-tac/<slug:code>/tai-ve/",
+        award_views.award_rule_set_download,
+        name="award-rule-set-download",
+    ),
+    path(
+        "khen-thuong/quy-tac/phien-ban/<id:upload_id>/",
+        award_views.award_rule_set_version,
+        name="award-rule-set-version",
+    ),
     path("don-vi/<id:unit_id>/khen-thuong/", award_views.unit_awards, name="unit-awards"),
     # The award dossier's path (#17): the queue, a dossier, a year's dossiers, an awarding body's
     # council and deadlines.

@@ -3,6 +3,8 @@ can be added without saying who may see it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -198,6 +200,19 @@ RULES = {
         (302, 404, 404, 404, 404, 404, 404, 404),
         (302, 404, 404, 404, 404, 404, 404, 404),
     ),
+    # The rule sets are the system administrator's alone, like the register.
+    "award-rule-sets": (
+        (302, 404, 404, 404, 404, 404, 404, 404),
+        (302, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    "award-rule-set-download": (
+        (302, 404, 404, 404, 404, 404, 404, 404),
+        (302, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    "award-rule-set-version": (
+        (302, 404, 404, 404, 404, 404, 404, 404),
+        (302, 404, 404, 404, 404, 404, 404, 404),
+    ),
     "unit-awards": (
         (302, 200, 200, 200, 200, 404, 404, 404),
         (302, 405, 405, 405, 405, 404, 404, 404),
@@ -290,7 +305,6 @@ def test_every_url_of_the_app_has_a_rule():
 
 def walk_document(world):
     """A report of results of the world's year, as stored (the bytes are not what is walked)."""
-    import datetime as dt
 
     from scoring.models import GeneratedDocument
 
@@ -308,7 +322,15 @@ def walk_document(world):
 
 
 def urls(world) -> dict[str, str]:
-    from scoring.models import Ballot, Council, CouncilResult, Dossier, DossierDocument
+    from scoring.awards.rule_sets import HERE
+    from scoring.models import (
+        AwardRuleSetFile,
+        Ballot,
+        Council,
+        CouncilResult,
+        Dossier,
+        DossierDocument,
+    )
 
     ballot = Ballot.objects.filter(emulation_year=world.year).values_list("pk", flat=True).first()
     generated = walk_document(world)
@@ -317,6 +339,15 @@ def urls(world) -> dict[str, str]:
         DossierDocument.objects.filter(dossier_id=dossier).values_list("pk", flat=True).first()
     )
     council = Council.objects.filter(body=world.supervising).values_list("pk", flat=True).first()
+    rule_set_upload = AwardRuleSetFile.objects.create(
+        code="nd-152-2025",
+        version=1,
+        name="NĐ 152/2025 (sửa)",
+        effective_from=dt.date(2025, 7, 1),
+        content=(HERE / "nd-152-2025.yaml").read_text(encoding="utf-8"),
+        sha256="0" * 64,
+        file_name="nd-152-2025.yaml",
+    )
     result = CouncilResult.objects.filter(council_id=council).values_list("pk", flat=True).first()
     return {
         "home": reverse("home"),
@@ -363,6 +394,9 @@ def urls(world) -> dict[str, str]:
         "document-sign": reverse("document-sign", args=[world.year.pk, generated.pk]),
         "document-template": reverse("document-template", args=[world.year.pk, "minutes"]),
         "award-register": reverse("award-register"),
+        "award-rule-sets": reverse("award-rule-sets"),
+        "award-rule-set-download": reverse("award-rule-set-download", args=["nd-152-2025"]),
+        "award-rule-set-version": reverse("award-rule-set-version", args=[rule_set_upload.pk]),
         "unit-awards": reverse("unit-awards", args=[world.unit_a1.pk]),
         "dossier-queue": reverse("dossier-queue"),
         "dossier-batch": reverse("dossier-batch"),

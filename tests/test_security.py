@@ -293,6 +293,12 @@ def candidate_args(route: str, params: list[str], world, ids) -> list[tuple[dict
     elif route.startswith("co-quan/"):
         parents = [({"body_id": pk}, ("body", pk)) for pk in ids["units"]]
         params = [p for p in params if p != "body_id"]
+    elif route.startswith("khen-thuong/quy-tac/"):
+        # The rule sets are the system administrator's alone: every code, every id is outside
+        # every persona's scope.
+        if "code" in params:
+            return [({"code": code}, ("admin", 0)) for code in ("nd-152-2025", "nd-98-2023")]
+        return [({"upload_id": pk}, ("admin", pk)) for pk in ids["others"]]
     else:
         raise AssertionError(f"{route}: add a rule for what its object is")
     combos = parents
@@ -321,6 +327,8 @@ def candidate_args(route: str, params: list[str], world, ids) -> list[tuple[dict
 
 def outside(target: tuple, mine: dict) -> bool:
     kind, pk, *unit = target
+    if kind == "admin":
+        return True
     if kind == "cluster":
         return pk not in mine["clusters"]
     if kind == "unit":
@@ -336,13 +344,15 @@ def outside(target: tuple, mine: dict) -> bool:
 
 def test_every_object_bearing_url_is_walked():
     """Every URL of the app takes an object id, but the home page, the overview, the user's
-    own notification preferences, the award register (the system administrator's alone) and the
-    dossiers' queue and its batch package (both read within the user's scope)."""
+    own notification preferences, the award register and its rule sets' page (the system
+    administrator's alone) and the dossiers' queue and its batch package (both read within the
+    user's scope)."""
     assert set(object_urls()) == app_url_names() - {
         "home",
         "overview",
         "notification-preferences",
         "award-register",
+        "award-rule-sets",
         "dossier-queue",
         "dossier-batch",
     }

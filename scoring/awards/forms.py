@@ -49,3 +49,14 @@ class HoldForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+
+
+class RuleSetUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp bộ quy tắc (.yaml)"),
+        help_text=_(
+            "Định dạng award-rules/1 (docs/awards.md). Cùng mã với một bộ quy tắc đang có: phiên "
+            "bản mới thay thế; mã mới: thêm bộ quy tắc (thời gian áp dụng không được trùng)."
+        ),
+    )
+    note = forms.CharField(label=_("Lý do, căn cứ"), max_length=300, required=False)

@@ -6,22 +6,31 @@ written, and the error names the file, the row and the column."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clusters.audit import Actor, audit_record
 from clusters.models import Unit
-from emulation.uploads import saved_upload
-from scoring.awards.rule_sets import award_kind_named
+from emulation.uploads import format_bytes, saved_upload
+from scoring.awards.rule_sets import award_kind_named, rule_sets_with_sources, uploads_changed
+from scoring.engine.awards import RuleSet, RuleSetError, parse_rule_set
 from scoring.engine.input_files import DecisionRow, InputFileError, read_award_decisions
 from scoring.errors import ScoringError
-from scoring.models import AwardDecision, AwardRecipient, UnitHold
+from scoring.models import (
+    AwardDecision,
+    AwardRecipient,
+    AwardRuleSetFile,
+    Dossier,
+    UnitHold,
+)
 
 MAX_RECIPIENTS = 500
 
@@ -195,3 +204,116 @@ def hold_record(
             after={"kind": kind, "since": since.isoformat(), "until": until and until.isoformat()},
         )
     return hold
+
+
+# --- rule sets -----------------------------------------------------------------------------------
+
+
+def rule_set_upload(
+    *, upload: UploadedFile, note: str = "", actor: Actor = None
+) -> AwardRuleSetFile:
+    """A rule set file (award-rules/1, YAML) uploaded by the system administrator, checked like a
+    scheme file — its format, every condition, caps, council and clocks, the award kinds its
+    conditions name and no cycle among them (the engine's reader, which names the rule) — and
+    against the rule sets in force: its period may not overlap another's, and it keeps every
+    award kind a dossier was made for under the version it replaces. Stored as the next version
+    of its code; nothing is stored when anything is wrong."""
+    name = os.path.basename(upload.name or "rules.yaml")
+    if os.path.splitext(name)[1].lower() not in {".yaml", ".yml"}:
+        raise ScoringError(_("%(file)s: chỉ nhận tệp .yaml") % {"file": name}, field="file")
+    if (upload.size or 0) > settings.SCHEME_FILE_MAX_BYTES:
+        raise ScoringError(
+            _("%(file)s: tệp lớn hơn %(limit)s")
+            % {"file": name, "limit": format_bytes(settings.SCHEME_FILE_MAX_BYTES)},
+            field="file",
+        )
+    data = upload.read(settings.SCHEME_FILE_MAX_BYTES + 1)
+    try:
+        text = data.decode("utf-8-sig")
+        rule_set = parse_rule_set(text, filename=name)
+    except UnicodeDecodeError:
+        raise ScoringError(
+            _("%(file)s: tệp không phải văn bản UTF-8") % {"file": name}, field="file"
+        ) from None
+    except RuleSetError as error:
+        raise ScoringError(str(error), field="file") from None
+    in_force = {r.code: r for r, _source in rule_sets_with_sources()}
+    for other in in_force.values():
+        if other.code != rule_set.code and _overlap(rule_set, other):
+            raise ScoringError(
+                _(
+                    "%(file)s: thời gian áp dụng (%(period)s) trùng với bộ quy tắc “%(other)s” "
+                    "(%(other_period)s); mỗi ngày chỉ một bộ quy tắc được áp dụng."
+                )
+                % {
+                    "file": name,
+                    "period": _period(rule_set),
+                    "other": other.code,
+                    "other_period": _period(other),
+                },
+                field="file",
+            )
+    replaced = in_force.get(rule_set.code)
+    if replaced is not None:
+        dropped = set(replaced.awards) - set(rule_set.awards)
+        used = sorted(
+            Dossier.objects.filter(award_code__in=dropped, rule_set_code=rule_set.code)
+            .values_list("award_code", flat=True)
+            .distinct()
+        )
+        if used:
+            raise ScoringError(
+                _(
+                    "%(file)s: bỏ hình thức khen thưởng đã có hồ sơ đề nghị theo bộ quy tắc "
+                    "này: %(codes)s"
+                )
+                % {"file": name, "codes": ", ".join(used)},
+                field="file",
+            )
+    with transaction.atomic():
+        last = (
+            AwardRuleSetFile.objects.select_for_update()
+            .filter(code=rule_set.code)
+            .order_by("-version")
+            .first()
+        )
+        stored = AwardRuleSetFile.objects.create(
+            code=rule_set.code,
+            version=(last.version + 1) if last else 1,
+            name=rule_set.name[:300],
+            effective_from=rule_set.effective_from,
+            effective_to=rule_set.effective_to,
+            content=text,
+            sha256=hashlib.sha256(data).hexdigest(),
+            file_name=name[:255],
+            note=note.strip()[:300],
+            uploaded_by=_user(actor),
+        )
+        audit_record(
+            actor=actor,
+            action="award_rules.upload",
+            obj=stored,
+            summary=f"Tải lên bộ quy tắc khen thưởng {stored.code}, phiên bản {stored.version}",
+            after={
+                "code": stored.code,
+                "version": stored.version,
+                "sha256": stored.sha256,
+                "awards": sorted(rule_set.awards),
+            },
+            reason=stored.note,
+        )
+        transaction.on_commit(uploads_changed)
+    return stored
+
+
+def _overlap(a: RuleSet, b: RuleSet) -> bool:
+    far = dt.date.max
+    return a.effective_from <= (b.effective_to or far) and b.effective_from <= (
+        a.effective_to or far
+    )
+
+
+def _period(rule_set: RuleSet) -> str:
+    start = rule_set.effective_from.strftime("%d/%m/%Y")
+    end = rule_set.effective_to.strftime("%d/%m/%Y") if rule_set.effective_to else "…"
+    return f"{start} – {end}"

@@ -5,7 +5,7 @@ layer: outside one's scope is a 404."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,11 +15,22 @@ from clusters.models import Unit
 from clusters.permissions import can_manage_awards, get_unit_for_user, refuse_unless_read
 from emulation.pagecache import cached_page, page_key
 from emulation.uploads import refuse_on_field, upload_refusal
-from scoring.awards.forms import DecisionForm, DecisionImportForm, HoldForm
-from scoring.awards.rule_sets import rule_set_on
+from scoring.awards.forms import DecisionForm, DecisionImportForm, HoldForm, RuleSetUploadForm
+from scoring.awards.rule_sets import (
+    rule_set_on,
+    rule_sets_generation,
+    rule_sets_with_sources,
+    shipped_content,
+)
 from scoring.awards.selectors import register_decisions, unit_awards_page, unit_awards_stamp
-from scoring.awards.services import decision_record, decisions_import, hold_record
+from scoring.awards.services import (
+    decision_record,
+    decisions_import,
+    hold_record,
+    rule_set_upload,
+)
 from scoring.errors import ScoringError
+from scoring.models import AwardRuleSetFile
 
 
 def unit_awards(request, unit_id: int):
@@ -30,7 +41,15 @@ def unit_awards(request, unit_id: int):
         return refused
     today = timezone.localdate()
     can_manage = can_manage_awards(request.user)
-    key = page_key(request, "unit-awards", unit.pk, today, can_manage, unit_awards_stamp(unit.pk))
+    key = page_key(
+        request,
+        "unit-awards",
+        unit.pk,
+        today,
+        can_manage,
+        unit_awards_stamp(unit.pk),
+        rule_sets_generation(),
+    )
     return cached_page(
         request, key, lambda extra: _unit_awards_page(request, unit, today, can_manage, extra)
     )
@@ -138,3 +157,85 @@ def _apply(request, form, service, said, **arguments) -> bool:
         return False
     messages.success(request, said(result))
     return True
+
+
+def award_rule_sets(request):
+    """The rule sets in force (shipped with the app or uploaded), each downloadable as its YAML
+    file, with an upload of a new version or a new rule set, and every uploaded version kept —
+    the system administrator's."""
+    if not can_manage_awards(request.user):
+        raise Http404
+    posted = request.method == "POST"
+    form = RuleSetUploadForm(request.POST, request.FILES) if posted else RuleSetUploadForm()
+    if posted:
+        if refused := upload_refusal(request):
+            refuse_on_field(form, "file", refused)
+        elif form.is_valid() and _apply(
+            request,
+            form,
+            rule_set_upload,
+            lambda stored: (
+                _("Đã lưu bộ quy tắc %(code)s, phiên bản %(version)s.")
+                % {"code": stored.code, "version": stored.version}
+            ),
+            upload=form.cleaned_data["file"],
+            note=form.cleaned_data["note"],
+        ):
+            return redirect("award-rule-sets")
+    today = timezone.localdate()
+    in_force = [
+        {
+            "rule_set": rule_set,
+            "source": source,
+            "today": rule_set.in_force_on(today),
+            "awards": [
+                kind.name_en if request.LANGUAGE_CODE == "en" else kind.name
+                for kind in rule_set.awards.values()
+            ],
+        }
+        for rule_set, source in rule_sets_with_sources()
+    ]
+    return render(
+        request,
+        "scoring/award_rule_sets.html",
+        {
+            "in_force": in_force,
+            "uploads": AwardRuleSetFile.objects.select_related("uploaded_by").order_by(
+                "code", "-version"
+            ),
+            "form": form,
+        },
+        status=400 if posted else 200,
+    )
+
+
+def award_rule_set_download(request, code: str):
+    """A rule set in force as its YAML file: the newest upload of the code, or the shipped file."""
+    if not can_manage_awards(request.user):
+        raise Http404
+    for rule_set, source in rule_sets_with_sources():
+        if rule_set.code == code:
+            if source.upload_id is not None:
+                upload = AwardRuleSetFile.objects.get(pk=source.upload_id)
+                return _yaml(upload.content.encode(), f"{code}-v{upload.version}.yaml")
+            content = shipped_content(code)
+            if content is not None:
+                return _yaml(content, source.file_name)
+    raise Http404
+
+
+def award_rule_set_version(request, upload_id: int):
+    """One uploaded version, as it was uploaded."""
+    if not can_manage_awards(request.user):
+        raise Http404
+    upload = AwardRuleSetFile.objects.filter(pk=upload_id).first()
+    if upload is None:
+        raise Http404
+    return _yaml(upload.content.encode(), f"{upload.code}-v{upload.version}.yaml")
+
+
+def _yaml(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from scoring.models.award_history import AwardDecision, AwardRecipient, UnitHold
+from scoring.models.award_history import (
+    AwardDecision,
+    AwardRecipient,
+    AwardRuleSetFile,
+    UnitHold,
+)
 from scoring.models.awards import AwardKind, AwardProposal, Ballot, BallotChoice, BallotVoter
 from scoring.models.documents import (
     ConferenceDetails,
@@ -45,6 +50,7 @@ __all__ = [
     "AwardKind",
     "AwardProposal",
     "AwardRecipient",
+    "AwardRuleSetFile",
     "Ballot",
     "BallotChoice",
     "BallotVoter",

@@ -115,3 +115,35 @@ class UnitHold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit}: {self.get_kind_display()}"
+
+
+class AwardRuleSetFile(models.Model):
+    """A rule set (an award-rules/1 file, docs/awards.md) uploaded by the system administrator: a
+    new version of a rule set the app ships (the same code) or a new one (a new decree). The
+    newest version of a code is the one used; every version is kept, so what judged a dossier can
+    be read again."""
+
+    code = models.SlugField(_("mã bộ quy tắc"), max_length=60)
+    version = models.PositiveIntegerField(_("phiên bản"))
+    name = models.CharField(_("tên"), max_length=300)
+    effective_from = models.DateField(_("áp dụng từ"))
+    effective_to = models.DateField(_("áp dụng đến"), null=True, blank=True)
+    content = models.TextField(_("nội dung (YAML)"))
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    uploaded_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("bộ quy tắc khen thưởng")
+        verbose_name_plural = _("bộ quy tắc khen thưởng")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="award_rule_set_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from clusters.permissions import refuse_unless_read, user_scope
 from emulation.pagecache import cached_page, page_key
+from scoring.awards.rule_sets import rule_sets_generation
 from scoring.dossiers.forms import QueueForm
 from scoring.dossiers.selectors import (
     SORTS,
@@ -93,6 +94,7 @@ def dossier_queue_view(request):
         page,
         today,
         queue_stamp(user=request.user),
+        rule_sets_generation(),
     )
     return cached_page(
         request, key, lambda extra: _queue_page(request, filters, page, today, scope, extra)
