@@ -29,6 +29,7 @@ from scoring.errors import ScoringError
 from scoring.inbox.selectors import cluster_member_units
 from scoring.models import (
     Ballot,
+    Dossier,
     Notification,
     NotificationPreference,
     Objection,
@@ -230,6 +231,94 @@ def notify_ballot_opened(*, ballot_id: int) -> int:
         path=reverse("year-conference", args=[year.pk]),
         emulation_year_id=year.pk,
     )
+
+
+# A dossier's steps, each told to who acts next or waits on it: a receipt to the awarding body's
+# staff; a return (with its reasons), the appraisal, the decision and a revocation to the
+# proposing cluster's secretariat — the last two also to the unit's own reporters.
+_DOSSIER_STEPS = {
+    "submit": Kind.DOSSIER_RECEIVED,
+    "resubmit": Kind.DOSSIER_RECEIVED,
+    "return": Kind.DOSSIER_RETURNED,
+    "appraise": Kind.DOSSIER_APPRAISED,
+    "decide": Kind.DOSSIER_DECIDED,
+    "revoke": Kind.DOSSIER_REVOKED,
+}
+
+
+@_in_vietnamese
+def notify_dossier_step(*, dossier_id: int, step: str, event: int) -> int:
+    """Tell the people a dossier's step concerns (`event`: the step's audit entry, so that each
+    return or receipt is told once, and a second one again)."""
+    kind = _DOSSIER_STEPS.get(step)
+    if kind is None:
+        return 0
+    dossier = Dossier.objects.select_related(
+        "unit", "body", "emulation_year__cluster", "decision"
+    ).get(pk=dossier_id)
+    year = dossier.emulation_year
+    what = {
+        "award": dossier.award_name,
+        "unit": dossier.unit.name,
+        "year": year.year,
+        "cluster": year.cluster.name,
+        "body": dossier.body.name,
+    }
+    secretariat = _users(role=RoleGrant.Role.SECRETARIAT, cluster_id=year.cluster_id)
+    reporters = _users(role=RoleGrant.Role.REPORTER, unit_id=dossier.unit_id)
+    if kind == Kind.DOSSIER_RECEIVED:
+        users = _users(role=RoleGrant.Role.AWARDING, unit_id=dossier.body_id)
+        subject = _("[Khen thưởng] Hồ sơ đề nghị %(award)s cho %(unit)s chờ thẩm định") % what
+        body = _(
+            "%(cluster)s đã gửi hồ sơ đề nghị %(award)s cho %(unit)s (thành tích năm %(year)s) "
+            "đến %(body)s. Hạn thẩm định: %(due)s."
+        ) % {**what, "due": _day(dossier.appraise_by)}
+    elif kind == Kind.DOSSIER_RETURNED:
+        users = secretariat
+        subject = _("[Khen thưởng] Hồ sơ đề nghị %(award)s cho %(unit)s bị trả lại") % what
+        body = _(
+            "%(body)s đã trả lại hồ sơ đề nghị %(award)s cho %(unit)s (thành tích năm %(year)s). "
+            "Lý do: %(reason)s. Đề nghị bổ sung và gửi lại."
+        ) % {**what, "reason": dossier.return_reason}
+    elif kind == Kind.DOSSIER_APPRAISED:
+        users = secretariat
+        subject = _("[Khen thưởng] Hồ sơ đề nghị %(award)s cho %(unit)s đã được thẩm định") % what
+        body = _(
+            "%(body)s đã thẩm định hồ sơ đề nghị %(award)s cho %(unit)s (thành tích năm "
+            "%(year)s). Hạn chuyển quyết định: %(due)s."
+        ) % {**what, "due": _day(dossier.forward_by)}
+    elif kind == Kind.DOSSIER_DECIDED:
+        users = secretariat | reporters
+        decision = dossier.decision
+        subject = _("[Khen thưởng] %(unit)s được tặng %(award)s") % what
+        body = _(
+            "Quyết định số %(number)s ngày %(day)s của %(deciding)s tặng %(award)s cho %(unit)s "
+            "(thành tích năm %(year)s)."
+        ) % {
+            **what,
+            "number": decision.number if decision else "",
+            "day": _day(decision.decided_on if decision else None),
+            "deciding": decision.deciding_body if decision else dossier.body.name,
+        }
+    else:
+        users = secretariat | reporters
+        subject = _("[Khen thưởng] %(award)s của %(unit)s bị thu hồi") % what
+        body = _(
+            "%(award)s tặng %(unit)s (thành tích năm %(year)s) đã bị thu hồi. Lý do: %(reason)s."
+        ) % {**what, "reason": dossier.revoke_reason}
+    return notify(
+        kind=kind,
+        event_key=f"dossier-{step}:{dossier.pk}:{event}",
+        users=_recipients(users),
+        subject=subject,
+        body=body,
+        path=reverse("dossier-detail", args=[dossier.pk]),
+        emulation_year_id=year.pk,
+    )
+
+
+def _day(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "—"
 
 
 def _with_ancestors(unit_id: int) -> set[int]:

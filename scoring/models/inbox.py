@@ -27,6 +27,11 @@ class Notification(models.Model):
         LATE_MEMBERS = "late_members", _("Đơn vị nộp muộn")
         SIGNATURES_MISSING = "signatures_missing", _("Giao ước chưa ký đủ")
         BALLOT_READY = "ballot_ready", _("Bỏ phiếu chờ kết thúc")
+        DOSSIER_RECEIVED = "dossier_received", _("Hồ sơ khen thưởng chờ thẩm định")
+        DOSSIER_RETURNED = "dossier_returned", _("Hồ sơ khen thưởng bị trả lại")
+        DOSSIER_APPRAISED = "dossier_appraised", _("Hồ sơ khen thưởng đã được thẩm định")
+        DOSSIER_DECIDED = "dossier_decided", _("Quyết định khen thưởng")
+        DOSSIER_REVOKED = "dossier_revoked", _("Khen thưởng bị thu hồi")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -40,6 +40,7 @@ from scoring.dossiers.selectors import (
 from scoring.engine import awards as rules
 from scoring.engine.awards import dossier as path
 from scoring.errors import ScoringError
+from scoring.inbox.services import notify_dossier_step
 from scoring.models import AwardProposal, AwardRecipient, Dossier, DossierDeadline, DossierDocument
 from scoring.reporting.services.evidence import stored_upload
 
@@ -117,7 +118,9 @@ def _kind(dossier: Dossier, today: dt.date) -> rules.AwardKind:
 
 
 def _audit(dossier: Dossier, action: str, actor: Actor, summary: str, **extra: Any) -> None:
-    audit_record(
+    """The step's audit entry, and its e-mail to whom it concerns (the receipt to the awarding
+    body, a return and what follows to the proposing cluster and the unit: inbox services)."""
+    entry = audit_record(
         actor=actor,
         action=f"dossier.{action}",
         obj=dossier,
@@ -125,6 +128,7 @@ def _audit(dossier: Dossier, action: str, actor: Actor, summary: str, **extra: A
         summary=summary,
         **extra,
     )
+    notify_dossier_step(dossier_id=dossier.pk, step=action, event=entry.pk)
 
 
 def _text(value: str, field: str) -> str:
