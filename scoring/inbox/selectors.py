@@ -24,6 +24,7 @@ from scoring.models import (
     AwardKind,
     Ballot,
     BallotVoter,
+    Dossier,
     NotificationPreference,
     Objection,
     Pledge,
@@ -70,10 +71,11 @@ class Inbox:
     reporter: list[InboxItem] = field(default_factory=list)
     secretariat: list[InboxItem] = field(default_factory=list)
     leadership: list[InboxItem] = field(default_factory=list)
+    awarding: list[InboxItem] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.reporter or self.secretariat or self.leadership)
+        return not (self.reporter or self.secretariat or self.leadership or self.awarding)
 
     @property
     def groups(self) -> list[tuple[str, list[InboxItem]]]:
@@ -84,12 +86,15 @@ class Inbox:
                 (_("Báo cáo của đơn vị"), self.reporter),
                 (_("Thư ký cụm"), self.secretariat),
                 (_("Lãnh đạo theo dõi"), self.leadership),
+                (_("Cơ quan khen thưởng"), self.awarding),
             )
             if items
         ]
 
     def __len__(self) -> int:
-        return len(self.reporter) + len(self.secretariat) + len(self.leadership)
+        return (
+            len(self.reporter) + len(self.secretariat) + len(self.leadership) + len(self.awarding)
+        )
 
 
 def inbox_for_user(*, user: User, today: dt.date | None = None) -> Inbox:
@@ -100,8 +105,11 @@ def inbox_for_user(*, user: User, today: dt.date | None = None) -> Inbox:
         inbox.reporter = _reporter_items(scope.reporter_units, today)
     if scope.secretariat_clusters:
         inbox.secretariat = _secretariat_items(scope.secretariat_clusters, today)
+        inbox.secretariat += _returned_dossiers(scope.secretariat_clusters)
     if scope.leadership_units:
         inbox.leadership = _leadership_items(scope.leadership_units)
+    if scope.awarding_units:
+        inbox.awarding = _awarding_items(scope.awarding_units, today)
     return inbox
 
 
@@ -130,6 +138,7 @@ _TABLES = {
     "ballot": Ballot,
     "cluster": Cluster,
     "comment": ReportComment,
+    "dossier": Dossier,
     "membership": Membership,
     "objection": Objection,
     "pledge": Pledge,
@@ -378,6 +387,77 @@ def _secretariat_items(clusters: frozenset[int], today: dt.date) -> list[InboxIt
                 cluster,
                 reverse("year-conference", args=[year_id]),
                 count=voted,
+            )
+        )
+    return items
+
+
+# --- award dossiers -----------------------------------------------------------------------------
+
+# A published year's dossiers the awarding level returned: the secretariat corrects and sends
+# them again (the years' statement above reads years in progress only).
+_RETURNED_DOSSIERS = """
+    SELECT y.id, y.year, c.name, COUNT(*)
+      FROM {dossier} d
+      JOIN {year} y ON y.id = d.emulation_year_id
+      JOIN {cluster} c ON c.id = y.cluster_id
+     WHERE y.cluster_id IN ({clusters}) AND d.state = %s
+     GROUP BY y.id, y.year, c.name
+     ORDER BY c.name, y.year DESC
+"""
+
+
+def _returned_dossiers(clusters: frozenset[int]) -> list[InboxItem]:
+    ids = sorted(clusters)
+    returned = rows(
+        statement(_RETURNED_DOSSIERS, _TABLES, clusters=_marks(ids)),
+        [*ids, Dossier.State.RETURNED.value],
+    )
+    return [
+        InboxItem(
+            "dossiers_returned",
+            _("Hồ sơ khen thưởng bị trả lại, cần bổ sung và gửi lại"),
+            year_id,
+            year,
+            cluster,
+            reverse("year-dossiers", args=[year_id]),
+            count=n,
+        )
+        for year_id, year, cluster, n in returned
+    ]
+
+
+# The dossiers awaiting an awarding body (received, received again, appraised), by the year of
+# the achievements: how many, and the nearest of their legal deadlines.
+_AWAITING_DOSSIERS = """
+    SELECT y.id, y.year, u.name, COUNT(*), MIN(d.due_on)
+      FROM {dossier} d
+      JOIN {year} y ON y.id = d.emulation_year_id
+      JOIN {unit} u ON u.id = d.body_id
+     WHERE d.body_id IN ({bodies}) AND d.state IN (%s, %s, %s)
+     GROUP BY y.id, y.year, u.name
+     ORDER BY u.name, y.year DESC
+"""
+
+
+def _awarding_items(bodies: frozenset[int], today: dt.date) -> list[InboxItem]:
+    ids = sorted(bodies)
+    awaiting = rows(
+        statement(_AWAITING_DOSSIERS, _TABLES, bodies=_marks(ids)), [*ids, *Dossier.AWAITING]
+    )
+    items = []
+    for year_id, year, body, n, due in awaiting:
+        due = as_field(Dossier, "due_on", due)
+        items.append(
+            InboxItem(
+                "dossiers_awaiting",
+                _("Hồ sơ đề nghị khen thưởng chờ xử lý"),
+                year_id,
+                year,
+                body,
+                reverse("dossier-queue"),
+                count=n,
+                days_left=(due - today).days if due else None,
             )
         )
     return items
