@@ -89,7 +89,7 @@ def _awards(emulation_year: EmulationYear, facts: YearFacts, members: int) -> li
         award["day"] = inputs.day if inputs else None
         award["proposes_for"] = (
             inputs.rule_set.awards.get(award["kind"].award_code)
-            if inputs and award["kind"].award_code
+            if inputs and inputs.rule_set and award["kind"].award_code
             else None
         )
     return awards

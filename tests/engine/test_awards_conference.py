@@ -169,3 +169,27 @@ def test_leads_its_cluster_says_whether_the_vote_or_the_ranking_decided():
     assert reason.met and reason.vi.endswith(
         "— theo bảng xếp hạng (năm này không có kết quả bình xét, suy tôn của hội nghị)"
     )
+
+
+def test_without_a_rule_set_in_force_the_clusters_own_conditions_and_holds_are_judged():
+    own = ClusterAward(code="co", name="Cờ", knockouts=True)
+    held = UnitHistory(
+        "a2",
+        years={2021: year(2021, knockouts_met=True)},
+        holds=(Hold("complaint", dt.date(2021, 12, 1)),),
+    )
+    ok, on_hold = judge_members(
+        None,
+        own,
+        [member("a1", 2021, knockouts_met=True), held],
+        2021,
+        received_on=dt.date(2022, 1, 27),
+    )
+    assert ok.status == ELIGIBLE and texts(ok) == ["Đạt mọi tiêu chí bắt buộc năm 2021"]
+    assert on_hold.status == HELD
+    named = ClusterAward(code="co", name="Cờ", award_code="co-thi-dua-lmhtxvn")
+    (v,) = judge_members(None, named, [member("a1", 2021)], 2021, received_on=dt.date(2022, 1, 27))
+    assert v.status == NOT_ELIGIBLE
+    assert texts(v, "en") == [
+        "No award rule set is in force on 2022-01-27: “co-thi-dua-lmhtxvn” cannot be judged"
+    ]

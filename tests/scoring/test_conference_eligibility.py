@@ -336,3 +336,58 @@ def test_the_overview_caps_the_government_flag_at_the_laws_share_of_the_leaders(
         assert f"At most {allowed}: 20 % of {leaders} leaders considered" in english
     else:
         assert "None may be proposed: 20 % of 3 leaders considered rounds down to 0" in english
+
+
+# --- queries ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["secretariat", "leadership"])
+def test_the_conference_page_judges_every_member_in_a_fixed_number_of_queries(client, persona):
+    """The bench's small and larger worlds (3 and 9 members), each with award kinds proposing for
+    the rule set's awards, a published year before with its conference's leader, a decision and
+    a hold on every member: the page asks the same number of queries."""
+    from clusters.models import Unit
+    from scoring.dev import bench
+    from tests.test_dashboard_queries import _count, _world
+
+    counts = []
+    for size in ("small", "large"):
+        world = _world(size)
+        year = world["year"]
+        before = EmulationYear.objects.get(cluster_id=year.cluster_id, year=bench.PRIOR)
+        EmulationYear.objects.filter(pk=before.pk).update(status=EmulationYear.Status.PUBLISHED)
+        flag = AwardKind.objects.create(
+            cluster_id=year.cluster_id,
+            code="co",
+            name="Cờ thi đua",
+            leads_cluster=True,
+            award_code="co-thi-dua-lmhtxvn",
+            cap_count=1,
+        )
+        for code, award_code in (("bk", "bang-khen-lmhtxvn"), ("ct", "co-thi-dua-tinh")):
+            AwardKind.objects.create(
+                cluster_id=year.cluster_id,
+                code=code,
+                name=code,
+                award_code=award_code,
+                min_band="",
+                cap_count=2,
+            )
+        units = list(Unit.objects.filter(memberships__emulation_year=year).order_by("code"))
+        AwardProposal.objects.create(emulation_year=before, award_kind=flag, unit=units[-1])
+        decision_record(
+            number=f"1/QĐ-{size}",
+            decided_on=dt.date(2025, 1, 20),
+            deciding_body="Liên minh Hợp tác xã Việt Nam",
+            award_code="co-thi-dua-lmhtxvn",
+            achievement_year=bench.PRIOR,
+            units=units,
+        )
+        for unit in units:
+            hold_record(unit=unit, kind="complaint", since=dt.date(2025, 1, 1))
+        url = reverse("year-conference", args=[year.pk])
+        counts.append(_count(client, world[persona], url, cold=True))
+        body = client.get(url).content.decode()
+        assert body.count('class="eligibility-row"') == 3 * len(units)
+        assert "Tạm hoãn xét: đang giải quyết khiếu nại, tố cáo" in body
+    assert counts[0] == counts[1], counts

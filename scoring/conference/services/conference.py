@@ -801,7 +801,10 @@ def next_level_cap(
     force `today` over `leaders` cluster leaders, rounded as the rule says — with no silent "at
     least 1" (3 leaders: none; the result says it rounds to zero). None where the rule set has
     no such cap."""
-    kind = government_flag(rule_set_on(today))
+    try:
+        kind = government_flag(rule_set_on(today))
+    except rules.RuleSetError:  # a day before the shipped rule sets
+        return None
     if kind is None or kind.cap is None:
         return None
     return kind, rules.cap_for(kind.cap, leaders)

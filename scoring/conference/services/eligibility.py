@@ -49,7 +49,7 @@ class EligibilityInputs:
     """What every award kind of a year is judged with, read once: the rule set in force on the
     conference's day, that day, and each member's history with the year's current record."""
 
-    rule_set: rules.RuleSet
+    rule_set: rules.RuleSet | None  # None: no shipped rule set is in force that day
     day: dt.date
     histories: dict[int, rules.UnitHistory]  # by unit id
 
@@ -109,7 +109,11 @@ def eligibility_inputs(year: EmulationYear, standings: list[Standing]) -> Eligib
         histories[s.unit_id] = dataclasses.replace(
             history, years={**history.years, year.year: record}
         )
-    return EligibilityInputs(rule_set_on(day), day, histories)
+    try:
+        rule_set: rules.RuleSet | None = rule_set_on(day)
+    except rules.RuleSetError:  # a conference before the shipped rule sets (2024)
+        rule_set = None
+    return EligibilityInputs(rule_set, day, histories)
 
 
 def cluster_award(kind: AwardKind) -> rules.ClusterAward:

@@ -88,7 +88,7 @@ def cluster_award_kind(rule_set: RuleSet, award: ClusterAward) -> tuple[RuleSet,
 
 
 def judge_members(
-    rule_set: RuleSet,
+    rule_set: RuleSet | None,
     award: ClusterAward,
     histories: Iterable[UnitHistory],
     year: int,
@@ -97,8 +97,27 @@ def judge_members(
 ) -> list[Verdict]:
     """Each member's verdict on the cluster's award kind for `year`, under `rule_set` (the one in
     force on the conference's day). An award named that the rule set does not have makes no one
-    eligible, and says why: the cluster chooses again."""
+    eligible, and says why: the cluster chooses again. Without a rule set in force that day (a
+    conference before the shipped ones), the cluster's own conditions are judged and holds
+    apply; an award named cannot be judged, and the verdict says so."""
     histories = list(histories)
+    if rule_set is None:
+        rule_set = RuleSet(
+            code="", name="", effective_from=received_on, effective_to=received_on, awards={}
+        )
+        if award.award_code:
+            day = received_on.strftime("%d/%m/%Y")
+            reason = Reason(
+                False,
+                f"Không có bộ quy tắc khen thưởng nào áp dụng ngày {day}: không xét được "
+                f"“{award.award_code}”",
+                f"No award rule set is in force on {received_on.isoformat()}: "
+                f"“{award.award_code}” cannot be judged",
+            )
+            return [
+                Verdict(h.unit, award.award_code, year, "", NOT_ELIGIBLE, (reason,))
+                for h in histories
+            ]
     if award.award_code and award.award_code not in rule_set.awards:
         reason = Reason(
             False,
