@@ -6,6 +6,7 @@ are the services' (scoring/conference/services/conference.py)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -78,19 +79,22 @@ def _awards(emulation_year: EmulationYear, facts: YearFacts, members: int) -> li
     """The cluster's award kinds, each with its cap, every member's verdict (the award engine's)
     and the rule set it was judged under."""
     kinds = AwardKind.objects.filter(cluster_id=emulation_year.cluster_id).order_by("name")
-    awards = [
-        {"kind": kind, "cap": award_cap(kind, members), "eligibility": facts.eligibility(kind)}
-        for kind in kinds
-    ]
-    for award in awards:
+    awards: list[dict[str, Any]] = []
+    for kind in kinds:
+        eligibility = facts.eligibility(kind)
         # The rule set judged with (read with the first award kind) and the award it names.
-        inputs = facts.inputs
-        award["rule_set"] = inputs.rule_set if inputs else None
-        award["day"] = inputs.day if inputs else None
-        award["proposes_for"] = (
-            inputs.rule_set.awards.get(award["kind"].award_code)
-            if inputs and inputs.rule_set and award["kind"].award_code
-            else None
+        rule_set = facts.inputs.rule_set if facts.inputs else None
+        awards.append(
+            {
+                "kind": kind,
+                "cap": award_cap(kind, members),
+                "eligibility": eligibility,
+                "rule_set": rule_set,
+                "day": facts.inputs.day if facts.inputs else None,
+                "proposes_for": rule_set.awards.get(kind.award_code)
+                if rule_set and kind.award_code
+                else None,
+            }
         )
     return awards
 
