@@ -134,30 +134,45 @@ def test_publishing_a_year_being_recomputed_is_refused_in_the_readers_language(
 
 
 @pytest.mark.parametrize(
-    ("language", "reason", "seats_one", "seats_two"),
+    ("language", "reason", "verdict", "seats_one", "seats_two"),
     [
-        ("en", "ranked below place 2", "up to 1 choice per ballot", "up to 2 choices per ballot"),
-        ("vi", "xếp hạng sau thứ 2", "mỗi phiếu chọn tối đa 1", "mỗi phiếu chọn tối đa 2"),
+        (
+            "en",
+            "2025: ranked {rank}; needs rank 2 or better",
+            "Not eligible",
+            "up to 1 choice per ballot",
+            "up to 2 choices per ballot",
+        ),
+        (
+            "vi",
+            "Năm 2025 xếp hạng {rank}, cần từ hạng 2 trở lên",
+            "Chưa đủ điều kiện",
+            "mỗi phiếu chọn tối đa 1",
+            "mỗi phiếu chọn tối đa 2",
+        ),
     ],
 )
 def test_the_conference_page_gives_reasons_and_counts_in_the_readers_language(
-    client, conf, language, reason, seats_one, seats_two
+    client, conf, language, reason, verdict, seats_one, seats_two
 ):
     award = kind(conf, min_rank=2, cap_count=2)
     ballot_open(emulation_year=conf.year, purpose="head")
     ballot_open(emulation_year=conf.year, purpose="award", award_kind=award, seats=2)
     speak(client, conf.secretariat, language)
     body = client.get(reverse("year-conference", args=[conf.year.pk])).content.decode()
-    card = html.unescape(body.split(f'id="award-{award.code}"')[1].split("</div></div>")[0])
+    card = body.split(f'id="award-{award.code}"')[1].split("</div></div>")[0]
     # a3, a4 and a5 rank 3rd to 5th: each says why it is not eligible.
-    assert card.count(reason) == 6  # in the badge and in its title
-    for code in ("A3", "A4", "A5"):
-        assert f"Liên minh HTX {code}: {reason}" in card
+    for code, rank in (("a3", 3), ("a4", 4), ("a5", 5)):
+        row = html.unescape(
+            card.split(f'id="eligibility-{award.code}-{code}"')[1].split("</tr>")[0]
+        )
+        assert verdict in row and f"✗ {reason.format(rank=rank)}" in row
+    assert f"✓ {reason.format(rank=1)}" in html.unescape(card)
     assert seats_one in html.unescape(body) and seats_two in html.unescape(body)
     if language == "en":
         assert "0/5 units have voted" in body
-        assert_english(body, "Liên minh HTX A5: ranked below place 2")
-        assert "xếp hạng sau" not in body and "mỗi phiếu" not in body
+        assert_english(body, "2025: ranked 5; needs rank 2 or better")
+        assert "xếp hạng" not in body and "mỗi phiếu" not in body
     else:
         assert "0/5 đơn vị đã bỏ phiếu" in body
 
@@ -167,8 +182,9 @@ def test_a_band_reason_names_the_schemes_band_inside_an_english_sentence(client,
     speak(client, conf.secretariat, "en")
     body = client.get(reverse("year-conference", args=[conf.year.pk])).content.decode()
     card = html.unescape(body.split(f'id="award-{award.code}"')[1].split("</div></div>")[0])
-    assert "Liên minh HTX A5: band below “Tốt”" in card
-    assert "xếp loại dưới" not in card
+    a5 = card.split(f'id="eligibility-{award.code}-a5"')[1].split("</tr>")[0]
+    assert "2025: classified “Khá”; needs “Tốt” or better" in a5
+    assert "xếp loại" not in card
 
 
 SELF_VOTE = {

@@ -4,6 +4,7 @@ people typed). A Vietnamese letter left in a page is a string someone forgot to 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import re
@@ -16,10 +17,12 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from scoring.awards.services import hold_record
 from scoring.conference.services.conference import ballot_open
 from scoring.ranking.services.recompute import year_recompute
 from tests.dossiers.factories import walk_objects
 from tests.scoring.factories import install_scheme, put_figures
+from tests.scoring.factories import kind as award_kind
 from tests.test_permissions_walk import PERSONAS, urls
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +102,12 @@ def english_world(world):
     install_scheme(world.year)
     put_figures(world.year, {("a1", "new_coops"): 20, ("a2", "new_coops"): 10})
     year_recompute(emulation_year_id=world.year.pk)
+    # The conference's eligibility: the engine's reasons for a kind proposing for the VCA's flag
+    # (its rating, the vote choosing the leader) and a member held by a pending inspection.
+    award_kind(
+        world, code="co", name="Cờ thi đua", leads_cluster=True, award_code="co-thi-dua-lmhtxvn"
+    )
+    hold_record(unit=world.unit_a2, kind="inspection", since=dt.date(2025, 1, 1))
     ballot_open(emulation_year=world.year, purpose="head")
     # A figure changed since the run and its recompute not done yet (the task is queued after a
     # commit that a test never makes): the pages still show the run, whose inputs are no longer

@@ -331,7 +331,15 @@ class ScoreAdmin(AuditedAdmin, FrozenWhenPublished, admin.ModelAdmin):
 
 @admin.register(AwardKind)
 class AwardKindAdmin(AuditedAdmin, admin.ModelAdmin):
-    list_display = ["name", "cluster", "min_band", "cap_count", "cap_percent", "tie_rule"]
+    list_display = [
+        "name",
+        "cluster",
+        "award_code",
+        "min_band",
+        "cap_count",
+        "cap_percent",
+        "tie_rule",
+    ]
     list_filter = ["cluster"]
     search_fields = ["name", "code"]
 

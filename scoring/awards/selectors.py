@@ -13,15 +13,46 @@ from clusters.models import EmulationYear, Unit, UnitSuccession
 from emulation.sql import ids_fit, rows, statement
 from scoring.awards.rule_sets import rule_set_on
 from scoring.engine import awards as rules
-from scoring.models import AwardDecision, AwardRecipient, Band, ScoringRun, Standing, UnitHold
+from scoring.models import (
+    AwardDecision,
+    AwardKind,
+    AwardProposal,
+    AwardRecipient,
+    Band,
+    ScoringRun,
+    Standing,
+    UnitHold,
+)
 
 # A chain of mergers deeper than this is a data mistake (or a cycle), not a real history.
 MAX_GENERATIONS = 10
 
 
+def year_leaders(year_ids: set[int]) -> dict[int, set[int]]:
+    """The units that lead their cluster in each year by the conference's vote: those proposed
+    under the cluster's award kind for the leading unit (its flag), by year id, in one query. A
+    year missing here had no such proposal (history imported without a conference, or a vote not
+    yet closed): the caller reads the ranking instead, and says so."""
+    leaders: dict[int, set[int]] = {}
+    for year_id, unit_id in AwardProposal.objects.filter(
+        emulation_year_id__in=year_ids, award_kind__leads_cluster=True
+    ).values_list("emulation_year_id", "unit_id"):
+        leaders.setdefault(year_id, set()).add(unit_id)
+    return leaders
+
+
+def leads(unit_id: int, rank: int | None, voted: set[int] | None) -> tuple[bool, str]:
+    """Whether a unit led its cluster in a year, and by which reading (rules.LEADS_BY): the
+    conference's vote where the year has one, else the first place of the ranking."""
+    if voted is not None:
+        return unit_id in voted, rules.LEADS_BY_VOTE
+    return rank == 1, rules.LEADS_BY_RANK
+
+
 def _years(unit_ids: set[int]) -> dict[int, dict[int, rules.YearRecord]]:
     """Each unit's published years as its clusters' current runs scored them, by unit and year
-    (a year still in progress decides nothing, and its results are not everyone's to read)."""
+    (a year still in progress decides nothing, and its results are not everyone's to read), with
+    who led each cluster by the conference's vote (`year_leaders`): three queries."""
     standings = list(
         Standing.objects.filter(
             unit_id__in=unit_ids,
@@ -35,9 +66,11 @@ def _years(unit_ids: set[int]) -> dict[int, dict[int, rules.YearRecord]]:
     bands: dict[int, list[str]] = {}
     for band in Band.objects.filter(scheme_id__in=scheme_ids).order_by("scheme_id", "position"):
         bands.setdefault(band.scheme_id, []).append(band.name)
+    voted = year_leaders({s.run.emulation_year_id for s in standings})
     out: dict[int, dict[int, rules.YearRecord]] = {}
     for s in standings:
         year: EmulationYear = s.run.emulation_year
+        led, by = leads(s.unit_id, s.rank, voted.get(year.pk))
         out.setdefault(s.unit_id, {})[year.year] = rules.YearRecord(
             year=year.year,
             cluster=year.cluster.name,
@@ -45,7 +78,8 @@ def _years(unit_ids: set[int]) -> dict[int, dict[int, rules.YearRecord]]:
             band=s.band or None,
             bands=tuple(bands.get(s.run.scheme_id, ())),
             knockouts_met=s.eligible,
-            leads_cluster=s.rank == 1,
+            leads_cluster=led,
+            leads_by=by,
         )
     return out
 
@@ -152,7 +186,8 @@ class AwardsPage:
 def unit_awards_page(*, unit: Unit, today: dt.date) -> AwardsPage:
     """A unit's award history (with its predecessors'), its holds, and its eligibility for each
     award kind of the rule set in force today, for last year's achievements. The page's rows
-    are those the history was read from: six queries, with or without predecessors."""
+    are those the history was read from: seven queries, and one more a generation of
+    predecessors."""
     loaded = _histories([unit])
     history = loaded.histories[unit.pk]
     rule_set = rule_set_on(today)
@@ -176,13 +211,14 @@ def unit_awards_page(*, unit: Unit, today: dt.date) -> AwardsPage:
     )
 
 
-# Kept, measured (#17): a unit's award page costs ~9 ms in-process to read and render (its six
+# Kept, measured (#17): a unit's award page costs ~9 ms in-process to read and render (its
 # ORM statements compile slower than they run); served from the cache under this stamp, ~3 ms
 # (docs/performance.md, "a unit's award history").
 def unit_awards_stamp(unit_id: int) -> tuple:
     """What moves whenever a unit's award page could show something else (but names, bounded by
     the page cache's lifetime): its chain of predecessors, the decisions of each and their
-    revocations, the holds, and the published years' current scores — read in one statement."""
+    revocations, the holds, the published years' current scores, and the proposals of the
+    leading unit in those years (the vote decides who led) — read in one statement."""
     if not ids_fit(unit_id):
         return (unit_id,)
     sql = statement(
@@ -207,9 +243,19 @@ def unit_awards_stamp(unit_id: int) -> tuple:
             (SELECT MAX(r.id) FROM {standing} st JOIN {run} r ON r.id = st.run_id
                 JOIN {year} y ON y.id = r.emulation_year_id
                 WHERE st.unit_id IN (SELECT id FROM chain) AND r.is_current
-                AND y.status = %s)
+                AND y.status = %s),
+            (SELECT COUNT(*) FROM {proposal} p JOIN {kind} k ON k.id = p.award_kind_id
+                WHERE k.leads_cluster AND p.emulation_year_id IN (SELECT r.emulation_year_id
+                    FROM {standing} st JOIN {run} r ON r.id = st.run_id
+                    WHERE st.unit_id IN (SELECT id FROM chain) AND r.is_current)),
+            (SELECT MAX(p.id) FROM {proposal} p JOIN {kind} k ON k.id = p.award_kind_id
+                WHERE k.leads_cluster AND p.emulation_year_id IN (SELECT r.emulation_year_id
+                    FROM {standing} st JOIN {run} r ON r.id = st.run_id
+                    WHERE st.unit_id IN (SELECT id FROM chain) AND r.is_current))
         """,
         {
+            "proposal": AwardProposal,
+            "kind": AwardKind,
             "succession": UnitSuccession,
             "recipient": AwardRecipient,
             "hold": UnitHold,

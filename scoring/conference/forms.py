@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from clusters.models import Unit
+from scoring.awards.rule_sets import rule_set_on
 from scoring.errors import ScoringError
 from scoring.fields import LocalDateField, LocalDecimalField, LocalIntegerField
 from scoring.models import AwardKind, Ballot
@@ -32,6 +34,7 @@ class AwardKindForm(forms.ModelForm):
             "code",
             "conferred_by",
             "leads_cluster",
+            "award_code",
             "min_band",
             "requires_knockouts",
             "min_rank",
@@ -48,6 +51,25 @@ class AwardKindForm(forms.ModelForm):
         self.cluster = cluster
         # Left empty: the model's default (half the members).
         self.fields["quorum_percent"].required = False
+        # The award kinds of the rule set in force today, by name in the page's language.
+        self.rule_set = rule_set_on(timezone.localdate())
+        english = get_language() == "en"
+        self.fields["award_code"].widget = forms.Select(
+            choices=[("", _("— Không (chỉ theo điều kiện của cụm) —"))]
+            + [
+                (code, kind.name_en if english else kind.name)
+                for code, kind in self.rule_set.awards.items()
+            ]
+        )
+
+    def clean_award_code(self):
+        code = (self.cleaned_data.get("award_code") or "").strip()
+        if code and code not in self.rule_set.awards:
+            raise forms.ValidationError(
+                _("Bộ quy tắc đang áp dụng (%(rules)s) không có hình thức khen thưởng “%(code)s”.")
+                % {"rules": self.rule_set.name, "code": code[:60]}
+            )
+        return code
 
     def clean_quorum_percent(self):
         value = self.cleaned_data.get("quorum_percent")

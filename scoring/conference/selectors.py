@@ -6,13 +6,13 @@ are the services' (scoring/conference/services/conference.py)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Max
 from django.utils import timezone
 
 from clusters.models import EmulationYear, FlagHandover, Unit, YearOffice
 from scoring.conference.services.conference import (
-    NEXT_LEVEL_CAP_PERCENT,
     Tally,
     YearFacts,
     award_cap,
@@ -76,12 +76,27 @@ def conference_context(*, emulation_year: EmulationYear) -> dict:
 
 
 def _awards(emulation_year: EmulationYear, facts: YearFacts, members: int) -> list[dict]:
-    """The cluster's award kinds, each with its cap and every member's eligibility."""
+    """The cluster's award kinds, each with its cap, every member's verdict (the award engine's)
+    and the rule set it was judged under."""
     kinds = AwardKind.objects.filter(cluster_id=emulation_year.cluster_id).order_by("name")
-    return [
-        {"kind": kind, "cap": award_cap(kind, members), "eligibility": facts.eligibility(kind)}
-        for kind in kinds
-    ]
+    awards: list[dict[str, Any]] = []
+    for kind in kinds:
+        eligibility = facts.eligibility(kind)
+        # The rule set judged with (read with the first award kind) and the award it names.
+        rule_set = facts.inputs.rule_set if facts.inputs else None
+        awards.append(
+            {
+                "kind": kind,
+                "cap": award_cap(kind, members),
+                "eligibility": eligibility,
+                "rule_set": rule_set,
+                "day": facts.inputs.day if facts.inputs else None,
+                "proposes_for": rule_set.awards.get(kind.award_code)
+                if rule_set and kind.award_code
+                else None,
+            }
+        )
+    return awards
 
 
 def _voters_by_ballot(ballots: list[Ballot]) -> dict[int, list[BallotVoter]]:
@@ -264,11 +279,15 @@ def leading_proposals_stamp() -> dict:
     )
 
 
-def next_level(*, years: list[EmulationYear], with_data: set[int]) -> list[dict]:
+def next_level(
+    *, years: list[EmulationYear], with_data: set[int], today: dt.date, language: str
+) -> list[dict]:
     """The cap across clusters: per supervising unit, its cluster leaders this year (the unit the
     members proposed as leading unit, or — until they vote — the first of the ranking of a year
     with submitted reports: a year without any proposes no one) and how many of them may be
-    proposed to the next level. Three queries."""
+    proposed for the Government's flag under the rule set in force `today` (`next_level_cap`:
+    its share, its rounding, no silent "at least 1"), with the rule's reason in `language` and
+    whether it rounds to zero. Three queries."""
     ids = [y.pk for y in years]
     voted = {
         p.emulation_year_id: p
@@ -289,8 +308,18 @@ def next_level(*, years: list[EmulationYear], with_data: set[int]) -> list[dict]
             group["leaders"].append({"year": y, "unit": voted[y.pk].unit, "by_vote": True})
         elif y.pk in first and y.pk in with_data:
             group["leaders"].append({"year": y, "unit": first[y.pk].unit, "by_vote": False})
-    return [
-        {**group, "cap": next_level_cap(len(group["leaders"])), "percent": NEXT_LEVEL_CAP_PERCENT}
-        for group in groups.values()
-        if group["leaders"]
-    ]
+    out = []
+    for group in groups.values():
+        if not group["leaders"]:
+            continue
+        found = next_level_cap(len(group["leaders"]), today=today)
+        if found is not None:
+            kind, cap = found
+            group.update(
+                award=kind.name_en if language == "en" else kind.name,
+                cap=cap,
+                reason=cap.reason.text(language),
+                cite=cap.reason.cite,
+            )
+        out.append(group)
+    return out

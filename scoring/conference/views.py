@@ -74,6 +74,7 @@ def _render(request, year, can_write, bound: dict | None = None):
             award["eligibility"] = [
                 e for e in award["eligibility"] if e.standing.unit_id in reporter_units
             ]
+    _in_language(context["awards"], request.LANGUAGE_CODE, with_reasons=show_results)
     for entry in context["ballots"]:
         _ballot_forms(entry, context["members"], reporter_units, can_write, bound)
     if can_write:
@@ -85,6 +86,28 @@ def _render(request, year, can_write, bound: dict | None = None):
         context,
         status=400 if bound else 200,
     )
+
+
+def _in_language(awards: list[dict], language: str, *, with_reasons: bool) -> None:
+    """Each verdict's reasons as (met, text, citation) in the page's language, and the names of
+    the rule set's award each kind proposes for. Without results to see (a reporter before
+    publication), the status only: the reasons tell the unit's own rank and band, which its
+    score sheet does not show it before publication either."""
+    for award in awards:
+        award["rows"] = [
+            {
+                "standing": e.standing,
+                "status": e.status,
+                "reasons": [(r.met, r.text(language), r.cite) for r in e.reasons]
+                if with_reasons
+                else [],
+            }
+            for e in award["eligibility"]
+        ]
+        target = award["proposes_for"]
+        award["proposes_for_name"] = (
+            (target.name_en if language == "en" else target.name) if target else ""
+        )
 
 
 def _ballot_forms(entry: dict, members, reporter_units, can_write: bool, bound: dict) -> None:

@@ -501,11 +501,16 @@ def _conference(ey: EmulationYear) -> None:
         requires_knockouts=True,
         cap_count=1,
     )
+    # The certificate proposes for the rule set's (its two-year condition is judged from the
+    # sample history at the conference). The flag keeps the cluster's own conditions: the rule
+    # set's VCA flag asks "hoàn thành xuất sắc nhiệm vụ", which no member's 2025 sample figures
+    # reach, and the conference's proposal is where the sample dossier's path starts.
     AwardKind.objects.create(
         cluster=ey.cluster,
         code="bang-khen",
         name="Bằng khen của Chủ tịch Liên minh HTX Việt Nam",
         conferred_by="Chủ tịch Liên minh HTX Việt Nam",
+        award_code="bang-khen-lmhtxvn",
         min_band="Tốt",
         requires_knockouts=True,
         cap_percent=Decimal(30),

@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from clusters.models import AuditEntry, Cluster, EmulationYear, Unit
 from clusters.permissions import dossier_scope
 from scoring.awards.rule_sets import rule_set_on, shipped_rule_sets
-from scoring.awards.selectors import unit_histories
+from scoring.awards.selectors import unit_histories, year_leaders
 from scoring.engine import awards as rules
 from scoring.engine.awards import dossier as path
 from scoring.models import (
@@ -464,7 +464,12 @@ def year_dossiers(*, user: Any, emulation_year: EmulationYear, bodies: list[Unit
 
 
 def leads_in_year(*, emulation_year: EmulationYear, unit_id: int) -> bool:
-    """Whether the unit ranked first in the year's current run."""
+    """Whether the unit led its cluster in the year: the conference proposed it under the
+    cluster's award kind for the leading unit — or, only where the year has no such proposal
+    (history imported without a conference), it ranked first in the year's current run."""
+    voted = year_leaders({emulation_year.pk}).get(emulation_year.pk)
+    if voted is not None:
+        return unit_id in voted
     return Standing.objects.filter(
         run__emulation_year=emulation_year, run__is_current=True, unit_id=unit_id, rank=1
     ).exists()

@@ -53,6 +53,17 @@ class AwardKind(models.Model):
         default=False,
         help_text=_("Đơn vị được đề nghị là đơn vị dẫn đầu cụm (Cờ thi đua)."),
     )
+    # The rule set's award this kind proposes for (scoring/awards/rule_sets/): its conditions —
+    # history, holds — are judged with the cluster's own at the conference.
+    award_code = models.CharField(
+        _("đề nghị hình thức khen thưởng (theo quy định)"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Hình thức khen thưởng của bộ quy tắc đang áp dụng mà cụm đề nghị: đơn vị còn phải "
+            "đạt mọi điều kiện của hình thức đó (lịch sử khen thưởng, tạm hoãn xét)."
+        ),
+    )
     min_vote_percent = models.PositiveSmallIntegerField(
         _("tỷ lệ phiếu cần có (%)"),
         default=50,

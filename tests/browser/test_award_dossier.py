@@ -146,13 +146,18 @@ def test_a_conference_proposal_goes_through_the_council_the_dossier_and_the_vca_
     submit(browser, browser.find_element(By.ID, "submit-form"))
     assert "Đã gửi lại hồ sơ." in main(browser)
 
-    # The board appraises it: the engine finds Cần Thơ not eligible (it ranked second and was
-    # "Tốt"), so the appraisal needs the officer's grounds — refused without, kept with them.
+    # The board appraises it: the engine finds Cần Thơ not eligible (it leads the cluster by the
+    # conference's vote, though ranked second, but was "Tốt"), so the appraisal needs the
+    # officer's grounds — refused without, kept with them.
     login(browser, live_server, "thiduakt")
     browser.get(dossier_url)
     verdict = browser.find_element(By.ID, "verdict").text
     assert "Chưa đủ điều kiện" in verdict
-    assert "Không dẫn đầu cụm Cụm thi đua Tây Nam sông Hậu năm 2025 (hạng 2)" in verdict
+    assert (
+        "Dẫn đầu cụm Cụm thi đua Tây Nam sông Hậu năm 2025 — theo kết quả bình xét, suy tôn của "
+        "hội nghị cụm"
+    ) in verdict
+    assert "Năm 2025 chưa Hoàn thành xuất sắc nhiệm vụ" in verdict
     submit(browser, browser.find_element(By.ID, "appraise-form"))
     assert "ghi ý kiến thẩm định nói rõ căn cứ" in browser.find_element(By.ID, "error-summary").text
     form = browser.find_element(By.ID, "appraise-form")

@@ -317,14 +317,17 @@ def test_before_publication_a_reporter_sees_only_its_own_units_eligibility(conf,
     for other in ("A2", "A3", "A4", "A5"):
         assert other not in card, other
     assert "1. " not in card and "Khá" not in card  # no rank, no one's band
+    # Its own status, without the reasons: they tell its rank and band, which its score sheet
+    # does not show before publication either.
+    assert "Đủ điều kiện" in card and "Xuất sắc" not in card and "cần từ" not in card
     # The secretariat and leadership see everyone; a reporter too once the year is published.
     for user in (conf.secretariat, conf.leadership):
         card = page(client, user, conf.year).split('id="award-bk"')[1].split("</div></div>")[0]
-        assert "xếp loại dưới “Tốt”" in card and "2. " in card
+        assert "Năm 2025 xếp loại “Khá”, cần từ “Tốt” trở lên" in card and "2. " in card
     conf.year.status = "published"
     conf.year.save(update_fields=["status"])
     card = page(client, conf.reporter_a1, conf.year).split('id="award-bk"')[1]
-    assert "xếp loại dưới “Tốt”" in card.split("</div></div>")[0]
+    assert "Năm 2025 xếp loại “Khá”, cần từ “Tốt” trở lên" in card.split("</div></div>")[0]
 
 
 def test_a_reporters_tally_before_publication_has_no_rank_column(conf, client):

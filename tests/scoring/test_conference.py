@@ -19,7 +19,6 @@ from scoring.conference.services.conference import (
     AlreadyVoted,
     BallotClosed,
     award_cap,
-    award_eligibility,
     ballot_candidates,
     ballot_close,
     ballot_open,
@@ -29,6 +28,7 @@ from scoring.conference.services.conference import (
     election_apply,
     flag_handover_record,
     next_level_cap,
+    year_facts,
     year_standings_now,
 )
 from scoring.errors import ReasonRequired, ScoringError
@@ -80,17 +80,27 @@ def test_the_cap_is_a_number_or_a_percentage_rounded_down_and_at_least_one(
     assert cap_for(cap_count=cap_count, cap_percent=cap_percent, members=members) == expected
 
 
-def test_the_next_level_cap_is_twenty_percent_of_the_cluster_leaders():
-    assert [next_level_cap(n) for n in (1, 4, 5, 9, 10, 14, 15)] == [1, 1, 1, 1, 2, 2, 3]
+@pytest.mark.parametrize(
+    ("leaders", "allowed"),
+    [(1, 0), (3, 0), (4, 0), (5, 1), (7, 1), (9, 1), (10, 2), (14, 2), (15, 3)],
+)
+def test_the_next_level_cap_is_the_laws_twenty_percent_rounded_down_without_at_least_one(
+    leaders, allowed
+):
+    """Công văn 5007/BNV-TĐKT: at most 20 % of the leaders considered; with fewer than 5 leaders
+    that rounds down to none, and the rule set in force allows no "at least 1"."""
+    kind, cap = next_level_cap(leaders, today=dt.date(2026, 1, 27))
+    assert kind.code == "co-thi-dua-chinh-phu"
+    assert (cap.allowed, cap.zero_by_rounding) == (allowed, allowed == 0)
+    # The same figures under NĐ 98/2023 (a day before NĐ 152/2025 replaced it).
+    assert next_level_cap(leaders, today=dt.date(2025, 6, 30))[1].allowed == allowed
 
 
-def test_eligibility_follows_band_knockouts_and_rank(conf):
+def test_the_eligibility_follows_band_knockouts_and_rank(conf):
     def eligible(**fields):
-        award = AwardKind(cluster=conf.cluster, **fields)
+        award = kind(conf, code=f"k{len(fields)}-{AwardKind.objects.count()}", **fields)
         return {
-            e.standing.unit.code
-            for e in award_eligibility(award, year_standings_now(conf.year))
-            if e.eligible
+            e.standing.unit.code for e in year_facts(conf.year).eligibility(award) if e.eligible
         }
 
     assert eligible() == set(NEW_COOPS)
@@ -98,7 +108,7 @@ def test_eligibility_follows_band_knockouts_and_rank(conf):
     assert eligible(min_band="Xuất sắc") == {"a1"}
     assert eligible(min_band="Tốt", min_rank=2) == {"a1", "a2"}
     assert eligible(min_band="Không có") == set()  # a band the scheme does not have: no one
-    assert award_cap(kind(conf, cap_count=None, cap_percent=Decimal(40)), 5) == 2
+    assert award_cap(kind(conf, code="cap", cap_count=None, cap_percent=Decimal(40)), 5) == 2
 
 
 def test_only_eligible_members_are_candidates_and_a_member_may_not_vote_for_itself(conf):

@@ -241,7 +241,9 @@ def test_the_overview_shows_the_cap_across_clusters_with_each_leader(client, con
     section = client.get(url).content.decode().split('id="next-level-')[1]
     # Before the vote closes: the first of the ranking, marked as such.
     assert "Liên minh HTX A1" in section and "chưa bình xét" in section
-    assert '<strong class="cap">1</strong>' in section and "20% của 1 đơn vị" in section
+    # One leader: 20 % of 1 rounds down to none, with no silent "at least 1".
+    assert '<strong class="cap">0</strong>' in section and "cap-zero" in section
+    assert "20 % của 1 đơn vị dẫn đầu được xét làm tròn xuống được 0" in section
     ballot_close(ballot=ballot)
     section = client.get(url).content.decode().split('id="next-level-')[1]
     assert "Liên minh HTX A3" in section and "suy tôn tại hội nghị" in section

@@ -261,8 +261,10 @@ def test_the_conference_pack_has_ranking_signatories_and_every_score_sheet_in_fi
             page = client.get(reverse("conference-pack", args=[year(y).pk])).content.decode()
         counts[y] = len(queries)
     # (Query counts at two sizes of members and criteria: tests/test_dashboard_queries.py.)
-    # 2025 adds the voters and the counts of its ballots: two queries, whatever their number.
-    assert counts[2025] == counts[2021] + 2
+    # 2025 adds the voters and the counts of its ballots: two queries, whatever their number; and
+    # the award engine's histories read one more generation of mergers (its three members
+    # succeeded the four merged provinces, which were 2021's members themselves): one query.
+    assert counts[2025] == counts[2021] + 3
     page = client.get(reverse("conference-pack", args=[year(2021).pk])).content.decode()
     ranking = page.split('id="pack-ranking"')[1].split("</table>")[0]
     assert ranking.count("<tr>") == 1 + 7 and "Liên minh HTX tỉnh An Giang" in ranking
@@ -315,3 +317,32 @@ def test_the_demo_carries_sample_award_decisions_read_through_the_merger(demo, c
     assert "Của các đơn vị được kế thừa" in page and "Liên minh HTX tỉnh Kiên Giang" in page
     assert "Nghị định 152/2025/NĐ-CP" in page
     assert "năm liên tục" in page  # the certificate of merit's two-year condition, year by year
+
+
+def test_the_conference_judges_the_certificate_by_the_sample_history_and_the_vote(client, demo):
+    """The conference held on 27/01/2026 (the 2025 year's) judges the VCA chair's certificate
+    under NĐ 152/2025 from the sample history — two consecutive years "hoàn thành xuất sắc
+    nhiệm vụ", year by year — and Cần Thơ, ranked second but chosen by the vote, leads 2025 in
+    its award history."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from clusters.models import Unit
+    from scoring.awards.selectors import unit_histories
+
+    client.force_login(get_user_model().objects.get(username="lanhdao"))
+    page = client.get(reverse("year-conference", args=[year(2025).pk])).content.decode()
+    card = page.split('id="award-bang-khen"')[1].split("</table>")[0]
+    assert "Điều kiện xét theo Nghị định 152/2025/NĐ-CP (áp dụng ngày 27/01/2026)" in card
+    can_tho = card.split('id="eligibility-bang-khen-can-tho"')[1].split("</tr>")[0]
+    assert "Chưa đủ 2 năm liên tục Hoàn thành xuất sắc nhiệm vụ: 2024 chưa có, 2025 chưa có" in (
+        can_tho
+    )
+    assert "Năm 2025 xếp loại “Tốt”, cần từ “Tốt” trở lên" in can_tho
+    history = unit_histories(list(Unit.objects.filter(code__in=["an-giang", "can-tho"])))
+    records = {h.unit: h.years[2025] for h in history.values()}
+    assert (records["can-tho"].rank, records["can-tho"].leads_cluster) == (2, True)
+    assert (records["an-giang"].rank, records["an-giang"].leads_cluster) == (1, False)
+    assert {r.leads_by for r in records.values()} == {"vote"}
+    # 2024 had no conference in the sample data: its leader is read from the ranking.
+    assert history[Unit.objects.get(code="an-giang").pk].years[2024].leads_by == "rank"

@@ -25,7 +25,15 @@ from django.utils.translation import ngettext
 
 from clusters.audit import Actor, audit_record
 from clusters.models import Cluster, EmulationYear, FlagHandover, Unit
+from scoring.awards.rule_sets import rule_set_on
 from scoring.conference.services.ballot_seal import seal, unseal
+from scoring.conference.services.eligibility import (
+    Eligibility,
+    EligibilityInputs,
+    award_eligibility,
+    eligibility_inputs,
+)
+from scoring.engine import awards as rules
 from scoring.errors import ReasonRequired, ScoringError
 from scoring.guards import year_assert_open
 from scoring.inbox.services import notify_ballot_opened
@@ -35,16 +43,11 @@ from scoring.models import (
     Ballot,
     BallotChoice,
     BallotVoter,
-    Band,
     Standing,
 )
 from scoring.reporting.services.evidence import stored_upload
 from scoring.setup.services.opening import members_carried_over, offices_create, year_open
 from scoring.setup.services.pledges import scan_check
-
-# At the next level, proposals for the Government's emulation flag may not exceed this share of
-# the cluster leaders under one supervising body (the brief; Decree 98/2023 art. 26).
-NEXT_LEVEL_CAP_PERCENT = 20
 
 
 class BallotClosed(ScoringError):
@@ -88,49 +91,12 @@ def award_cap(kind: AwardKind, members: int) -> int | None:
     return cap_for(cap_count=kind.cap_count, cap_percent=kind.cap_percent, members=members)
 
 
-@dataclass
-class Eligibility:
-    standing: Standing
-    eligible: bool
-    reasons: list[str] = field(default_factory=list)
-
-
 def year_standings_now(year: EmulationYear) -> list[Standing]:
     return list(
         Standing.objects.filter(run__emulation_year=year, run__is_current=True)
         .select_related("unit", "run")
         .order_by("rank", "unit__code")
     )
-
-
-def award_eligibility(kind: AwardKind, standings: list[Standing]) -> list[Eligibility]:
-    """Each member against the award kind's conditions: minimum band, knockout criteria met,
-    minimum rank. One query (the bands of the run's scheme)."""
-    band_position: dict[str, int] = {}
-    if standings:
-        band_position = dict(
-            Band.objects.filter(scheme_id=standings[0].run.scheme_id).values_list(
-                "name", "position"
-            )
-        )
-    needed = band_position.get(kind.min_band) if kind.min_band else None
-    result = []
-    for s in standings:
-        reasons = []
-        if kind.min_band:
-            position = band_position.get(s.band)
-            if needed is None:
-                reasons.append(
-                    _("thang điểm không có xếp loại “%(band)s”") % {"band": kind.min_band}
-                )
-            elif position is None or position > needed:
-                reasons.append(_("xếp loại dưới “%(band)s”") % {"band": kind.min_band})
-        if kind.requires_knockouts and not s.eligible:
-            reasons.append(_("không đạt tiêu chí bắt buộc"))
-        if kind.min_rank and s.rank > kind.min_rank:
-            reasons.append(_("xếp hạng sau thứ %(rank)s") % {"rank": kind.min_rank})
-        result.append(Eligibility(s, not reasons, reasons))
-    return result
 
 
 @dataclass
@@ -143,10 +109,17 @@ class YearFacts:
     standings: list[Standing]
     eligibility_by_kind: dict[int, list[Eligibility]] = field(default_factory=dict)
     elected_by_purpose: dict[str, list[Unit] | None] = field(default_factory=dict)
+    inputs: EligibilityInputs | None = None  # read on the first award kind judged
 
     def eligibility(self, kind: AwardKind) -> list[Eligibility]:
+        """Each ranked member's verdict on the award kind (the award engine's: scoring/conference/
+        services/eligibility.py); the histories are read once for every award kind."""
         if kind.pk not in self.eligibility_by_kind:
-            self.eligibility_by_kind[kind.pk] = award_eligibility(kind, self.standings)
+            if self.inputs is None:
+                self.inputs = eligibility_inputs(self.year, self.standings)
+            self.eligibility_by_kind[kind.pk] = award_eligibility(
+                kind, self.year, self.standings, self.inputs
+            )
         return self.eligibility_by_kind[kind.pk]
 
 
@@ -808,9 +781,30 @@ def flag_handover_record(
     return handover
 
 
-def next_level_cap(clusters: int) -> int:
-    """Proposals to the next level: at most NEXT_LEVEL_CAP_PERCENT of the cluster leaders, rounded
-    down, at least one."""
-    cap = cap_for(cap_count=None, cap_percent=Decimal(NEXT_LEVEL_CAP_PERCENT), members=clusters)
-    assert cap is not None  # a percentage always gives a number
-    return cap
+def government_flag(rule_set: rules.RuleSet) -> rules.AwardKind | None:
+    """The rule set's award at the Government's level capped by a share of the cluster leaders:
+    the Government's emulation flag (Công văn 5007/BNV-TĐKT: at most 20 % of the leaders)."""
+    return next(
+        (
+            kind
+            for kind in rule_set.awards.values()
+            if kind.level == "government" and kind.cap is not None and kind.cap.of == "leaders"
+        ),
+        None,
+    )
+
+
+def next_level_cap(
+    leaders: int, *, today: dt.date
+) -> tuple[rules.AwardKind, rules.CapResult] | None:
+    """Proposals to the next level across clusters: the Government flag's cap in the rule set in
+    force `today` over `leaders` cluster leaders, rounded as the rule says — with no silent "at
+    least 1" (3 leaders: none; the result says it rounds to zero). None where the rule set has
+    no such cap."""
+    try:
+        kind = government_flag(rule_set_on(today))
+    except rules.RuleSetError:  # a day before the shipped rule sets
+        return None
+    if kind is None or kind.cap is None:
+        return None
+    return kind, rules.cap_for(kind.cap, leaders)

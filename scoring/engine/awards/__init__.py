@@ -4,6 +4,7 @@ Vietnamese working days. No Django, like the rest of the engine (docs/awards.md)
 
 from __future__ import annotations
 
+from scoring.engine.awards.conference import ClusterAward, judge_members
 from scoring.engine.awards.eligibility import cap_for, council_passes, judge, judge_all
 from scoring.engine.awards.rule_file import (
     FORMAT,
@@ -18,6 +19,10 @@ from scoring.engine.awards.types import (
     ELIGIBLE,
     HELD,
     HOLD_KINDS,
+    LEADS_BY,
+    LEADS_BY_RANK,
+    LEADS_BY_THIS_VOTE,
+    LEADS_BY_VOTE,
     LEVELS,
     NOT_ELIGIBLE,
     AwardKind,
@@ -44,6 +49,10 @@ __all__ = [
     "FORMAT",
     "HELD",
     "HOLD_KINDS",
+    "LEADS_BY",
+    "LEADS_BY_RANK",
+    "LEADS_BY_THIS_VOTE",
+    "LEADS_BY_VOTE",
     "LEVELS",
     "NOT_ELIGIBLE",
     "AwardKind",
@@ -51,6 +60,7 @@ __all__ = [
     "Cap",
     "CapResult",
     "Clocks",
+    "ClusterAward",
     "Condition",
     "CouncilVote",
     "DossierItem",
@@ -67,6 +77,7 @@ __all__ = [
     "council_passes",
     "judge",
     "judge_all",
+    "judge_members",
     "parse_rule_set",
     "rule_set_for",
 ]

@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterable
 from scoring.engine.awards.types import (
     ELIGIBLE,
     HELD,
+    LEADS_BY_RANK,
+    LEADS_BY_THIS_VOTE,
+    LEADS_BY_VOTE,
     NOT_ELIGIBLE,
     AwardKind,
     AwardRecord,
@@ -37,6 +40,18 @@ LAW_ARTICLE_5 = "Luật Thi đua, khen thưởng 2022, Điều 5"
 DECREE_152_ARTICLE_4 = "NĐ 152/2025/NĐ-CP, Điều 4"
 FIXED_CITATIONS = (LAW_ARTICLE_5, DECREE_152_ARTICLE_4)
 
+# Which reading of "leads its cluster" a reason rests on (YearRecord.leads_by).
+_LEADER_BASIS = {
+    LEADS_BY_VOTE: (
+        " — theo kết quả bình xét, suy tôn của hội nghị cụm",
+        " — as chosen by the cluster conference's vote",
+    ),
+    LEADS_BY_RANK: (
+        " — theo bảng xếp hạng (năm này không có kết quả bình xét, suy tôn của hội nghị)",
+        " — read from the ranking (the year has no vote of the conference)",
+    ),
+}
+
 _HOLD_NAMES = {
     "discipline": ("đang xem xét kỷ luật", "a disciplinary matter is pending"),
     "inspection": ("đang thanh tra, kiểm tra", "an inspection is pending"),
@@ -45,14 +60,23 @@ _HOLD_NAMES = {
 
 
 def judge(
-    rule_set: RuleSet, award: str, history: UnitHistory, year: int, *, received_on: dt.date
+    rule_set: RuleSet,
+    award: str,
+    history: UnitHistory,
+    year: int,
+    *,
+    received_on: dt.date,
+    not_twice: bool = True,
 ) -> Verdict:
     """The verdict on proposing `history`'s unit for `award` for its achievements of `year`, under
-    `rule_set` (the one in force on `received_on`, the day the dossier is received)."""
+    `rule_set` (the one in force on `received_on`, the day the dossier is received). `not_twice`:
+    whether to check that the award was not decided already for the same achievement (off for a
+    cluster's own award kind, which no decision of the register names)."""
     kind = rule_set.awards[award]
     judge_ = _Judge(rule_set, history, year)
     reasons = [judge_.reason(c) for c in kind.conditions]
-    reasons.append(judge_.not_awarded_twice(kind))
+    if not_twice:
+        reasons.append(judge_.not_awarded_twice(kind))
     holds = [h for h in history.holds if h.kind in rule_set.holds and h.active_on(received_on)]
     if holds:
         for h in holds:
@@ -215,14 +239,28 @@ class _Judge:
         met = self._year_holds(y, lambda r: r.leads_cluster)
         record = self._record(y)
         cluster = f" {record.cluster}" if record and record.cluster else ""
+        by = record.leads_by if record else ""
+        if by == LEADS_BY_THIS_VOTE:
+            return Reason(
+                True,
+                f"Đơn vị dẫn đầu cụm{cluster} năm {y} là đơn vị cuộc bình xét, suy tôn này chọn",
+                f"The leading unit of its cluster for {y} is the one this vote chooses",
+                c.cite,
+            )
+        basis_vi, basis_en = _LEADER_BASIS.get(by, ("", ""))
         if met:
-            return Reason(True, f"Dẫn đầu cụm{cluster} năm {y}", f"Led its cluster in {y}", c.cite)
+            return Reason(
+                True,
+                f"Dẫn đầu cụm{cluster} năm {y}{basis_vi}",
+                f"Led its cluster in {y}{basis_en}",
+                c.cite,
+            )
         rank = f" (hạng {record.rank})" if record and record.rank else ""
         rank_en = f" (ranked {record.rank})" if record and record.rank else ""
         return Reason(
             False,
-            f"Không dẫn đầu cụm{cluster} năm {y}{rank}",
-            f"Did not lead its cluster in {y}{rank_en}",
+            f"Không dẫn đầu cụm{cluster} năm {y}{rank}{basis_vi}",
+            f"Did not lead its cluster in {y}{rank_en}{basis_en}",
             c.cite,
         )
 
@@ -239,6 +277,13 @@ class _Judge:
         met = self._year_holds(y, test)
         got_vi = f"xếp loại “{got}”" if got else "chưa có xếp loại"
         got_en = f"classified “{got}”" if got else "no classification"
+        if record and record.bands and band not in record.bands:
+            return Reason(
+                False,
+                f"Năm {y} {got_vi}; thang điểm không có xếp loại “{band}”",
+                f"{y}: {got_en}; the scheme has no band “{band}”",
+                c.cite,
+            )
         return Reason(
             met,
             f"Năm {y} {got_vi}, cần từ “{band}” trở lên",

@@ -29,6 +29,13 @@ CONDITION_KINDS = (
 
 HOLD_KINDS = ("discipline", "inspection", "complaint")
 
+# Where a year's "leads its cluster" comes from: the unit the conference proposed under the
+# cluster's award kind for the leading unit; the first of the ranking, where the year has no such
+# proposal (history imported without a conference); or, for that very award kind at its own
+# conference, the vote about to be held.
+LEADS_BY_VOTE, LEADS_BY_RANK, LEADS_BY_THIS_VOTE = "vote", "rank", "this_vote"
+LEADS_BY = (LEADS_BY_VOTE, LEADS_BY_RANK, LEADS_BY_THIS_VOTE)
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -163,6 +170,9 @@ class YearRecord:
     bands: tuple[str, ...] = ()  # the scheme's bands, best first
     knockouts_met: bool | None = None
     leads_cluster: bool = False
+    # How `leads_cluster` was read (LEADS_BY): the conference's vote, the ranking where the year
+    # has no vote, or the vote being judged for (the leading unit is what that vote chooses).
+    leads_by: str = ""
     rating: str | None = None  # the task rating, a code of the rule set's ratings
     counts: dict[str, float] = field(default_factory=dict)  # member-level counts where reported
 

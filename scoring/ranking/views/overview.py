@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.cache import cache
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -36,10 +39,12 @@ def overview(request):
         if row.year == chosen
     ]
     proposals = leading_proposals_stamp()
+    # The cap across clusters is the rule set's in force today: the day is part of the key.
+    today = timezone.localdate()
     return cached_page(
         request,
-        page_key(request, "overview", calendar, chosen, stamps, proposals),
-        lambda extra: _render_overview(request, calendar, chosen, stamps, extra),
+        page_key(request, "overview", calendar, chosen, stamps, proposals, today),
+        lambda extra: _render_overview(request, calendar, chosen, stamps, today, extra),
     )
 
 
@@ -57,14 +62,15 @@ def _overview_year(asked: str | None, calendar: list[int], shown: list[OverviewR
     return calendar[0] if calendar else 0
 
 
-def _render_overview(request, calendar: list[int], chosen: int, stamps: list, extra: dict):
+def _render_overview(
+    request, calendar: list[int], chosen: int, stamps: list, today: dt.date, extra: dict
+):
     """The page for the cache: each year's card, and the cap-across-clusters section."""
     years = years_by_pk(pks=[pk for pk, *_rest in stamps])
     with_data = {pk for pk, *_rest, has_data in stamps if has_data}
     cards = _cards_html(stamps, years)
-    section = render_to_string(
-        "clusters/_next_level.html", {"next_level": next_level(years=years, with_data=with_data)}
-    )
+    leaders = next_level(years=years, with_data=with_data, today=today, language=get_language())
+    section = render_to_string("clusters/_next_level.html", {"next_level": leaders})
     return render(
         request,
         "clusters/overview.html",
