@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring', '0018_award_dossiers'),
+        ('scoring', '0020_dossier_notifications'),
     ]
 
     operations = [
