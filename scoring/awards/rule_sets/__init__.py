@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 from pathlib import Path
 
+from scoring.documents.kinds import KINDS
 from scoring.engine.awards import AwardKind, RuleSet, parse_rule_set, rule_set_for
 
 HERE = Path(__file__).resolve().parent
@@ -15,7 +16,8 @@ HERE = Path(__file__).resolve().parent
 @functools.cache
 def shipped_rule_sets() -> tuple[RuleSet, ...]:
     return tuple(
-        parse_rule_set(path.read_bytes(), filename=path.name)
+        # A generated document of a checklist names one of the documents room's kinds.
+        parse_rule_set(path.read_bytes(), filename=path.name, document_kinds=tuple(KINDS))
         for path in sorted(HERE.glob("*.yaml"))
     )
 
