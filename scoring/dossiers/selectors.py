@@ -85,6 +85,25 @@ def dossier_document(*, dossier: Dossier, document_id: int) -> DossierDocument |
     )
 
 
+def dossier_generated_file(
+    *, dossier: Dossier, document_id: int, fmt: str
+) -> tuple[DossierDocument, bytes] | None:
+    """A generated document of this dossier with the bytes of its Word ("docx") or PDF ("pdf")
+    file (a document of another dossier, or an uploaded one, is not found)."""
+    other = {"docx": "pdf", "pdf": "docx"}[fmt]
+    document = (
+        DossierDocument.objects.filter(
+            dossier=dossier, pk=document_id, generated_document__isnull=False
+        )
+        .select_related("generated_document__emulation_year__cluster", "generated_document__unit")
+        .defer(f"generated_document__{other}")
+        .first()
+    )
+    if document is None or document.generated_document is None:
+        return None
+    return document, bytes(getattr(document.generated_document, fmt))
+
+
 def council_result_of(dossier: Dossier) -> CouncilResult | None:
     return CouncilResult.objects.filter(dossier=dossier).select_related("council").first()
 

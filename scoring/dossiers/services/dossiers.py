@@ -29,6 +29,8 @@ from clusters.models import EmulationYear, Membership, Unit
 from clusters.permissions import body_and_ancestors
 from scoring.awards.rule_sets import rule_set_on
 from scoring.awards.services import decision_record
+from scoring.documents.selectors import year_archived_document
+from scoring.documents.services import documents_generate
 from scoring.dossiers.selectors import (
     award_kind_of,
     cap_of_dossier,
@@ -40,7 +42,15 @@ from scoring.dossiers.selectors import (
 from scoring.engine import awards as rules
 from scoring.engine.awards import dossier as path
 from scoring.errors import ScoringError
-from scoring.models import AwardProposal, AwardRecipient, Dossier, DossierDeadline, DossierDocument
+from scoring.models import (
+    AwardProposal,
+    AwardRecipient,
+    DocumentKind,
+    Dossier,
+    DossierDeadline,
+    DossierDocument,
+    GeneratedDocument,
+)
 from scoring.reporting.services.evidence import stored_upload
 
 # What a dossier's document may be, told by its first bytes and its name.
@@ -241,6 +251,16 @@ def document_check(upload: UploadedFile) -> str:
     return content_type
 
 
+def _pdf_pages(data: bytes) -> int | None:
+    """A PDF's page count (None for one the reader cannot count: still a document)."""
+    from pypdf import PdfReader
+
+    try:
+        return len(PdfReader(io.BytesIO(data), strict=False).pages)
+    except Exception:
+        return None
+
+
 def _digest_and_pages(upload: UploadedFile, content_type: str) -> tuple[str, int | None]:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -248,12 +268,7 @@ def _digest_and_pages(upload: UploadedFile, content_type: str) -> tuple[str, int
     upload.seek(0)
     pages = None
     if content_type == "application/pdf":
-        from pypdf import PdfReader
-
-        try:
-            pages = len(PdfReader(io.BytesIO(upload.read()), strict=False).pages)
-        except Exception:  # a PDF the reader cannot count is still a document
-            pages = None
+        pages = _pdf_pages(upload.read())
         upload.seek(0)
     return digest.hexdigest(), pages
 
@@ -332,29 +347,100 @@ def dossier_document_add(
     return document
 
 
+def _generated_source(
+    dossier: Dossier, item: rules.DossierItem, actor: Actor, today: dt.date
+) -> tuple[GeneratedDocument, bool]:
+    """The documents room's document an item is filed as, and whether it existed: the year's
+    newest archived one of the item's kind (for a score sheet, the dossier's unit's), else one
+    generated now — archived, the year being published. The rendering happens here, outside
+    any transaction; a template failing on the year's data is the room's refusal (DocumentRefused:
+    nothing stored)."""
+    year = EmulationYear.objects.select_related("cluster").get(pk=dossier.emulation_year_id)
+    if not year.is_published:
+        # A draft still changes, and the documents room replaces its drafts: a dossier files
+        # only what the published year archived.
+        raise DossierStepRefused(
+            _(
+                "Kết quả năm %(year)s chưa công bố: tài liệu tạo từ dữ liệu chỉ dùng bản lưu trữ "
+                "của năm đã công bố."
+            )
+            % {"year": year.year},
+            code="year_not_published",
+        )
+    if item.document == DocumentKind.PROPOSAL and dossier.proposal_id is None:
+        raise ScoringError(
+            _(
+                "Tờ trình của năm chỉ nêu các đề nghị của hội nghị tổng kết, mà hồ sơ này không "
+                "lập từ đề nghị của hội nghị: hãy tải tờ trình lên."
+            ),
+            field="item_code",
+        )
+    unit_id = dossier.unit_id if item.document == DocumentKind.SCORE_SHEET else None
+    found = year_archived_document(emulation_year=year, kind=item.document, unit_id=unit_id)
+    if found is not None:
+        return found, True
+    made = documents_generate(
+        emulation_year=year,
+        kind=item.document,
+        unit_ids=[unit_id] if unit_id else None,
+        issued_on=today,
+        actor=actor,
+    )
+    if len(made) != 1 or not made[0].archived:  # the year reopened meanwhile: a draft
+        raise DossierStepRefused(
+            _("Năm %(year)s vừa được mở lại: chưa có bản lưu trữ để dùng.") % {"year": year.year},
+            code="year_not_published",
+        )
+    return made[0], False
+
+
 def dossier_document_generated(
     *, dossier: Dossier, item_code: str, actor: Actor = None, today: dt.date | None = None
 ) -> DossierDocument:
-    """The item filled by the page the app generates from the year's data (the conference's
-    minutes with its vote results, for now its print page). The documents room's Word/PDF will
-    set `generated_document_id`."""
+    """The item filled by the document the documents room generates from the year's data (the
+    minutes with the vote results, the cluster's letter): the year's archived copy, or one
+    generated now (`_generated_source`). The item points at it and carries its number, date,
+    the PDF's digest, size and page count; the package takes its Word and PDF files."""
     today = _today(today)
     item = _item(dossier, item_code, today)
     if item.source != "generated":
         raise ScoringError(_("Mục này phải tải tệp lên."), field="item_code")
+    # Before rendering anything (read now: a step may have been taken since); again under the lock.
+    _editable(Dossier.objects.only("state").get(pk=dossier.pk))
+    source, reused = _generated_source(dossier, item, actor, today)
+    pdf = bytes(source.pdf)
+    pages = _pdf_pages(pdf)
     with transaction.atomic():
         locked = _locked(dossier)
         _editable(locked)
         _replace(locked, item.code)
         document = DossierDocument.objects.create(
-            dossier=locked, item_code=item.code, generated=True, uploaded_by=_user(actor)
+            dossier=locked,
+            item_code=item.code,
+            generated=True,
+            generated_document=source,
+            content_type="application/pdf",
+            size=len(pdf),
+            sha256=source.pdf_sha256,
+            pages=pages,
+            number=source.number,
+            issued_on=source.issued_on,
+            uploaded_by=_user(actor),
         )
         _audit(
             locked,
             "document_generated",
             actor,
-            f"Dùng “{item.name}” tạo từ dữ liệu của năm",
-            after={"item": item.code, "generated": True},
+            f"Dùng “{item.name}” tạo từ dữ liệu của năm: {source.number}, "
+            f"{source.issued_on:%d/%m/%Y}" + (" (bản lưu trữ có sẵn)" if reused else ""),
+            after={
+                "item": item.code,
+                "generated": True,
+                "document": source.pk,
+                "kind": source.kind,
+                "pdf_sha256": source.pdf_sha256,
+                "reused": reused,
+            },
         )
     return document
 
@@ -425,7 +511,13 @@ def dossier_submit(
             ).first()
             locked.late = deadline is not None and today > deadline.due_on
         kind = _kind(locked, today)
-        filed = DossierDocument.objects.filter(dossier=locked).values_list("item_code", flat=True)
+        # A generated item filed as a print page (before the documents room made files) has no
+        # file to send: it counts as missing until generated again.
+        filed = (
+            DossierDocument.objects.filter(dossier=locked)
+            .exclude(generated=True, generated_document__isnull=True)
+            .values_list("item_code", flat=True)
+        )
         if missing := path.missing_documents(kind.dossier, filed):
             raise DossierStepRefused(
                 _("Hồ sơ còn thiếu: %(items)s.") % {"items": "; ".join(i.name for i in missing)},
