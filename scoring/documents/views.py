@@ -329,6 +329,7 @@ def document_signed_download(request, pk: int, signature_id: int):
         own_units=user_scope(request.user).reporter_units,
     ):
         raise Http404
+    assert signing.document is not None  # the selector finds signings of a document only
     response = HttpResponse(bytes(signing.signed_bytes or b""), content_type="application/pdf")
     name = document_file_name(signing.document, "pdf").removesuffix(".pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}-da-ky-{signing.pk}.pdf"'
