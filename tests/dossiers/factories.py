@@ -19,11 +19,8 @@ from scoring.awards.rule_sets import rule_set_on
 from scoring.conference.services.conference import ballot_close, ballot_open, ballot_vote
 from scoring.dev.demo import sample_conference_details
 from scoring.dossiers.services.council import council_create, council_member_add
-from scoring.dossiers.services.dossiers import (
-    dossier_create,
-    dossier_document_add,
-    dossier_document_generated,
-)
+from scoring.dossiers.services.documents import dossier_document_add, dossier_document_generated
+from scoring.dossiers.services.dossiers import dossier_create
 from scoring.models import AwardProposal, Ballot, CouncilMember
 from scoring.ranking.services.recompute import year_recompute
 from tests.scoring.factories import SMALL_SCHEME, install_scheme, kind, put_figures

@@ -23,11 +23,9 @@ from clusters.models import AuditEntry, EmulationYear
 from scoring.documents.kinds import KINDS
 from scoring.documents.selectors import DocumentRefused
 from scoring.documents.services import documents_generate
-from scoring.dossiers.services.dossiers import (
-    DossierStepRefused,
-    dossier_document_generated,
-    dossier_submit,
-)
+from scoring.dossiers.services.common import DossierStepRefused
+from scoring.dossiers.services.documents import dossier_document_generated
+from scoring.dossiers.services.dossiers import dossier_submit
 from scoring.errors import ScoringError
 from scoring.models import DocumentTemplate, Dossier, DossierDocument, GeneratedDocument
 from tests.documents.test_templates import edited

@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from scoring.dossiers.services.dossiers import dossier_document_add
+from scoring.dossiers.services.documents import dossier_document_add
 from scoring.engine.awards import package
 from scoring.models import DossierDocument
 from tests.dossiers.factories import (

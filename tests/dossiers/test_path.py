@@ -14,12 +14,11 @@ from scoring.awards.rule_sets import rule_set_on
 from scoring.awards.selectors import unit_histories
 from scoring.awards.services import hold_record
 from scoring.dossiers.services.council import council_result_record, deadline_set
+from scoring.dossiers.services.documents import dossier_document_add, dossier_document_generated
 from scoring.dossiers.services.dossiers import (
     dossier_appraise,
     dossier_create,
     dossier_decide,
-    dossier_document_add,
-    dossier_document_generated,
     dossier_return,
     dossier_revoke,
     dossier_submit,

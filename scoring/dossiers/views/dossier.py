@@ -42,6 +42,7 @@ from scoring.dossiers.selectors import (
     dossier_generated_file,
     dossier_page,
 )
+from scoring.dossiers.services import documents as documents_svc
 from scoring.dossiers.services import dossiers as svc
 from scoring.dossiers.services.package import package_write
 from scoring.dossiers.views.access import attachment, get_dossier_for_user
@@ -186,7 +187,7 @@ def _document(request, dossier, roles):
     if not form.is_valid():
         return _render(request, dossier, roles, bound={"document": form})
     try:
-        svc.dossier_document_add(
+        documents_svc.dossier_document_add(
             dossier=dossier,
             item_code=form.cleaned_data["item_code"],
             upload=form.cleaned_data["file"],
@@ -204,7 +205,7 @@ def _generated(request, dossier, roles):
     if not form.is_valid():
         return _render(request, dossier, roles, bound={"generated": form})
     try:
-        svc.dossier_document_generated(
+        documents_svc.dossier_document_generated(
             dossier=dossier, item_code=form.cleaned_data["item_code"], actor=request.user
         )
     except ScoringError as error:
@@ -217,7 +218,7 @@ def _remove(request, dossier, roles):
     if not form.is_valid():
         return _render(request, dossier, roles, error=_("Chọn tài liệu cần bỏ."))
     try:
-        svc.dossier_document_remove(
+        documents_svc.dossier_document_remove(
             dossier=dossier, document_id=form.cleaned_data["document"], actor=request.user
         )
     except ScoringError as error:
