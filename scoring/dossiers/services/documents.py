@@ -116,6 +116,15 @@ def _replace(dossier: Dossier, item_code: str) -> None:
         old.delete()
 
 
+def _locked_for(dossier: Dossier, item_code: str) -> Dossier:
+    """The dossier's row locked, checked editable, with the item's earlier document removed: ready
+    for the item's new one."""
+    locked = dossier_locked(dossier)
+    _editable(locked)
+    _replace(locked, item_code)
+    return locked
+
+
 def dossier_document_add(
     *,
     dossier: Dossier,
@@ -138,9 +147,7 @@ def dossier_document_add(
         stored_upload(upload, folder=folder, name=f"{dossier.pk}-{item.code}") as stored,
         transaction.atomic(),
     ):
-        locked = dossier_locked(dossier)
-        _editable(locked)
-        _replace(locked, item.code)
+        locked = _locked_for(dossier, item.code)
         document = DossierDocument.objects.create(
             dossier=locked,
             item_code=item.code,
@@ -228,9 +235,7 @@ def dossier_document_generated(
     pdf = bytes(source.pdf)
     pages = _pdf_pages(pdf)
     with transaction.atomic():
-        locked = dossier_locked(dossier)
-        _editable(locked)
-        _replace(locked, item.code)
+        locked = _locked_for(dossier, item.code)
         document = DossierDocument.objects.create(
             dossier=locked,
             item_code=item.code,
