@@ -138,9 +138,9 @@ urlpatterns = [
         name="dossier-document",
     ),
     path(
-        "ho-so/<id:dossier_id>/tai-lieu-tao/",
-        dossier_views.dossier_generated,
-        name="dossier-generated",
+        "ho-so/<id:dossier_id>/tai-lieu/<id:document_id>/<slug:fmt>/",
+        dossier_views.dossier_generated_download,
+        name="dossier-generated-file",
     ),
     path("ho-so/<id:dossier_id>/goi.zip", dossier_views.dossier_package, name="dossier-package"),
     path("nam/<id:pk>/ho-so-khen-thuong/", dossier_year.year_dossiers_view, name="year-dossiers"),

@@ -242,8 +242,10 @@ RULES = {
         (302, 200, 200, 404, 200, 404, 404, 200),
         (302, 405, 405, 404, 405, 404, 404, 405),
     ),
-    # The generated minutes: the year is not published yet, so only those who see its results.
-    "dossier-generated": (
+    # A generated document's file (the documents room's minutes): the year is not published
+    # yet, so the draft only to those who see its results; an archived one (a published year's)
+    # to whoever sees the dossier (tests/dossiers/test_generated_documents.py).
+    "dossier-generated-file": (
         (302, 200, 404, 404, 200, 404, 404, 404),
         (302, 405, 405, 404, 405, 404, 404, 405),
     ),
@@ -336,7 +338,14 @@ def urls(world) -> dict[str, str]:
     generated = walk_document(world)
     dossier = Dossier.objects.filter(emulation_year=world.year).values_list("pk", flat=True).first()
     document = (
-        DossierDocument.objects.filter(dossier_id=dossier).values_list("pk", flat=True).first()
+        DossierDocument.objects.filter(dossier_id=dossier, generated=False)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    generated_item = (
+        DossierDocument.objects.filter(dossier_id=dossier, generated=True)
+        .values_list("pk", flat=True)
+        .first()
     )
     council = Council.objects.filter(body=world.supervising).values_list("pk", flat=True).first()
     rule_set_upload = AwardRuleSetFile.objects.create(
@@ -403,7 +412,9 @@ def urls(world) -> dict[str, str]:
         "dossier-detail": reverse("dossier-detail", args=[dossier]),
         "dossier-document": reverse("dossier-document", args=[dossier, document]),
         "dossier-package": reverse("dossier-package", args=[dossier]),
-        "dossier-generated": reverse("dossier-generated", args=[dossier]),
+        "dossier-generated-file": reverse(
+            "dossier-generated-file", args=[dossier, generated_item, "pdf"]
+        ),
         "year-dossiers": reverse("year-dossiers", args=[world.year.pk]),
         "awarding-body": reverse("awarding-body", args=[world.supervising.pk]),
         "council-detail": reverse("council-detail", args=[council]),

@@ -20,8 +20,13 @@ from django.utils.translation import gettext as _
 from clusters.audit import Actor, audit_record
 from clusters.models import Unit
 from emulation.uploads import format_bytes, saved_upload
-from scoring.awards.rule_sets import award_kind_named, rule_sets_with_sources, uploads_changed
-from scoring.engine.awards import RuleSet, RuleSetError, parse_rule_set
+from scoring.awards.rule_sets import (
+    award_kind_named,
+    rule_sets_with_sources,
+    uploads_changed,
+)
+from scoring.awards.rule_sets import parse as parse_rule_set_file
+from scoring.engine.awards import RuleSet, RuleSetError
 from scoring.engine.input_files import DecisionRow, InputFileError, read_award_decisions
 from scoring.errors import ScoringError
 from scoring.models import (
@@ -230,7 +235,7 @@ def rule_set_upload(
     data = upload.read(settings.SCHEME_FILE_MAX_BYTES + 1)
     try:
         text = data.decode("utf-8-sig")
-        rule_set = parse_rule_set(text, filename=name)
+        rule_set = parse_rule_set_file(text, filename=name)
     except UnicodeDecodeError:
         raise ScoringError(
             _("%(file)s: tệp không phải văn bản UTF-8") % {"file": name}, field="file"

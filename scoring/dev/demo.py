@@ -48,13 +48,8 @@ from scoring.dossiers.services.council import (
     council_result_record,
     deadline_set,
 )
-from scoring.dossiers.services.dossiers import (
-    dossier_create,
-    dossier_document_add,
-    dossier_document_generated,
-    dossier_return,
-    dossier_submit,
-)
+from scoring.dossiers.services.documents import dossier_document_add, dossier_document_generated
+from scoring.dossiers.services.dossiers import dossier_create, dossier_return, dossier_submit
 from scoring.models import (
     AwardKind,
     Ballot,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from scoring.models import DocumentKind
+from scoring.models import DocumentKind, GeneratedDocument
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "docx"
 
@@ -47,3 +47,13 @@ KINDS: dict[str, KindInfo] = {
         KindInfo(DocumentKind.PROPOSAL, "TTr", True, False, "to-trinh", "documents/proposal.html"),
     )
 }
+
+
+def document_file_name(document: GeneratedDocument, fmt: str) -> str:
+    """A generated document's file name: bien-ban-2025-tay-nam-song-hau.pdf (with the member's
+    code for a score sheet)."""
+    year = document.emulation_year
+    stem = f"{KINDS[document.kind].slug}-{year.year}-{year.cluster.code}"
+    if document.unit is not None:
+        stem += f"-{document.unit.code}"
+    return f"{stem}.{fmt}"

@@ -168,6 +168,16 @@ def year_signed_document(
     )
 
 
+def year_archived_document(
+    *, emulation_year: EmulationYear, kind: str, unit_id: int | None = None
+) -> GeneratedDocument | None:
+    """The year's newest archived document of `kind` (of member `unit_id` for a score sheet):
+    what was filed once the year was published. None if none was generated since."""
+    rows = GeneratedDocument.objects.filter(emulation_year=emulation_year, kind=kind, archived=True)
+    rows = rows.filter(unit_id=unit_id) if unit_id is not None else rows.filter(unit__isnull=True)
+    return rows.order_by("-generated_at", "-pk").first()
+
+
 def year_document(*, emulation_year: EmulationYear, document_id: int) -> GeneratedDocument | None:
     """One document of this year (None for another year's), with its bytes."""
     return (

@@ -33,7 +33,7 @@ from scoring.documents.forms import (
     SignForm,
     TemplateUploadForm,
 )
-from scoring.documents.kinds import KINDS
+from scoring.documents.kinds import KINDS, document_file_name
 from scoring.documents.render import DOCX_TYPE
 from scoring.documents.selectors import (
     conference_details_of,
@@ -141,14 +141,6 @@ def document_generate(request, year):
     return redirect("year-documents", pk=year.pk)
 
 
-def _file_name(document, fmt: str) -> str:
-    info = KINDS[document.kind]
-    stem = f"{info.slug}-{document.emulation_year.year}-{document.emulation_year.cluster.code}"
-    if document.unit is not None:
-        stem += f"-{document.unit.code}"
-    return f"{stem}.{fmt}"
-
-
 def document_download(request, pk: int, document_id: int, fmt: str):
     year, _can_write = get_year_for_user(request, pk)
     if refused := refuse_unless_read(request):
@@ -163,7 +155,7 @@ def document_download(request, pk: int, document_id: int, fmt: str):
     ):
         raise Http404
     response = HttpResponse(bytes(getattr(document, fmt)), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(document, fmt)}"'
+    response["Content-Disposition"] = f'attachment; filename="{document_file_name(document, fmt)}"'
     return response
 
 
@@ -306,7 +298,7 @@ def _sign(request, year, document, form) -> bool:
         document_sign(
             emulation_year=year,
             pdf_bytes=bytes(document.pdf),
-            file_name=_file_name(document, "pdf"),
+            file_name=document_file_name(document, "pdf"),
             purpose=document.kind,
             signer_name=data["signer_name"],
             signer_title=data["signer_title"],
@@ -337,7 +329,8 @@ def document_signed_download(request, pk: int, signature_id: int):
         own_units=user_scope(request.user).reporter_units,
     ):
         raise Http404
+    assert signing.document is not None  # the selector finds signings of a document only
     response = HttpResponse(bytes(signing.signed_bytes or b""), content_type="application/pdf")
-    name = _file_name(signing.document, "pdf").removesuffix(".pdf")
+    name = document_file_name(signing.document, "pdf").removesuffix(".pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}-da-ky-{signing.pk}.pdf"'
     return response

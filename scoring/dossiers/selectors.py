@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from clusters.models import AuditEntry, Cluster, EmulationYear, Unit
 from clusters.permissions import dossier_scope
-from scoring.awards.rule_sets import rule_set_on, shipped_rule_sets
+from scoring.awards.rule_sets import rule_set_on, rule_sets
 from scoring.awards.selectors import unit_histories, year_leaders
 from scoring.engine import awards as rules
 from scoring.engine.awards import dossier as path
@@ -48,7 +48,7 @@ def rule_set_of(dossier: Dossier, today: dt.date) -> rules.RuleSet:
     """The rule set that judges the dossier: the one in force on the day it was first received
     (the one recorded then), or — not yet sent — today's."""
     if dossier.rule_set_code:
-        for rule_set in shipped_rule_sets():
+        for rule_set in rule_sets():
             if rule_set.code == dossier.rule_set_code:
                 return rule_set
     return rule_set_on(dossier.received_on or today)
@@ -83,6 +83,25 @@ def dossier_document(*, dossier: Dossier, document_id: int) -> DossierDocument |
         .exclude(file="")
         .first()
     )
+
+
+def dossier_generated_file(
+    *, dossier: Dossier, document_id: int, fmt: str
+) -> tuple[DossierDocument, bytes] | None:
+    """A generated document of this dossier with the bytes of its Word ("docx") or PDF ("pdf")
+    file (a document of another dossier, or an uploaded one, is not found)."""
+    other = {"docx": "pdf", "pdf": "docx"}[fmt]
+    document = (
+        DossierDocument.objects.filter(
+            dossier=dossier, pk=document_id, generated_document__isnull=False
+        )
+        .select_related("generated_document__emulation_year__cluster", "generated_document__unit")
+        .defer(f"generated_document__{other}")
+        .first()
+    )
+    if document is None or document.generated_document is None:
+        return None
+    return document, bytes(getattr(document.generated_document, fmt))
 
 
 def council_result_of(dossier: Dossier) -> CouncilResult | None:

@@ -198,17 +198,24 @@ class Dossier(models.Model):
 
 
 class DossierDocument(models.Model):
-    """A document of the dossier's checklist: a file uploaded (PDF or DOCX), or the page the app
-    generates from the year's data (for now the conference pack's print page; `generated_document`
-    will name the documents room's Word/PDF record once it exists)."""
+    """A document of the dossier's checklist: a file uploaded (PDF or DOCX), or a document the
+    documents room generated from the year's data (`generated_document`: its Word and PDF files,
+    archived with the published year), whose number, date, PDF digest, size and page count are
+    copied here as an upload's are."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     item_code = models.SlugField(_("mục hồ sơ"), max_length=40)
     generated = models.BooleanField(_("tạo từ dữ liệu"), default=False)
-    # The hook for the documents room (scoring/documents): the id of the Word/PDF document it
-    # generated for this item. Null until that room is wired.
-    generated_document_id = models.PositiveBigIntegerField(
-        _("mã tài liệu được tạo"), null=True, blank=True
+    # The documents room's record (its column is the former hook `generated_document_id`, with
+    # the same meaning). PROTECT: what a dossier filed is never deleted from under it — and it
+    # is always an archived document, which the documents room never replaces.
+    generated_document = models.ForeignKey(
+        "scoring.GeneratedDocument",
+        verbose_name=_("văn bản được tạo"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossier_documents",
     )
     file = models.FileField(_("tệp"), upload_to="dossiers/%Y/", blank=True)
     original_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
@@ -231,6 +238,10 @@ class DossierDocument(models.Model):
             models.UniqueConstraint(fields=["dossier", "item_code"], name="one_document_per_item"),
             models.CheckConstraint(
                 condition=Q(generated=True) | ~Q(file=""), name="uploaded_document_has_file"
+            ),
+            models.CheckConstraint(
+                condition=Q(generated=True) | Q(generated_document__isnull=True),
+                name="only_generated_document_names_one",
             ),
         ]
 

@@ -1,17 +1,22 @@
 """One proposal of the demo cluster's conference carried to the award decision in a real headless
 Chromium: the cluster's secretariat makes the dossier, the Vietnam Cooperative Alliance's council
-votes, the secretariat files one document generated from the year's data and uploads the others,
-sends it; the VCA's emulation board returns it with a reason, the secretariat corrects and sends
-it again, the board appraises it and records the decision — which the unit then finds in its
-award history and in the eligibility the app computes in the following year."""
+votes, the secretariat files the documents generated from the year's data (the documents room's
+minutes and letter, as Word and PDF) and uploads the report, sends it; the VCA's emulation board
+downloads the generated minutes' PDF, returns the dossier with a reason (the letter is not
+signed), the secretariat uploads the signed letter and sends it again, the board appraises it and
+records the decision — which the unit then finds in its award history and in the eligibility the
+app computes in the following year."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from pypdf import PdfReader
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -46,6 +51,35 @@ def fill(form, name, value):
     field.send_keys(value)
 
 
+def download(browser, link) -> bytes:
+    """What a link of the page downloads, fetched by the page itself (with the user's session)."""
+    found = browser.execute_async_script(
+        """const done = arguments[arguments.length - 1];
+        fetch(arguments[0].href, {credentials: "same-origin"}).then(async r => {
+          const bytes = new Uint8Array(await r.arrayBuffer());
+          let text = "";
+          for (const b of bytes) text += String.fromCharCode(b);
+          done([r.status, r.headers.get("Content-Type"), btoa(text)]);
+        });""",
+        link,
+    )
+    status, content_type, data = found
+    assert (status, content_type) == (200, "application/pdf"), found[:2]
+    return base64.b64decode(data)
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def generate(browser, dossier_url, item):
+    browser.get(dossier_url)
+    form = browser.find_element(By.ID, "generated-form")
+    Select(form.find_element(By.NAME, "item_code")).select_by_value(item)
+    submit(browser, form)
+    assert "Đã dùng tài liệu tạo từ dữ liệu của năm." in main(browser)
+
+
 def upload(browser, dossier_url, item, path, number=""):
     browser.get(dossier_url)
     form = browser.find_element(By.ID, "document-form")
@@ -71,8 +105,7 @@ def test_a_conference_proposal_goes_through_the_council_the_dossier_and_the_vca_
     proposal = AwardProposal.objects.get(emulation_year=year)
     can_tho = Unit.objects.get(code="can-tho")
     assert proposal.unit == can_tho
-    letter, signed_letter = tmp_path / "to-trinh.pdf", tmp_path / "to-trinh-da-ky.pdf"
-    letter.write_bytes(pdf_bytes(1))
+    signed_letter = tmp_path / "to-trinh-da-ky.pdf"
     signed_letter.write_bytes(pdf_bytes(2))
     report = tmp_path / "bao-cao-thanh-tich.docx"
     report.write_bytes(docx_upload().read())
@@ -108,18 +141,20 @@ def test_a_conference_proposal_goes_through_the_council_the_dossier_and_the_vca_
     row = browser.find_element(By.ID, f"proposal-{dossier.pk}").text
     assert "Đạt" in row and "6/7 phiếu đồng ý (85,71 %), cần ≥ 80 % tổng số thành viên" in row
 
-    # The secretariat files the documents: the minutes generated from the year's data (the
-    # conference pack's print page), the letter and the report uploaded; then sends it.
+    # The secretariat files the documents: the cluster's letter and the minutes generated from
+    # the year's data by the documents room (Word and PDF; the minutes carry the vote), the
+    # report uploaded; then sends it.
     login(browser, live_server, "thuky")
     browser.get(dossier_url)
     assert "7/7 thành viên có mặt; 6 đồng ý, 1 không đồng ý" in main(browser)
-    browser.get(f"{live_server.url}/ho-so/{dossier.pk}/tai-lieu-tao/")
-    minutes = browser.find_element(By.ID, "minutes").text
-    assert "BIÊN BẢN" in minutes.upper() and "Liên minh HTX thành phố Cần Thơ" in minutes
-    browser.get(dossier_url)
-    submit(browser, browser.find_element(By.ID, "generated-form"))
-    assert "Đã dùng tài liệu tạo từ dữ liệu của năm." in main(browser)
-    upload(browser, dossier_url, "to-trinh", letter, number="05/TTr-CTĐ")
+    generate(browser, dossier_url, "to-trinh")
+    generate(browser, dossier_url, "bien-ban")
+    row = browser.find_element(By.ID, "item-bien-ban")
+    assert "Tạo từ dữ liệu của năm: Word · PDF" in row.text and "/BB-CTĐTNSH" in row.text
+    minutes = pdf_text(download(browser, row.find_element(By.LINK_TEXT, "PDF")))
+    assert "BIÊN BẢN" in minutes and "Liên minh HTX thành phố Cần Thơ" in minutes
+    letter = browser.find_element(By.ID, "item-to-trinh")
+    assert "TỜ TRÌNH" in pdf_text(download(browser, letter.find_element(By.LINK_TEXT, "PDF")))
     upload(browser, dossier_url, "bao-cao-thanh-tich", report)
     submit(browser, browser.find_element(By.ID, "submit-form"))
     assert "Đã gửi hồ sơ." in main(browser)
@@ -131,6 +166,10 @@ def test_a_conference_proposal_goes_through_the_council_the_dossier_and_the_vca_
     queue = browser.find_element(By.ID, "queue").text
     assert "Liên minh HTX thành phố Cần Thơ" in queue and "30/03/2026 20" in queue
     browser.get(dossier_url)
+    # The board reads the generated minutes through the dossier (it has no access to the
+    # cluster's documents page).
+    row = browser.find_element(By.ID, "item-bien-ban")
+    assert "Cờ thi đua" in pdf_text(download(browser, row.find_element(By.LINK_TEXT, "PDF")))
     form = browser.find_element(By.ID, "return-form")
     fill(form, "reason", "Tờ trình chưa có chữ ký và dấu của Cụm trưởng.")
     submit(browser, form)

@@ -13,9 +13,15 @@ from xml.etree import ElementTree as ET
 import pytest
 from django.urls import reverse
 
+from scoring.dossiers.services.documents import dossier_document_add
 from scoring.engine.awards import package
 from scoring.models import DossierDocument
-from tests.dossiers.factories import file_everything, new_dossier, published_with_proposal
+from tests.dossiers.factories import (
+    file_everything,
+    new_dossier,
+    pdf_upload,
+    published_with_proposal,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,25 +30,39 @@ def unzip(response) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
 
 
-def test_a_dossiers_package_holds_its_files_and_both_manifests(client, world):
-    dossier = file_everything(new_dossier(world, proposal=published_with_proposal(world)), world)
-    client.force_login(world.awarding)
+def package_of(client, dossier) -> tuple[zipfile.ZipFile, str]:
+    """The dossier's package as the awarding body downloads it, and the dossier's folder in it."""
     response = client.get(reverse("dossier-package", args=[dossier.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
-    archive = unzip(response)
-    folder = f"{dossier.pk:05d}-a1-co-thi-dua-lmhtxvn"
-    assert sorted(archive.namelist()) == sorted(
-        [
-            "index.json",
-            f"{folder}/manifest.json",
-            f"{folder}/manifest.xml",
-            f"{folder}/01-to-trinh.pdf",
-            f"{folder}/02-bao-cao-thanh-tich.docx",
-        ]
+    return unzip(response), f"{dossier.pk:05d}-{dossier.unit.code}-{dossier.award_code}"
+
+
+def listing(folder: str, *files: str) -> list[str]:
+    """What a one-dossier package holds: the index, the folder's manifests and `files`."""
+    names = ["manifest.json", "manifest.xml", *files]
+    return sorted(["index.json", *(f"{folder}/{name}" for name in names)])
+
+
+def test_a_dossiers_package_holds_its_files_and_both_manifests(client, world):
+    dossier = file_everything(new_dossier(world, proposal=published_with_proposal(world)), world)
+    # The signed letter uploaded over the generated one (a scan with the head's signature).
+    dossier_document_add(
+        dossier=dossier, item_code="to-trinh", upload=pdf_upload(), number="12/TTr-CTĐ",
+        actor=world.secretariat,
+    )  # fmt: skip
+    client.force_login(world.awarding)
+    archive, folder = package_of(client, dossier)
+    assert folder == f"{dossier.pk:05d}-a1-co-thi-dua-lmhtxvn"
+    assert sorted(archive.namelist()) == listing(
+        folder,
+        "01-to-trinh.pdf",
+        "02-bao-cao-thanh-tich.docx",
+        "03-bien-ban.docx",
+        "03-bien-ban.pdf",
     )
     manifest = json.loads(archive.read(f"{folder}/manifest.json"))
-    assert manifest["format"] == "award-dossier/1"
+    assert manifest["format"] == "award-dossier/2"
     assert manifest["dossier"]["file_code"]["file_notation"] == f"{dossier.pk:05d}/HSKT"
     assert manifest["dossier"]["doc_total"] == 3
     documents = manifest["documents"]
@@ -52,12 +72,21 @@ def test_a_dossiers_package_holds_its_files_and_both_manifests(client, world):
         (3, "bien-ban", True),
     ]
     stored = DossierDocument.objects.get(dossier=dossier, item_code="to-trinh")
-    assert documents[0]["sha256"] == stored.sha256
+    assert documents[0]["files"] == [
+        {
+            "name": "01-to-trinh.pdf",
+            "content_type": "application/pdf",
+            "size": stored.size,
+            "sha256": stored.sha256,
+        }
+    ]
     assert hashlib.sha256(archive.read(f"{folder}/01-to-trinh.pdf")).hexdigest() == stored.sha256
-    # The generated minutes: the page's address, and the hook for the documents room.
-    assert documents[2]["source_url"].endswith(f"/ho-so/{dossier.pk}/tai-lieu-tao/")
-    assert documents[2]["generated_document_id"] is None
+    # The generated minutes: the documents room's record and its two files.
+    minutes = DossierDocument.objects.get(dossier=dossier, item_code="bien-ban")
+    assert documents[2]["generated_document_id"] == minutes.generated_document_id
+    assert [f["name"] for f in documents[2]["files"]] == ["03-bien-ban.docx", "03-bien-ban.pdf"]
     record = ET.fromstring(archive.read(f"{folder}/manifest.xml"))  # noqa: S314 — our own output
+    assert record.get("format") == "award-dossier/2"
     assert record.findtext("Title") == (
         "Hồ sơ đề nghị Cờ thi đua của Liên minh Hợp tác xã Việt Nam cho Liên minh HTX A1 "
         "(thành tích năm 2025)"
@@ -75,6 +104,11 @@ def test_a_dossiers_package_holds_its_files_and_both_manifests(client, world):
     assert first.findtext("CodeNotation") == "TTr-CTĐ"
     assert first.findtext("PageAmount") == "1"
     assert first.findtext("TypeName") == "Tờ trình đề nghị khen thưởng"
+    assert first.findtext("File/FileName") == "01-to-trinh.pdf"
+    last = record.findall("Documents/Document")[2]
+    assert (last.findtext("CodeNumber"), last.findtext("CodeNotation")) == ("05", "BB-CTĐA")
+    assert last.findtext("IssuedDate") == "27/01/2026"
+    assert int(last.findtext("PageAmount")) == minutes.pages > 0
 
 
 def test_a_batch_packs_the_queues_filtered_dossiers_within_the_users_scope(client, world):
@@ -103,12 +137,18 @@ def test_the_manifest_writes_phu_luc_vi_fields_in_order_with_dates_as_dd_mm_yyyy
         documents=(
             package.PackedDocument(
                 ordinal=1, item_code="to-trinh", type_name="Tờ trình", subject="S",
-                organ_name="C", language="Tiếng Việt", generated=False, file_name="01.pdf",
+                organ_name="C", language="Tiếng Việt", generated=False,
+                files=(package.PackedFile("01-to-trinh.pdf", "application/pdf", 900, "ab"),),
                 pages=2, number="12/TTr-LMHTX", issued_on=dt.date(2026, 2, 1),
             ),
             package.PackedDocument(
                 ordinal=2, item_code="bien-ban", type_name="Biên bản", subject="S",
-                organ_name="C", language="Tiếng Việt", generated=True, source_url="https://x/",
+                organ_name="C", language="Tiếng Việt", generated=True, pages=3,
+                files=(
+                    package.PackedFile("02-bien-ban.docx", "application/x-docx", 700, "cd"),
+                    package.PackedFile("02-bien-ban.pdf", "application/pdf", 800, "ef"),
+                ),
+                description="Tạo từ dữ liệu", generated_document_id=9,
             ),
         ),
     )  # fmt: skip
@@ -118,14 +158,26 @@ def test_the_manifest_writes_phu_luc_vi_fields_in_order_with_dates_as_dd_mm_yyyy
         "EndDate", "DocTotal", "PageTotal", "Description", "Documents",
     ]  # fmt: skip
     assert (root.findtext("StartDate"), root.findtext("EndDate")) == ("27/01/2026", "02/03/2026")
-    # The generated page has no page count: the record's total is not claimed.
-    assert root.findtext("PageTotal") == "2"
+    # Every document's pages are known (the generated one's PDF): the record's total.
+    assert root.findtext("PageTotal") == "5"
     document = root.find("Documents/Document")
-    assert [child.tag for child in document][:12] == [
+    assert [child.tag for child in document] == [
         "FileCode", "DocOrdinal", "TypeName", "CodeNumber", "CodeNotation", "IssuedDate",
-        "OrganName", "Subject", "Language", "PageAmount", "Description", "FileName",
+        "OrganName", "Subject", "Language", "PageAmount", "Description", "File",
     ]  # fmt: skip
     assert document.findtext("IssuedDate") == "01/02/2026"
+    # Each file after the appendix's fields: a generated document's Word and PDF files.
+    generated = root.findall("Documents/Document")[1]
+    assert generated.findtext("Description") == "Tạo từ dữ liệu"
+    assert [[child.text for child in f] for f in generated.findall("File")] == [
+        ["02-bien-ban.docx", "application/x-docx", "700", "cd"],
+        ["02-bien-ban.pdf", "application/pdf", "800", "ef"],
+    ]
+    as_json = package.manifest_dict(record)["documents"][1]
+    assert (as_json["generated_document_id"], as_json["pages"]) == (9, 3)
+    assert as_json["files"][1] == {
+        "name": "02-bien-ban.pdf", "content_type": "application/pdf", "size": 800, "sha256": "ef",
+    }  # fmt: skip
     assert package.split_number("12/TTr-LMHTX") == ("12", "TTr-LMHTX")
     assert package.split_number("không số") == ("không số", "")
     unknown = package.manifest_dict(
@@ -141,7 +193,7 @@ def test_the_manifest_writes_phu_luc_vi_fields_in_order_with_dates_as_dd_mm_yyyy
                         organ_name="C",
                         language="vi",
                         generated=False,
-                        file_name="01.docx",
+                        files=(package.PackedFile("01-x.docx", "application/x-docx", 1, "a"),),
                         pages=None,
                     ),
                 ),

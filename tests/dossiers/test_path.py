@@ -14,12 +14,11 @@ from scoring.awards.rule_sets import rule_set_on
 from scoring.awards.selectors import unit_histories
 from scoring.awards.services import hold_record
 from scoring.dossiers.services.council import council_result_record, deadline_set
+from scoring.dossiers.services.documents import dossier_document_add, dossier_document_generated
 from scoring.dossiers.services.dossiers import (
     dossier_appraise,
     dossier_create,
     dossier_decide,
-    dossier_document_add,
-    dossier_document_generated,
     dossier_return,
     dossier_revoke,
     dossier_submit,
@@ -110,9 +109,9 @@ def test_a_proposal_walks_to_a_decision_which_the_register_and_the_history_then_
     )
     assert steps == [
         "dossier.create",
-        "dossier.document",
-        "dossier.document",
-        "dossier.document_generated",
+        "dossier.document_generated",  # the cluster's letter
+        "dossier.document",  # the report
+        "dossier.document_generated",  # the minutes
         "dossier.submit",
         "dossier.return",
         "dossier.resubmit",
@@ -175,7 +174,7 @@ def test_documents_are_pdf_or_docx_by_their_content_and_change_only_while_editab
         )  # fmt: skip
     with pytest.raises(ScoringError, match="Mục này phải tải tệp lên"):
         dossier_document_generated(
-            dossier=dossier, item_code="to-trinh", actor=world.secretariat, today=TODAY
+            dossier=dossier, item_code="bao-cao-thanh-tich", actor=world.secretariat, today=TODAY
         )
     first = dossier_document_add(
         dossier=dossier, item_code="to-trinh", upload=pdf_upload(pages=3),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.core.cache import cache
 
+from scoring.documents.kinds import KINDS
 from scoring.engine.awards import AwardKind, RuleSet, parse_rule_set, rule_set_for
 
 HERE = Path(__file__).resolve().parent
@@ -40,9 +41,15 @@ def shipped_rule_sets() -> tuple[RuleSet, ...]:
 @functools.cache
 def _shipped() -> tuple[tuple[RuleSet, Source], ...]:
     return tuple(
-        (parse_rule_set(path.read_bytes(), filename=path.name), Source(path.name))
+        (parse(path.read_bytes(), filename=path.name), Source(path.name))
         for path in sorted(HERE.glob("*.yaml"))
     )
+
+
+def parse(data: bytes | str, *, filename: str) -> RuleSet:
+    """A rule set file as the app reads it: a generated document of a checklist names one of the
+    documents room's kinds."""
+    return parse_rule_set(data, filename=filename, document_kinds=tuple(KINDS))
 
 
 def shipped_content(code: str) -> bytes | None:
@@ -97,7 +104,7 @@ def _combine(generation: str) -> tuple[tuple[RuleSet, Source], ...]:
     combined = {rule_set.code: (rule_set, source) for rule_set, source in _shipped()}
     for code, upload in newest.items():
         combined[code] = (
-            parse_rule_set(upload.content, filename=upload.file_name),
+            parse(upload.content, filename=upload.file_name),
             Source(upload.file_name, upload.pk, upload.version),
         )
     return tuple(sorted(combined.values(), key=lambda pair: pair[0].effective_from))

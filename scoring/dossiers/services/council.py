@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from clusters.audit import Actor, audit_record
 from clusters.models import Unit
-from scoring.awards.rule_sets import shipped_rule_sets
+from scoring.awards.rule_sets import rule_sets
 from scoring.dossiers.selectors import award_kind_of
 from scoring.dossiers.services.dossiers import dossiers_reclock
 from scoring.engine import awards as rules
@@ -275,7 +275,7 @@ def deadline_set(
     *, body: Unit, award_code: str, year: int, due_on: dt.date, note: str = "", actor: Actor = None
 ) -> DossierDeadline:
     """The day the body takes an award kind's dossiers for a year by (set again: moved)."""
-    if not any(award_code in r.awards for r in shipped_rule_sets()):
+    if not any(award_code in r.awards for r in rule_sets()):
         raise ScoringError(_("Không có hình thức khen thưởng này."), field="award_code")
     if not 2000 <= year <= 2100:
         raise ScoringError(_("Năm từ 2000 đến 2100."), field="year")

@@ -1,7 +1,7 @@
 """Writes of the award dossier: made from a conference's proposal (or for a unit and an award kind
-by the cluster's secretariat), its documents, and every step of its path — submit, return with a
-reason, resubmit, appraise, decide (which writes the award register and the unit's history),
-revoke with a reason. Each step takes the dossier's row lock, checks that its state allows it
+by the cluster's secretariat), and every step of its path — submit, return with a reason,
+resubmit, appraise, decide (which writes the award register and the unit's history), revoke with a
+reason (its documents: documents.py). Each step takes the dossier's row lock, checks that its state allows it
 (scoring/engine/awards/dossier.py) and writes an audit row, which the dossier's page shows as its
 steps. The clocks are set on receipt and on appraisal, in working days.
 
@@ -11,20 +11,13 @@ published-year guard; its submission needs the year published (its results are f
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
-import os
-from typing import Any
 
-from django.conf import settings
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clusters.audit import Actor, audit_record
+from clusters.audit import Actor
 from clusters.models import EmulationYear, Membership, Unit
 from clusters.permissions import body_and_ancestors
 from scoring.awards.rule_sets import rule_set_on
@@ -37,47 +30,18 @@ from scoring.dossiers.selectors import (
     rule_set_of,
     work_calendar,
 )
+from scoring.dossiers.services.common import (
+    DossierStepRefused,
+    acting_user,
+    checked_text,
+    dossier_audit,
+    dossier_locked,
+    today_or,
+)
 from scoring.engine import awards as rules
 from scoring.engine.awards import dossier as path
 from scoring.errors import ScoringError
-from scoring.inbox.services import notify_dossier_step
 from scoring.models import AwardProposal, AwardRecipient, Dossier, DossierDeadline, DossierDocument
-from scoring.reporting.services.evidence import stored_upload
-
-# What a dossier's document may be, told by its first bytes and its name.
-DOCUMENT_KINDS = {
-    ".pdf": (b"%PDF-", "application/pdf"),
-    ".docx": (
-        b"PK\x03\x04",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-}
-# A reason or a note longer than this is pasted by mistake.
-MAX_TEXT = 4000
-
-
-class DossierStepRefused(ScoringError):
-    """A step the dossier's state (or its contents) does not allow."""
-
-    code = "dossier_step_refused"
-
-
-def _user(actor: Actor) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _today(today: dt.date | None) -> dt.date:
-    return today or timezone.localdate()
-
-
-def _locked(dossier: Dossier) -> Dossier:
-    """The dossier's row, locked until commit, read again (a step taken meanwhile counts)."""
-    return (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("emulation_year", "unit", "body")
-        .get(pk=dossier.pk)
-    )
-
 
 _STEP_NAMES = {
     "submit": gettext_lazy("gửi"),
@@ -117,29 +81,6 @@ def _kind(dossier: Dossier, today: dt.date) -> rules.AwardKind:
     return kind
 
 
-def _audit(dossier: Dossier, action: str, actor: Actor, summary: str, **extra: Any) -> None:
-    """The step's audit entry, and its e-mail to whom it concerns (the receipt to the awarding
-    body, a return and what follows to the proposing cluster and the unit: inbox services)."""
-    entry = audit_record(
-        actor=actor,
-        action=f"dossier.{action}",
-        obj=dossier,
-        emulation_year_id=dossier.emulation_year_id,
-        summary=summary,
-        **extra,
-    )
-    notify_dossier_step(dossier_id=dossier.pk, step=action, event=entry.pk)
-
-
-def _text(value: str, field: str) -> str:
-    value = (value or "").strip()
-    if len(value) > MAX_TEXT:
-        raise ScoringError(
-            _("Tối đa %(n)s ký tự.") % {"n": f"{MAX_TEXT:,}".replace(",", ".")}, field=field
-        )
-    return value
-
-
 # --- making a dossier ----------------------------------------------------------------------------
 
 
@@ -161,7 +102,7 @@ def dossier_create(
 ) -> Dossier:
     """A dossier in draft for a proposal of the year's conference, or for a member unit and an
     award kind of the rule set in force (made by the cluster's secretariat)."""
-    today = _today(today)
+    today = today_or(today)
     if proposal is not None:
         if proposal.emulation_year_id != emulation_year.pk:
             raise ScoringError(_("Đề nghị này không thuộc năm thi đua này."), field="proposal")
@@ -200,9 +141,9 @@ def dossier_create(
                 proposal=proposal,
                 leads_cluster=leads,
                 is_sample=is_sample,
-                created_by=_user(actor),
+                created_by=acting_user(actor),
             )
-            _audit(
+            dossier_audit(
                 dossier,
                 "create",
                 actor,
@@ -217,170 +158,6 @@ def dossier_create(
             field="award_code",
         ) from None
     return dossier
-
-
-# --- documents -----------------------------------------------------------------------------------
-
-
-def document_check(upload: UploadedFile) -> str:
-    """The upload's content type: a PDF or a Word (DOCX) file, told by its content, within the
-    evidence limit."""
-    assert upload.name is not None and upload.size is not None  # a file from a form has both
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ScoringError(
-            _("%(file)s: tệp quá lớn (tối đa %(megabytes)s MB).")
-            % {"file": upload.name, "megabytes": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)},
-            field="file",
-        )
-    extension = os.path.splitext(upload.name)[1].lower()
-    head = upload.read(8)
-    upload.seek(0)
-    magic, content_type = DOCUMENT_KINDS.get(extension, (b"", ""))
-    if not magic or not head.startswith(magic):
-        raise ScoringError(
-            _("%(file)s: chỉ nhận tệp PDF hoặc Word (.docx), kiểm tra theo nội dung tệp.")
-            % {"file": upload.name},
-            field="file",
-        )
-    return content_type
-
-
-def _digest_and_pages(upload: UploadedFile, content_type: str) -> tuple[str, int | None]:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    pages = None
-    if content_type == "application/pdf":
-        from pypdf import PdfReader
-
-        try:
-            pages = len(PdfReader(io.BytesIO(upload.read()), strict=False).pages)
-        except Exception:  # a PDF the reader cannot count is still a document
-            pages = None
-        upload.seek(0)
-    return digest.hexdigest(), pages
-
-
-def _item(dossier: Dossier, item_code: str, today: dt.date) -> rules.DossierItem:
-    kind = award_kind_of(dossier, today)
-    for item in kind.dossier if kind is not None else ():
-        if item.code == item_code:
-            return item
-    raise ScoringError(_("Hồ sơ của hình thức này không có mục đó."), field="item_code")
-
-
-def _editable(dossier: Dossier) -> None:
-    if dossier.state not in path.EDITABLE:
-        raise DossierStepRefused(
-            _("Chỉ thay đổi tài liệu khi hồ sơ đang chuẩn bị hoặc bị trả lại."),
-            code="documents_closed",
-        )
-
-
-def _replace(dossier: Dossier, item_code: str) -> None:
-    """Remove the item's earlier document (its file once the transaction commits)."""
-    old = DossierDocument.objects.filter(dossier=dossier, item_code=item_code).first()
-    if old is not None:
-        if old.file:
-            name = old.file.name
-            transaction.on_commit(lambda: default_storage.delete(name))
-        old.delete()
-
-
-def dossier_document_add(
-    *,
-    dossier: Dossier,
-    item_code: str,
-    upload: UploadedFile,
-    number: str = "",
-    issued_on: dt.date | None = None,
-    actor: Actor = None,
-    today: dt.date | None = None,
-) -> DossierDocument:
-    """A file for an item of the checklist (replacing the item's earlier one)."""
-    today = _today(today)
-    item = _item(dossier, item_code, today)
-    content_type = document_check(upload)
-    assert upload.name is not None and upload.size is not None
-    digest, pages = _digest_and_pages(upload, content_type)
-    original = os.path.basename(upload.name)[:255]
-    folder = f"dossiers/{dossier.emulation_year.year}"
-    with (
-        stored_upload(upload, folder=folder, name=f"{dossier.pk}-{item.code}") as stored,
-        transaction.atomic(),
-    ):
-        locked = _locked(dossier)
-        _editable(locked)
-        _replace(locked, item.code)
-        document = DossierDocument.objects.create(
-            dossier=locked,
-            item_code=item.code,
-            file=stored,
-            original_name=original,
-            content_type=content_type,
-            size=upload.size,
-            sha256=digest,
-            pages=pages,
-            number=_text(number, "number")[:60],
-            issued_on=issued_on,
-            uploaded_by=_user(actor),
-        )
-        _audit(
-            locked,
-            "document",
-            actor,
-            f"Đính kèm “{item.name}”: {original} ({upload.size} byte)",
-            after={"item": item.code, "file": original, "sha256": digest},
-        )
-    return document
-
-
-def dossier_document_generated(
-    *, dossier: Dossier, item_code: str, actor: Actor = None, today: dt.date | None = None
-) -> DossierDocument:
-    """The item filled by the page the app generates from the year's data (the conference's
-    minutes with its vote results, for now its print page). The documents room's Word/PDF will
-    set `generated_document_id`."""
-    today = _today(today)
-    item = _item(dossier, item_code, today)
-    if item.source != "generated":
-        raise ScoringError(_("Mục này phải tải tệp lên."), field="item_code")
-    with transaction.atomic():
-        locked = _locked(dossier)
-        _editable(locked)
-        _replace(locked, item.code)
-        document = DossierDocument.objects.create(
-            dossier=locked, item_code=item.code, generated=True, uploaded_by=_user(actor)
-        )
-        _audit(
-            locked,
-            "document_generated",
-            actor,
-            f"Dùng “{item.name}” tạo từ dữ liệu của năm",
-            after={"item": item.code, "generated": True},
-        )
-    return document
-
-
-def dossier_document_remove(*, dossier: Dossier, document_id: int, actor: Actor = None) -> None:
-    with transaction.atomic():
-        locked = _locked(dossier)
-        _editable(locked)
-        document = DossierDocument.objects.filter(dossier=locked, pk=document_id).first()
-        if document is None:
-            raise ScoringError(_("Không có tài liệu này trong hồ sơ."))
-        if document.file:
-            name = document.file.name
-            transaction.on_commit(lambda: default_storage.delete(name))
-        document.delete()
-        _audit(
-            locked,
-            "document_remove",
-            actor,
-            f"Bỏ tài liệu mục {document.item_code}",
-            before={"item": document.item_code, "file": document.original_name},
-        )
 
 
 # --- the path ------------------------------------------------------------------------------------
@@ -402,9 +179,9 @@ def dossier_submit(
     """The proposing level sends the dossier (a draft), or sends it again after a return. The
     first receipt fixes the rule set that judges it (the law in force that day); every receipt
     starts the awarding level's clocks again."""
-    today = _today(today)
+    today = today_or(today)
     with transaction.atomic():
-        locked = _locked(dossier)
+        locked = dossier_locked(dossier)
         step = "resubmit" if locked.state == Dossier.State.RETURNED else "submit"
         state = _step(locked, step)
         year = EmulationYear.objects.get(pk=locked.emulation_year_id)
@@ -429,7 +206,13 @@ def dossier_submit(
             ).first()
             locked.late = deadline is not None and today > deadline.due_on
         kind = _kind(locked, today)
-        filed = DossierDocument.objects.filter(dossier=locked).values_list("item_code", flat=True)
+        # A generated item filed as a print page (before the documents room made files) has no
+        # file to send: it counts as missing until generated again.
+        filed = (
+            DossierDocument.objects.filter(dossier=locked)
+            .exclude(generated=True, generated_document__isnull=True)
+            .values_list("item_code", flat=True)
+        )
         if missing := path.missing_documents(kind.dossier, filed):
             raise DossierStepRefused(
                 _("Hồ sơ còn thiếu: %(items)s.") % {"items": "; ".join(i.name for i in missing)},
@@ -438,7 +221,7 @@ def dossier_submit(
         _set_receipt(locked, today)
         locked.state = state
         locked.save()
-        _audit(
+        dossier_audit(
             locked,
             step,
             actor,
@@ -459,18 +242,18 @@ def dossier_return(
     *, dossier: Dossier, reason: str, actor: Actor = None, today: dt.date | None = None
 ) -> Dossier:
     """The awarding level returns the dossier to the proposing level with its reasons."""
-    today = _today(today)
-    reason = _text(reason, "reason")
+    today = today_or(today)
+    reason = checked_text(reason, "reason")
     if not reason:
         raise ScoringError(_("Ghi lý do trả lại hồ sơ."), field="reason")
     with transaction.atomic():
-        locked = _locked(dossier)
+        locked = dossier_locked(dossier)
         state = _step(locked, "return")
         late = locked.return_by is not None and today > locked.return_by
         locked.state, locked.return_reason = state, reason
         locked.due_on = None
         locked.save()
-        _audit(
+        dossier_audit(
             locked,
             "return",
             actor,
@@ -487,10 +270,10 @@ def dossier_appraise(
     """The awarding level appraises the dossier: never one the engine holds (a pending
     discipline, inspection or complaint); one it finds not eligible only with a note that says
     why (the officer's reading against the engine's, recorded); the forwarding clock starts."""
-    today = _today(today)
-    note = _text(note, "note")
+    today = today_or(today)
+    note = checked_text(note, "note")
     with transaction.atomic():
-        locked = _locked(dossier)
+        locked = dossier_locked(dossier)
         state = _step(locked, "appraise")
         _kind(locked, today)
         verdict = dossier_verdict(locked, rule_set_of(locked, today), today)
@@ -517,7 +300,7 @@ def dossier_appraise(
         locked.forward_by = path.forward_by(work_calendar(), rule_set.clocks, today)
         locked.due_on = locked.forward_by
         locked.save()
-        _audit(
+        dossier_audit(
             locked,
             "appraise",
             actor,
@@ -547,10 +330,10 @@ def dossier_decide(
     """The awarding level's decision on an appraised dossier: the council's vote must have passed
     where the rule set has the council vote, and the award kind's cap must leave room; the
     decision goes into the register (`decision_record`) and so into the unit's history."""
-    today = _today(today)
-    note = _text(note, "note")
+    today = today_or(today)
+    note = checked_text(note, "note")
     with transaction.atomic():
-        locked = _locked(dossier)
+        locked = dossier_locked(dossier)
         state = _step(locked, "decide")
         kind = _kind(locked, today)
         if kind.council is not None:
@@ -585,7 +368,7 @@ def dossier_decide(
         locked.state, locked.decision = state, decision
         locked.due_on = None
         locked.save()
-        _audit(
+        dossier_audit(
             locked,
             "decide",
             actor,
@@ -603,18 +386,18 @@ def dossier_decide(
 def dossier_revoke(*, dossier: Dossier, reason: str, actor: Actor = None) -> Dossier:
     """The award revoked (a decision annulled for the unit): the register keeps the decision,
     marked revoked with the reason, and the unit's history no longer counts it."""
-    reason = _text(reason, "reason")
+    reason = checked_text(reason, "reason")
     if not reason:
         raise ScoringError(_("Ghi lý do thu hồi."), field="reason")
     with transaction.atomic():
-        locked = _locked(dossier)
+        locked = dossier_locked(dossier)
         state = _step(locked, "revoke")
         AwardRecipient.objects.filter(
             decision_id=locked.decision_id, unit_id=locked.unit_id
         ).update(revoked=True, revoked_reason=reason[:300])
         locked.state, locked.revoke_reason = state, reason
         locked.save()
-        _audit(
+        dossier_audit(
             locked, "revoke", actor, "Thu hồi khen thưởng", after={"state": state}, reason=reason
         )
     return locked
@@ -627,7 +410,7 @@ def dossiers_reclock(*, today: dt.date | None = None) -> int:
     changed = 0
     with transaction.atomic():
         for dossier in Dossier.objects.select_for_update().filter(state__in=Dossier.AWAITING):
-            clocks = rule_set_of(dossier, _today(today)).clocks
+            clocks = rule_set_of(dossier, today_or(today)).clocks
             if dossier.state == Dossier.State.APPRAISED and dossier.appraised_on:
                 fields = {"forward_by": path.forward_by(calendar, clocks, dossier.appraised_on)}
                 fields["due_on"] = fields["forward_by"]

@@ -1,8 +1,8 @@
 """A dossier's page — its checklist and documents, the unit's eligibility under the rule set that
 judges it, the council's result, the awarding level's clock and every step taken — with one
 helper per action: the cluster's secretariat files documents and submits (again); the awarding
-body's staff return with reasons, appraise, decide, revoke. Its files, its generated minutes and
-its package for the national e-dossier system.
+body's staff return with reasons, appraise, decide, revoke. Its files (uploaded, or the Word and
+PDF files the documents room generated) and its package for the national e-dossier system.
 
 The permission layer first: outside one's scope a 404, also for a POST; inside it, an action
 needs its right (403); a refused form comes back with what was typed and the error next to its
@@ -12,16 +12,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clusters.permissions import DOSSIER_AWARDING, DOSSIER_SECRETARIAT, refuse_unless_read
+from clusters.permissions import (
+    DOSSIER_AWARDING,
+    DOSSIER_SECRETARIAT,
+    can_see_results,
+    refuse_unless_read,
+)
 from emulation.uploads import refuse_on_field, upload_refusal
-from scoring.conference.selectors import conference_pack_context
+from scoring.documents.kinds import document_file_name
+from scoring.documents.render import DOCX_TYPE
 from scoring.dossiers.forms import (
     AppraiseForm,
     DecideForm,
@@ -31,7 +36,13 @@ from scoring.dossiers.forms import (
     ReturnForm,
     RevokeForm,
 )
-from scoring.dossiers.selectors import award_kind_of, dossier_document, dossier_page
+from scoring.dossiers.selectors import (
+    award_kind_of,
+    dossier_document,
+    dossier_generated_file,
+    dossier_page,
+)
+from scoring.dossiers.services import documents as documents_svc
 from scoring.dossiers.services import dossiers as svc
 from scoring.dossiers.services.package import package_write
 from scoring.dossiers.views.access import attachment, get_dossier_for_user
@@ -54,6 +65,7 @@ STEP_LABELS = {
     "dossier.decide": gettext_lazy("Quyết định khen thưởng"),
     "dossier.revoke": gettext_lazy("Thu hồi"),
 }
+CONTENT_TYPES = {"docx": DOCX_TYPE, "pdf": "application/pdf"}
 # Who may take each action.
 ACTIONS = {
     "document": DOSSIER_SECRETARIAT,
@@ -125,7 +137,6 @@ def _render(request, dossier: Dossier, roles, *, bound: dict | None = None, erro
         "council_text": page.council_reason.text(language) if page.council_reason else "",
         "cap_text": page.cap.result.reason.text(language) if page.cap else "",
         "steps": [(entry, STEP_LABELS.get(entry.action, entry.action)) for entry in page.steps],
-        "generated_url": reverse("dossier-generated", args=[dossier.pk]),
         "error": error,
         **_forms(request, dossier, roles, page, bound or {}),
     }
@@ -176,7 +187,7 @@ def _document(request, dossier, roles):
     if not form.is_valid():
         return _render(request, dossier, roles, bound={"document": form})
     try:
-        svc.dossier_document_add(
+        documents_svc.dossier_document_add(
             dossier=dossier,
             item_code=form.cleaned_data["item_code"],
             upload=form.cleaned_data["file"],
@@ -194,7 +205,7 @@ def _generated(request, dossier, roles):
     if not form.is_valid():
         return _render(request, dossier, roles, bound={"generated": form})
     try:
-        svc.dossier_document_generated(
+        documents_svc.dossier_document_generated(
             dossier=dossier, item_code=form.cleaned_data["item_code"], actor=request.user
         )
     except ScoringError as error:
@@ -207,7 +218,7 @@ def _remove(request, dossier, roles):
     if not form.is_valid():
         return _render(request, dossier, roles, error=_("Chọn tài liệu cần bỏ."))
     try:
-        svc.dossier_document_remove(
+        documents_svc.dossier_document_remove(
             dossier=dossier, document_id=form.cleaned_data["document"], actor=request.user
         )
     except ScoringError as error:
@@ -295,30 +306,32 @@ def dossier_document_download(request, dossier_id: int, document_id: int):
     )
 
 
-def dossier_generated(request, dossier_id: int):
-    """The documents the app generates for a dossier from its year's data — for now the year's
-    conference pack, whose minutes carry the vote's results (the documents room's Word/PDF will
-    replace this page). Once the year is published, to whoever sees the dossier; before, to
-    those who see the year's results."""
-    dossier, roles = get_dossier_for_user(request, dossier_id)
+def dossier_generated_download(request, dossier_id: int, document_id: int, fmt: str):
+    """A generated document's Word or PDF file (the documents room's), to whoever sees the
+    dossier — the awarding body's staff too, who have no access to the cluster's documents page.
+    An archived document (a published year's: what the dossier files) to all of them; any other
+    only to those who see the year's results."""
+    dossier, _roles = get_dossier_for_user(request, dossier_id)
     if refused := refuse_unless_read(request):
         return refused
-    year = dossier.emulation_year
-    if not year.is_published and not roles & {DOSSIER_SECRETARIAT, "leadership", "admin"}:
+    if fmt not in CONTENT_TYPES:
         raise Http404
-    return render(
-        request,
-        "scoring/pack.html",
-        conference_pack_context(emulation_year=year, language=page_language()),
-    )
-
-
-def generated_url(request, dossier: Dossier) -> str:
-    return request.build_absolute_uri(reverse("dossier-generated", args=[dossier.pk]))
+    found = dossier_generated_file(dossier=dossier, document_id=document_id, fmt=fmt)
+    if found is None:
+        raise Http404
+    document, content = found
+    generated = document.generated_document
+    assert generated is not None  # the selector finds generated documents only
+    if not generated.archived and not can_see_results(request.user, dossier.emulation_year):
+        raise Http404
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{document_file_name(generated, fmt)}"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def zip_response(request, dossiers, filename: str) -> FileResponse:
-    stream = package_write(dossiers, generated_url=lambda d: generated_url(request, d))
+    stream = package_write(dossiers)
     response = FileResponse(stream, as_attachment=True, filename=filename)
     response["Content-Type"] = "application/zip"
     return response

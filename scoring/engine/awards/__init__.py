@@ -15,6 +15,7 @@ from scoring.engine.awards.rule_file import (
 )
 from scoring.engine.awards.types import (
     CONDITION_KINDS,
+    DOCUMENT_KINDS,
     DOSSIER_SOURCES,
     ELIGIBLE,
     HELD,
@@ -44,6 +45,7 @@ from scoring.engine.awards.workdays import WorkCalendar
 
 __all__ = [
     "CONDITION_KINDS",
+    "DOCUMENT_KINDS",
     "DOSSIER_SOURCES",
     "ELIGIBLE",
     "FORMAT",

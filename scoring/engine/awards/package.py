@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree as ET  # writing only, never parsing
 
-MANIFEST_FORMAT = "award-dossier/1"
+# /2: a document carries its files (a generated one both its Word and its PDF file), each with
+# its size and SHA-256; /1 had one file a document and a link to a print page for generated ones.
+MANIFEST_FORMAT = "award-dossier/2"
+
+
+@dataclass(frozen=True)
+class PackedFile:
+    name: str  # in the dossier's folder: 03-bien-ban.pdf
+    content_type: str
+    size: int
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -24,15 +34,15 @@ class PackedDocument:
     organ_name: str  # OrganName: who issued it
     language: str
     generated: bool  # made from the app's data rather than uploaded
-    file_name: str | None = None  # in the package; None for a generated page not stored
-    content_type: str = ""
-    size: int | None = None
-    sha256: str | None = None
+    # Its files in the package: the upload, or a generated document's Word and PDF files (the
+    # national system takes both). Empty for a generated item filed before the documents room
+    # made files (a print page then).
+    files: tuple[PackedFile, ...] = ()
     pages: int | None = None  # PageAmount (PDF files)
     number: str = ""  # "12/TTr-CTĐ": CodeNumber / CodeNotation
     issued_on: dt.date | None = None  # IssuedDate
-    source_url: str = ""  # a generated document's page
-    generated_document_id: int | None = None  # the documents room's record, once it exists
+    description: str = ""  # Description (ghi chú)
+    generated_document_id: int | None = None  # the documents room's record
 
 
 @dataclass(frozen=True)
@@ -76,8 +86,13 @@ def _date(value: dt.date | None) -> str:
 
 
 def _page_total(dossier: PackedDossier) -> int | None:
-    pages = [d.pages for d in dossier.documents if not d.generated]
+    """Every document's pages (a generated one's: its PDF's), only when all are known."""
+    pages = [d.pages for d in dossier.documents]
     return sum(p for p in pages if p is not None) if pages and None not in pages else None
+
+
+def _file(f: PackedFile) -> dict[str, Any]:
+    return {"name": f.name, "content_type": f.content_type, "size": f.size, "sha256": f.sha256}
 
 
 def manifest_dict(dossier: PackedDossier) -> dict[str, Any]:
@@ -121,13 +136,10 @@ def manifest_dict(dossier: PackedDossier) -> dict[str, Any]:
                 "issued_on": d.issued_on.isoformat() if d.issued_on else None,
                 "language": d.language,
                 "generated": d.generated,
-                "file": d.file_name,
-                "content_type": d.content_type,
-                "size": d.size,
-                "sha256": d.sha256,
-                "pages": d.pages,
-                "source_url": d.source_url,
                 "generated_document_id": d.generated_document_id,
+                "pages": d.pages,
+                "description": d.description,
+                "files": [_file(f) for f in d.files],
             }
             for d in dossier.documents
         ],
@@ -146,7 +158,8 @@ def _add(parent: ET.Element, tag: str, value: object) -> ET.Element:
 
 def manifest_xml(dossier: PackedDossier) -> bytes:
     """The record (Phụ lục VI, Phần II, III: FileCode … Description, in its order) and each
-    document in it (Phần II, I: the fields of a document sent, those the app knows)."""
+    document in it (Phần II, I: the fields of a document sent, those the app knows), followed by
+    the app's own: a `File` for each of its files (name, type, size, SHA-256)."""
     root = ET.Element("File", {"format": MANIFEST_FORMAT})
     code = ET.SubElement(root, "FileCode")
     _add(code, "OrganId", dossier.organ_id)
@@ -179,10 +192,13 @@ def manifest_xml(dossier: PackedDossier) -> bytes:
         _add(doc, "Subject", d.subject)
         _add(doc, "Language", d.language)
         _add(doc, "PageAmount", d.pages)
-        _add(doc, "Description", d.source_url if d.generated else "")
-        if d.file_name:
-            _add(doc, "FileName", d.file_name)
-            _add(doc, "Sha256", d.sha256)
+        _add(doc, "Description", d.description)
+        for f in d.files:
+            packed = ET.SubElement(doc, "File")
+            _add(packed, "FileName", f.name)
+            _add(packed, "ContentType", f.content_type)
+            _add(packed, "Size", f.size)
+            _add(packed, "Sha256", f.sha256)
     ET.indent(root)
     written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return written + b"\n"

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from scoring.engine.awards.types import (
     CONDITION_KINDS,
+    DOCUMENT_KINDS,
     DOSSIER_SOURCES,
     HOLD_KINDS,
     LEVELS,
@@ -52,22 +53,28 @@ _OPTIONAL = {"held_award": {"within"}, "award_streak": {"ending"}}
 assert set(_PARAMS) == set(CONDITION_KINDS)
 
 
-def parse_rule_set(data: bytes | str, *, filename: str) -> RuleSet:
+def parse_rule_set(
+    data: bytes | str, *, filename: str, document_kinds: Collection[str] = DOCUMENT_KINDS
+) -> RuleSet:
+    """A rule set file read and checked whole. `document_kinds`: the kinds of document the app
+    generates, which a generated item of a dossier's checklist must name (the documents room's
+    list; the engine's copy by default)."""
     try:
         document = load_document(data, filename)
     except SchemeError as error:
         raise RuleSetError(str(error)) from None
     if not isinstance(document, dict):
         raise RuleSetError(f"{filename}: a rule set is a mapping")
-    reader = _Reader(filename)
+    reader = _Reader(filename, tuple(document_kinds))
     rule_set = reader.rule_set(document)
     check_references(rule_set, filename=filename)
     return rule_set
 
 
 class _Reader:
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, document_kinds: tuple[str, ...]) -> None:
         self.filename = filename
+        self.document_kinds = document_kinds
 
     def fail(self, where: str, message: str) -> RuleSetError:
         return RuleSetError(f"{self.filename}: {where}: {message}")
@@ -194,7 +201,8 @@ class _Reader:
         )
 
     def dossier(self, entries: Any, where: str) -> tuple[DossierItem, ...]:
-        """The dossier's checklist: a list of {code, name, name_en, source, required, cite}."""
+        """The dossier's checklist: a list of {code, name, name_en, source, document, required,
+        cite}; a generated item names the kind of document it is made as."""
         where = f"{where}, dossier"
         if not isinstance(entries, list):
             raise self.fail(where, "a list of documents {code, name, source, required}")
@@ -202,7 +210,8 @@ class _Reader:
         for i, entry in enumerate(entries, 1):
             if not isinstance(entry, dict):
                 raise self.fail(f"{where}[{i}]", "a document is a mapping")
-            if unknown := set(entry) - {"code", "name", "name_en", "source", "required", "cite"}:
+            known = {"code", "name", "name_en", "source", "document", "required", "cite"}
+            if unknown := set(entry) - known:
                 raise self.fail(f"{where}[{i}]", f"unknown keys {sorted(unknown)}")
             code = self.text(entry, "code", f"{where}[{i}]")
             if not _SLUG.fullmatch(code) or len(code) > 40:
@@ -218,6 +227,7 @@ class _Reader:
                     f"{where}[{i}]",
                     f"source must be one of {list(DOSSIER_SOURCES)}, not {source!r}",
                 )
+            document = self.document(entry, source, f"{where}[{i}]", code)
             required = entry.get("required", True)
             if not isinstance(required, bool):
                 raise self.fail(f"{where}[{i}]", "required is true or false")
@@ -230,9 +240,35 @@ class _Reader:
                     source=source,
                     required=required,
                     cite=str(entry.get("cite", "")),
+                    document=document,
                 )
             )
         return tuple(items)
+
+    def document(self, entry: dict[str, Any], source: str, where: str, code: str) -> str:
+        """The kind a generated item is made as: required for it, refused for an upload."""
+        document = entry.get("document")
+        if source != "generated":
+            if document is not None:
+                raise self.fail(
+                    where,
+                    f"document {code!r}: 'document' is for a generated document "
+                    "(source: generated)",
+                )
+            return ""
+        if document is None:
+            raise self.fail(
+                where,
+                f"document {code!r} is generated: 'document' must name the kind it is made as, "
+                f"one of {list(self.document_kinds)}",
+            )
+        if document not in self.document_kinds:
+            raise self.fail(
+                where,
+                f"document {code!r}: {document!r} is not a kind of document the app generates; "
+                f"known: {list(self.document_kinds)}",
+            )
+        return str(document)
 
     def condition(self, entry: Any, where: str) -> Condition:
         if not isinstance(entry, dict) or "kind" not in entry:

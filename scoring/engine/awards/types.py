@@ -72,6 +72,11 @@ class CouncilVote:
 # Where a document of the dossier comes from: uploaded by the proposing level, or generated from
 # the app's data (the conference's minutes and results; an upload of the signed copy also counts).
 DOSSIER_SOURCES = ("upload", "generated")
+# The kinds of document the documents room generates (scoring/documents/kinds.py: DocumentKind),
+# which a generated item names with `document:`. The engine keeps its own copy (it imports
+# nothing of Django); the shipped rule sets are read against the room's own list, and a test
+# holds the two equal.
+DOCUMENT_KINDS = ("pledge", "results", "score_sheet", "minutes", "proposal")
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,9 @@ class DossierItem:
     source: str = "upload"
     required: bool = True
     cite: str = ""
+    # The documents room's kind a `generated` item is made as ("minutes", "proposal"); empty for
+    # an uploaded one.
+    document: str = ""
 
     def label(self, language: str) -> str:
         return self.name_en if language == "en" else self.name
