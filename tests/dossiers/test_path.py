@@ -393,3 +393,25 @@ def test_a_dossier_first_sent_after_the_bodys_deadline_is_marked_late(world):
     assert (
         dossier_submit(dossier=other, actor=world.secretariat, today=D(2026, 2, 27)).late is False
     )
+
+
+def test_a_ballot_whose_proposal_became_a_dossier_cannot_be_reopened(world):
+    """Reopening a ballot withdraws its proposals; one that a dossier carries up is refused by
+    name instead (it was a server error: the dossier holds its proposal)."""
+    from django.utils import timezone
+
+    from scoring.conference.services.conference import ballot_reopen
+    from scoring.models import AwardProposal, Ballot
+
+    proposal = published_with_proposal(world)
+    ballot = Ballot.objects.create(
+        emulation_year=world.year, purpose="award", award_kind=proposal.award_kind,
+        status=Ballot.Status.CLOSED, closed_at=timezone.now(),
+    )  # fmt: skip
+    AwardProposal.objects.filter(pk=proposal.pk).update(ballot=ballot)
+    new_dossier(world, proposal=proposal, today=TODAY)
+    with pytest.raises(ScoringError, match="Liên minh HTX A1"):
+        ballot_reopen(ballot=ballot, reason="Bỏ phiếu lại", actor=world.secretariat)
+    ballot.refresh_from_db()
+    assert ballot.status == Ballot.Status.CLOSED
+    assert AwardProposal.objects.filter(pk=proposal.pk).exists()

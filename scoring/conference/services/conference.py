@@ -43,6 +43,7 @@ from scoring.models import (
     Ballot,
     BallotChoice,
     BallotVoter,
+    Dossier,
     Standing,
 )
 from scoring.reporting.services.evidence import stored_upload
@@ -611,6 +612,20 @@ def ballot_reopen(*, ballot: Ballot, reason: str, actor: Actor = None) -> Ballot
         locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if locked.status != Ballot.Status.CLOSED:
             raise ScoringError(_("Cuộc bỏ phiếu đang mở."))
+        # A proposal that became an award dossier is on its way up: the vote behind it stays.
+        filed = list(
+            Dossier.objects.filter(proposal__ballot=locked)
+            .select_related("unit")
+            .order_by("unit__name")
+        )
+        if filed:
+            raise ScoringError(
+                _(
+                    "Đề nghị của cuộc bỏ phiếu này đã thành hồ sơ đề nghị khen thưởng (%(units)s): "
+                    "không mở lại được để bỏ phiếu lại."
+                )
+                % {"units": ", ".join(d.unit.name for d in filed)}
+            )
         AwardProposal.objects.filter(ballot=locked).delete()
         voters = list(BallotVoter.objects.filter(ballot=locked))
         scans = [v.scan.name for v in voters if v.scan]
