@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import os
-from copy import copy
 from collections.abc import Mapping, Sequence
+from copy import copy
 from typing import IO, Any
 
 from openpyxl import Workbook
