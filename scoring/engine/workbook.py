@@ -171,7 +171,9 @@ class _Sheet:
     be known before the first row of a streamed sheet. The next row is counted here."""
 
     def __init__(self, sheet: WriteOnlyWorksheet) -> None:
-        self.sheet = sheet
+        # Any: a write-only sheet gets its dimensions, merges and print setup at run time
+        # (`Worksheet._setup`), which the stubs do not list.
+        self.sheet: Any = sheet
         self.row = 1
         self._rows: list[tuple[Sequence[Any], Sequence[str] | str | None]] = []
         self._heights: dict[int, float] = {}
@@ -211,7 +213,7 @@ class _Sheet:
         setup.paperSize = Worksheet.PAPERSIZE_A4
         setup.fitToWidth = 1
         setup.fitToHeight = 0
-        self.sheet.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
+        self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
         if title_rows:
             self.sheet.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
 
@@ -229,7 +231,7 @@ class _Sheet:
                 if style is None and not isinstance(value, str):
                     cells.append(value)
                     continue
-                cell = WriteOnlyCell(sheet, value=value)
+                cell: Any = WriteOnlyCell(sheet, value=value)
                 if isinstance(value, str):
                     cell.data_type = "s"
                 if style is not None:
@@ -244,7 +246,7 @@ def _look(looks: dict[str, Any], sheet: WriteOnlyWorksheet, style: str) -> Any:
     `cell.style` by name lists the workbook's style names on every cell (200,000 lines × 9
     cells: 5 s of a national workbook's CPU); a copy of the array is what it leaves on the
     cell."""
-    model = WriteOnlyCell(sheet)
+    model: Any = WriteOnlyCell(sheet)
     model.style = style
     looks[style] = model._style
     return model._style
