@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 from collections.abc import Iterable
 from decimal import Decimal
@@ -15,6 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clusters.audit import Actor, audit_record
@@ -31,9 +34,11 @@ from scoring.engine.input_files import DecisionRow, InputFileError, read_award_d
 from scoring.errors import ScoringError
 from scoring.models import (
     AwardDecision,
+    AwardKind,
     AwardRecipient,
     AwardRuleSetFile,
     Dossier,
+    DossierDeadline,
     UnitHold,
 )
 
@@ -243,38 +248,9 @@ def rule_set_upload(
     except RuleSetError as error:
         raise ScoringError(str(error), field="file") from None
     in_force = {r.code: r for r, _source in rule_sets_with_sources()}
-    for other in in_force.values():
-        if other.code != rule_set.code and _overlap(rule_set, other):
-            raise ScoringError(
-                _(
-                    "%(file)s: thời gian áp dụng (%(period)s) trùng với bộ quy tắc “%(other)s” "
-                    "(%(other_period)s); mỗi ngày chỉ một bộ quy tắc được áp dụng."
-                )
-                % {
-                    "file": name,
-                    "period": _period(rule_set),
-                    "other": other.code,
-                    "other_period": _period(other),
-                },
-                field="file",
-            )
-    replaced = in_force.get(rule_set.code)
-    if replaced is not None:
-        dropped = set(replaced.awards) - set(rule_set.awards)
-        used = sorted(
-            Dossier.objects.filter(award_code__in=dropped, rule_set_code=rule_set.code)
-            .values_list("award_code", flat=True)
-            .distinct()
-        )
-        if used:
-            raise ScoringError(
-                _(
-                    "%(file)s: bỏ hình thức khen thưởng đã có hồ sơ đề nghị theo bộ quy tắc "
-                    "này: %(codes)s"
-                )
-                % {"file": name, "codes": ", ".join(used)},
-                field="file",
-            )
+    _refuse_overlap_or_gap(rule_set, in_force, name)
+    if (replaced := in_force.get(rule_set.code)) is not None:
+        _refuse_dropped_in_use(rule_set, replaced, name)
     with transaction.atomic():
         last = (
             AwardRuleSetFile.objects.select_for_update()
@@ -309,6 +285,87 @@ def rule_set_upload(
         )
         transaction.on_commit(uploads_changed)
     return stored
+
+
+def _refuse_overlap_or_gap(rule_set: RuleSet, in_force: dict[str, RuleSet], name: str) -> None:
+    """With the upload in place of its code, exactly one rule set is in force on every day from
+    the first one's start: no two overlap, none leaves days without one between them, and one is
+    in force today (a dossier is judged by the law of the day it is received)."""
+    for other in in_force.values():
+        if other.code != rule_set.code and _overlap(rule_set, other):
+            raise ScoringError(
+                _(
+                    "%(file)s: thời gian áp dụng (%(period)s) trùng với bộ quy tắc “%(other)s” "
+                    "(%(other_period)s); mỗi ngày chỉ một bộ quy tắc được áp dụng."
+                )
+                % {
+                    "file": name,
+                    "period": _period(rule_set),
+                    "other": other.code,
+                    "other_period": _period(other),
+                },
+                field="file",
+            )
+    after = sorted({**in_force, rule_set.code: rule_set}.values(), key=lambda r: r.effective_from)
+    for before, following in itertools.pairwise(after):
+        assert before.effective_to is not None  # two open-ended ones would overlap
+        if following.effective_from > before.effective_to + dt.timedelta(days=1):
+            raise ScoringError(
+                _(
+                    "%(file)s: từ %(start)s đến %(end)s không có bộ quy tắc nào được áp dụng "
+                    "(giữa “%(before)s” và “%(after)s”)."
+                )
+                % {
+                    "file": name,
+                    "start": (before.effective_to + dt.timedelta(days=1)).strftime("%d/%m/%Y"),
+                    "end": (following.effective_from - dt.timedelta(days=1)).strftime("%d/%m/%Y"),
+                    "before": before.code,
+                    "after": following.code,
+                },
+                field="file",
+            )
+    today = timezone.localdate()
+    if not any(r.in_force_on(today) for r in after):
+        raise ScoringError(
+            _("%(file)s: hôm nay (%(today)s) không có bộ quy tắc nào được áp dụng.")
+            % {"file": name, "today": today.strftime("%d/%m/%Y")},
+            field="file",
+        )
+
+
+def _refuse_dropped_in_use(rule_set: RuleSet, replaced: RuleSet, name: str) -> None:
+    """A new version keeps every award kind that something made under the version it replaces
+    still needs: a dossier judged by it (received under it; or not yet received, while it is the
+    rule set in force today), a cluster's award kind that proposes for it, a deadline set for
+    it."""
+    dropped = set(replaced.awards) - set(rule_set.awards)
+    if not dropped:
+        return
+    judged_by = Q(rule_set_code=rule_set.code)
+    if replaced.in_force_on(timezone.localdate()):
+        judged_by |= Q(rule_set_code="")
+    used = (
+        set(
+            Dossier.objects.filter(judged_by, award_code__in=dropped).values_list(
+                "award_code", flat=True
+            )
+        )
+        | set(AwardKind.objects.filter(award_code__in=dropped).values_list("award_code", flat=True))
+        | set(
+            DossierDeadline.objects.filter(award_code__in=dropped).values_list(
+                "award_code", flat=True
+            )
+        )
+    )
+    if used:
+        raise ScoringError(
+            _(
+                "%(file)s: bỏ hình thức khen thưởng đang được dùng (hồ sơ đề nghị, hình thức "
+                "khen thưởng của cụm hoặc hạn nộp hồ sơ) theo bộ quy tắc này: %(codes)s"
+            )
+            % {"file": name, "codes": ", ".join(sorted(used))},
+            field="file",
+        )
 
 
 def _overlap(a: RuleSet, b: RuleSet) -> bool:

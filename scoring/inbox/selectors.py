@@ -434,7 +434,7 @@ _AWAITING_DOSSIERS = """
       FROM {dossier} d
       JOIN {year} y ON y.id = d.emulation_year_id
       JOIN {unit} u ON u.id = d.body_id
-     WHERE d.body_id IN ({bodies}) AND d.state IN (%s, %s, %s)
+     WHERE d.body_id IN ({bodies}) AND d.state IN ({states})
      GROUP BY y.id, y.year, u.name
      ORDER BY u.name, y.year DESC
 """
@@ -443,7 +443,8 @@ _AWAITING_DOSSIERS = """
 def _awarding_items(bodies: frozenset[int], today: dt.date) -> list[InboxItem]:
     ids = sorted(bodies)
     awaiting = rows(
-        statement(_AWAITING_DOSSIERS, _TABLES, bodies=_marks(ids)), [*ids, *Dossier.AWAITING]
+        statement(_AWAITING_DOSSIERS, _TABLES, bodies=_marks(ids), states=_marks(Dossier.AWAITING)),
+        [*ids, *Dossier.AWAITING],
     )
     items = []
     for year_id, year, body, n, due in awaiting:

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from clusters.models import AuditEntry
 from scoring.awards.rule_sets import HERE, rule_set_on
-from scoring.models import AwardRuleSetFile, Dossier
+from scoring.models import AwardKind, AwardRuleSetFile, Dossier
 from tests.dossiers.factories import new_dossier
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,7 @@ def test_an_award_kind_a_dossier_was_made_for_cannot_be_dropped(client, admin, w
     client.force_login(admin)
     response = post(client, _drop_award(SHIPPED, "bang-khen-chuyen-de"))
     assert response.status_code == 400
-    assert "đã có hồ sơ đề nghị theo bộ quy tắc này: bang-khen-chuyen-de" in (
+    assert "đang được dùng (hồ sơ đề nghị, hình thức khen thưởng của cụm hoặc hạn nộp hồ sơ) " in (
         response.content.decode()
     )
     assert not AwardRuleSetFile.objects.exists()
@@ -157,3 +157,50 @@ def test_only_the_administrator_reaches_the_rule_sets(client, world):
             assert client.get(url).status_code == 404, (user, url)
         assert post(client, SHIPPED).status_code == 404
     assert AwardRuleSetFile.objects.count() == 1
+
+
+def test_no_day_is_left_without_a_rule_set(client, admin):
+    """A new version that ends NĐ 152/2025 with nothing after it (today then has no law to judge
+    a dossier by), or a new decree that starts after a gap: refused, the days named."""
+    client.force_login(admin)
+    ended = SHIPPED.replace(
+        "effective_from: 2025-07-01", "effective_from: 2025-07-01\neffective_to: 2025-12-31", 1
+    )
+    response = post(client, ended)
+    assert response.status_code == 400
+    assert "không có bộ quy tắc nào được áp dụng" in response.content.decode()
+    gap = (
+        (HERE / "nd-98-2023.yaml")
+        .read_text(encoding="utf-8")
+        .replace("effective_to: 2025-06-30", "effective_to: 2025-05-31", 1)
+    )
+    assert gap != (HERE / "nd-98-2023.yaml").read_text(encoding="utf-8")
+    response = post(client, gap, name="nd-98-2023.yaml")
+    assert response.status_code == 400
+    assert "từ 01/06/2025 đến 30/06/2025 không có bộ quy tắc nào" in response.content.decode()
+    assert not AwardRuleSetFile.objects.exists()
+
+
+def test_a_draft_dossier_or_a_clusters_award_kind_keeps_its_award(client, admin, world):
+    """A dossier not yet sent is judged by today's rule set, and a cluster's award kind may
+    propose for an award of it: neither may lose its award kind to a new version."""
+    client.force_login(admin)
+    new_dossier(world, award="bang-khen-chuyen-de", unit=world.unit_a1, today=DAY)
+    response = post(client, _drop_award(SHIPPED, "bang-khen-chuyen-de"))
+    assert response.status_code == 400
+    assert "bang-khen-chuyen-de" in response.content.decode()
+    AwardKind.objects.create(
+        cluster=world.cluster, code="bk", name="Bằng khen", award_code="tap-the-lao-dong-tien-tien"
+    )
+    response = post(client, _drop_award(SHIPPED, "tap-the-lao-dong-tien-tien"))
+    assert response.status_code == 400
+    assert "tap-the-lao-dong-tien-tien" in response.content.decode()
+    assert not AwardRuleSetFile.objects.exists()
+
+
+def test_a_code_that_is_not_a_slug_is_refused_and_the_page_still_opens(client, admin):
+    client.force_login(admin)
+    response = post(client, SHIPPED.replace("code: nd-152-2025", 'code: "NĐ 200/2026"', 1))
+    assert response.status_code == 400
+    assert "up to 60 lower-case letters" in html.unescape(response.content.decode())
+    assert client.get(reverse("award-rule-sets")).status_code == 200

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
+from clusters.models import RoleGrant
 from scoring.dossiers.services.dossiers import (
     dossier_appraise,
     dossier_decide,
@@ -35,14 +36,18 @@ def inbox(user, kind):
 
 
 @pytest.fixture
-def mailed(world):
-    """Everyone of the world with an e-mail address; the leadership has turned e-mail off."""
+def mailed(world, django_user_model):
+    """Everyone of the world with an e-mail address; a second reporter of A1 has turned e-mail
+    off."""
     for name in ("secretariat", "reporter_a1", "reporter_a2", "leadership", "awarding",
                  "other_secretariat"):  # fmt: skip
         user = getattr(world, name)
         user.email = f"{name}@example.vn"
         user.save(update_fields=["email"])
-    NotificationPreference.objects.create(user=world.leadership, email_enabled=False)
+    quiet = django_user_model.objects.create_user("reporter_a1_quiet", email="quiet@example.vn")
+    RoleGrant.objects.create(user=quiet, role="reporter", unit=world.unit_a1)
+    NotificationPreference.objects.create(user=quiet, email_enabled=False)
+    world.quiet = quiet
     return world
 
 
@@ -91,7 +96,7 @@ def test_every_step_reaches_who_acts_next_or_waits_on_it(
         (decided,) = inbox(user, "dossier_decided")
         assert "Quyết định số 17/QĐ-LMHTXVN ngày 12/03/2026" in decided[1]
     assert not inbox(w.reporter_a2, "dossier_decided")
-    assert not inbox(w.leadership, "dossier_decided")  # e-mail turned off
+    assert not inbox(w.quiet, "dossier_decided")  # e-mail turned off
 
     with django_capture_on_commit_callbacks(execute=True):
         dossier_revoke(dossier=dossier, reason="Kết luận thanh tra", actor=w.awarding)

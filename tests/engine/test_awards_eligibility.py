@@ -4,6 +4,7 @@ predecessors through a merger, the date switch between rule sets, the cap and th
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -290,7 +291,16 @@ def test_the_council_needs_80_percent_of_all_its_members_not_of_those_voting():
         ),
         ("- {kind: held_award, awards: [nowhere]}", "held_award names an unknown award kind"),
         ("- {kind: lottery}", "unknown condition kind 'lottery'"),
-        ("- {kind: max_rank, rank: 0}", "'rank' must be positive"),
+        ("- {kind: max_rank, rank: 0}", "'rank' must be above 0"),
+        # A file built to exhaust the server: every number bounded (NaN and ∞ too).
+        ("- {kind: rating_streak, rating: a, years: 3000000}", "'years' must be above 0, up to 50"),
+        ("- {kind: held_award, awards: [other], within: 51}", "'within' must be above 0, up to 50"),
+        (
+            "- {kind: award_streak, awards: [other], years: 2, ending: -1}",
+            "'ending' must be from 0",
+        ),
+        ("- {kind: member_share, measure: x, of: y, min_percent: .nan}", "'min_percent' must be"),
+        ("- {kind: member_count, measure: x, min: .inf}", "'min' must be above 0"),
         ("- {kind: max_rank, rank: first}", "'rank' has the wrong type"),
         ("- {kind: min_rating, rating: z}", "unknown rating 'z'"),
         ("- {kind: member_share, measure: x, of: y}", "'min_percent' is required"),
@@ -340,3 +350,51 @@ def test_band_ratings_must_name_known_ratings():
     text = (RULE_SETS / "nd-152-2025.yaml").read_text(encoding="utf-8")
     with pytest.raises(RuleSetError, match="band_ratings: unknown rating 'zz' for 'Khá'"):
         parse_rule_set(text.replace('"Khá": htnv', '"Khá": zz'), filename="s")
+
+
+def with_award(extra: str, header: str = RULES_HEADER) -> str:
+    return header + "".join(f"  {line}\n" for line in extra.strip().splitlines())
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            RULES_HEADER.replace("code: t\n", 'code: "NĐ 200/2026"\n'),
+            "code 'NĐ 200/2026': up to 60",
+        ),
+        (RULES_HEADER.replace("code: t\n", f"code: {'a' * 61}\n"), "up to 60 lower-case"),
+        (with_award("- {code: ../x, name: X, level: province}"), "code '../x'"),
+        (
+            with_award("- {code: y, name: Y, level: province, prize_multiple: 100000}"),
+            "prize_multiple",
+        ),
+        (
+            with_award("- {code: y, name: Y, level: province, prize_multiple: .nan}"),
+            "prize_multiple",
+        ),
+        (RULES_HEADER + "clocks: {appraise_days: 99999}\n", "between 1 and 365 working days"),
+    ],
+)
+def test_codes_prizes_and_clocks_are_bounded_where_the_app_uses_them(text, message):
+    with pytest.raises(RuleSetError, match=re.escape(message)):
+        parse_rule_set(text, filename="t.yaml")
+
+
+def test_a_long_chain_of_eligible_for_is_refused_without_recursion():
+    """A chain of 1,300 award kinds each asking the next's conditions (a file built to reach
+    Python's recursion limit) and one of 11 links: refused, naming the award; 10 links pass."""
+
+    def chain(n: int) -> str:
+        lines = [
+            f"- {{code: a{i}, name: A, level: province, "
+            f"conditions: [{{kind: eligible_for, award: a{i + 1}}}]}}"
+            for i in range(n)
+        ]
+        return with_award("\n".join([*lines, f"- {{code: a{n}, name: A, level: province}}"]))
+
+    with pytest.raises(RuleSetError, match="at most 200 award kinds"):
+        parse_rule_set(chain(1300), filename="t.yaml")
+    with pytest.raises(RuleSetError, match="a chain of more than 10 eligible_for conditions"):
+        parse_rule_set(chain(11), filename="t.yaml")
+    assert "a10" in parse_rule_set(chain(10), filename="t.yaml").awards

@@ -4,8 +4,10 @@ those the system administrator uploaded (scoring.models.AwardRuleSetFile): the n
 code replaces the shipped file of that code; a new code adds a rule set (a new decree).
 
 Every process keeps the parsed rule sets under a generation (a digest of the uploads, kept in the
-cache and read from the database when the cache has none): an upload anywhere makes every process
-read them again on its next call, without a query a call."""
+cache for GENERATION_SECONDS and read from the database when the cache has none): an upload makes
+every process sharing the cache (Redis in production) read them again on its next call, without a
+query a call; a process with a cache of its own (the embedded default's local memory) within
+GENERATION_SECONDS."""
 
 from __future__ import annotations
 
@@ -22,6 +24,9 @@ from scoring.engine.awards import AwardKind, RuleSet, parse_rule_set, rule_set_f
 
 HERE = Path(__file__).resolve().parent
 GENERATION_KEY = "award-rule-sets:generation"
+# How long a generation read from the database is trusted: the bound on a stale one (a process
+# that read the rows just before an upload, a cache of one's own, an update the cache lost).
+GENERATION_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -72,13 +77,15 @@ def rule_sets_generation() -> str:
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         generation = _uploads_generation()
-        cache.set(GENERATION_KEY, generation, None)
+        # `add`, not `set`: an upload's own generation, set meanwhile, is not overwritten by
+        # this older read.
+        cache.add(GENERATION_KEY, generation, GENERATION_SECONDS)
     return generation
 
 
 def uploads_changed() -> None:
     """Called after an upload commits: every process reads the rule sets again."""
-    cache.set(GENERATION_KEY, _uploads_generation(), None)
+    cache.set(GENERATION_KEY, _uploads_generation(), GENERATION_SECONDS)
 
 
 _by_generation: dict[str, tuple[tuple[RuleSet, Source], ...]] = {}

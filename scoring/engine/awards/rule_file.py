@@ -28,6 +28,19 @@ from scoring.engine.scheme_load import SchemeError, load_document
 FORMAT = "award-rules/1"
 # A dossier document's code: it names the file in the package sent to the national system.
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# A rule set's and an award kind's code: in addresses, the register and the package's folders.
+MAX_CODE = 60
+# Bounds a file built to exhaust the server meets (each far above any real rule's): award kinds
+# a rule set, links of a chain of `eligible_for` conditions, years a history condition looks
+# back, working days of a clock, a prize's multiple of the base salary (the register keeps
+# 999.99 at most), a rank and a member count.
+MAX_AWARDS = 200
+MAX_CHAIN = 10
+MAX_YEARS = 50
+MAX_CLOCK_DAYS = 365
+MAX_PRIZE = 999.99
+_MAX_VALUE = {"rank": 100_000, "years": MAX_YEARS, "within": MAX_YEARS, "ending": MAX_YEARS}
+_MAX_VALUE |= {"min_percent": 100, "min": 1_000_000_000}
 
 
 class RuleSetError(ValueError):
@@ -88,7 +101,7 @@ class _Reader:
         }  # fmt: skip
         if unknown:
             raise self.fail("top level", f"unknown keys {sorted(unknown)}")
-        code = self.text(doc, "code", "top level")
+        code = self.code(doc, "top level")
         starts = self.date(doc.get("effective_from"), "effective_from")
         if starts is None:
             raise self.fail("effective_from", "a date (YYYY-MM-DD) is required")
@@ -104,6 +117,8 @@ class _Reader:
         awards = doc.get("awards")
         if not isinstance(awards, list) or not awards:
             raise self.fail("awards", "a non-empty list of award kinds")
+        if len(awards) > MAX_AWARDS:
+            raise self.fail("awards", f"at most {MAX_AWARDS} award kinds")
         kinds: dict[str, AwardKind] = {}
         for i, entry in enumerate(awards, 1):
             kind = self.award(entry, f"awards[{i}]")
@@ -129,6 +144,16 @@ class _Reader:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(where, f"{key!r} must be a non-empty text")
         return value.strip()
+
+    def code(self, doc: dict[str, Any], where: str) -> str:
+        code = self.text(doc, "code", where)
+        if not _SLUG.fullmatch(code) or len(code) > MAX_CODE:
+            raise self.fail(
+                where,
+                f"code {code!r}: up to {MAX_CODE} lower-case letters, digits and hyphens "
+                "(it is part of addresses and file names)",
+            )
+        return code
 
     def date(self, value: Any, where: str) -> dt.date | None:
         if value is None:
@@ -164,22 +189,29 @@ class _Reader:
         values = {}
         for key in ("return_days", "appraise_days", "forward_days"):
             if key in doc:
-                if not isinstance(doc[key], int) or isinstance(doc[key], bool) or doc[key] <= 0:
+                value = doc[key]
+                if not isinstance(value, int) or isinstance(value, bool):
                     raise self.fail(f"clocks.{key}", "a positive whole number of working days")
+                if not 0 < value <= MAX_CLOCK_DAYS:
+                    raise self.fail(f"clocks.{key}", f"between 1 and {MAX_CLOCK_DAYS} working days")
                 values[key] = doc[key]
         return Clocks(**values, cite=str(doc.get("cite", "")))
 
     def award(self, entry: Any, where: str) -> AwardKind:
         if not isinstance(entry, dict):
             raise self.fail(where, "an award kind is a mapping")
-        code = self.text(entry, "code", where)
+        code = self.code(entry, where)
         where = f"award {code}"
         level = entry.get("level")
         if level not in LEVELS:
             raise self.fail(where, f"level must be one of {list(LEVELS)}, not {level!r}")
         prize = entry.get("prize_multiple")
-        if prize is not None and (not isinstance(prize, int | float) or prize < 0):
-            raise self.fail(where, "prize_multiple must be a number ≥ 0")
+        if prize is not None and (
+            isinstance(prize, bool)
+            or not isinstance(prize, int | float)
+            or not 0 <= prize <= MAX_PRIZE  # NaN fails both comparisons
+        ):
+            raise self.fail(where, f"prize_multiple must be a number from 0 to {MAX_PRIZE}")
         conditions = entry.get("conditions", [])
         if not isinstance(conditions, list):
             raise self.fail(where, "conditions must be a list")
@@ -288,14 +320,17 @@ class _Reader:
             value = params[key]
             if isinstance(value, bool) or not isinstance(value, typ):
                 raise self.fail(where, f"{kind}: {key!r} has the wrong type ({value!r})")
-            if isinstance(value, int | float) and key != "ending" and value <= 0:
-                raise self.fail(where, f"{kind}: {key!r} must be positive")
+            if isinstance(value, int | float):
+                high = _MAX_VALUE.get(key, 1_000_000_000)
+                # (NaN and the infinities fail the comparisons too.)
+                ok = 0 <= value <= high if key == "ending" else 0 < value <= high
+                if not ok:
+                    low = "from 0" if key == "ending" else "above 0"
+                    raise self.fail(where, f"{kind}: {key!r} must be {low}, up to {high:,}")
         if kind in ("held_award", "award_streak") and not all(
             isinstance(a, str) for a in params["awards"]
         ):
             raise self.fail(where, f"{kind}: 'awards' is a list of award kind codes")
-        if params.get("ending", 0) < 0:
-            raise self.fail(where, f"{kind}: 'ending' must be 0 or more")
         nested: tuple[Condition, ...] = ()
         if kind == "any_of":
             nested = tuple(
@@ -373,21 +408,40 @@ def check_references(rule_set: RuleSet, *, filename: str) -> None:
                     raise RuleSetError(
                         f"{filename}: award {kind.code}: unknown rating {sub.params['rating']!r}"
                     )
-    state: dict[str, int] = {}  # 1: on the path, 2: done
+    _check_chains(graph, filename)
 
-    def visit(code: str, path: list[str]) -> None:
-        state[code] = 1
-        for ref in sorted(graph[code]):
-            if state.get(ref) == 1:
+
+def _check_chains(graph: dict[str, set[str]], filename: str) -> None:
+    """No `eligible_for` leads back to itself, and no chain of them is longer than MAX_CHAIN
+    links (the engine follows a chain when it judges). Without recursion: a file may hold
+    MAX_AWARDS award kinds."""
+    depth: dict[str, int] = {}  # the longest chain from a code, once known
+    for start in sorted(graph):
+        if start in depth:
+            continue
+        path = [start]
+        on_path = {start}
+        pending = [iter(sorted(graph[start]))]
+        while pending:
+            ref = next(pending[-1], None)
+            if ref is None:
+                code = path.pop()
+                on_path.discard(code)
+                pending.pop()
+                depth[code] = 1 + max((depth[r] for r in graph[code]), default=-1)
+                if depth[code] > MAX_CHAIN:
+                    raise RuleSetError(
+                        f"{filename}: award {code}: a chain of more than {MAX_CHAIN} "
+                        "eligible_for conditions"
+                    )
+                continue
+            if ref in on_path:
                 cycle = " → ".join([*path[path.index(ref) :], ref])
                 raise RuleSetError(f"{filename}: award {ref}: a cycle of conditions ({cycle})")
-            if state.get(ref) is None:
-                visit(ref, [*path, ref])
-        state[code] = 2
-
-    for code in sorted(graph):
-        if state.get(code) is None:
-            visit(code, [code])
+            if ref not in depth:
+                path.append(ref)
+                on_path.add(ref)
+                pending.append(iter(sorted(graph[ref])))
 
 
 def rule_set_for(rule_sets: Iterable[RuleSet], received_on: dt.date) -> RuleSet:

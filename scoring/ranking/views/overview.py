@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from clusters.permissions import refuse_unless_read, rows_with_visible_results, visible_years
 from emulation.pagecache import LIFETIME, cached_page, page_key
+from scoring.awards.rule_sets import rule_sets_generation
 from scoring.conference.selectors import leading_proposals_stamp, next_level
 from scoring.ranking.selectors import OverviewRow, overview_cards, overview_rows, years_by_pk
 
@@ -39,11 +40,21 @@ def overview(request):
         if row.year == chosen
     ]
     proposals = leading_proposals_stamp()
-    # The cap across clusters is the rule set's in force today: the day is part of the key.
+    # The cap across clusters is the rule set's in force today: the day and the rule sets'
+    # generation are part of the key.
     today = timezone.localdate()
     return cached_page(
         request,
-        page_key(request, "overview", calendar, chosen, stamps, proposals, today),
+        page_key(
+            request,
+            "overview",
+            calendar,
+            chosen,
+            stamps,
+            proposals,
+            today,
+            rule_sets_generation(),
+        ),
         lambda extra: _render_overview(request, calendar, chosen, stamps, today, extra),
     )
 
