@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from clusters.audit import Actor, audit_record
 from clusters.models import AuditEntry, Cluster, EmulationYear, Membership, RoleGrant, Unit
@@ -235,83 +236,95 @@ def notify_ballot_opened(*, ballot_id: int) -> int:
 
 # A dossier's steps, each told to who acts next or waits on it: a receipt to the awarding body's
 # staff; a return (with its reasons), the appraisal, the decision and a revocation to the
-# proposing cluster's secretariat — the last two also to the unit's own reporters.
+# proposing cluster's secretariat — the last two also to the unit's own reporters. Each step:
+# its kind, who is told ("body", "cluster", "cluster+unit"), the subject and the body.
 _DOSSIER_STEPS = {
-    "submit": Kind.DOSSIER_RECEIVED,
-    "resubmit": Kind.DOSSIER_RECEIVED,
-    "return": Kind.DOSSIER_RETURNED,
-    "appraise": Kind.DOSSIER_APPRAISED,
-    "decide": Kind.DOSSIER_DECIDED,
-    "revoke": Kind.DOSSIER_REVOKED,
+    "submit": (
+        Kind.DOSSIER_RECEIVED,
+        "body",
+        gettext_noop("[Khen thưởng] Hồ sơ đề nghị %(award)s cho %(unit)s chờ thẩm định"),
+        gettext_noop(
+            "%(cluster)s đã gửi hồ sơ đề nghị %(award)s cho %(unit)s (thành tích năm %(year)s) "
+            "đến %(body)s. Hạn thẩm định: %(appraise_by)s."
+        ),
+    ),
+    "return": (
+        Kind.DOSSIER_RETURNED,
+        "cluster",
+        gettext_noop("[Khen thưởng] Hồ sơ đề nghị %(award)s cho %(unit)s bị trả lại"),
+        gettext_noop(
+            "%(body)s đã trả lại hồ sơ đề nghị %(award)s cho %(unit)s (thành tích năm %(year)s). "
+            "Lý do: %(return_reason)s. Đề nghị bổ sung và gửi lại."
+        ),
+    ),
+    "appraise": (
+        Kind.DOSSIER_APPRAISED,
+        "cluster",
+        gettext_noop("[Khen thưởng] Hồ sơ đề nghị %(award)s cho %(unit)s đã được thẩm định"),
+        gettext_noop(
+            "%(body)s đã thẩm định hồ sơ đề nghị %(award)s cho %(unit)s (thành tích năm "
+            "%(year)s). Hạn chuyển quyết định: %(forward_by)s."
+        ),
+    ),
+    "decide": (
+        Kind.DOSSIER_DECIDED,
+        "cluster+unit",
+        gettext_noop("[Khen thưởng] %(unit)s được tặng %(award)s"),
+        gettext_noop(
+            "Quyết định số %(number)s ngày %(decided_on)s của %(deciding)s tặng %(award)s cho "
+            "%(unit)s (thành tích năm %(year)s)."
+        ),
+    ),
+    "revoke": (
+        Kind.DOSSIER_REVOKED,
+        "cluster+unit",
+        gettext_noop("[Khen thưởng] %(award)s của %(unit)s bị thu hồi"),
+        gettext_noop(
+            "%(award)s tặng %(unit)s (thành tích năm %(year)s) đã bị thu hồi. Lý do: "
+            "%(revoke_reason)s."
+        ),
+    ),
 }
+_DOSSIER_STEPS["resubmit"] = _DOSSIER_STEPS["submit"]
 
 
 @_in_vietnamese
 def notify_dossier_step(*, dossier_id: int, step: str, event: int) -> int:
     """Tell the people a dossier's step concerns (`event`: the step's audit entry, so that each
     return or receipt is told once, and a second one again)."""
-    kind = _DOSSIER_STEPS.get(step)
-    if kind is None:
+    if step not in _DOSSIER_STEPS:
         return 0
+    kind, told, subject, body = _DOSSIER_STEPS[step]
     dossier = Dossier.objects.select_related(
         "unit", "body", "emulation_year__cluster", "decision"
     ).get(pk=dossier_id)
-    year = dossier.emulation_year
-    what = {
+    year, decision = dossier.emulation_year, dossier.decision
+    facts = {
         "award": dossier.award_name,
         "unit": dossier.unit.name,
         "year": year.year,
         "cluster": year.cluster.name,
         "body": dossier.body.name,
+        "appraise_by": _day(dossier.appraise_by),
+        "forward_by": _day(dossier.forward_by),
+        "return_reason": dossier.return_reason,
+        "revoke_reason": dossier.revoke_reason,
+        "number": decision.number if decision else "",
+        "decided_on": _day(decision.decided_on if decision else None),
+        "deciding": decision.deciding_body if decision else dossier.body.name,
     }
-    secretariat = _users(role=RoleGrant.Role.SECRETARIAT, cluster_id=year.cluster_id)
-    reporters = _users(role=RoleGrant.Role.REPORTER, unit_id=dossier.unit_id)
-    if kind == Kind.DOSSIER_RECEIVED:
+    if told == "body":
         users = _users(role=RoleGrant.Role.AWARDING, unit_id=dossier.body_id)
-        subject = _("[Khen thưởng] Hồ sơ đề nghị %(award)s cho %(unit)s chờ thẩm định") % what
-        body = _(
-            "%(cluster)s đã gửi hồ sơ đề nghị %(award)s cho %(unit)s (thành tích năm %(year)s) "
-            "đến %(body)s. Hạn thẩm định: %(due)s."
-        ) % {**what, "due": _day(dossier.appraise_by)}
-    elif kind == Kind.DOSSIER_RETURNED:
-        users = secretariat
-        subject = _("[Khen thưởng] Hồ sơ đề nghị %(award)s cho %(unit)s bị trả lại") % what
-        body = _(
-            "%(body)s đã trả lại hồ sơ đề nghị %(award)s cho %(unit)s (thành tích năm %(year)s). "
-            "Lý do: %(reason)s. Đề nghị bổ sung và gửi lại."
-        ) % {**what, "reason": dossier.return_reason}
-    elif kind == Kind.DOSSIER_APPRAISED:
-        users = secretariat
-        subject = _("[Khen thưởng] Hồ sơ đề nghị %(award)s cho %(unit)s đã được thẩm định") % what
-        body = _(
-            "%(body)s đã thẩm định hồ sơ đề nghị %(award)s cho %(unit)s (thành tích năm "
-            "%(year)s). Hạn chuyển quyết định: %(due)s."
-        ) % {**what, "due": _day(dossier.forward_by)}
-    elif kind == Kind.DOSSIER_DECIDED:
-        users = secretariat | reporters
-        decision = dossier.decision
-        subject = _("[Khen thưởng] %(unit)s được tặng %(award)s") % what
-        body = _(
-            "Quyết định số %(number)s ngày %(day)s của %(deciding)s tặng %(award)s cho %(unit)s "
-            "(thành tích năm %(year)s)."
-        ) % {
-            **what,
-            "number": decision.number if decision else "",
-            "day": _day(decision.decided_on if decision else None),
-            "deciding": decision.deciding_body if decision else dossier.body.name,
-        }
     else:
-        users = secretariat | reporters
-        subject = _("[Khen thưởng] %(award)s của %(unit)s bị thu hồi") % what
-        body = _(
-            "%(award)s tặng %(unit)s (thành tích năm %(year)s) đã bị thu hồi. Lý do: %(reason)s."
-        ) % {**what, "reason": dossier.revoke_reason}
+        users = _users(role=RoleGrant.Role.SECRETARIAT, cluster_id=year.cluster_id)
+        if told == "cluster+unit":
+            users |= _users(role=RoleGrant.Role.REPORTER, unit_id=dossier.unit_id)
     return notify(
         kind=kind,
         event_key=f"dossier-{step}:{dossier.pk}:{event}",
         users=_recipients(users),
-        subject=subject,
-        body=body,
+        subject=_(subject) % facts,
+        body=_(body) % facts,
         path=reverse("dossier-detail", args=[dossier.pk]),
         emulation_year_id=year.pk,
     )
