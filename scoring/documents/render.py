@@ -253,14 +253,23 @@ def _render_chunk(jobs: list[tuple[str, bytes, dict[str, Any]]]) -> list[tuple[b
 
 @cache
 def _pdf_tools():
-    """WeasyPrint's font configuration and the NĐ 30 style sheet, made once per process (each
-    costs more than laying out a page)."""
-    from weasyprint import CSS
+    """WeasyPrint's font configuration, the NĐ 30 style sheet and the HTML class reading the
+    documents with the user-agent sheet cut to their elements, made once per process (each costs
+    more than laying out a page)."""
+    from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
     css = CSS(string=render_to_string("documents/nd30.css", {"L": layout}), font_config=fonts)
-    return fonts, css
+    user_agent = CSS(string=render_to_string("documents/user_agent.css"))
+
+    class DocumentHTML(HTML):
+        # WeasyPrint matches its whole HTML sheet against every element: a sixth of a score
+        # sheet's CPU (docs/performance.md); the cut sheet lays them out byte for byte the same.
+        def _ua_stylesheets(self, forms=False):
+            return [user_agent]
+
+    return fonts, css, DocumentHTML
 
 
 def pdf_render(kind: str, context: dict[str, Any]) -> bytes:
@@ -270,13 +279,11 @@ def pdf_render(kind: str, context: dict[str, Any]) -> bytes:
 def pdf_render_many(kind: str, contexts: list[dict[str, Any]]) -> list[bytes]:
     """One PDF per context, laid out in one pass (a score sheet for every member costs the style
     sheet, the cascade and the fonts once) and cut at each document's first page."""
-    from weasyprint import HTML
-
-    fonts, css = _pdf_tools()
+    fonts, css, html = _pdf_tools()
     page = render_to_string(
         "documents/base.html", {"documents": contexts, "template": KINDS[kind].html, "L": layout}
     )
-    document = HTML(string=page).render(stylesheets=[css], font_config=fonts)
+    document = html(string=page).render(stylesheets=[css], font_config=fonts)
     first_page: dict[str, int] = {}
     for index, laid in enumerate(document.pages):
         for anchor in laid.anchors:

@@ -6,10 +6,15 @@ from __future__ import annotations
 import io
 
 import pytest
+import tinyhtml5
+import weasyprint
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from docx import Document
 from pypdf import PdfReader
 
+from scoring.documents import layout, render
+from scoring.documents.kinds import KINDS
 from scoring.documents.render import WEIGHTS, _balanced, render_documents
 from scoring.documents.selectors import default_template, document_contexts
 
@@ -39,6 +44,42 @@ def test_a_pack_rendered_in_two_processes_is_the_pack_rendered_in_one(documents_
     shared = _texts(render_documents(jobs))
     assert shared == alone
     assert "BIÊN BẢN" in alone[0][0] and "Liên minh HTX A5" in alone[-1][0]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_comes_out_the_same_under_weasyprints_own_user_agent_sheet(
+    documents_world, kind, monkeypatch
+):
+    # The cut sheet (templates/documents/user_agent.css) keeps only the rules that can match the
+    # documents' elements: the PDFs must not change by a byte, bookmarks and page boxes included.
+    contexts = [
+        p.context for p in document_contexts(emulation_year=documents_world.year, kind=kind)
+    ]
+    cut = render.pdf_render_many(kind, contexts)
+    fonts, css, _cut_html = render._pdf_tools()
+    monkeypatch.setattr(render, "_pdf_tools", lambda: (fonts, css, weasyprint.HTML))
+    assert render.pdf_render_many(kind, contexts) == cut
+
+
+def test_the_documents_use_only_the_elements_the_cut_user_agent_sheet_styles(documents_world):
+    # An element the cut sheet does not name (a <b>, a list) would lose WeasyPrint's default
+    # style for it: add its rules from WeasyPrint's html5_ua.css to user_agent.css first.
+    styled = {
+        "html", "head", "title", "meta", "body", "section", "div", "p", "span", "h2",
+        "table", "colgroup", "col", "thead", "tbody", "tr", "th", "td",
+    }  # fmt: skip
+    for kind in KINDS:
+        contexts = [
+            p.context for p in document_contexts(emulation_year=documents_world.year, kind=kind)
+        ]
+        page = render_to_string(
+            "documents/base.html",
+            {"documents": contexts, "template": KINDS[kind].html, "L": layout},
+        )
+        used = {
+            element.tag for element in tinyhtml5.parse(page, namespace_html_elements=False).iter()
+        }
+        assert used <= styled, (kind, used - styled)
 
 
 def test_batches_are_balanced_by_weight_and_keep_their_order():
