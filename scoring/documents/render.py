@@ -72,8 +72,25 @@ class TemplateProblem(Exception):
     tags named (raised by `docx_render` and `docx_check`)."""
 
 
+class _Template(DocxTemplate):
+    """docxtpl's template, remembering how it cleaned a part's XML for Jinja (a pure function of
+    the XML, a third of a score sheet's Word time: docs/performance.md). Keyed by the XML's hash,
+    at most 64 kept."""
+
+    _patched: OrderedDict[bytes, str] = OrderedDict()
+
+    def patch_xml(self, src_xml):
+        key = hashlib.blake2b(src_xml.encode("utf-8"), digest_size=16).digest()
+        patched = self._patched.get(key)
+        if patched is None:
+            patched = self._patched[key] = super().patch_xml(src_xml)
+            while len(self._patched) > 64:
+                self._patched.popitem(last=False)
+        return patched
+
+
 def docx_render(template: bytes, context: dict[str, Any]) -> bytes:
-    document = DocxTemplate(io.BytesIO(template))
+    document = _Template(io.BytesIO(template))
     document.render(context, jinja_env())
     out = io.BytesIO()
     document.save(out)

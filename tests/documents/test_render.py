@@ -4,6 +4,7 @@ documents, in the same order, as one process does; the benchmark command runs.""
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 import tinyhtml5
@@ -11,6 +12,7 @@ import weasyprint
 from django.core.management import call_command
 from django.template.loader import render_to_string
 from docx import Document
+from docxtpl import DocxTemplate
 from pypdf import PdfReader
 
 from scoring.documents import layout, render
@@ -80,6 +82,24 @@ def test_the_documents_use_only_the_elements_the_cut_user_agent_sheet_styles(doc
             element.tag for element in tinyhtml5.parse(page, namespace_html_elements=False).iter()
         }
         assert used <= styled, (kind, used - styled)
+
+
+def _parts(word: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(word)) as package:
+        return [(name, package.read(name)) for name in package.namelist()]
+
+
+def test_word_files_from_the_remembered_cleaning_are_docxtpls_own(documents_world):
+    # The second score sheet's template XML is cleaned from memory (render._Template): the
+    # files hold the same parts, byte for byte, as docxtpl's own rendering makes.
+    for kind in ("minutes", "score_sheet"):
+        template = default_template(kind)
+        for p in document_contexts(emulation_year=documents_world.year, kind=kind)[:2]:
+            plain = DocxTemplate(io.BytesIO(template))
+            plain.render(p.context, render.jinja_env())
+            out = io.BytesIO()
+            plain.save(out)
+            assert _parts(render.docx_render(template, p.context)) == _parts(out.getvalue())
 
 
 def test_batches_are_balanced_by_weight_and_keep_their_order():
