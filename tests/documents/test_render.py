@@ -3,6 +3,7 @@ documents, in the same order, as one process does; the benchmark command runs.""
 
 from __future__ import annotations
 
+import gc
 import io
 import zipfile
 
@@ -100,6 +101,25 @@ def test_word_files_from_the_remembered_cleaning_are_docxtpls_own(documents_worl
             out = io.BytesIO()
             plain.save(out)
             assert _parts(render.docx_render(template, p.context)) == _parts(out.getvalue())
+
+
+def test_a_batch_leaves_the_cycle_collector_as_it_found_it(documents_world):
+    # Held off while a batch renders (render._collected_once), on again after — also when the
+    # batch fails — and left off where the caller had turned it off.
+    p = document_contexts(emulation_year=documents_world.year, kind="score_sheet")[0]
+    job = ("score_sheet", default_template("score_sheet"), p.context)
+    assert gc.isenabled()
+    render._render_chunk([job])
+    assert gc.isenabled()
+    with pytest.raises(KeyError):
+        render._render_chunk([job, ("no_such_kind", job[1], job[2])])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        render._render_chunk([job])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_batches_are_balanced_by_weight_and_keep_their_order():
