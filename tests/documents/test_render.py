@@ -137,5 +137,6 @@ def test_batches_are_balanced_by_weight_and_keep_their_order():
 def test_the_benchmark_command_runs(capsys):
     call_command("bench_documents", members=3, rounds=1)
     out = capsys.readouterr().out
+    assert "PDF fonts subset by " in out
     assert "round 1: 5 documents × (Word + PDF)" in out
     assert "conference pack, 3 members: best" in out

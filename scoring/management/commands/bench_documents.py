@@ -26,6 +26,17 @@ class _Rollback(Exception):
     pass
 
 
+def _subsetter() -> str:
+    """Which library WeasyPrint subsets the PDFs' fonts with: HarfBuzz's (Debian's
+    libharfbuzz-subset0), or fontTools without it: writing the pack's PDFs 1.0 → 5.8 s of CPU,
+    the whole pack's about twice over (2026-11-28, docs/performance.md)."""
+    from weasyprint.pdf import fonts
+
+    if fonts.harfbuzz_subset and fonts.harfbuzz.hb_version_atleast(4, 1, 0):
+        return "HarfBuzz"
+    return "fontTools (the pack's CPU about twice over: install Debian's libharfbuzz-subset0)"
+
+
 class Command(BaseCommand):
     help = "Time the conference pack (minutes, results, N score sheets) as Word and PDF."
 
@@ -42,6 +53,7 @@ class Command(BaseCommand):
             pass
 
     def _run(self, members: int, rounds: int) -> None:
+        self.stdout.write(f"PDF fonts subset by {_subsetter()}")
         started = time.perf_counter()
         year = build(members)
         self.stdout.write(f"built a {members}-member year in {time.perf_counter() - started:.1f} s")
