@@ -196,8 +196,10 @@ def _syntax(error: TemplateSyntaxError) -> str:
 
 # --- many documents at once ---------------------------------------------------------------------
 
-# What one document costs to render, roughly, in score sheets of a 30-member year's pack (the
-# minutes 0.9 s of CPU, the results 0.4 s, a score sheet 0.17 s: docs/performance.md).
+# What one document costs to render, in score sheets of a 30-member year's pack; set when the
+# minutes cost 0.9 s of CPU, the results 0.4 s and a score sheet 0.17 s. Now 0.31, 0.32 and 0.11 s
+# (`bench_documents --parts`), kept: the split they give (this process the results and 14 sheets,
+# besides reading and storing; the child the minutes and 16) measured even, 2.1 s of CPU each.
 WEIGHTS = {"score_sheet": 1, "results": 2.5, "proposal": 1, "pledge": 3, "minutes": 5}
 # The share of the batch this process keeps: it also reads the data before and stores the files
 # after, while the children only render.
@@ -210,7 +212,7 @@ def render_documents(jobs: list[tuple[str, bytes, dict[str, Any]]]) -> list[tupl
     """Word and PDF bytes of each job (kind, Word template, context), in order. A large batch
     (a conference pack: the minutes, the results and every member's score sheet) is shared
     between this process and forked children (settings.DOCUMENT_RENDER_PROCESSES): rendering is
-    CPU-bound Python, and the pack's 30 score sheets alone took 5.4 s of CPU (docs/performance.md).
+    CPU-bound Python, and the pack's 30 score sheets alone take 3.2 s of CPU (docs/performance.md).
     The children read nothing from the database; they only render."""
     processes = _processes(jobs)
     if processes <= 1:

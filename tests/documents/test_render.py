@@ -135,8 +135,9 @@ def test_batches_are_balanced_by_weight_and_keep_their_order():
 
 
 def test_the_benchmark_command_runs(capsys):
-    call_command("bench_documents", members=3, rounds=1)
+    call_command("bench_documents", members=3, rounds=1, parts=True)
     out = capsys.readouterr().out
     assert "PDF fonts subset by " in out
     assert "round 1: 5 documents × (Word + PDF)" in out
     assert "conference pack, 3 members: best" in out
+    assert "1 minutes " in out and "1 results " in out and "3 score_sheet " in out
