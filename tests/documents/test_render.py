@@ -65,6 +65,22 @@ def test_every_kind_comes_out_the_same_under_weasyprints_own_user_agent_sheet(
     assert render.pdf_render_many(kind, contexts) == cut
 
 
+def test_weasyprint_still_asks_the_documents_html_for_its_user_agent_sheet(
+    documents_world, monkeypatch
+):
+    # The cut sheet goes in through WeasyPrint's `HTML._ua_stylesheets`, not a public hook: were
+    # it renamed, WeasyPrint's own sheet would be matched again (the same PDFs, slower).
+    p = document_contexts(emulation_year=documents_world.year, kind="score_sheet")[0]
+    _fonts, _css, html = render._pdf_tools()
+    asked = []
+    own = html._ua_stylesheets
+    monkeypatch.setattr(
+        html, "_ua_stylesheets", lambda self, forms=False: asked.append(forms) or own(self, forms)
+    )
+    render.pdf_render_many("score_sheet", [p.context])
+    assert asked and own(None)[0] is not weasyprint.HTML._ua_stylesheets(None)[0]
+
+
 def test_the_documents_use_only_the_elements_the_cut_user_agent_sheet_styles(documents_world):
     # An element the cut sheet does not name (a <b>, a list) would lose WeasyPrint's default
     # style for it: add its rules from WeasyPrint's html5_ua.css to user_agent.css first.
