@@ -9,12 +9,15 @@ never an empty string), and every value escaped (a unit named "A & B" stays vali
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 import io
 import multiprocessing
 import re
 import zipfile
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -72,8 +75,25 @@ class TemplateProblem(Exception):
     tags named (raised by `docx_render` and `docx_check`)."""
 
 
+class _Template(DocxTemplate):
+    """docxtpl's template, remembering how it cleaned a part's XML for Jinja (a pure function of
+    the XML, a third of a score sheet's Word time: docs/performance.md). Keyed by the XML's hash,
+    at most 64 kept."""
+
+    _patched: OrderedDict[bytes, str] = OrderedDict()
+
+    def patch_xml(self, src_xml):
+        key = hashlib.blake2b(src_xml.encode("utf-8"), digest_size=16).digest()
+        patched = self._patched.get(key)
+        if patched is None:
+            patched = self._patched[key] = super().patch_xml(src_xml)
+            while len(self._patched) > 64:
+                self._patched.popitem(last=False)
+        return patched
+
+
 def docx_render(template: bytes, context: dict[str, Any]) -> bytes:
-    document = DocxTemplate(io.BytesIO(template))
+    document = _Template(io.BytesIO(template))
     document.render(context, jinja_env())
     out = io.BytesIO()
     document.save(out)
@@ -176,8 +196,10 @@ def _syntax(error: TemplateSyntaxError) -> str:
 
 # --- many documents at once ---------------------------------------------------------------------
 
-# What one document costs to render, roughly, in score sheets of a 30-member year's pack (the
-# minutes 0.9 s of CPU, the results 0.4 s, a score sheet 0.17 s: docs/performance.md).
+# What one document costs to render, in score sheets of a 30-member year's pack; set when the
+# minutes cost 0.9 s of CPU, the results 0.4 s and a score sheet 0.17 s. Now 0.31, 0.32 and 0.11 s
+# (`bench_documents --parts`), kept: the split they give (this process the results and 14 sheets,
+# besides reading and storing; the child the minutes and 16) measured even, 2.1 s of CPU each.
 WEIGHTS = {"score_sheet": 1, "results": 2.5, "proposal": 1, "pledge": 3, "minutes": 5}
 # The share of the batch this process keeps: it also reads the data before and stores the files
 # after, while the children only render.
@@ -190,7 +212,7 @@ def render_documents(jobs: list[tuple[str, bytes, dict[str, Any]]]) -> list[tupl
     """Word and PDF bytes of each job (kind, Word template, context), in order. A large batch
     (a conference pack: the minutes, the results and every member's score sheet) is shared
     between this process and forked children (settings.DOCUMENT_RENDER_PROCESSES): rendering is
-    CPU-bound Python, and the pack's 30 score sheets alone took 5.4 s of CPU (docs/performance.md).
+    CPU-bound Python, and the pack's 30 score sheets alone take 3.2 s of CPU (docs/performance.md).
     The children read nothing from the database; they only render."""
     processes = _processes(jobs)
     if processes <= 1:
@@ -199,7 +221,8 @@ def render_documents(jobs: list[tuple[str, bytes, dict[str, Any]]]) -> list[tupl
     context = multiprocessing.get_context("fork")
     with context.Pool(processes - 1) as pool:
         pending = [
-            pool.apply_async(_render_chunk, ([job for _i, job in chunk],)) for chunk in chunks[1:]
+            pool.apply_async(_render_in_child, ([job for _i, job in chunk],))
+            for chunk in chunks[1:]
         ]
         done = {
             chunks[0][n][0]: files
@@ -238,14 +261,40 @@ def _balanced(indexed: list, bins: int) -> list[list]:
     return [sorted(chunk, key=lambda item: item[0]) for chunk in chunks if chunk]
 
 
+def _render_in_child(jobs: list[tuple[str, bytes, dict[str, Any]]]) -> list[tuple[bytes, bytes]]:
+    """A forked child's share, the cycle collector off for good: the child is ended once it has
+    answered, and the batch's garbage goes with it uncollected (half the pack's 0.13 s of
+    collecting, docs/performance.md)."""
+    gc.disable()
+    return _render_chunk(jobs)
+
+
 def _render_chunk(jobs: list[tuple[str, bytes, dict[str, Any]]]) -> list[tuple[bytes, bytes]]:
-    words = [docx_render(template, context) for _kind, template, context in jobs]
-    pdfs: dict[int, bytes] = {}
-    for kind in dict.fromkeys(kind for kind, _t, _c in jobs):
-        mine = [i for i, (k, _t, _c) in enumerate(jobs) if k == kind]
-        for i, pdf in zip(mine, pdf_render_many(kind, [jobs[i][2] for i in mine]), strict=True):
-            pdfs[i] = pdf
-    return [(word, pdfs[i]) for i, word in enumerate(words)]
+    with _collected_once():
+        words = [docx_render(template, context) for _kind, template, context in jobs]
+        pdfs: dict[int, bytes] = {}
+        for kind in dict.fromkeys(kind for kind, _t, _c in jobs):
+            mine = [i for i, (k, _t, _c) in enumerate(jobs) if k == kind]
+            for i, pdf in zip(mine, pdf_render_many(kind, [jobs[i][2] for i in mine]), strict=True):
+                pdfs[i] = pdf
+        return [(word, pdfs[i]) for i, word in enumerate(words)]
+
+
+@contextmanager
+def _collected_once() -> Iterator[None]:
+    """Python's cycle collector held off while a batch renders, then run once on what the batch
+    made: WeasyPrint's boxes point at their parents, and 30 score sheets leave ~195,000 objects in
+    cycles; collecting them as they came (every 700 allocations, the whole heap now and then)
+    cost 7 % of the batch's CPU (docs/performance.md). Objects without cycles are freed as ever."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)  # the batch's objects are all still in the youngest generation
 
 
 # --- PDF -----------------------------------------------------------------------------------------
@@ -253,14 +302,23 @@ def _render_chunk(jobs: list[tuple[str, bytes, dict[str, Any]]]) -> list[tuple[b
 
 @cache
 def _pdf_tools():
-    """WeasyPrint's font configuration and the NĐ 30 style sheet, made once per process (each
-    costs more than laying out a page)."""
-    from weasyprint import CSS
+    """WeasyPrint's font configuration, the NĐ 30 style sheet and the HTML class reading the
+    documents with the user-agent sheet cut to their elements, made once per process (each costs
+    more than laying out a page)."""
+    from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
     css = CSS(string=render_to_string("documents/nd30.css", {"L": layout}), font_config=fonts)
-    return fonts, css
+    user_agent = CSS(string=render_to_string("documents/user_agent.css"))
+
+    class DocumentHTML(HTML):
+        # WeasyPrint matches its whole HTML sheet against every element: a sixth of a score
+        # sheet's CPU (docs/performance.md); the cut sheet lays them out byte for byte the same.
+        def _ua_stylesheets(self, forms=False):
+            return [user_agent]
+
+    return fonts, css, DocumentHTML
 
 
 def pdf_render(kind: str, context: dict[str, Any]) -> bytes:
@@ -270,13 +328,11 @@ def pdf_render(kind: str, context: dict[str, Any]) -> bytes:
 def pdf_render_many(kind: str, contexts: list[dict[str, Any]]) -> list[bytes]:
     """One PDF per context, laid out in one pass (a score sheet for every member costs the style
     sheet, the cascade and the fonts once) and cut at each document's first page."""
-    from weasyprint import HTML
-
-    fonts, css = _pdf_tools()
+    fonts, css, html = _pdf_tools()
     page = render_to_string(
         "documents/base.html", {"documents": contexts, "template": KINDS[kind].html, "L": layout}
     )
-    document = HTML(string=page).render(stylesheets=[css], font_config=fonts)
+    document = html(string=page).render(stylesheets=[css], font_config=fonts)
     first_page: dict[str, int] = {}
     for index, laid in enumerate(document.pages):
         for anchor in laid.anchors:
