@@ -81,7 +81,10 @@ def write_result(
             raise CommandError("--format xlsx needs --out FILE", returncode=BAD_INPUT)
         engine.write_xlsx(result, out, language=language, info=info)
         return
-    if out:
+    if out and fmt == "json":
+        with open(out, "wb") as binary:  # orjson's bytes as they are
+            engine.write_json(result, binary, language=language)
+    elif out:
         with open(out, "w", encoding="utf-8", newline="" if fmt == "csv" else None) as stream:
             _write_text(result, fmt, stream, dialect=dialect, language=language, info=info)
     else:
