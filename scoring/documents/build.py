@@ -288,6 +288,25 @@ def _grid(document, headers: list[str], widths_mm: list[float]):
     return table
 
 
+def _criteria_by_group(
+    document, headings: list[str], widths: list[float], cells: list[tuple[str, str]]
+) -> None:
+    """A table of the scheme's criteria under their groups (`groups`, each with its `rows`): a
+    row naming the group, then a row a criterion — its code and name, then `cells`."""
+    table = _grid(document, headings, widths)
+    _tag_row(table, document, "{%tr for g in groups %}")
+    blanks = [("", "ND30 Table")] * (len(headings) - 2)
+    _row(table, document, [("", "ND30 Table"), ("{{ g.name }}", "ND30 Table Head"), *blanks])
+    _tag_row(table, document, "{%tr for c in g.rows %}")
+    _row(
+        table,
+        document,
+        [("{{ c.code }}", "ND30 Table"), ("{{ c.name }}", "ND30 Table"), *cells],
+    )
+    _tag_row(table, document, "{%tr endfor %}")
+    _tag_row(table, document, "{%tr endfor %}")
+
+
 def _tag_row(table, document, tag: str) -> None:
     """A row that holds only a docxtpl row tag ({%tr … %}): docxtpl replaces the whole row."""
     row = table.add_row()
@@ -359,31 +378,12 @@ def _pledge(document) -> None:
         "1. Các chỉ tiêu và thang điểm (“{{ scheme.name }}”, thang {{ scheme.scale }} điểm)",
         style="ND30 Heading",
     )
-    table = _grid(document, ["Mã", "Tiêu chí", "Chỉ tiêu", "Điểm tối đa"], [14, 101, 26, 24])
-    _tag_row(table, document, "{%tr for g in groups %}")
-    _row(
-        table,
+    _criteria_by_group(
         document,
-        [
-            ("", "ND30 Table"),
-            ("{{ g.name }}", "ND30 Table Head"),
-            ("", "ND30 Table"),
-            ("", "ND30 Table"),
-        ],
+        ["Mã", "Tiêu chí", "Chỉ tiêu", "Điểm tối đa"],
+        [14, 101, 26, 24],
+        [("{{ c.target }}", "ND30 Table Number"), ("{{ c.points }}", "ND30 Table Number")],
     )
-    _tag_row(table, document, "{%tr for c in g.rows %}")
-    _row(
-        table,
-        document,
-        [
-            ("{{ c.code }}", "ND30 Table"),
-            ("{{ c.name }}", "ND30 Table"),
-            ("{{ c.target }}", "ND30 Table Number"),
-            ("{{ c.points }}", "ND30 Table Number"),
-        ],
-    )
-    _tag_row(table, document, "{%tr endfor %}")
-    _tag_row(table, document, "{%tr endfor %}")
     document.add_paragraph("{%p if member_targets %}", style="ND30 Body")
     document.add_paragraph("2. Chỉ tiêu riêng của các đơn vị", style="ND30 Heading")
     table = _grid(document, ["Đơn vị", "Mã", "Tiêu chí", "Chỉ tiêu"], [55, 14, 70, 26])
@@ -506,39 +506,17 @@ def _score_sheet(document) -> None:
         "xếp loại: {{ band_name }}; đủ điều kiện xét khen thưởng: {{ eligible }}.",
         style="ND30 Body",
     )
-    table = _grid(
+    _criteria_by_group(
         document,
         ["Mã", "Tiêu chí", "Thực hiện", "Chỉ tiêu", "Điểm đạt/tối đa", "Diễn giải"],
         [11, 40, 20, 20, 25, 49],
-    )
-    _tag_row(table, document, "{%tr for g in groups %}")
-    _row(
-        table,
-        document,
         [
-            ("", "ND30 Table"),
-            ("{{ g.name }}", "ND30 Table Head"),
-            ("", "ND30 Table"),
-            ("", "ND30 Table"),
-            ("", "ND30 Table"),
-            ("", "ND30 Table"),
-        ],
-    )
-    _tag_row(table, document, "{%tr for c in g.rows %}")
-    _row(
-        table,
-        document,
-        [
-            ("{{ c.code }}", "ND30 Table"),
-            ("{{ c.name }}", "ND30 Table"),
             ("{{ c.actual }}", "ND30 Table Number"),
             ("{{ c.target }}", "ND30 Table Number"),
             ("{{ c.points }}/{{ c.max_points }}", "ND30 Table Number"),
             ("{{ c.explanation }}", "ND30 Table Small"),
         ],
     )
-    _tag_row(table, document, "{%tr endfor %}")
-    _tag_row(table, document, "{%tr endfor %}")
     document.add_paragraph("{%p if band_reasons %}", style="ND30 Body")
     document.add_paragraph("Lý do xếp loại:", style="ND30 Heading")
     _loop(document, "reason", "band_reasons", "- {{ reason }}", "ND30 Body")
