@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from clusters.models import AuditEntry
-from scoring.awards.rule_sets import HERE, rule_set_on
+from scoring.awards.rule_sets import HERE, rule_set_on, uploads_changed
 from scoring.models import AwardKind, AwardRuleSetFile, Dossier
 from tests.dossiers.factories import new_dossier
 
@@ -204,3 +204,21 @@ def test_a_code_that_is_not_a_slug_is_refused_and_the_page_still_opens(client, a
     assert response.status_code == 400
     assert "up to 60 lower-case letters" in html.unescape(response.content.decode())
     assert client.get(reverse("award-rule-sets")).status_code == 200
+
+
+def test_a_stored_version_the_reader_no_longer_accepts_is_passed_over(admin, caplog):
+    """The reader's bounds may tighten after a version was stored: that version is passed over
+    (logged) for the one before it — or the shipped file — and no page fails on it."""
+    AwardRuleSetFile.objects.create(
+        code="nd-152-2025", version=1, name="v1", effective_from=dt.date(2025, 7, 1),
+        content=edited(), sha256="1" * 64, file_name="v1.yaml",
+    )  # fmt: skip
+    AwardRuleSetFile.objects.create(
+        code="nd-152-2025", version=2, name="v2", effective_from=dt.date(2025, 7, 1),
+        content=SHIPPED.replace("  appraise_days: 20\n", "  appraise_days: 99999\n", 1),
+        sha256="2" * 64, file_name="v2.yaml",
+    )  # fmt: skip
+    uploads_changed()
+    assert "99999" in AwardRuleSetFile.objects.get(version=2).content
+    assert rule_set_on(DAY).awards["co-thi-dua-lmhtxvn"].council.threshold_percent == 90  # v1
+    assert "nd-152-2025 v2 passed over" in caplog.text

@@ -14,15 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.cache import cache
 
 from scoring.documents.kinds import KINDS
-from scoring.engine.awards import AwardKind, RuleSet, parse_rule_set, rule_set_for
+from scoring.engine.awards import AwardKind, RuleSet, RuleSetError, parse_rule_set, rule_set_for
 
 HERE = Path(__file__).resolve().parent
+logger = logging.getLogger(__name__)
 GENERATION_KEY = "award-rule-sets:generation"
 # How long a generation read from the database is trusted: the bound on a stale one (a process
 # that read the rows just before an upload, a cache of one's own, an update the cache lost).
@@ -96,24 +98,32 @@ def rule_sets_with_sources() -> tuple[tuple[RuleSet, Source], ...]:
     generation = rule_sets_generation()
     found = _by_generation.get(generation)
     if found is None:
-        found = _combine(generation)
+        found = _combine()
         _by_generation.clear()
         _by_generation[generation] = found
     return found
 
 
-def _combine(generation: str) -> tuple[tuple[RuleSet, Source], ...]:
+def _combine() -> tuple[tuple[RuleSet, Source], ...]:
+    """The shipped rule sets, each replaced by the newest upload of its code that the reader
+    still accepts (a version stored under an older reader and refused by this one — the reader's
+    bounds may tighten — is passed over, logged, for the one before it), and the new codes."""
     from scoring.models import AwardRuleSetFile
 
-    newest: dict[str, AwardRuleSetFile] = {}
-    for upload in AwardRuleSetFile.objects.order_by("code", "-version"):
-        newest.setdefault(upload.code, upload)
     combined = {rule_set.code: (rule_set, source) for rule_set, source in _shipped()}
-    for code, upload in newest.items():
-        combined[code] = (
-            parse(upload.content, filename=upload.file_name),
-            Source(upload.file_name, upload.pk, upload.version),
-        )
+    replaced: set[str] = set()
+    for upload in AwardRuleSetFile.objects.order_by("code", "-version"):
+        if upload.code in replaced:
+            continue
+        try:
+            rule_set = parse(upload.content, filename=upload.file_name)
+        except RuleSetError as error:
+            logger.error(
+                "award rule set %s v%s passed over: %s", upload.code, upload.version, error
+            )
+            continue
+        combined[upload.code] = (rule_set, Source(upload.file_name, upload.pk, upload.version))
+        replaced.add(upload.code)
     return tuple(sorted(combined.values(), key=lambda pair: pair[0].effective_from))
 
 
