@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -224,10 +224,11 @@ def rule_set_upload(
 ) -> AwardRuleSetFile:
     """A rule set file (award-rules/1, YAML) uploaded by the system administrator, checked like a
     scheme file — its format, every condition, caps, council and clocks, the award kinds its
-    conditions name and no cycle among them (the engine's reader, which names the rule) — and
-    against the rule sets in force: its period may not overlap another's, and it keeps every
-    award kind a dossier was made for under the version it replaces. Stored as the next version
-    of its code; nothing is stored when anything is wrong."""
+    conditions name and no cycle among them, the bounds on every number (the engine's reader,
+    which names the rule) — and against the rule sets in force: no day from the first one's start
+    through today without exactly one rule set, and every award kind still in use under the
+    version it replaces kept. Stored as the next version of its code; nothing is stored when
+    anything is wrong."""
     name = os.path.basename(upload.name or "rules.yaml")
     if os.path.splitext(name)[1].lower() not in {".yaml", ".yml"}:
         raise ScoringError(_("%(file)s: chỉ nhận tệp .yaml") % {"file": name}, field="file")
@@ -251,13 +252,22 @@ def rule_set_upload(
     _refuse_overlap_or_gap(rule_set, in_force, name)
     if (replaced := in_force.get(rule_set.code)) is not None:
         _refuse_dropped_in_use(rule_set, replaced, name)
+    try:
+        stored = _rule_set_store(rule_set, text, data, name, note, actor)
+    except IntegrityError:  # two uploads of one code at once: the other took the version
+        raise ScoringError(
+            _("%(file)s: một phiên bản khác vừa được lưu cùng lúc; hãy tải lên lại.")
+            % {"file": name},
+            field="file",
+        ) from None
+    return stored
+
+
+def _rule_set_store(
+    rule_set: RuleSet, text: str, data: bytes, name: str, note: str, actor: Actor
+) -> AwardRuleSetFile:
     with transaction.atomic():
-        last = (
-            AwardRuleSetFile.objects.select_for_update()
-            .filter(code=rule_set.code)
-            .order_by("-version")
-            .first()
-        )
+        last = AwardRuleSetFile.objects.filter(code=rule_set.code).order_by("-version").first()
         stored = AwardRuleSetFile.objects.create(
             code=rule_set.code,
             version=(last.version + 1) if last else 1,
