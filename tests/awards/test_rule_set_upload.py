@@ -222,3 +222,26 @@ def test_a_stored_version_the_reader_no_longer_accepts_is_passed_over(admin, cap
     assert "99999" in AwardRuleSetFile.objects.get(version=2).content
     assert rule_set_on(DAY).awards["co-thi-dua-lmhtxvn"].council.threshold_percent == 90  # v1
     assert "nd-152-2025 v2 passed over" in caplog.text
+
+
+def test_two_uploads_of_one_code_at_once_refuse_the_second_without_a_500(
+    client, admin, monkeypatch
+):
+    """Another process stores version 1 between this upload's read of the last version and its
+    insert (played here by the insert itself, in this upload's own transaction, which the refusal
+    then rolls back with it): the unique (code, version) refuses this one, and the administrator
+    is told to upload again — nothing half-stored, no audit row, no server error."""
+    real_create = AwardRuleSetFile.objects.create
+
+    def racing_create(**fields):
+        monkeypatch.setattr(AwardRuleSetFile.objects, "create", real_create)
+        real_create(**{**fields, "note": "the other upload", "sha256": "f" * 64})
+        return real_create(**fields)
+
+    monkeypatch.setattr(AwardRuleSetFile.objects, "create", racing_create)
+    client.force_login(admin)
+    response = post(client, edited())
+    assert response.status_code == 400
+    assert "một phiên bản khác vừa được lưu cùng lúc" in response.content.decode()
+    assert not AwardRuleSetFile.objects.exists()
+    assert not AuditEntry.objects.filter(action="award_rules.upload").exists()
