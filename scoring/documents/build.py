@@ -288,6 +288,16 @@ def _grid(document, headers: list[str], widths_mm: list[float]):
     return table
 
 
+def _looped_table(
+    document, headings: list[str], widths: list[float], loop: str, cells: list[tuple[str, str]]
+) -> None:
+    """A table of `headings` with one row of `cells` repeated by docxtpl's `{%tr for loop %}`."""
+    table = _grid(document, headings, widths)
+    _tag_row(table, document, f"{{%tr for {loop} %}}")
+    _row(table, document, cells)
+    _tag_row(table, document, "{%tr endfor %}")
+
+
 def _criteria_by_group(
     document, headings: list[str], widths: list[float], cells: list[tuple[str, str]]
 ) -> None:
@@ -386,11 +396,11 @@ def _pledge(document) -> None:
     )
     document.add_paragraph("{%p if member_targets %}", style="ND30 Body")
     document.add_paragraph("2. Chỉ tiêu riêng của các đơn vị", style="ND30 Heading")
-    table = _grid(document, ["Đơn vị", "Mã", "Tiêu chí", "Chỉ tiêu"], [55, 14, 70, 26])
-    _tag_row(table, document, "{%tr for t in member_targets %}")
-    _row(
-        table,
+    _looped_table(
         document,
+        ["Đơn vị", "Mã", "Tiêu chí", "Chỉ tiêu"],
+        [55, 14, 70, 26],
+        "t in member_targets",
         [
             ("{{ t.unit }}", "ND30 Table"),
             ("{{ t.code }}", "ND30 Table"),
@@ -398,7 +408,6 @@ def _pledge(document) -> None:
             ("{{ t.target }}", "ND30 Table Number"),
         ],
     )
-    _tag_row(table, document, "{%tr endfor %}")
     document.add_paragraph("{%p endif %}", style="ND30 Body")
     document.add_paragraph(
         "Các đơn vị thành viên cam kết thực hiện đầy đủ các chỉ tiêu trên; mọi thay đổi chỉ "
@@ -441,7 +450,7 @@ def _results(document) -> None:
         style="ND30 Body",
     )
     document.add_paragraph("1. Bảng xếp hạng", style="ND30 Heading")
-    table = _grid(
+    _looped_table(
         document,
         [
             "Hạng",
@@ -455,11 +464,7 @@ def _results(document) -> None:
             "Đủ điều kiện",
         ],
         [14, 38, 17, 17, 16, 15, 15, 18, 15],
-    )
-    _tag_row(table, document, "{%tr for s in standings %}")
-    _row(
-        table,
-        document,
+        "s in standings",
         [
             ("{{ s.rank }}", "ND30 Table Center"),
             ("{{ s.unit }}", "ND30 Table"),
@@ -472,7 +477,6 @@ def _results(document) -> None:
             ("{{ s.eligible }}", "ND30 Table Center"),
         ],
     )
-    _tag_row(table, document, "{%tr endfor %}")
     document.add_paragraph("2. Xếp loại và lý do", style="ND30 Heading")
     document.add_paragraph("Điều kiện của từng mức xếp loại:", style="ND30 Body")
     _loop(document, "b", "bands", "- {{ b.name }}: {{ b.rule }}.", "ND30 Body")
@@ -554,11 +558,11 @@ def _minutes(document) -> None:
         "scheme.name }}”. Đơn vị dẫn đầu: {{ leader }}.",
         style="ND30 Body",
     )
-    table = _grid(document, ["Hạng", "Đơn vị", "Tổng điểm", "Xếp loại"], [16, 91, 28, 30])
-    _tag_row(table, document, "{%tr for s in standings %}")
-    _row(
-        table,
+    _looped_table(
         document,
+        ["Hạng", "Đơn vị", "Tổng điểm", "Xếp loại"],
+        [16, 91, 28, 30],
+        "s in standings",
         [
             ("{{ s.rank }}", "ND30 Table Center"),
             ("{{ s.unit }}", "ND30 Table"),
@@ -566,7 +570,6 @@ def _minutes(document) -> None:
             ("{{ s.band }}", "ND30 Table"),
         ],
     )
-    _tag_row(table, document, "{%tr endfor %}")
     document.add_paragraph("2. Kết quả bình xét, suy tôn khen thưởng", style="ND30 Heading")
     _votes(document, "award_ballots")
     document.add_paragraph("Đề nghị khen thưởng: {{ proposals_text }}.", style="ND30 Body")
@@ -611,15 +614,11 @@ def _votes(document, collection: str) -> None:
         "giấy); {{ b.rule }}.",
         style="ND30 Body",
     )
-    table = _grid(
+    _looped_table(
         document,
         ["Thứ tự theo số phiếu", "Đơn vị", "Số phiếu", "Tỷ lệ", "Kết quả"],
         [24, 71, 20, 20, 30],
-    )
-    _tag_row(table, document, "{%tr for t in b.lines %}")
-    _row(
-        table,
-        document,
+        "t in b.lines",
         [
             ("{{ t.vote_rank }}", "ND30 Table Center"),
             ("{{ t.unit }}", "ND30 Table"),
@@ -628,7 +627,6 @@ def _votes(document, collection: str) -> None:
             ("{{ t.outcome }}", "ND30 Table"),
         ],
     )
-    _tag_row(table, document, "{%tr endfor %}")
     document.add_paragraph("{%p endfor %}", style="ND30 Body")
     document.add_paragraph(f"{{%p if not {collection} %}}", style="ND30 Body")
     document.add_paragraph("Không tổ chức bỏ phiếu.", style="ND30 Body")
@@ -653,15 +651,11 @@ def _proposal(document) -> None:
     document.add_paragraph(
         "{{ a.number }}. {{ a.name }} ({{ a.conferred_by }})", style="ND30 Heading"
     )
-    table = _grid(
+    _looped_table(
         document,
         ["Đơn vị", "Hạng", "Tổng điểm", "Xếp loại", "Số phiếu"],
         [65, 16, 28, 28, 28],
-    )
-    _tag_row(table, document, "{%tr for p in a.rows %}")
-    _row(
-        table,
-        document,
+        "p in a.rows",
         [
             ("{{ p.unit }}", "ND30 Table"),
             ("{{ p.rank }}", "ND30 Table Center"),
@@ -670,7 +664,6 @@ def _proposal(document) -> None:
             ("{{ p.votes }}", "ND30 Table Number"),
         ],
     )
-    _tag_row(table, document, "{%tr endfor %}")
     document.add_paragraph("{%p endfor %}", style="ND30 Body")
     document.add_paragraph("{%p if not awards %}", style="ND30 Body")
     document.add_paragraph("Hội nghị chưa có kết quả bình xét.", style="ND30 Body")
