@@ -44,18 +44,24 @@ def work_calendar() -> rules.WorkCalendar:
     return rules.WorkCalendar(days_off=off, working_days=worked)
 
 
-def rule_set_of(dossier: Dossier, today: dt.date) -> rules.RuleSet:
+def rule_set_of(
+    dossier: Dossier, today: dt.date, sets: tuple[rules.RuleSet, ...] | None = None
+) -> rules.RuleSet:
     """The rule set that judges the dossier: the one in force on the day it was first received
-    (the one recorded then), or — not yet sent — today's."""
+    (the one recorded then), or — not yet sent — today's. `sets`: the rule sets in force, read
+    once by a caller that judges many dossiers (each read asks the cache for their generation)."""
+    sets = sets if sets is not None else rule_sets()
     if dossier.rule_set_code:
-        for rule_set in rule_sets():
+        for rule_set in sets:
             if rule_set.code == dossier.rule_set_code:
                 return rule_set
-    return rule_set_on(dossier.received_on or today)
+    return rules.rule_set_for(sets, dossier.received_on or today)
 
 
-def award_kind_of(dossier: Dossier, today: dt.date) -> rules.AwardKind | None:
-    return rule_set_of(dossier, today).awards.get(dossier.award_code)
+def award_kind_of(
+    dossier: Dossier, today: dt.date, sets: tuple[rules.RuleSet, ...] | None = None
+) -> rules.AwardKind | None:
+    return rule_set_of(dossier, today, sets).awards.get(dossier.award_code)
 
 
 def award_choices(today: dt.date, language: str) -> list[tuple[str, str]]:
@@ -543,12 +549,13 @@ def council_page(*, council: Council, today: dt.date) -> CouncilPage:
         .select_related("unit", "emulation_year__cluster", "council_result")
         .order_by("award_code", "emulation_year__cluster__name", "unit__name")
     )
-    rule_set = rule_set_on(today)
+    sets = rule_sets()
+    rule_set = rules.rule_set_for(sets, today)
     rows = []
     passed: set[int] = set()
     for d in dossiers:
         result = getattr(d, "council_result", None)
-        kind = rule_set_of(d, today).awards.get(d.award_code)
+        kind = award_kind_of(d, today, sets)
         rows.append((d, result, council_reason(result, kind)))
         if result is not None and result.passed:
             passed.add(d.pk)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from clusters.audit import Actor
 from clusters.models import EmulationYear, Membership, Unit
 from clusters.permissions import body_and_ancestors
-from scoring.awards.rule_sets import rule_set_on
+from scoring.awards.rule_sets import rule_set_on, rule_sets
 from scoring.awards.services import decision_record
 from scoring.dossiers.selectors import (
     award_kind_of,
@@ -406,11 +406,11 @@ def dossier_revoke(*, dossier: Dossier, reason: str, actor: Actor = None) -> Dos
 def dossiers_reclock(*, today: dt.date | None = None) -> int:
     """Every running clock set again from the calendar as it is now (after a day off or a day
     worked was added or removed): the deadlines of dossiers awaiting the awarding level."""
-    calendar = work_calendar()
+    calendar, sets = work_calendar(), rule_sets()
     changed = 0
     with transaction.atomic():
         for dossier in Dossier.objects.select_for_update().filter(state__in=Dossier.AWAITING):
-            clocks = rule_set_of(dossier, today_or(today)).clocks
+            clocks = rule_set_of(dossier, today_or(today), sets).clocks
             if dossier.state == Dossier.State.APPRAISED and dossier.appraised_on:
                 fields = {"forward_by": path.forward_by(calendar, clocks, dossier.appraised_on)}
                 fields["due_on"] = fields["forward_by"]

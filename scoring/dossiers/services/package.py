@@ -18,9 +18,10 @@ from django.conf import settings
 from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
+from scoring.awards.rule_sets import rule_sets
 from scoring.documents.render import DOCX_TYPE
 from scoring.dossiers.selectors import award_kind_of
-from scoring.engine.awards import package
+from scoring.engine.awards import RuleSet, package
 from scoring.errors import ScoringError
 from scoring.models import Dossier, DossierDocument, GeneratedDocument
 
@@ -59,11 +60,15 @@ def _files(ordinal: int, d: DossierDocument, sizes: Sizes) -> tuple[package.Pack
 
 
 def dossier_packed(
-    dossier: Dossier, documents: list[DossierDocument], sizes: Sizes
+    dossier: Dossier,
+    documents: list[DossierDocument],
+    sizes: Sizes,
+    sets: tuple[RuleSet, ...] | None = None,
 ) -> package.PackedDossier:
-    """The manifest's view of a dossier and its documents, in the checklist's order."""
+    """The manifest's view of a dossier and its documents, in the checklist's order (`sets`: the
+    rule sets in force, read once for a batch)."""
     today = dossier.received_on or dossier.created_at.date()
-    kind = award_kind_of(dossier, today)
+    kind = award_kind_of(dossier, today, sets)
     order = {item.code: i for i, item in enumerate(kind.dossier if kind else ())}
     names = {item.code: item.name for item in (kind.dossier if kind else ())}
     documents = sorted(documents, key=lambda d: (order.get(d.item_code, 99), d.item_code))
@@ -186,7 +191,8 @@ def package_write(dossiers: Iterable[Dossier]) -> IO[bytes]:
             % {"n": limit_count, "m": len(chosen)}
         )
     documents, sizes = _documents(chosen)
-    packed = {d.pk: dossier_packed(d, documents.get(d.pk, []), sizes) for d in chosen}
+    sets = rule_sets()
+    packed = {d.pk: dossier_packed(d, documents.get(d.pk, []), sizes, sets) for d in chosen}
     total = sum(f.size for p in packed.values() for doc in p.documents for f in doc.files)
     limit_bytes = settings.DOSSIER_PACKAGE_MAX_BYTES
     if total > limit_bytes:
