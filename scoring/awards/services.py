@@ -25,6 +25,7 @@ from clusters.models import Unit
 from emulation.uploads import format_bytes, saved_upload
 from scoring.awards.rule_sets import (
     award_kind_named,
+    rule_sets,
     rule_sets_with_sources,
     uploads_changed,
 )
@@ -155,10 +156,11 @@ def decisions_from_rows(
         raise ScoringError(_("%(file)s: tệp không có dòng nào.") % {"file": filename}, field="file")
     units = {u.code: u for u in Unit.objects.filter(code__in={r.unit for r in rows})}
     grouped: dict[tuple[str, dt.date, str], list[DecisionRow]] = {}
+    sets = rule_sets()
     for row in rows:
         if row.unit not in units:
             raise _refuse(filename, row, "unit", _("không có đơn vị “%s”") % row.unit)
-        if award_kind_named(row.award, on=row.date) is None:
+        if award_kind_named(row.award, on=row.date, sets=sets) is None:
             raise _refuse(filename, row, "award", _("không có hình thức “%s”") % row.award)
         if not row.date.year - 30 <= row.year <= row.date.year:
             raise _refuse(filename, row, "year", _("năm thành tích sau ngày quyết định"))

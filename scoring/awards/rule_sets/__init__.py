@@ -131,10 +131,13 @@ def rule_sets() -> tuple[RuleSet, ...]:
     return tuple(rule_set for rule_set, _source in rule_sets_with_sources())
 
 
-def award_kind_named(code: str, *, on: dt.date) -> AwardKind | None:
+def award_kind_named(
+    code: str, *, on: dt.date, sets: tuple[RuleSet, ...] | None = None
+) -> AwardKind | None:
     """The award kind `code` as the rule set in force on `on` defines it — or, for a date no
-    rule set covers (decisions before 2024), as the earliest rule set that knows it."""
-    sets = rule_sets()
+    rule set covers (decisions before 2024), as the earliest rule set that knows it. `sets`:
+    the rule sets in force, read once by a caller that names many."""
+    sets = sets if sets is not None else rule_sets()
     in_force = [s for s in sets if s.in_force_on(on)]
     for rule_set in [*in_force, *sets]:
         if code in rule_set.awards:
